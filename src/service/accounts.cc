@@ -1,0 +1,215 @@
+#include "service/accounts.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace vipcare::service {
+namespace {
+
+void EnsureSodium() {
+  static const bool ok = sodium_init() >= 0;
+  if (!ok) throw std::runtime_error("libsodium failed to initialise");
+}
+
+std::string RandomToken() {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char out[sizeof bytes * 2 + 1];
+  sodium_bin2hex(out, sizeof out, bytes, sizeof bytes);
+  return out;
+}
+
+Actor ActorOf(store::Repository& repo, const store::UserRecord& u, const std::string& address) {
+  Actor a;
+  a.user_id = u.id;
+  a.username = u.username;
+  a.role = u.role;
+  a.staff_id = u.staff_id;
+  a.address = address;
+  if (u.staff_id) {
+    if (auto s = repo.GetStaff(u.staff_id)) {
+      a.store_id = s->store_id;
+      a.region_id = s->region_id;
+      if (!a.region_id && a.store_id) {
+        if (auto st = repo.GetStore(a.store_id)) a.region_id = st->region_id;
+      }
+    }
+  }
+  return a;
+}
+
+}  // namespace
+
+std::string HashPassword(std::string_view password) {
+  EnsureSodium();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    throw std::runtime_error("out of memory hashing a password");
+  }
+  return out;
+}
+
+bool VerifyPassword(std::string_view hash, std::string_view password) {
+  EnsureSodium();
+  std::string h(hash);
+  return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+Status CheckPasswordStrength(std::string_view password, const std::string& field) {
+  if (password.size() < 8) return Error::Invalid(field, "must be at least 8 characters");
+  if (password.size() > 128) return Error::Invalid(field, "must be at most 128 characters");
+  if (std::all_of(password.begin(), password.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Error::Invalid(field, "must not be digits only");
+  }
+  return OkStatus();
+}
+
+std::string HashToken(std::string_view token) {
+  EnsureSodium();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  char out[sizeof digest * 2 + 1];
+  sodium_bin2hex(out, sizeof out, digest, sizeof digest);
+  return out;
+}
+
+Result<LoginResult> Accounts::Login(const std::string& username, const std::string& password,
+                                    const std::string& address) {
+  if (username.empty()) return Error::Invalid("username", "is required");
+  if (password.empty()) return Error::Invalid("password", "is required");
+  auto user = env_.store.Read([&](store::Repository& repo) -> Result<store::UserRecord> {
+    auto u = repo.FindUserByName(username);
+    if (!u) return Error{ErrorCode::kUnauthenticated, "wrong username or password", ""};
+    return *u;
+  });
+  // Verify outside any transaction: Argon2id takes tens of milliseconds.
+  bool ok = user.ok() && user->active && VerifyPassword(user->password_hash, password);
+  const Timestamp now = env_.clock.Now();
+  LoginResult result;
+  auto st = env_.store.Write([&](store::Repository& repo) -> Status {
+    repo.AppendAudit({0, now, user.ok() ? user->id : UserId(), ok ? "login" : "login_failed",
+                      "user", user.ok() ? std::to_string(user->id.value) : "", "", address});
+    if (!ok) return OkStatus();  // commit the audit row of the failed attempt
+    result.token = RandomToken();
+    result.actor = ActorOf(repo, *user, address);
+    result.must_change_password = user->must_change_password;
+    result.expires_at = now + policy_.absolute_timeout;
+    repo.InsertSession({HashToken(result.token), user->id, now, now, result.expires_at, address});
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  if (!ok) return Error{ErrorCode::kUnauthenticated, "wrong username or password", ""};
+  return result;
+}
+
+Result<Actor> Accounts::Authenticate(const std::string& token, const std::string& address) {
+  const Error unauthenticated{ErrorCode::kUnauthenticated,
+                              "not signed in, or the session has expired", ""};
+  if (token.empty()) return unauthenticated;
+  const Timestamp now = env_.clock.Now();
+  const std::string hash = HashToken(token);
+  enum class Follow { kNone, kTouch, kDelete } follow = Follow::kNone;
+  auto actor = env_.store.Read([&](store::Repository& repo) -> Result<Actor> {
+    auto s = repo.GetSession(hash);
+    if (!s) return unauthenticated;
+    if (now >= s->expires_at || now - s->last_seen_at >= policy_.idle_timeout) {
+      follow = Follow::kDelete;
+      return unauthenticated;
+    }
+    auto u = repo.GetUser(s->user_id);
+    if (!u || !u->active) return unauthenticated;
+    // Only write when the idle clock moved noticeably: a till lookup should not
+    // turn every read into a write.
+    if (now - s->last_seen_at >= std::chrono::seconds(60)) follow = Follow::kTouch;
+    return ActorOf(repo, *u, address);
+  });
+  if (follow != Follow::kNone) {
+    auto st = env_.store.Write([&](store::Repository& repo) -> Status {
+      if (follow == Follow::kDelete) {
+        repo.DeleteSession(hash);
+      } else {
+        repo.TouchSession(hash, now);
+      }
+      return OkStatus();
+    });
+    if (!st.ok()) return st.error();
+  }
+  return actor;
+}
+
+Status Accounts::Logout(const std::string& token) {
+  const std::string hash = HashToken(token);
+  return env_.store.Write([&](store::Repository& repo) -> Status {
+    repo.DeleteSession(hash);
+    return OkStatus();
+  });
+}
+
+Status Accounts::ChangePassword(const Actor& actor, const std::string& old_password,
+                                const std::string& new_password) {
+  VIPCARE_TRY(CheckPasswordStrength(new_password, "new_password"));
+  auto user = env_.store.Read([&](store::Repository& repo) -> Result<store::UserRecord> {
+    auto u = repo.GetUser(actor.user_id);
+    if (!u) return Error::NotFound("no such user");
+    return *u;
+  });
+  if (!user.ok()) return user.error();
+  if (!VerifyPassword(user->password_hash, old_password)) {
+    return Error::Invalid("old_password", "is not the current password");
+  }
+  std::string hash = HashPassword(new_password);
+  return env_.store.Write([&](store::Repository& repo) -> Status {
+    auto u = repo.GetUser(actor.user_id);
+    if (!u) return Error::NotFound("no such user");
+    u->password_hash = hash;
+    u->must_change_password = false;
+    repo.UpdateUser(*u);
+    repo.AppendAudit({0, env_.clock.Now(), actor.user_id, "password_change", "user",
+                      std::to_string(actor.user_id.value), "", actor.address});
+    return OkStatus();
+  });
+}
+
+Result<UserId> Accounts::CreateUser(const Actor& actor, const NewUser& u) {
+  if (actor.role != domain::Role::kAdmin) return Error::Forbidden("only an admin may add users");
+  if (u.username.size() < 3 || u.username.size() > 40) {
+    return Error::Invalid("username", "must be 3-40 characters");
+  }
+  for (char c : u.username) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return Error::Invalid("username", "may contain only a-z, 0-9, '.', '_' and '-'");
+  }
+  VIPCARE_TRY(CheckPasswordStrength(u.password));
+  std::string hash = HashPassword(u.password);
+  return env_.store.Write([&](store::Repository& repo) -> Result<UserId> {
+    if (repo.FindUserByName(u.username)) {
+      return Error::Conflict("that username is taken", "username");
+    }
+    if (u.staff_id) {
+      auto s = repo.GetStaff(u.staff_id);
+      if (!s) return Error::Invalid("staff_id", "no staff member has that id");
+      if (s->role != u.role) {
+        return Error::Invalid("role", "must match the staff member's role");
+      }
+    }
+    store::UserRecord rec;
+    rec.username = u.username;
+    rec.staff_id = u.staff_id;
+    rec.role = u.role;
+    rec.password_hash = hash;
+    rec.must_change_password = u.must_change_password;
+    rec.created_at = env_.clock.Now();
+    UserId id = repo.InsertUser(rec);
+    repo.AppendAudit({0, rec.created_at, actor.user_id, "user_add", "user",
+                      std::to_string(id.value), std::string("role=") + domain::ToString(u.role),
+                      actor.address});
+    return id;
+  });
+}
+
+}  // namespace vipcare::service

@@ -1,0 +1,479 @@
+#include "service/members.h"
+
+#include <sodium.h>
+
+#include <regex>
+
+#include "domain/member_json.h"
+
+namespace vipcare::service {
+namespace {
+
+using domain::Member;
+using domain::MemberStatus;
+using nlohmann::json;
+
+Error MemberNotFound() { return Error::NotFound("no member has that id", "id"); }
+
+bool IsLive(const Member& m) {
+  return m.status != MemberStatus::kMerged && m.status != MemberStatus::kErased;
+}
+
+// Checks the ids a member file points at (store, associate, referrer).
+Status CheckReferences(store::Repository& repo, const Member& m) {
+  auto store = repo.GetStore(m.home_store_id);
+  if (!store) return Error::Invalid("store_id", "no store has that id");
+  if (m.associate_id) {
+    auto s = repo.GetStaff(m.associate_id);
+    if (!s || !s->active) return Error::Invalid("associate_id", "no active staff member has that id");
+    if (s->store_id != m.home_store_id) {
+      return Error::Invalid("associate_id", "the associate does not work at the member's store");
+    }
+  }
+  if (m.referrer_id) {
+    auto r = repo.GetMember(m.referrer_id);
+    if (!r || !IsLive(*r)) return Error::Invalid("referrer_id", "no member has that id");
+  }
+  return OkStatus();
+}
+
+// {field: [old, new]} for every top-level field that changed.
+json Diff(const Member& before, const Member& after) {
+  json a = domain::MemberToJson(before);
+  json b = domain::MemberToJson(after);
+  json out = json::object();
+  for (const auto& [key, value] : b.items()) {
+    if (key == "updated_at" || key == "version") continue;
+    if (a[key] != value) out[key] = json::array({a[key], value});
+  }
+  return out;
+}
+
+void Audit(store::Repository& repo, const Env& env, const Actor& actor, std::string action,
+           std::string entity, std::string entity_id, std::string detail = {}) {
+  repo.AppendAudit({0, env.clock.Now(), actor.user_id, std::move(action), std::move(entity),
+                    std::move(entity_id), std::move(detail), actor.address});
+}
+
+void RecordHistory(store::Repository& repo, const Env& env, const Actor& actor, MemberId id,
+             std::string action, const json& changes) {
+  repo.AppendHistory({0, id, env.clock.Now(), actor.user_id, std::move(action), changes.dump()});
+}
+
+std::optional<domain::Card> ActiveCard(const std::vector<domain::Card>& cards) {
+  for (const auto& c : cards) {
+    if (domain::IsActive(c.status)) return c;
+  }
+  return std::nullopt;
+}
+
+// Turns a unique-index race (two registrations of one mobile at once) into 409.
+template <class F>
+auto GuardUnique(F&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const store::DbError& e) {
+    if (e.kind() == store::DbError::Kind::kUniqueViolation) {
+      return Error::Conflict("that mobile number is already registered", "mobile");
+    }
+    throw;
+  }
+}
+
+domain::Card InsertNewCard(store::Repository& repo, MemberId member, domain::CardKind kind,
+                           Date today) {
+  domain::Card card = domain::NewCard(member, kind, today);
+  // A collision among 10^14 numbers is rare but possible; try again.
+  for (int attempt = 0;; ++attempt) {
+    card.card_no = NewCardNumber();
+    if (!repo.FindCardByNo(card.card_no)) break;
+  }
+  card.id = repo.InsertCard(card);
+  return card;
+}
+
+}  // namespace
+
+std::string NewCardNumber() {
+  static const bool ok = sodium_init() >= 0;
+  (void)ok;
+  return domain::MakeCardNumber([] { return int(randombytes_uniform(10)); });
+}
+
+Result<MemberView> Members::Create(const Actor& actor, const json& body) {
+  Member m;
+  m.status = MemberStatus::kTemporary;
+  m.associate_id = actor.role == domain::Role::kAssociate ? actor.staff_id : StaffId();
+  VIPCARE_TRY(domain::ApplyMemberJson(body, m, domain::ApplyMode::kCreate));
+  if (!body.contains("store_id")) return Error::Invalid("store_id", "is required");
+  const Date today = env_.Today();
+  VIPCARE_TRY(domain::ValidateMember(m, today));
+  m.created_at = m.updated_at = env_.clock.Now();
+  return GuardUnique([&] {
+    return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
+      VIPCARE_TRY(CheckReferences(repo, m));
+      if (!m.mobile.number.empty() && repo.FindMemberByMobile(m.mobile.number)) {
+        return Error::Conflict("that mobile number is already registered", "mobile");
+      }
+      MemberView v;
+      v.member = m;
+      v.member.id = repo.InsertMember(m);
+      v.member = *repo.GetMember(v.member.id);
+      if (m.status == MemberStatus::kTemporary || m.status == MemberStatus::kFormal) {
+        auto kind = m.status == MemberStatus::kFormal ? domain::CardKind::kFormal
+                                                      : domain::CardKind::kTemporary;
+        v.cards.push_back(InsertNewCard(repo, v.member.id, kind, today));
+      }
+      RecordHistory(repo, env_, actor, v.member.id, "create", json::object());
+      Audit(repo, env_, actor, "member_create", "member", std::to_string(v.member.id.value));
+      return v;
+    });
+  });
+}
+
+Result<MemberView> Members::Get(const Actor& actor, MemberId id) {
+  return env_.store.Read([&](store::Repository& repo) -> Result<MemberView> {
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    return MemberView{*m, repo.ListCards(id)};
+  });
+}
+
+Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& patch) {
+  const Date today = env_.Today();
+  return GuardUnique([&] {
+    return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
+      auto before = repo.GetMember(id);
+      if (!before) return MemberNotFound();
+      if (!IsLive(*before)) {
+        return Error::Unprocessable("a merged or erased member file cannot be changed", "status");
+      }
+      Member after = *before;
+      VIPCARE_TRY(domain::ApplyMemberJson(patch, after, domain::ApplyMode::kUpdate));
+      VIPCARE_TRY(domain::ValidateMember(after, today));
+      VIPCARE_TRY(CheckReferences(repo, after));
+      if (after.mobile.number != before->mobile.number && !after.mobile.number.empty()) {
+        auto other = repo.FindMemberByMobile(after.mobile.number);
+        if (other && other->id != id) {
+          return Error::Conflict("that mobile number is already registered", "mobile");
+        }
+      }
+      json changes = Diff(*before, after);
+      if (changes.empty()) return MemberView{*before, repo.ListCards(id)};
+      after.updated_at = env_.clock.Now();
+      if (!repo.UpdateMember(after)) {
+        return Error::Conflict("the member was changed by someone else; reload and retry",
+                               "version");
+      }
+      RecordHistory(repo, env_, actor, id, "update", changes);
+      json fields = json::array();
+      for (const auto& [k, v] : changes.items()) fields.push_back(k);
+      Audit(repo, env_, actor, "member_update", "member", std::to_string(id.value),
+            fields.dump());
+      return MemberView{*repo.GetMember(id), repo.ListCards(id)};
+    });
+  });
+}
+
+Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQuery& q) {
+  if (q.page.limit < 1 || q.page.limit > 200) {
+    return Error::Invalid("limit", "must be between 1 and 200");
+  }
+  if (q.page.offset < 0) return Error::Invalid("offset", "must not be negative");
+  if (domain::Utf8Length(q.q) < 0 || q.q.size() > 100) {
+    return Error::Invalid("q", "must be at most 100 characters of UTF-8 text");
+  }
+  static const std::regex kMemberNo("M[0-9]{8}");
+  return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<Member>> {
+    std::optional<Member> exact;
+    bool exact_kind = true;
+    if (domain::IsValidCardNumber(q.q)) {
+      if (auto c = repo.FindCardByNo(q.q)) exact = repo.GetMember(c->member_id);
+    } else if (domain::IsValidMobile(q.q)) {
+      exact = repo.FindMemberByMobile(q.q);
+    } else if (std::regex_match(q.q, kMemberNo)) {
+      exact = repo.FindMemberByNo(q.q);
+    } else {
+      exact_kind = false;
+    }
+    if (exact_kind) {
+      store::PageOf<Member> out;
+      bool match = exact && IsLive(*exact) && (!q.store || exact->home_store_id == *q.store) &&
+                   (!q.associate || exact->associate_id == *q.associate) &&
+                   (!q.status || exact->status == *q.status);
+      if (match) {
+        out.total = 1;
+        if (q.page.offset == 0) out.items.push_back(*exact);
+      }
+      return out;
+    }
+    store::MemberFilter f;
+    f.store = q.store;
+    f.associate = q.associate;
+    f.status = q.status;
+    f.name_prefix = q.q;
+    f.tag = q.tag;
+    return repo.ListMembers(f, q.page);
+  });
+}
+
+Result<std::vector<store::HistoryEntry>> Members::History(const Actor& actor, MemberId id,
+                                                          store::Page page) {
+  return env_.store.Read([&](store::Repository& repo) -> Result<std::vector<store::HistoryEntry>> {
+    if (!repo.GetMember(id)) return MemberNotFound();
+    return repo.ListHistory(id, page);
+  });
+}
+
+Result<MemberView> Members::ChangeStatus(const Actor& actor, MemberId id,
+                                         const std::string& status, const std::string& reason) {
+  auto to = domain::ParseMemberStatus(status);
+  if (!to || *to == MemberStatus::kMerged || *to == MemberStatus::kErased) {
+    return Error::Invalid("status",
+                          "must be one of prospect, temporary, formal, suspended, closed");
+  }
+  if (reason.empty() || domain::Utf8Length(reason) > 200) {
+    return Error::Invalid("reason", "is required, at most 200 characters");
+  }
+  return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    if (!domain::CanTransition(m->status, *to)) {
+      return Error::Unprocessable(std::string("a ") + domain::ToString(m->status) +
+                                      " member cannot become " + status,
+                                  "status");
+    }
+    Member after = *m;
+    after.status = *to;
+    after.updated_at = env_.clock.Now();
+    if (!repo.UpdateMember(after)) return Error::Conflict("the member was changed; retry");
+    RecordHistory(repo, env_, actor, id, "status",
+            json{{"status", {domain::ToString(m->status), status}}, {"reason", reason}});
+    Audit(repo, env_, actor, "member_status", "member", std::to_string(id.value), status);
+    return MemberView{*repo.GetMember(id), repo.ListCards(id)};
+  });
+}
+
+Result<store::DestructionRecord> Members::Erase(const Actor& actor, MemberId id,
+                                                const std::string& reason) {
+  if (reason.empty() || domain::Utf8Length(reason) > 200) {
+    return Error::Invalid("reason", "is required, at most 200 characters");
+  }
+  return env_.store.Write([&](store::Repository& repo) -> Result<store::DestructionRecord> {
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    if (m->status == MemberStatus::kErased) {
+      return Error::Unprocessable("the member file is already erased", "status");
+    }
+    // The tombstone keeps what anonymous reports need: store, source, dates.
+    Member t;
+    t.id = m->id;
+    t.member_no = m->member_no;
+    t.status = MemberStatus::kErased;
+    t.name = "已注销会员";
+    t.source = m->source;
+    t.home_store_id = m->home_store_id;
+    t.merged_into = m->merged_into;
+    t.created_at = m->created_at;
+    t.updated_at = env_.clock.Now();
+    t.version = m->version;
+    json destroyed = json::array();
+    for (const auto& [k, v] : Diff(*m, t).items()) {
+      if (k != "status") destroyed.push_back(k);
+    }
+    if (!repo.UpdateMember(t)) return Error::Conflict("the member was changed; retry");
+    for (auto c : repo.ListCards(id)) {
+      if (domain::IsActive(c.status)) {
+        c.status = domain::CardStatus::kExpired;
+        repo.UpdateCard(c);
+      }
+    }
+    repo.RedactHistory(id);
+    RecordHistory(repo, env_, actor, id, "erase", json{{"reason", "redacted"}});
+    store::DestructionRecord rec{0, id, m->member_no, env_.clock.Now(), actor.user_id, reason,
+                                 destroyed.dump()};
+    rec.id = repo.InsertDestructionRecord(rec);
+    Audit(repo, env_, actor, "member_erase", "member", std::to_string(id.value),
+          "destruction_record=" + std::to_string(rec.id));
+    return rec;
+  });
+}
+
+Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, MemberId absorbed_id) {
+  if (survivor_id == absorbed_id) {
+    return Error::Invalid("from_member_id", "a member cannot be merged into itself");
+  }
+  const Date today = env_.Today();
+  return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
+    auto survivor = repo.GetMember(survivor_id);
+    if (!survivor || !IsLive(*survivor)) return MemberNotFound();
+    auto absorbed = repo.GetMember(absorbed_id);
+    if (!absorbed || !IsLive(*absorbed)) {
+      return Error::NotFound("no member has that id", "from_member_id");
+    }
+    Member after = *survivor;
+    // Fill what the survivor's file lacks; the survivor's own values win.
+    auto fill = [](std::string& dst, const std::string& src) {
+      if (dst.empty()) dst = src;
+    };
+    fill(after.email, absorbed->email);
+    fill(after.wechat_id, absorbed->wechat_id);
+    fill(after.occupation, absorbed->occupation);
+    fill(after.company, absorbed->company);
+    fill(after.job_title, absorbed->job_title);
+    fill(after.id_number, absorbed->id_number);
+    fill(after.spouse_name, absorbed->spouse_name);
+    fill(after.office_phone.number, absorbed->office_phone.number);
+    fill(after.home_phone.number, absorbed->home_phone.number);
+    if (!after.birthday) after.birthday = absorbed->birthday;
+    if (after.gender == domain::Gender::kUnknown) after.gender = absorbed->gender;
+    if (after.addresses.empty()) after.addresses = absorbed->addresses;
+    if (after.family.empty()) after.family = absorbed->family;
+    if (after.anniversaries.empty()) after.anniversaries = absorbed->anniversaries;
+    if (!after.associate_id) after.associate_id = absorbed->associate_id;
+    if (!after.referrer_id && absorbed->referrer_id != survivor_id) {
+      after.referrer_id = absorbed->referrer_id;
+    }
+    if (after.status == MemberStatus::kTemporary && absorbed->status == MemberStatus::kFormal) {
+      after.status = MemberStatus::kFormal;
+    }
+    if (!after.notes.empty() && !absorbed->notes.empty()) after.notes += "\n";
+    after.notes += absorbed->notes;
+    std::string absorbed_mobile = absorbed->mobile.number;
+
+    // The absorbed file releases its mobile first (unique index), then is marked merged.
+    Member gone = *absorbed;
+    gone.status = MemberStatus::kMerged;
+    gone.merged_into = survivor_id;
+    gone.mobile.number.clear();
+    gone.updated_at = env_.clock.Now();
+    if (!repo.UpdateMember(gone)) return Error::Conflict("the member was changed; retry");
+    if (after.mobile.number.empty()) after.mobile.number = absorbed_mobile;
+    if (after.associate_id && after.associate_id != survivor->associate_id) {
+      auto s = repo.GetStaff(after.associate_id);
+      if (!s || s->store_id != after.home_store_id) after.associate_id = survivor->associate_id;
+    }
+    VIPCARE_TRY(domain::ValidateMember(after, today));
+
+    // One active card: the survivor's stays; the absorbed one's is retired.
+    auto survivor_cards = repo.ListCards(survivor_id);
+    bool survivor_has_active = ActiveCard(survivor_cards).has_value();
+    for (auto c : repo.ListCards(absorbed_id)) {
+      if (domain::IsActive(c.status) && survivor_has_active) {
+        c.status = domain::CardStatus::kReplaced;
+        repo.UpdateCard(c);
+      }
+    }
+    repo.ReassignMember(absorbed_id, survivor_id);
+    for (const auto& t : absorbed->tags) {
+      if (std::find(after.tags.begin(), after.tags.end(), t) == after.tags.end()) {
+        after.tags.push_back(t);
+      }
+    }
+    json changes = Diff(*survivor, after);
+    after.updated_at = env_.clock.Now();
+    if (!repo.UpdateMember(after)) return Error::Conflict("the member was changed; retry");
+    RecordHistory(repo, env_, actor, survivor_id, "merge",
+            json{{"from_member_id", absorbed_id.value}, {"changes", changes}});
+    RecordHistory(repo, env_, actor, absorbed_id, "merged_into",
+            json{{"member_id", survivor_id.value}});
+    Audit(repo, env_, actor, "member_merge", "member", std::to_string(survivor_id.value),
+          "from=" + std::to_string(absorbed_id.value));
+    return MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)};
+  });
+}
+
+Result<domain::Card> Members::IssueCard(const Actor& actor, MemberId id, const std::string& kind) {
+  auto k = domain::ParseCardKind(kind);
+  if (!k) return Error::Invalid("kind", "must be \"temporary\" or \"formal\"");
+  const Date today = env_.Today();
+  return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    if (!IsLive(*m) || m->status == MemberStatus::kClosed) {
+      return Error::Unprocessable("a closed, merged or erased member gets no card", "status");
+    }
+    auto active = ActiveCard(repo.ListCards(id));
+    if (active) {
+      // A temporary card is replaced when the formal card is ordered (M4).
+      if (!(active->kind == domain::CardKind::kTemporary && *k == domain::CardKind::kFormal)) {
+        return Error::Conflict("the member already has an active card; report it lost to reissue",
+                               "kind");
+      }
+      active->status = domain::CardStatus::kReplaced;
+      repo.UpdateCard(*active);
+    }
+    auto card = InsertNewCard(repo, id, *k, today);
+    if (active) {
+      card.replaces = active->id;
+      repo.UpdateCard(card);
+    }
+    RecordHistory(repo, env_, actor, id, "card",
+            json{{"issued", card.card_no}, {"kind", kind}});
+    Audit(repo, env_, actor, "card_issue", "member", std::to_string(id.value));
+    return card;
+  });
+}
+
+Result<domain::Card> Members::ReportLost(const Actor& actor, const std::string& card_no) {
+  return SetCardStatus(actor, card_no, "lost");
+}
+
+Result<domain::Card> Members::SetCardStatus(const Actor& actor, const std::string& card_no,
+                                            const std::string& status) {
+  auto to = domain::ParseCardStatus(status);
+  if (!to || *to == domain::CardStatus::kReplaced) {
+    return Error::Invalid("status", "must be one of pending_pickup, issued, mailed, lost, expired");
+  }
+  return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
+    auto c = repo.FindCardByNo(card_no);
+    if (!c) return Error::NotFound("no card has that number", "card_no");
+    VIPCARE_TRY(domain::CheckCardTransition(c->status, *to));
+    std::string from = domain::ToString(c->status);
+    c->status = *to;
+    repo.UpdateCard(*c);
+    RecordHistory(repo, env_, actor, c->member_id, "card",
+            json{{"card_no", card_no}, {"status", {from, status}}});
+    Audit(repo, env_, actor, "card_status", "card", std::to_string(c->id.value), status);
+    return *c;
+  });
+}
+
+Result<domain::Card> Members::Reissue(const Actor& actor, const std::string& card_no) {
+  const Date today = env_.Today();
+  return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
+    auto old = repo.FindCardByNo(card_no);
+    if (!old) return Error::NotFound("no card has that number", "card_no");
+    if (old->status == domain::CardStatus::kReplaced || old->status == domain::CardStatus::kExpired) {
+      return Error::Unprocessable("a replaced or expired card cannot be reissued", "status");
+    }
+    auto m = repo.GetMember(old->member_id);
+    if (!m || !IsLive(*m)) return Error::Unprocessable("the card's member file is closed", "card_no");
+    auto card = InsertNewCard(repo, old->member_id, old->kind, today);
+    card.replaces = old->id;
+    repo.UpdateCard(card);
+    old->status = domain::CardStatus::kReplaced;
+    repo.UpdateCard(*old);
+    RecordHistory(repo, env_, actor, old->member_id, "card",
+            json{{"reissued", card_no}, {"new_card", card.card_no}});
+    Audit(repo, env_, actor, "card_reissue", "card", std::to_string(old->id.value));
+    return card;
+  });
+}
+
+Result<domain::Card> Members::GetCard(const Actor& actor, const std::string& card_no) {
+  return env_.store.Read([&](store::Repository& repo) -> Result<domain::Card> {
+    auto c = repo.FindCardByNo(card_no);
+    if (!c) return Error::NotFound("no card has that number", "card_no");
+    return *c;
+  });
+}
+
+Result<store::PageOf<store::DestructionRecord>> Members::DestructionRecords(const Actor& actor,
+                                                                            store::Page page) {
+  return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<store::DestructionRecord>> {
+    return repo.ListDestructionRecords(page);
+  });
+}
+
+}  // namespace vipcare::service

@@ -1,0 +1,45 @@
+// src/service/org.h
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/result.h"
+#include "domain/org.h"
+#include "service/context.h"
+#include "store/repository.h"
+
+namespace vipcare::service {
+
+// Company -> regions (片区) -> stores (门店) -> staff (员工) (SPEC §1).
+// Writes are audited. Thread-safe.
+class Org {
+ public:
+  explicit Org(Env env) : env_(env) {}
+
+  Result<domain::Company> GetCompany();
+  Result<domain::Company> SetCompany(const Actor& actor, const nlohmann::json& body);
+
+  Result<domain::Region> CreateRegion(const Actor& actor, const nlohmann::json& body);
+  Result<std::vector<domain::Region>> ListRegions();
+
+  Result<domain::Store> CreateStore(const Actor& actor, const nlohmann::json& body);
+  Result<domain::Store> UpdateStore(const Actor& actor, StoreId id, const nlohmann::json& patch);
+  Result<domain::Store> GetStore(StoreId id);
+  Result<store::PageOf<domain::Store>> ListStores(std::optional<RegionId> region, store::Page page);
+
+  Result<domain::Staff> CreateStaff(const Actor& actor, const nlohmann::json& body);
+  Result<domain::Staff> UpdateStaff(const Actor& actor, StaffId id, const nlohmann::json& patch);
+  Result<domain::Staff> GetStaff(StaffId id);
+  Result<store::PageOf<domain::Staff>> ListStaff(std::optional<StoreId> store,
+                                                 std::optional<domain::Role> role,
+                                                 store::Page page);
+
+ private:
+  Env env_;
+};
+
+nlohmann::json ToJson(const domain::Region& r);
+nlohmann::json ToJson(const domain::Store& s);
+nlohmann::json ToJson(const domain::Staff& s);
+
+}  // namespace vipcare::service

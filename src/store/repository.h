@@ -1,0 +1,160 @@
+// src/store/repository.h
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/types.h"
+#include "domain/card.h"
+#include "domain/member.h"
+#include "domain/org.h"
+#include "store/db.h"
+
+namespace vipcare::store {
+
+struct Page {
+  int64_t limit = 50;
+  int64_t offset = 0;
+};
+
+template <class T>
+struct PageOf {
+  std::vector<T> items;
+  int64_t total = 0;
+};
+
+// Which members a list may return. Every filter is applied in SQL.
+struct MemberFilter {
+  std::optional<StoreId> store;
+  std::optional<RegionId> region;
+  std::optional<StaffId> associate;
+  std::optional<domain::MemberStatus> status;
+  std::string name_prefix;  // byte-wise prefix of the name
+  std::string tag;
+};
+
+struct UserRecord {
+  UserId id;
+  std::string username;
+  StaffId staff_id;
+  domain::Role role = domain::Role::kAssociate;
+  std::string password_hash;
+  bool must_change_password = false;
+  bool active = true;
+  Timestamp created_at{};
+};
+
+struct SessionRecord {
+  std::string token_hash;
+  UserId user_id;
+  Timestamp created_at{};
+  Timestamp last_seen_at{};
+  Timestamp expires_at{};
+  std::string address;
+};
+
+struct HistoryEntry {
+  int64_t id = 0;
+  MemberId member_id;
+  Timestamp changed_at{};
+  UserId changed_by;
+  std::string action;   // "create", "update", "status", "merge", "erase", "card"
+  std::string changes;  // JSON object {field: [old, new]} or a description
+};
+
+struct DestructionRecord {
+  int64_t id = 0;
+  MemberId member_id;
+  std::string member_no;
+  Timestamp erased_at{};
+  UserId erased_by;
+  std::string reason;
+  std::string fields;  // JSON array of the destroyed field names
+};
+
+struct AuditEntry {
+  int64_t id = 0;
+  Timestamp at{};
+  UserId user_id;
+  std::string action;
+  std::string entity;
+  std::string entity_id;
+  std::string detail;
+  std::string address;
+};
+
+// The persistence interface the services use. All calls run inside the
+// transaction the Store opened (see Store::Write / Store::Read). Unique and
+// foreign-key violations surface as DbError; every other expected outcome
+// (not found) is an empty optional. Not thread-safe: one per transaction.
+class Repository {
+ public:
+  virtual ~Repository() = default;
+
+  // Organisation.
+  virtual std::optional<domain::Company> GetCompany() = 0;
+  virtual void SaveCompany(const domain::Company& c) = 0;
+  virtual RegionId InsertRegion(const domain::Region& r) = 0;
+  virtual std::optional<domain::Region> GetRegion(RegionId id) = 0;
+  virtual std::vector<domain::Region> ListRegions() = 0;
+  virtual StoreId InsertStore(const domain::Store& s) = 0;
+  virtual void UpdateStore(const domain::Store& s) = 0;
+  virtual std::optional<domain::Store> GetStore(StoreId id) = 0;
+  virtual PageOf<domain::Store> ListStores(std::optional<RegionId> region, Page page) = 0;
+  virtual StaffId InsertStaff(const domain::Staff& s) = 0;
+  virtual void UpdateStaff(const domain::Staff& s) = 0;
+  virtual std::optional<domain::Staff> GetStaff(StaffId id) = 0;
+  virtual PageOf<domain::Staff> ListStaff(std::optional<StoreId> store,
+                                          std::optional<domain::Role> role, Page page) = 0;
+
+  // Accounts.
+  virtual UserId InsertUser(const UserRecord& u) = 0;
+  virtual void UpdateUser(const UserRecord& u) = 0;
+  virtual std::optional<UserRecord> GetUser(UserId id) = 0;
+  virtual std::optional<UserRecord> FindUserByName(const std::string& username) = 0;
+  virtual void InsertSession(const SessionRecord& s) = 0;
+  virtual std::optional<SessionRecord> GetSession(const std::string& token_hash) = 0;
+  virtual void TouchSession(const std::string& token_hash, Timestamp now) = 0;
+  virtual void DeleteSession(const std::string& token_hash) = 0;
+  virtual void DeleteSessionsOf(UserId user) = 0;
+
+  // Members. Insert assigns id and member_no; Update bumps version and fails
+  // (returns false) if `m.version` is not the stored one.
+  virtual MemberId InsertMember(const domain::Member& m) = 0;
+  virtual bool UpdateMember(const domain::Member& m) = 0;
+  virtual std::optional<domain::Member> GetMember(MemberId id) = 0;
+  virtual std::optional<domain::Member> FindMemberByMobile(const std::string& mobile) = 0;
+  virtual std::optional<domain::Member> FindMemberByNo(const std::string& member_no) = 0;
+  virtual PageOf<domain::Member> ListMembers(const MemberFilter& f, Page page) = 0;
+  // Bulk insert for imports and demo data: same as InsertMember per row, with
+  // statements reused; calls `progress` every 1000 rows if given.
+  virtual void InsertMembers(std::vector<domain::Member>& members,
+                             const std::function<void(size_t)>& progress = {}) = 0;
+  virtual void AppendHistory(const HistoryEntry& e) = 0;
+  virtual std::vector<HistoryEntry> ListHistory(MemberId id, Page page) = 0;
+  // Replaces the recorded old/new values of a member's history (erasure).
+  virtual void RedactHistory(MemberId id) = 0;
+  // Moves every row that points at `from` (cards, history, tags, referrals) to `to`.
+  virtual void ReassignMember(MemberId from, MemberId to) = 0;
+  virtual int64_t InsertDestructionRecord(const DestructionRecord& r) = 0;
+  virtual PageOf<DestructionRecord> ListDestructionRecords(Page page) = 0;
+
+  // Cards.
+  virtual CardId InsertCard(const domain::Card& c) = 0;
+  virtual void UpdateCard(const domain::Card& c) = 0;
+  virtual std::optional<domain::Card> GetCard(CardId id) = 0;
+  virtual std::optional<domain::Card> FindCardByNo(const std::string& card_no) = 0;
+  virtual std::vector<domain::Card> ListCards(MemberId member) = 0;
+
+  // Audit (append-only).
+  virtual void AppendAudit(const AuditEntry& e) = 0;
+  virtual PageOf<AuditEntry> ListAudit(Page page) = 0;
+};
+
+// Makes the SQL implementation of Repository over one connection.
+std::unique_ptr<Repository> MakeSqlRepository(Db& db);
+
+}  // namespace vipcare::store

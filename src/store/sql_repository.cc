@@ -1,0 +1,592 @@
+// The one SQL implementation of Repository. Every statement is a named
+// constant with `?` parameters, shared by SQLite and PostgreSQL.
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "domain/member_json.h"
+#include "store/repository.h"
+
+namespace vipcare::store {
+namespace {
+
+using domain::Member;
+
+// ---- organisation ----
+constexpr std::string_view kGetCompany = "SELECT name, timezone FROM company WHERE id = 1";
+constexpr std::string_view kUpsertCompany =
+    "INSERT INTO company (id, name, timezone) VALUES (1, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone";
+constexpr std::string_view kInsertRegion =
+    "INSERT INTO regions (code, name) VALUES (?, ?) RETURNING id";
+constexpr std::string_view kRegionColumns = "SELECT id, code, name FROM regions";
+constexpr std::string_view kStoreColumns =
+    "SELECT id, code, name, region_id, city, address, phone, opened_on, active FROM stores";
+constexpr std::string_view kInsertStore =
+    "INSERT INTO stores (code, name, region_id, city, address, phone, opened_on, active) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kUpdateStore =
+    "UPDATE stores SET code = ?, name = ?, region_id = ?, city = ?, address = ?, phone = ?, "
+    "opened_on = ?, active = ? WHERE id = ?";
+constexpr std::string_view kStaffColumns =
+    "SELECT id, employee_no, name, role, store_id, region_id, mobile, active FROM staff";
+constexpr std::string_view kInsertStaff =
+    "INSERT INTO staff (employee_no, name, role, store_id, region_id, mobile, active) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kUpdateStaff =
+    "UPDATE staff SET employee_no = ?, name = ?, role = ?, store_id = ?, region_id = ?, "
+    "mobile = ?, active = ? WHERE id = ?";
+
+// ---- accounts ----
+constexpr std::string_view kUserColumns =
+    "SELECT id, username, staff_id, role, password_hash, must_change_password, active, "
+    "created_at FROM users";
+constexpr std::string_view kInsertUser =
+    "INSERT INTO users (username, staff_id, role, password_hash, must_change_password, active, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kUpdateUser =
+    "UPDATE users SET username = ?, staff_id = ?, role = ?, password_hash = ?, "
+    "must_change_password = ?, active = ? WHERE id = ?";
+constexpr std::string_view kInsertSession =
+    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, address) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kGetSession =
+    "SELECT token_hash, user_id, created_at, last_seen_at, expires_at, address FROM sessions "
+    "WHERE token_hash = ?";
+constexpr std::string_view kTouchSession =
+    "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?";
+constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE token_hash = ?";
+constexpr std::string_view kDeleteSessionsOf = "DELETE FROM sessions WHERE user_id = ?";
+
+// ---- members ----
+constexpr std::string_view kMemberColumns =
+    "SELECT m.id, m.member_no, m.status, m.name, m.gender, m.birthday, m.birthday_calendar, "
+    "m.mobile, m.mobile_valid, m.occupation, m.source, m.referrer_id, m.home_store_id, "
+    "m.associate_id, m.merged_into, m.profile, m.created_at, m.updated_at, m.version";
+constexpr std::string_view kInsertMember =
+    "INSERT INTO members (status, name, gender, birthday, birthday_calendar, mobile, "
+    "mobile_valid, occupation, source, referrer_id, home_store_id, associate_id, "
+    "marketing_opt_out, merged_into, profile, created_at, updated_at, version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id";
+constexpr std::string_view kSetMemberNo = "UPDATE members SET member_no = ? WHERE id = ?";
+constexpr std::string_view kUpdateMember =
+    "UPDATE members SET status = ?, name = ?, gender = ?, birthday = ?, birthday_calendar = ?, "
+    "mobile = ?, mobile_valid = ?, occupation = ?, source = ?, referrer_id = ?, "
+    "home_store_id = ?, associate_id = ?, marketing_opt_out = ?, merged_into = ?, profile = ?, "
+    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?";
+constexpr std::string_view kMemberTags =
+    "SELECT tag FROM member_tags WHERE member_id = ? ORDER BY tag";
+constexpr std::string_view kDeleteTags = "DELETE FROM member_tags WHERE member_id = ?";
+constexpr std::string_view kInsertTag =
+    "INSERT INTO member_tags (member_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING";
+constexpr std::string_view kInsertHistory =
+    "INSERT INTO member_history (member_id, changed_at, changed_by, action, changes) "
+    "VALUES (?, ?, ?, ?, ?)";
+constexpr std::string_view kListHistory =
+    "SELECT id, member_id, changed_at, changed_by, action, changes FROM member_history "
+    "WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kRedactHistory =
+    "UPDATE member_history SET changes = '{\"redacted\":true}' WHERE member_id = ?";
+constexpr std::string_view kMoveCards = "UPDATE cards SET member_id = ? WHERE member_id = ?";
+constexpr std::string_view kMoveHistory =
+    "UPDATE member_history SET member_id = ? WHERE member_id = ?";
+constexpr std::string_view kCopyTags =
+    "INSERT INTO member_tags (member_id, tag) SELECT ?, tag FROM member_tags WHERE member_id = ? "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kMoveReferrals =
+    "UPDATE members SET referrer_id = ? WHERE referrer_id = ? AND id <> ?";
+constexpr std::string_view kInsertDestruction =
+    "INSERT INTO destruction_records (member_id, member_no, erased_at, erased_by, reason, fields) "
+    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kListDestruction =
+    "SELECT id, member_id, member_no, erased_at, erased_by, reason, fields "
+    "FROM destruction_records ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kCountDestruction = "SELECT COUNT(*) FROM destruction_records";
+
+// ---- cards ----
+constexpr std::string_view kCardColumns =
+    "SELECT id, card_no, member_id, kind, status, issued_on, expires_on, pickup_due, replaces "
+    "FROM cards";
+constexpr std::string_view kInsertCard =
+    "INSERT INTO cards (card_no, member_id, kind, status, issued_on, expires_on, pickup_due, "
+    "replaces, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kUpdateCard =
+    "UPDATE cards SET member_id = ?, kind = ?, status = ?, issued_on = ?, expires_on = ?, "
+    "pickup_due = ?, replaces = ?, updated_at = ? WHERE id = ?";
+
+// ---- audit ----
+constexpr std::string_view kInsertAudit =
+    "INSERT INTO audit_log (at, user_id, action, entity, entity_id, detail, address) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kListAudit =
+    "SELECT id, at, user_id, action, entity, entity_id, detail, address FROM audit_log "
+    "ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kCountAudit = "SELECT COUNT(*) FROM audit_log";
+
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Value OptDate(const std::optional<Date>& d) { return d ? Value(d->ToString()) : Value(); }
+std::optional<Date> ReadDate(const Row& r, size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return Date::Parse(r.Text(i));
+}
+
+domain::Region ReadRegion(const Row& r) {
+  return {RegionId(r.Int(0)), r.Text(1), r.Text(2)};
+}
+
+domain::Store ReadStore(const Row& r) {
+  domain::Store s;
+  s.id = StoreId(r.Int(0));
+  s.code = r.Text(1);
+  s.name = r.Text(2);
+  s.region_id = RegionId(r.Int(3));
+  s.city = r.Text(4);
+  s.address = r.Text(5);
+  s.phone = r.Text(6);
+  s.opened_on = ReadDate(r, 7);
+  s.active = r.Int(8) != 0;
+  return s;
+}
+
+std::vector<Value> StoreParams(const domain::Store& s) {
+  return {s.code, s.name,  s.region_id.value, s.city, s.address, s.phone, OptDate(s.opened_on),
+          int64_t(s.active)};
+}
+
+domain::Staff ReadStaff(const Row& r) {
+  domain::Staff s;
+  s.id = StaffId(r.Int(0));
+  s.employee_no = r.Text(1);
+  s.name = r.Text(2);
+  s.role = domain::ParseRole(r.Text(3)).value_or(domain::Role::kAssociate);
+  s.store_id = StoreId(r.Int(4));
+  s.region_id = RegionId(r.Int(5));
+  s.mobile = r.Text(6);
+  s.active = r.Int(7) != 0;
+  return s;
+}
+
+std::vector<Value> StaffParams(const domain::Staff& s) {
+  return {s.employee_no,         s.name,   domain::ToString(s.role), NullIfZero(s.store_id.value),
+          NullIfZero(s.region_id.value), s.mobile, int64_t(s.active)};
+}
+
+UserRecord ReadUser(const Row& r) {
+  UserRecord u;
+  u.id = UserId(r.Int(0));
+  u.username = r.Text(1);
+  u.staff_id = StaffId(r.Int(2));
+  u.role = domain::ParseRole(r.Text(3)).value_or(domain::Role::kAssociate);
+  u.password_hash = r.Text(4);
+  u.must_change_password = r.Int(5) != 0;
+  u.active = r.Int(6) != 0;
+  u.created_at = FromEpochSeconds(r.Int(7));
+  return u;
+}
+
+SessionRecord ReadSession(const Row& r) {
+  return {r.Text(0), UserId(r.Int(1)), FromEpochSeconds(r.Int(2)), FromEpochSeconds(r.Int(3)),
+          FromEpochSeconds(r.Int(4)), r.Text(5)};
+}
+
+// Reads the columns of kMemberColumns; tags are loaded separately.
+Member ReadMember(const Row& r) {
+  Member m;
+  m.id = MemberId(r.Int(0));
+  m.member_no = r.Text(1);
+  m.status = domain::ParseMemberStatus(r.Text(2)).value_or(domain::MemberStatus::kTemporary);
+  m.name = r.Text(3);
+  m.gender = domain::ParseGender(r.Text(4)).value_or(domain::Gender::kUnknown);
+  auto cal = domain::ParseCalendar(r.Text(6)).value_or(domain::Calendar::kSolar);
+  if (!r.IsNull(5)) {
+    auto text = r.Text(5);
+    bool leap = !text.empty() && text.back() == 'L';
+    if (leap) text.pop_back();
+    m.birthday = domain::ParseCalendarDate(text, cal);
+    if (m.birthday) m.birthday->leap_month = leap;
+  }
+  m.mobile.number = r.Text(7);
+  m.mobile.valid = r.Int(8) != 0;
+  m.occupation = r.Text(9);
+  m.source = domain::ParseMemberSource(r.Text(10)).value_or(domain::MemberSource::kOther);
+  m.referrer_id = MemberId(r.Int(11));
+  m.home_store_id = StoreId(r.Int(12));
+  m.associate_id = StaffId(r.Int(13));
+  m.merged_into = MemberId(r.Int(14));
+  domain::ProfileFromJson(r.Text(15), m);
+  m.created_at = FromEpochSeconds(r.Int(16));
+  m.updated_at = FromEpochSeconds(r.Int(17));
+  m.version = r.Int(18);
+  return m;
+}
+
+// The birthday column holds "YYYY-MM-DD" with a trailing "L" for a lunar leap month.
+Value BirthdayValue(const Member& m) {
+  if (!m.birthday) return Value();
+  auto text = domain::FormatCalendarDate(*m.birthday);
+  if (m.birthday->leap_month) text += "L";
+  return text;
+}
+
+std::vector<Value> MemberParams(const Member& m) {
+  return {domain::ToString(m.status),
+          m.name,
+          domain::ToString(m.gender),
+          BirthdayValue(m),
+          domain::ToString(m.birthday ? m.birthday->calendar : domain::Calendar::kSolar),
+          NullIfEmpty(m.mobile.number),
+          int64_t(m.mobile.valid),
+          m.occupation,
+          domain::ToString(m.source),
+          NullIfZero(m.referrer_id.value),
+          m.home_store_id.value,
+          NullIfZero(m.associate_id.value),
+          int64_t(m.preferences.marketing_opt_out),
+          NullIfZero(m.merged_into.value),
+          domain::ProfileToJson(m)};
+}
+
+std::string MemberNo(MemberId id) { return fmt::format("M{:08d}", id.value); }
+
+domain::Card ReadCard(const Row& r) {
+  domain::Card c;
+  c.id = CardId(r.Int(0));
+  c.card_no = r.Text(1);
+  c.member_id = MemberId(r.Int(2));
+  c.kind = domain::ParseCardKind(r.Text(3)).value_or(domain::CardKind::kTemporary);
+  c.status = domain::ParseCardStatus(r.Text(4)).value_or(domain::CardStatus::kIssued);
+  c.issued_on = ReadDate(r, 5).value_or(Date());
+  c.expires_on = ReadDate(r, 6).value_or(Date());
+  c.pickup_due = ReadDate(r, 7);
+  c.replaces = CardId(r.Int(8));
+  return c;
+}
+
+std::string Join(std::string_view a, std::string_view b) {
+  std::string s(a);
+  s += ' ';
+  s += b;
+  return s;
+}
+
+class SqlRepository final : public Repository {
+ public:
+  explicit SqlRepository(Db& db) : db_(db) {}
+
+  std::optional<domain::Company> GetCompany() override {
+    auto r = db_.QueryOne(kGetCompany);
+    if (!r) return std::nullopt;
+    return domain::Company{r->Text(0), r->Text(1)};
+  }
+  void SaveCompany(const domain::Company& c) override {
+    db_.Exec(kUpsertCompany, {c.name, c.timezone});
+  }
+
+  RegionId InsertRegion(const domain::Region& r) override {
+    return RegionId(db_.QueryOne(kInsertRegion, {r.code, r.name})->Int(0));
+  }
+  std::optional<domain::Region> GetRegion(RegionId id) override {
+    static const std::string sql = Join(kRegionColumns, "WHERE id = ?");
+    auto r = db_.QueryOne(sql, {id.value});
+    if (!r) return std::nullopt;
+    return ReadRegion(*r);
+  }
+  std::vector<domain::Region> ListRegions() override {
+    static const std::string sql = Join(kRegionColumns, "ORDER BY id");
+    std::vector<domain::Region> out;
+    for (const auto& r : db_.Query(sql)) out.push_back(ReadRegion(r));
+    return out;
+  }
+
+  StoreId InsertStore(const domain::Store& s) override {
+    return StoreId(db_.QueryOne(kInsertStore, StoreParams(s))->Int(0));
+  }
+  void UpdateStore(const domain::Store& s) override {
+    auto p = StoreParams(s);
+    p.push_back(s.id.value);
+    db_.Exec(kUpdateStore, p);
+  }
+  std::optional<domain::Store> GetStore(StoreId id) override {
+    static const std::string sql = Join(kStoreColumns, "WHERE id = ?");
+    auto r = db_.QueryOne(sql, {id.value});
+    if (!r) return std::nullopt;
+    return ReadStore(*r);
+  }
+  PageOf<domain::Store> ListStores(std::optional<RegionId> region, Page page) override {
+    static const std::string list_sql =
+        Join(kStoreColumns, "WHERE (? = 0 OR region_id = ?) ORDER BY id LIMIT ? OFFSET ?");
+    static const std::string count_sql =
+        "SELECT COUNT(*) FROM stores WHERE (? = 0 OR region_id = ?)";
+    int64_t rid = region ? region->value : 0;
+    PageOf<domain::Store> out;
+    for (const auto& r : db_.Query(list_sql, {rid, rid, page.limit, page.offset})) {
+      out.items.push_back(ReadStore(r));
+    }
+    out.total = db_.QueryOne(count_sql, {rid, rid})->Int(0);
+    return out;
+  }
+
+  StaffId InsertStaff(const domain::Staff& s) override {
+    return StaffId(db_.QueryOne(kInsertStaff, StaffParams(s))->Int(0));
+  }
+  void UpdateStaff(const domain::Staff& s) override {
+    auto p = StaffParams(s);
+    p.push_back(s.id.value);
+    db_.Exec(kUpdateStaff, p);
+  }
+  std::optional<domain::Staff> GetStaff(StaffId id) override {
+    static const std::string sql = Join(kStaffColumns, "WHERE id = ?");
+    auto r = db_.QueryOne(sql, {id.value});
+    if (!r) return std::nullopt;
+    return ReadStaff(*r);
+  }
+  PageOf<domain::Staff> ListStaff(std::optional<StoreId> store, std::optional<domain::Role> role,
+                                  Page page) override {
+    static const std::string where =
+        "WHERE (? = 0 OR store_id = ?) AND (? = '' OR role = ?)";
+    static const std::string list_sql = Join(kStaffColumns, where + " ORDER BY id LIMIT ? OFFSET ?");
+    static const std::string count_sql = "SELECT COUNT(*) FROM staff " + where;
+    int64_t sid = store ? store->value : 0;
+    std::string r = role ? domain::ToString(*role) : "";
+    PageOf<domain::Staff> out;
+    for (const auto& row : db_.Query(list_sql, {sid, sid, r, r, page.limit, page.offset})) {
+      out.items.push_back(ReadStaff(row));
+    }
+    out.total = db_.QueryOne(count_sql, {sid, sid, r, r})->Int(0);
+    return out;
+  }
+
+  UserId InsertUser(const UserRecord& u) override {
+    return UserId(db_.QueryOne(kInsertUser, {u.username, NullIfZero(u.staff_id.value),
+                                             domain::ToString(u.role), u.password_hash,
+                                             int64_t(u.must_change_password), int64_t(u.active),
+                                             ToEpochSeconds(u.created_at)})
+                      ->Int(0));
+  }
+  void UpdateUser(const UserRecord& u) override {
+    db_.Exec(kUpdateUser, {u.username, NullIfZero(u.staff_id.value), domain::ToString(u.role),
+                           u.password_hash, int64_t(u.must_change_password), int64_t(u.active),
+                           u.id.value});
+  }
+  std::optional<UserRecord> GetUser(UserId id) override {
+    static const std::string sql = Join(kUserColumns, "WHERE id = ?");
+    auto r = db_.QueryOne(sql, {id.value});
+    if (!r) return std::nullopt;
+    return ReadUser(*r);
+  }
+  std::optional<UserRecord> FindUserByName(const std::string& username) override {
+    static const std::string sql = Join(kUserColumns, "WHERE username = ?");
+    auto r = db_.QueryOne(sql, {username});
+    if (!r) return std::nullopt;
+    return ReadUser(*r);
+  }
+  void InsertSession(const SessionRecord& s) override {
+    db_.Exec(kInsertSession, {s.token_hash, s.user_id.value, ToEpochSeconds(s.created_at),
+                              ToEpochSeconds(s.last_seen_at), ToEpochSeconds(s.expires_at),
+                              s.address});
+  }
+  std::optional<SessionRecord> GetSession(const std::string& token_hash) override {
+    auto r = db_.QueryOne(kGetSession, {token_hash});
+    if (!r) return std::nullopt;
+    return ReadSession(*r);
+  }
+  void TouchSession(const std::string& token_hash, Timestamp now) override {
+    db_.Exec(kTouchSession, {ToEpochSeconds(now), token_hash});
+  }
+  void DeleteSession(const std::string& token_hash) override {
+    db_.Exec(kDeleteSession, {token_hash});
+  }
+  void DeleteSessionsOf(UserId user) override { db_.Exec(kDeleteSessionsOf, {user.value}); }
+
+  MemberId InsertMember(const Member& m) override {
+    auto p = MemberParams(m);
+    int64_t now = Now();
+    p.push_back(m.created_at.time_since_epoch().count() ? ToEpochSeconds(m.created_at) : now);
+    p.push_back(m.updated_at.time_since_epoch().count() ? ToEpochSeconds(m.updated_at) : now);
+    MemberId id(db_.QueryOne(kInsertMember, p)->Int(0));
+    db_.Exec(kSetMemberNo, {m.member_no.empty() ? MemberNo(id) : m.member_no, id.value});
+    for (const auto& t : m.tags) db_.Exec(kInsertTag, {id.value, t});
+    return id;
+  }
+  bool UpdateMember(const Member& m) override {
+    auto p = MemberParams(m);
+    p.push_back(m.updated_at.time_since_epoch().count() ? ToEpochSeconds(m.updated_at) : Now());
+    p.push_back(m.id.value);
+    p.push_back(m.version);
+    if (db_.Exec(kUpdateMember, p) != 1) return false;
+    db_.Exec(kDeleteTags, {m.id.value});
+    for (const auto& t : m.tags) db_.Exec(kInsertTag, {m.id.value, t});
+    return true;
+  }
+  std::optional<Member> GetMember(MemberId id) override {
+    static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.id = ?");
+    return OneMember(sql, {id.value});
+  }
+  std::optional<Member> FindMemberByMobile(const std::string& mobile) override {
+    static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.mobile = ?");
+    return OneMember(sql, {mobile});
+  }
+  std::optional<Member> FindMemberByNo(const std::string& member_no) override {
+    static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.member_no = ?");
+    return OneMember(sql, {member_no});
+  }
+
+  PageOf<Member> ListMembers(const MemberFilter& f, Page page) override {
+    // One statement text for every filter combination: unused filters are
+    // neutralised by their sentinel parameter, so the prepared plan is reused.
+    static const std::string where =
+        "FROM members m JOIN stores s ON s.id = m.home_store_id "
+        "WHERE (? = 0 OR m.home_store_id = ?) AND (? = 0 OR s.region_id = ?) "
+        "AND (? = 0 OR m.associate_id = ?) AND (? = '' OR m.status = ?) "
+        "AND (? = '' OR (m.name >= ? AND m.name < ?)) "
+        "AND (? = '' OR EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = ?)) "
+        "AND m.status NOT IN ('merged', 'erased')";
+    static const std::string list_sql = Join(kMemberColumns, where + " ORDER BY m.id LIMIT ? OFFSET ?");
+    static const std::string count_sql = "SELECT COUNT(*) " + where;
+    int64_t store = f.store ? f.store->value : 0;
+    int64_t region = f.region ? f.region->value : 0;
+    int64_t assoc = f.associate ? f.associate->value : 0;
+    std::string status = f.status ? domain::ToString(*f.status) : "";
+    // Every string starting with the prefix sorts below prefix + U+10FFFF's bytes.
+    std::string upper = f.name_prefix.empty() ? "" : f.name_prefix + "\xF4\x8F\xBF\xBF";
+    std::vector<Value> p = {store, store, region, region, assoc, assoc, status, status,
+                            f.name_prefix, f.name_prefix, upper, f.tag, f.tag};
+    PageOf<Member> out;
+    out.total = db_.QueryOne(count_sql, p)->Int(0);
+    p.push_back(page.limit);
+    p.push_back(page.offset);
+    for (const auto& r : db_.Query(list_sql, p)) out.items.push_back(ReadMember(r));
+    LoadTags(out.items);
+    return out;
+  }
+
+  void InsertMembers(std::vector<Member>& members,
+                     const std::function<void(size_t)>& progress) override {
+    for (size_t i = 0; i < members.size(); ++i) {
+      members[i].id = InsertMember(members[i]);
+      if (members[i].member_no.empty()) members[i].member_no = MemberNo(members[i].id);
+      if (progress && (i + 1) % 1000 == 0) progress(i + 1);
+    }
+    if (progress) progress(members.size());
+  }
+
+  void AppendHistory(const HistoryEntry& e) override {
+    db_.Exec(kInsertHistory, {e.member_id.value, ToEpochSeconds(e.changed_at),
+                              NullIfZero(e.changed_by.value), e.action, e.changes});
+  }
+  std::vector<HistoryEntry> ListHistory(MemberId id, Page page) override {
+    std::vector<HistoryEntry> out;
+    for (const auto& r : db_.Query(kListHistory, {id.value, page.limit, page.offset})) {
+      out.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)), UserId(r.Int(3)),
+                     r.Text(4), r.Text(5)});
+    }
+    return out;
+  }
+  void RedactHistory(MemberId id) override { db_.Exec(kRedactHistory, {id.value}); }
+  void ReassignMember(MemberId from, MemberId to) override {
+    db_.Exec(kMoveCards, {to.value, from.value});
+    db_.Exec(kMoveHistory, {to.value, from.value});
+    db_.Exec(kCopyTags, {to.value, from.value});
+    db_.Exec(kDeleteTags, {from.value});
+    db_.Exec(kMoveReferrals, {to.value, from.value, to.value});
+  }
+  int64_t InsertDestructionRecord(const DestructionRecord& r) override {
+    return db_
+        .QueryOne(kInsertDestruction, {r.member_id.value, r.member_no, ToEpochSeconds(r.erased_at),
+                                       NullIfZero(r.erased_by.value), r.reason, r.fields})
+        ->Int(0);
+  }
+  PageOf<DestructionRecord> ListDestructionRecords(Page page) override {
+    PageOf<DestructionRecord> out;
+    for (const auto& r : db_.Query(kListDestruction, {page.limit, page.offset})) {
+      out.items.push_back({r.Int(0), MemberId(r.Int(1)), r.Text(2), FromEpochSeconds(r.Int(3)),
+                           UserId(r.Int(4)), r.Text(5), r.Text(6)});
+    }
+    out.total = db_.QueryOne(kCountDestruction)->Int(0);
+    return out;
+  }
+
+  CardId InsertCard(const domain::Card& c) override {
+    return CardId(db_.QueryOne(kInsertCard, CardParams(c))->Int(0));
+  }
+  void UpdateCard(const domain::Card& c) override {
+    auto p = CardParams(c);
+    p.erase(p.begin());  // card numbers never change
+    p.push_back(c.id.value);
+    db_.Exec(kUpdateCard, p);
+  }
+  std::optional<domain::Card> GetCard(CardId id) override {
+    static const std::string sql = Join(kCardColumns, "WHERE id = ?");
+    auto r = db_.QueryOne(sql, {id.value});
+    if (!r) return std::nullopt;
+    return ReadCard(*r);
+  }
+  std::optional<domain::Card> FindCardByNo(const std::string& card_no) override {
+    static const std::string sql = Join(kCardColumns, "WHERE card_no = ?");
+    auto r = db_.QueryOne(sql, {card_no});
+    if (!r) return std::nullopt;
+    return ReadCard(*r);
+  }
+  std::vector<domain::Card> ListCards(MemberId member) override {
+    static const std::string sql = Join(kCardColumns, "WHERE member_id = ? ORDER BY id");
+    std::vector<domain::Card> out;
+    for (const auto& r : db_.Query(sql, {member.value})) out.push_back(ReadCard(r));
+    return out;
+  }
+
+  void AppendAudit(const AuditEntry& e) override {
+    db_.Exec(kInsertAudit, {ToEpochSeconds(e.at), NullIfZero(e.user_id.value), e.action, e.entity,
+                            e.entity_id, e.detail, e.address});
+  }
+  PageOf<AuditEntry> ListAudit(Page page) override {
+    PageOf<AuditEntry> out;
+    for (const auto& r : db_.Query(kListAudit, {page.limit, page.offset})) {
+      out.items.push_back({r.Int(0), FromEpochSeconds(r.Int(1)), UserId(r.Int(2)), r.Text(3),
+                           r.Text(4), r.Text(5), r.Text(6), r.Text(7)});
+    }
+    out.total = db_.QueryOne(kCountAudit)->Int(0);
+    return out;
+  }
+
+ private:
+  std::optional<Member> OneMember(std::string_view sql, const std::vector<Value>& params) {
+    auto r = db_.QueryOne(sql, params);
+    if (!r) return std::nullopt;
+    Member m = ReadMember(*r);
+    for (const auto& t : db_.Query(kMemberTags, {m.id.value})) m.tags.push_back(t.Text(0));
+    return m;
+  }
+
+  void LoadTags(std::vector<Member>& members) {
+    for (auto& m : members) {
+      for (const auto& t : db_.Query(kMemberTags, {m.id.value})) m.tags.push_back(t.Text(0));
+    }
+  }
+
+  static std::vector<Value> CardParams(const domain::Card& c) {
+    return {c.card_no,
+            c.member_id.value,
+            domain::ToString(c.kind),
+            domain::ToString(c.status),
+            c.issued_on.ToString(),
+            c.expires_on.ToString(),
+            OptDate(c.pickup_due),
+            NullIfZero(c.replaces.value),
+            Now()};
+  }
+
+  Db& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Repository> MakeSqlRepository(Db& db) {
+  return std::make_unique<SqlRepository>(db);
+}
+
+}  // namespace vipcare::store

@@ -1,0 +1,92 @@
+// src/store/store.h
+#pragma once
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/result.h"
+#include "store/db.h"
+#include "store/repository.h"
+
+namespace vipcare::store {
+
+// The database as the services see it: a pool of connections and a way to run
+// a unit of work in one transaction. Thread-safe.
+class Store {
+ public:
+  // Opens `url` (see OpenDb), migrates it if `migrate`, and keeps up to
+  // `pool_size` connections. Throws DbError if the database cannot be opened.
+  static std::unique_ptr<Store> Open(const std::string& url, size_t pool_size = 8,
+                                     bool migrate = true);
+  ~Store();
+
+  Dialect dialect() const { return dialect_; }
+  const std::string& url() const { return url_; }
+
+  // Runs fn(Repository&) -> Result<T> in a write transaction: commits if the
+  // result is ok, rolls back on an error result or an exception (rethrown).
+  template <class F>
+  auto Write(F&& fn) -> std::invoke_result_t<F, Repository&> {
+    return Run(true, std::forward<F>(fn));
+  }
+  // The same in a read transaction (a consistent snapshot); never commits changes.
+  template <class F>
+  auto Read(F&& fn) -> std::invoke_result_t<F, Repository&> {
+    return Run(false, std::forward<F>(fn));
+  }
+
+  // A pooled connection, returned to the pool when destroyed.
+  class Lease {
+   public:
+    Lease(Store* s, std::unique_ptr<Db> db) : store_(s), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Db& db() { return *db_; }
+
+   private:
+    Store* store_;
+    std::unique_ptr<Db> db_;
+  };
+  Lease Acquire();
+
+ private:
+  Store(std::string url, size_t pool_size, Dialect dialect);
+  void Release(std::unique_ptr<Db> db);
+
+  template <class F>
+  auto Run(bool write, F&& fn) -> std::invoke_result_t<F, Repository&> {
+    Lease lease = Acquire();
+    Db& db = lease.db();
+    auto repo = MakeSqlRepository(db);
+    db.Begin(write);
+    try {
+      auto result = fn(*repo);
+      if (write && result.ok()) {
+        db.Commit();
+      } else {
+        db.Rollback();
+      }
+      return result;
+    } catch (...) {
+      try {
+        db.Rollback();
+      } catch (...) {
+        // The connection is broken; the original error is the one to report.
+      }
+      throw;
+    }
+  }
+
+  std::string url_;
+  size_t pool_size_;
+  Dialect dialect_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Db>> idle_;
+  size_t open_ = 0;
+};
+
+}  // namespace vipcare::store

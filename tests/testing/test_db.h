@@ -1,0 +1,44 @@
+// tests/testing/test_db.h
+#pragma once
+#include <memory>
+#include <string>
+
+#include "store/db.h"
+
+namespace vipcare::testing {
+
+// The backend a suite runs on: VIPCARE_TEST_BACKEND=sqlite (default) or
+// postgres (then VIPCARE_TEST_PG_URL must name a reachable server; the tests
+// fail, never skip, if it does not).
+store::Dialect TestBackend();
+
+// A database URL for one test with the schema migrated and every table empty:
+// a new SQLite file in a temporary folder, or the shared PostgreSQL test
+// database with all tables truncated. The SQLite file is removed by the destructor.
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const std::string& url() const { return url_; }
+  std::unique_ptr<store::Db> Connect() const { return store::OpenDb(url_); }
+
+ private:
+  std::string url_;
+  std::string dir_;  // SQLite only
+};
+
+// A fresh empty folder under the system temp dir, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace vipcare::testing
