@@ -1,1 +1,263 @@
-int main() { return 0; }
+// The `vipcare` command (SPEC I1).
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/config.h"
+#include "cli/progress.h"
+#include "http/app.h"
+#include "service/accounts.h"
+#include "service/demo_data.h"
+#include "service/member_import.h"
+#include "store/migrations.h"
+#include "store/store.h"
+
+namespace {
+
+using namespace vipcare;
+
+int Fail(const Error& e) {
+  if (e.field.empty()) {
+    fmt::print(stderr, "error: {}\n", e.message);
+  } else {
+    fmt::print(stderr, "error: {}: {}\n", e.field, e.message);
+  }
+  return e.code == ErrorCode::kInternal ? 70 : 2;
+}
+
+std::string Redacted(const std::string& url) {
+  // Never print a PostgreSQL password.
+  auto at = url.find('@');
+  auto scheme = url.find("://");
+  if (at == std::string::npos || scheme == std::string::npos) return url;
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "****" + url.substr(at);
+}
+
+Result<Date> TodayIn(const std::string& tz_name, const std::string& date_flag) {
+  if (!date_flag.empty()) {
+    auto d = Date::Parse(date_flag);
+    if (!d) return Error::Invalid("--date", "must be a date YYYY-MM-DD");
+    return *d;
+  }
+  auto tz = TimeZone::Load(tz_name);
+  if (!tz.ok()) return tz.error();
+  return tz->LocalDate(SystemClock().Now());
+}
+
+int RunInit(const cli::Config& c) {
+  auto db = store::OpenDb(c.db);
+  int before = store::SchemaVersion(*db);
+  int after = store::Migrate(*db);
+  fmt::print("database {} at schema version {} (was {})\n", Redacted(c.db), after, before);
+  return 0;
+}
+
+int RunServe(const cli::Config& c) {
+  http::AppOptions opt;
+  opt.db_url = c.db;
+  opt.timezone = c.timezone;
+  opt.server.host = c.host;
+  opt.server.port = static_cast<unsigned short>(c.port);
+  opt.server.threads = c.threads;
+  opt.server.web_root = std::filesystem::is_directory(c.web_root) ? c.web_root : "";
+  opt.db_pool = static_cast<size_t>(c.threads) + 2;
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  http::App app(opt);
+  app.Start();
+  spdlog::info("vipcare serving http://{}:{}/ (database {}, {} threads{})", c.host, app.port(),
+               Redacted(c.db), c.threads,
+               opt.server.web_root.empty() ? ", no web UI build found" : "");
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("stopping on signal {}", sig);
+  app.Stop();
+  return 0;
+}
+
+int RunDemo(const cli::Config& c, size_t members, uint64_t seed, const std::string& date) {
+  auto today = TodayIn(c.timezone, date);
+  if (!today.ok()) return Fail(today.error());
+  auto st = store::Store::Open(c.db, 2);
+  service::DemoOptions opt;
+  opt.members = members;
+  opt.seed = seed;
+  opt.today = *today;
+  cli::ProgressBar bar("demo members", members);
+  auto report = service::GenerateDemo(*st, opt, [&](size_t done, size_t) { bar.Update(done); });
+  bar.Finish();
+  if (!report.ok()) return Fail(report.error());
+  fmt::print("demo chain created in {}: {} regions, {} stores, {} staff, {} members, {} cards\n",
+             Redacted(c.db), report->regions, report->stores, report->staff, report->members,
+             report->cards);
+  fmt::print("every demo account has the password \"{}\"; for example:\n", opt.password);
+  for (const auto& l : report->logins) {
+    if (l.username == "admin" || l.username.rfind("manager.", 0) == 0 ||
+        l.username.rfind("assoc.", 0) == 0 || l.username == "analyst" || l.username == "auditor") {
+      if (l.username.rfind("assoc.", 0) == 0 && l.username.back() != '1') continue;
+      if ((l.username.rfind("manager.", 0) == 0 || l.username.rfind("assoc.", 0) == 0) &&
+          l.store != "SH01") {
+        continue;
+      }
+      fmt::print("  {:<18} {:<20} {}\n", l.username, l.role, l.store);
+    }
+  }
+  return 0;
+}
+
+int RunImportMembers(const cli::Config& c, const std::string& path, const std::string& encoding,
+                     bool skip_bad, const std::string& date) {
+  auto today = TodayIn(c.timezone, date);
+  if (!today.ok()) return Fail(today.error());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(Error::Invalid(path, "cannot open the file"));
+  std::error_code ec;
+  auto bytes = std::filesystem::file_size(path, ec);
+  auto st = store::Store::Open(c.db, 2);
+  service::ImportOptions opt;
+  opt.encoding = encoding;
+  opt.skip_bad = skip_bad;
+  opt.today = *today;
+  // Rows are about 80 bytes; the bar's total is an estimate from the file size.
+  cli::ProgressBar bar("import members", ec ? 0 : bytes / 80 + 1);
+  auto report = service::ImportMembersCsv(*st, in, opt, [&](size_t rows) { bar.Update(rows); });
+  bar.Finish();
+  if (!report.ok()) return Fail(report.error());
+  for (const auto& e : report->errors) {
+    fmt::print(stderr, "line {}: {}{}{}\n", e.line, e.field, e.field.empty() ? "" : ": ",
+               e.message);
+  }
+  fmt::print("{} rows read, {} loaded, {} bad\n", report->rows_read, report->rows_loaded,
+             report->errors.size());
+  if (!report->errors.empty() && !skip_bad) {
+    fmt::print(stderr, "nothing was loaded because of the bad rows; fix them or use --skip-bad\n");
+    return 1;
+  }
+  return 0;
+}
+
+int RunUserAdd(const cli::Config& c, const std::string& username, const std::string& role,
+               int64_t staff_id, std::string password, bool password_stdin, bool must_change) {
+  if (password_stdin) std::getline(std::cin, password);
+  if (password.empty()) return Fail(Error::Invalid("--password", "is required"));
+  auto r = domain::ParseRole(role);
+  if (!r) {
+    return Fail(Error::Invalid("--role",
+                               "must be one of associate, store_manager, regional_supervisor, "
+                               "call_center, hq_analyst, admin, auditor"));
+  }
+  auto st = store::Store::Open(c.db, 2);
+  auto tz = TimeZone::Load(c.timezone);
+  if (!tz.ok()) return Fail(tz.error());
+  SystemClock clock;
+  service::Accounts accounts(service::Env{*st, clock, *tz});
+  service::NewUser u{username, password, *r, StaffId(staff_id), must_change};
+  auto id = accounts.CreateUser(service::Actor::CommandLine(), u);
+  if (!id.ok()) return Fail(id.error());
+  fmt::print("user {} ({}) added with id {}\n", username, role, id->value);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vipcare — VIP customer management (VIP客户管理系统)"};
+  app.require_subcommand(1);
+  std::string config_path;
+  std::string db_flag, tz_flag;
+  app.add_option("--config", config_path, "TOML configuration file (default ./vipcare.toml)");
+  app.add_option("--db", db_flag,
+                 "database: a SQLite file path (default vipcare.db) or postgresql://...");
+  app.add_option("--timezone", tz_flag, "company time zone (default Asia/Shanghai)");
+
+  auto* init = app.add_subcommand("init", "create or migrate the database");
+  auto* serve = app.add_subcommand("serve", "serve the web UI and the API");
+  std::string host_flag;
+  int port_flag = 0, threads_flag = 0;
+  std::string web_flag;
+  serve->add_option("--host", host_flag, "address to listen on (default 127.0.0.1)");
+  serve->add_option("--port", port_flag, "port (default 8080)")->check(CLI::Range(1, 65535));
+  serve->add_option("--threads", threads_flag, "worker threads (default 4)")->check(CLI::Range(1, 256));
+  serve->add_option("--web-root", web_flag, "folder of the built UI (default web/dist)");
+
+  auto* demo = app.add_subcommand("demo", "fill an empty database with a demo chain");
+  size_t demo_members = 50000;
+  uint64_t demo_seed = 20261123;
+  std::string demo_date;
+  demo->add_option("--members", demo_members, "number of members (default 50000)")
+      ->check(CLI::Range(size_t(1), size_t(5'000'000)));
+  demo->add_option("--seed", demo_seed, "random seed (default 20261123)");
+  demo->add_option("--date", demo_date, "today's date YYYY-MM-DD (default: today)");
+
+  auto* import = app.add_subcommand("import", "import data from CSV");
+  import->require_subcommand(1);
+  auto* import_members = import->add_subcommand("members", "import members from a CSV file");
+  std::string import_path, import_encoding = "auto", import_date;
+  bool skip_bad = false;
+  import_members->add_option("csv", import_path, "the CSV file")->required();
+  import_members->add_option("--encoding", import_encoding, "utf-8, gbk or auto (default)")
+      ->check(CLI::IsMember({"auto", "utf-8", "gbk"}));
+  import_members->add_flag("--skip-bad", skip_bad, "load the good rows even if some are bad");
+  import_members->add_option("--date", import_date, "today's date YYYY-MM-DD (default: today)");
+
+  auto* user = app.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "add an account");
+  std::string username, role, password;
+  int64_t staff_id = 0;
+  bool password_stdin = false, no_change = false;
+  user_add->add_option("--username", username, "login name")->required();
+  user_add->add_option("--role", role, "role")->required();
+  user_add->add_option("--staff-id", staff_id, "the staff record this account belongs to");
+  user_add->add_option("--password", password, "initial password");
+  user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  user_add->add_flag("--no-change-required", no_change,
+                     "do not require a password change at first login");
+
+  CLI11_PARSE(app, argc, argv);
+
+  cli::Config config;
+  if (config_path.empty()) {
+    if (const char* p = std::getenv("VIPCARE_CONFIG"); p && *p) config_path = p;
+  }
+  if (config_path.empty() && std::filesystem::exists("vipcare.toml")) config_path = "vipcare.toml";
+  if (!config_path.empty()) {
+    if (auto st = cli::LoadConfigFile(config_path, config); !st.ok()) return Fail(st.error());
+  }
+  if (auto st = cli::ApplyEnvironment(config); !st.ok()) return Fail(st.error());
+  if (!db_flag.empty()) config.db = db_flag;
+  if (!tz_flag.empty()) config.timezone = tz_flag;
+  if (!host_flag.empty()) config.host = host_flag;
+  if (port_flag) config.port = port_flag;
+  if (threads_flag) config.threads = threads_flag;
+  if (!web_flag.empty()) config.web_root = web_flag;
+  if (auto tz = TimeZone::Load(config.timezone, "--timezone"); !tz.ok()) return Fail(tz.error());
+
+  try {
+    if (*init) return RunInit(config);
+    if (*serve) return RunServe(config);
+    if (*demo) return RunDemo(config, demo_members, demo_seed, demo_date);
+    if (*import_members) {
+      return RunImportMembers(config, import_path, import_encoding, skip_bad, import_date);
+    }
+    if (*user_add) {
+      return RunUserAdd(config, username, role, staff_id, password, password_stdin, !no_change);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 70;
+  }
+  return 0;
+}

@@ -6,11 +6,13 @@
 // same Values as on SQLite.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -18,6 +20,11 @@
 
 namespace vipcare::store {
 namespace {
+
+struct SqlHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view sql) const { return std::hash<std::string_view>()(sql); }
+};
 
 // Type OIDs from pg_type.h (stable across PostgreSQL versions).
 constexpr Oid kBoolOid = 16;
@@ -179,8 +186,10 @@ DbError::Kind KindOf(std::string_view sqlstate) {
 // Removes `secret` from `text` wherever it occurs.
 std::string Scrub(std::string text, const std::string& secret) {
   if (secret.empty()) return text;
-  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-    text.replace(at, secret.size(), "***");
+  constexpr std::string_view kMask = "***";
+  for (size_t at = text.find(secret); at != std::string::npos;
+       at = text.find(secret, at + kMask.size())) {
+    text.replace(at, secret.size(), kMask);
   }
   return text;
 }
@@ -305,8 +314,7 @@ class PostgresDb final : public Db {
   }
 
   const Statement& Prepare(std::string_view sql) {
-    std::string key(sql);
-    if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
     int count = 0;
     const std::string rewritten = RewritePlaceholders(sql, count);
     Statement stmt{"s" + std::to_string(++statement_counter_), count};
@@ -314,7 +322,7 @@ class PostgresDb final : public Db {
     // CAST(? AS ...) where there is none (e.g. `? IS NULL`).
     ResultPtr res(PQprepare(conn_, stmt.name.c_str(), rewritten.c_str(), 0, nullptr));
     Check(res.get(), PGRES_COMMAND_OK, sql);
-    return statements_.emplace(std::move(key), std::move(stmt)).first->second;
+    return statements_.emplace(std::string(sql), std::move(stmt)).first->second;
   }
 
   ResultPtr Run(std::string_view sql, const std::vector<Value>& params) {
@@ -382,7 +390,8 @@ class PostgresDb final : public Db {
   }
 
   PGconn* conn_;
-  std::unordered_map<std::string, Statement> statements_;
+  // Looked up by string_view so a cache hit costs no allocation.
+  std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> statements_;
   int64_t statement_counter_ = 0;
   bool in_transaction_ = false;
 };

@@ -4,6 +4,7 @@
 // writers queue on a 10 s busy timeout instead of failing at once.
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -11,6 +12,11 @@
 
 namespace vipcare::store {
 namespace {
+
+struct SqlHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view sql) const { return std::hash<std::string_view>()(sql); }
+};
 
 constexpr int kBusyTimeoutMs = 10'000;
 // Long enough to recognise a statement in a log line, short enough that a
@@ -136,26 +142,30 @@ class SqliteDb final : public Db {
 
  private:
   sqlite3_stmt* Prepare(std::string_view sql) {
-    std::string key(sql);
-    if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
-    const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
     if (rc != SQLITE_OK) ThrowSqlite(db_, rc, sql);
     if (stmt == nullptr) {
       throw DbError(DbError::Kind::kOther, "sqlite: empty statement");
     }
     // Anything after the first statement would be silently ignored; scripts
-    // belong in ExecScript.
-    for (const char* p = tail; p != nullptr && *p != '\0'; ++p) {
-      if (*p != ' ' && *p != '\n' && *p != '\t' && *p != '\r' && *p != ';') {
+    // belong in ExecScript. Trailing comments and semicolons compile to nothing.
+    const char* end = sql.data() + sql.size();
+    if (tail != nullptr && tail < end) {
+      sqlite3_stmt* next = nullptr;
+      const int next_rc =
+          sqlite3_prepare_v2(db_, tail, static_cast<int>(end - tail), &next, nullptr);
+      if (next_rc != SQLITE_OK || next != nullptr) {
+        sqlite3_finalize(next);
         sqlite3_finalize(stmt);
         throw DbError(DbError::Kind::kOther,
                       "sqlite: more than one statement (use ExecScript) in: " + SqlExcerpt(sql));
       }
     }
-    statements_.emplace(std::move(key), stmt);
+    statements_.emplace(std::string(sql), stmt);
     return stmt;
   }
 
@@ -206,7 +216,8 @@ class SqliteDb final : public Db {
   }
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  // Looked up by string_view so a cache hit costs no allocation.
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
 };
 
 }  // namespace

@@ -1,0 +1,77 @@
+#include "cli/config.h"
+
+#include <cstdlib>
+#include <toml.hpp>
+
+namespace vipcare::cli {
+namespace {
+
+Status ReadPort(const std::string& text, const std::string& field, int& out) {
+  try {
+    size_t used = 0;
+    int v = std::stoi(text, &used);
+    if (used != text.size() || v < 1 || v > 65535) throw std::out_of_range("port");
+    out = v;
+    return OkStatus();
+  } catch (const std::exception&) {
+    return Error::Invalid(field, "must be a port number 1-65535");
+  }
+}
+
+}  // namespace
+
+Status LoadConfigFile(const std::string& path, Config& c) {
+  toml::value root;
+  try {
+    root = toml::parse(path);
+  } catch (const std::exception& e) {
+    return Error::Invalid(path, std::string("cannot read the configuration: ") + e.what());
+  }
+  auto text = [&](const char* table, const char* key, std::string& out) -> Status {
+    if (!root.contains(table)) return OkStatus();
+    const auto& t = root.at(table);
+    if (!t.is_table() || !t.contains(key)) return OkStatus();
+    const auto& v = t.at(key);
+    if (!v.is_string()) {
+      return Error::Invalid(path + ": " + table + "." + key, "must be a string");
+    }
+    out = v.as_string().str;
+    return OkStatus();
+  };
+  auto integer = [&](const char* table, const char* key, int& out, int lo, int hi) -> Status {
+    if (!root.contains(table)) return OkStatus();
+    const auto& t = root.at(table);
+    if (!t.is_table() || !t.contains(key)) return OkStatus();
+    const auto& v = t.at(key);
+    if (!v.is_integer() || v.as_integer() < lo || v.as_integer() > hi) {
+      return Error::Invalid(path + ": " + table + "." + key,
+                            "must be an integer from " + std::to_string(lo) + " to " +
+                                std::to_string(hi));
+    }
+    out = int(v.as_integer());
+    return OkStatus();
+  };
+  VIPCARE_TRY(text("database", "url", c.db));
+  VIPCARE_TRY(text("company", "timezone", c.timezone));
+  VIPCARE_TRY(text("server", "host", c.host));
+  VIPCARE_TRY(integer("server", "port", c.port, 1, 65535));
+  VIPCARE_TRY(integer("server", "threads", c.threads, 1, 256));
+  VIPCARE_TRY(text("server", "web_root", c.web_root));
+  return OkStatus();
+}
+
+Status ApplyEnvironment(Config& c) {
+  auto env = [](const char* name) -> const char* {
+    const char* v = std::getenv(name);
+    return v && *v ? v : nullptr;
+  };
+  if (auto v = env("VIPCARE_DB")) c.db = v;
+  if (auto v = env("VIPCARE_TIMEZONE")) c.timezone = v;
+  if (auto v = env("VIPCARE_HOST")) c.host = v;
+  if (auto v = env("VIPCARE_PORT")) VIPCARE_TRY(ReadPort(v, "VIPCARE_PORT", c.port));
+  if (auto v = env("VIPCARE_THREADS")) VIPCARE_TRY(ReadPort(v, "VIPCARE_THREADS", c.threads));
+  if (auto v = env("VIPCARE_WEB_ROOT")) c.web_root = v;
+  return OkStatus();
+}
+
+}  // namespace vipcare::cli

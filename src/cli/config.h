@@ -1,0 +1,27 @@
+// src/cli/config.h
+#pragma once
+#include <string>
+
+#include "core/result.h"
+
+namespace vipcare::cli {
+
+// Settings of the `vipcare` command. Precedence, highest first: command-line
+// flags, environment (VIPCARE_DB, VIPCARE_TIMEZONE, VIPCARE_HOST, VIPCARE_PORT,
+// VIPCARE_THREADS, VIPCARE_WEB_ROOT), the TOML file (--config, VIPCARE_CONFIG, or
+// ./vipcare.toml if present), then the defaults below.
+struct Config {
+  std::string db = "vipcare.db";
+  std::string timezone = "Asia/Shanghai";
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 4;
+  std::string web_root = "web/dist";
+};
+
+// Reads the TOML file `path` over `c`. Errors name the file and the key.
+Status LoadConfigFile(const std::string& path, Config& c);
+// Applies the environment variables over `c`.
+Status ApplyEnvironment(Config& c);
+
+}  // namespace vipcare::cli

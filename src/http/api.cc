@@ -1,0 +1,418 @@
+#include "http/api.h"
+
+#include "domain/member_json.h"
+
+namespace vipcare::http {
+namespace {
+
+using nlohmann::json;
+using service::Actor;
+using service::Permission;
+
+template <class T>
+json PageJson(const store::PageOf<T>& page, const std::function<json(const T&)>& item) {
+  json items = json::array();
+  for (const auto& x : page.items) items.push_back(item(x));
+  return {{"items", items}, {"total", page.total}};
+}
+
+json CardJson(const domain::Card& c) {
+  return {{"id", c.id.value},
+          {"card_no", c.card_no},
+          {"member_id", c.member_id.value},
+          {"kind", domain::ToString(c.kind)},
+          {"status", domain::ToString(c.status)},
+          {"issued_on", c.issued_on.ToString()},
+          {"expires_on", c.expires_on.ToString()},
+          {"pickup_due", c.pickup_due ? json(c.pickup_due->ToString()) : json(nullptr)},
+          {"replaces", c.replaces ? json(c.replaces.value) : json(nullptr)}};
+}
+
+json MemberViewJson(const service::MemberView& v) {
+  json j = domain::MemberToJson(v.member);
+  json cards = json::array();
+  for (const auto& c : v.cards) cards.push_back(CardJson(c));
+  j["cards"] = cards;
+  return j;
+}
+
+// Summary row of a member list: enough to pick the right person at the till.
+json MemberRowJson(const domain::Member& m) {
+  return {{"id", m.id.value},
+          {"member_no", m.member_no},
+          {"name", m.name},
+          {"gender", domain::ToString(m.gender)},
+          {"mobile", m.mobile.number},
+          {"status", domain::ToString(m.status)},
+          {"store_id", m.home_store_id.value},
+          {"associate_id", m.associate_id ? json(m.associate_id.value) : json(nullptr)},
+          {"tags", m.tags}};
+}
+
+json HistoryJson(const store::HistoryEntry& h) {
+  return {{"id", h.id},
+          {"changed_at", FormatTimestamp(h.changed_at)},
+          {"changed_by", h.changed_by ? json(h.changed_by.value) : json(nullptr)},
+          {"action", h.action},
+          {"changes", json::parse(h.changes, nullptr, false)}};
+}
+
+json ActorJson(const Actor& a) {
+  return {{"user_id", a.user_id.value},
+          {"username", a.username},
+          {"role", domain::ToString(a.role)},
+          {"staff_id", a.staff_id ? json(a.staff_id.value) : json(nullptr)},
+          {"store_id", a.store_id ? json(a.store_id.value) : json(nullptr)},
+          {"region_id", a.region_id ? json(a.region_id.value) : json(nullptr)}};
+}
+
+// Runs `fn` if `r` is ok and answers with it, else answers the error.
+template <class T, class F>
+Response Reply(const Result<T>& r, F&& fn, int status = 200) {
+  if (!r.ok()) return Response::FromError(r.error());
+  return Response::Json(fn(*r), status);
+}
+
+Result<store::Page> PageOf(const Request& req) {
+  auto limit = req.QueryInt("limit", 50, 1, 200);
+  if (!limit.ok()) return limit.error();
+  auto offset = req.QueryInt("offset", 0, 0, 1'000'000'000);
+  if (!offset.ok()) return offset.error();
+  return store::Page{*limit, *offset};
+}
+
+// Reads a required string field of a JSON body.
+Result<std::string> StringField(const json& body, const std::string& name, bool required = true) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    if (required) return Error::Invalid(name, "is required");
+    return std::string();
+  }
+  if (!it->is_string()) return Error::Invalid(name, "must be a string");
+  return it->get<std::string>();
+}
+
+#define VIPCARE_PARSE(var, expr)                              \
+  auto var##_r = (expr);                                      \
+  if (!var##_r.ok()) return Response::FromError(var##_r.error()); \
+  auto& var = *var##_r
+
+void AddAuthRoutes(Router& router, Services s) {
+  router.Add({"POST", "/api/v1/auth/login", false, Permission::kNone,
+              [s](const Request& req, const Actor*) {
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(username, StringField(body, "username"));
+                VIPCARE_PARSE(password, StringField(body, "password"));
+                auto r = s.accounts.Login(username, password, req.client_address);
+                if (!r.ok()) return Response::FromError(r.error());
+                Response res = Response::Json({{"token", r->token},
+                                               {"expires_at", FormatTimestamp(r->expires_at)},
+                                               {"must_change_password", r->must_change_password},
+                                               {"user", ActorJson(r->actor)}});
+                res.headers.push_back(
+                    {"Set-Cookie", "vipcare_session=" + r->token +
+                                       "; Path=/; HttpOnly; SameSite=Strict"});
+                return res;
+              }});
+  router.Add({"POST", "/api/v1/auth/logout", true, Permission::kNone,
+              [s](const Request& req, const Actor*) {
+                auto auth = req.Header("authorization");
+                std::string token = auth.size() > 7 ? auth.substr(7) : "";
+                if (token.empty()) {
+                  auto c = req.Header("cookie");
+                  auto p = c.find("vipcare_session=");
+                  if (p != std::string::npos) token = c.substr(p + 16, c.find(';', p) - p - 16);
+                }
+                auto st = s.accounts.Logout(token);
+                if (!st.ok()) return Response::FromError(st.error());
+                Response res = Response::Json({{"ok", true}});
+                res.headers.push_back({"Set-Cookie", "vipcare_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"});
+                return res;
+              }});
+  router.Add({"GET", "/api/v1/auth/me", true, Permission::kNone,
+              [](const Request&, const Actor* a) { return Response::Json(ActorJson(*a)); }});
+  router.Add({"POST", "/api/v1/auth/password", true, Permission::kNone,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(old_pw, StringField(body, "old_password"));
+                VIPCARE_PARSE(new_pw, StringField(body, "new_password"));
+                auto st = s.accounts.ChangePassword(*a, old_pw, new_pw);
+                return Reply(st, [](auto&) { return json{{"ok", true}}; });
+              }});
+  router.Add({"POST", "/api/v1/users", true, Permission::kUserAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                service::NewUser u;
+                VIPCARE_PARSE(username, StringField(body, "username"));
+                VIPCARE_PARSE(password, StringField(body, "password"));
+                VIPCARE_PARSE(role, StringField(body, "role"));
+                auto parsed_role = domain::ParseRole(role);
+                if (!parsed_role) {
+                  return Response::FromError(Error::Invalid("role", "is not a known role"));
+                }
+                u.username = username;
+                u.password = password;
+                u.role = *parsed_role;
+                if (auto it = body.find("staff_id"); it != body.end() && !it->is_null()) {
+                  if (!it->is_number_integer() || it->get<int64_t>() <= 0) {
+                    return Response::FromError(
+                        Error::Invalid("staff_id", "must be a positive integer id"));
+                  }
+                  u.staff_id = StaffId(it->get<int64_t>());
+                }
+                auto r = s.accounts.CreateUser(*a, u);
+                return Reply(r, [&](const UserId& id) {
+                  return json{{"id", id.value}, {"username", u.username},
+                              {"role", domain::ToString(u.role)}};
+                }, 201);
+              }});
+}
+
+void AddOrgRoutes(Router& router, Services s) {
+  router.Add({"GET", "/api/v1/company", true, Permission::kOrgRead,
+              [s](const Request&, const Actor*) {
+                return Reply(s.org.GetCompany(), [](const domain::Company& c) {
+                  return json{{"name", c.name}, {"timezone", c.timezone}};
+                });
+              }});
+  router.Add({"PUT", "/api/v1/company", true, Permission::kOrgAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.org.SetCompany(*a, body), [](const domain::Company& c) {
+                  return json{{"name", c.name}, {"timezone", c.timezone}};
+                });
+              }});
+  router.Add({"GET", "/api/v1/regions", true, Permission::kOrgRead,
+              [s](const Request&, const Actor*) {
+                return Reply(s.org.ListRegions(), [](const std::vector<domain::Region>& rs) {
+                  json items = json::array();
+                  for (const auto& r : rs) items.push_back(service::ToJson(r));
+                  return json{{"items", items}, {"total", items.size()}};
+                });
+              }});
+  router.Add({"POST", "/api/v1/regions", true, Permission::kOrgAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.org.CreateRegion(*a, body),
+                             [](const domain::Region& r) { return service::ToJson(r); }, 201);
+              }});
+  router.Add({"GET", "/api/v1/stores", true, Permission::kOrgRead,
+              [s](const Request& req, const Actor*) {
+                VIPCARE_PARSE(page, PageOf(req));
+                VIPCARE_PARSE(region, req.QueryInt("region_id", 0, 0, INT64_MAX));
+                auto r = s.org.ListStores(region ? std::optional(RegionId(region)) : std::nullopt,
+                                          page);
+                return Reply(r, [](const store::PageOf<domain::Store>& p) {
+                  return PageJson<domain::Store>(p, [](const auto& x) { return service::ToJson(x); });
+                });
+              }});
+  router.Add({"POST", "/api/v1/stores", true, Permission::kOrgAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.org.CreateStore(*a, body),
+                             [](const domain::Store& x) { return service::ToJson(x); }, 201);
+              }});
+  router.Add({"GET", "/api/v1/stores/{id}", true, Permission::kOrgRead,
+              [s](const Request& req, const Actor*) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.org.GetStore(StoreId(id)),
+                             [](const domain::Store& x) { return service::ToJson(x); });
+              }});
+  router.Add({"PATCH", "/api/v1/stores/{id}", true, Permission::kOrgAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.org.UpdateStore(*a, StoreId(id), body),
+                             [](const domain::Store& x) { return service::ToJson(x); });
+              }});
+  router.Add({"GET", "/api/v1/staff", true, Permission::kOrgRead,
+              [s](const Request& req, const Actor*) {
+                VIPCARE_PARSE(page, PageOf(req));
+                VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 0, INT64_MAX));
+                std::optional<domain::Role> role;
+                if (auto it = req.query.find("role"); it != req.query.end() && !it->second.empty()) {
+                  role = domain::ParseRole(it->second);
+                  if (!role) return Response::FromError(Error::Invalid("role", "is not a known role"));
+                }
+                auto r = s.org.ListStaff(store ? std::optional(StoreId(store)) : std::nullopt, role,
+                                         page);
+                return Reply(r, [](const store::PageOf<domain::Staff>& p) {
+                  return PageJson<domain::Staff>(p, [](const auto& x) { return service::ToJson(x); });
+                });
+              }});
+  router.Add({"POST", "/api/v1/staff", true, Permission::kOrgAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.org.CreateStaff(*a, body),
+                             [](const domain::Staff& x) { return service::ToJson(x); }, 201);
+              }});
+  router.Add({"GET", "/api/v1/staff/{id}", true, Permission::kOrgRead,
+              [s](const Request& req, const Actor*) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.org.GetStaff(StaffId(id)),
+                             [](const domain::Staff& x) { return service::ToJson(x); });
+              }});
+  router.Add({"PATCH", "/api/v1/staff/{id}", true, Permission::kOrgAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.org.UpdateStaff(*a, StaffId(id), body),
+                             [](const domain::Staff& x) { return service::ToJson(x); });
+              }});
+}
+
+void AddMemberRoutes(Router& router, Services s) {
+  router.Add({"GET", "/api/v1/members", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                service::MemberQuery q;
+                VIPCARE_PARSE(page, PageOf(req));
+                q.page = page;
+                if (auto it = req.query.find("q"); it != req.query.end()) q.q = it->second;
+                if (auto it = req.query.find("tag"); it != req.query.end()) q.tag = it->second;
+                VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 0, INT64_MAX));
+                if (store) q.store = StoreId(store);
+                VIPCARE_PARSE(assoc, req.QueryInt("associate_id", 0, 0, INT64_MAX));
+                if (assoc) q.associate = StaffId(assoc);
+                if (auto it = req.query.find("status"); it != req.query.end() && !it->second.empty()) {
+                  q.status = domain::ParseMemberStatus(it->second);
+                  if (!q.status) {
+                    return Response::FromError(Error::Invalid("status", "is not a member status"));
+                  }
+                }
+                return Reply(s.members.Search(*a, q), [](const store::PageOf<domain::Member>& p) {
+                  return PageJson<domain::Member>(p, MemberRowJson);
+                });
+              }});
+  router.Add({"POST", "/api/v1/members", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.members.Create(*a, body), MemberViewJson, 201);
+              }});
+  router.Add({"GET", "/api/v1/members/{id}", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.members.Get(*a, MemberId(id)), MemberViewJson);
+              }});
+  router.Add({"PATCH", "/api/v1/members/{id}", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.members.Update(*a, MemberId(id), body), MemberViewJson);
+              }});
+  router.Add({"GET", "/api/v1/members/{id}/history", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.members.History(*a, MemberId(id), page),
+                             [](const std::vector<store::HistoryEntry>& hs) {
+                               json items = json::array();
+                               for (const auto& h : hs) items.push_back(HistoryJson(h));
+                               return json{{"items", items}};
+                             });
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/status", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(status, StringField(body, "status"));
+                VIPCARE_PARSE(reason, StringField(body, "reason"));
+                return Reply(s.members.ChangeStatus(*a, MemberId(id), status, reason),
+                             MemberViewJson);
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/erasure", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(reason, StringField(body, "reason"));
+                return Reply(s.members.Erase(*a, MemberId(id), reason),
+                             [](const store::DestructionRecord& d) {
+                               return json{{"id", d.id},
+                                           {"member_id", d.member_id.value},
+                                           {"member_no", d.member_no},
+                                           {"erased_at", FormatTimestamp(d.erased_at)},
+                                           {"reason", d.reason},
+                                           {"fields", json::parse(d.fields, nullptr, false)}};
+                             });
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/merge", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                auto it = body.find("from_member_id");
+                if (it == body.end() || !it->is_number_integer() || it->get<int64_t>() <= 0) {
+                  return Response::FromError(
+                      Error::Invalid("from_member_id", "must be a positive integer id"));
+                }
+                return Reply(s.members.Merge(*a, MemberId(id), MemberId(it->get<int64_t>())),
+                             MemberViewJson);
+              }});
+  router.Add({"GET", "/api/v1/members/{id}/cards", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.members.Get(*a, MemberId(id)), [](const service::MemberView& v) {
+                  json items = json::array();
+                  for (const auto& c : v.cards) items.push_back(CardJson(c));
+                  return json{{"items", items}, {"total", items.size()}};
+                });
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/cards", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(kind, StringField(body, "kind"));
+                return Reply(s.members.IssueCard(*a, MemberId(id), kind), CardJson, 201);
+              }});
+  router.Add({"GET", "/api/v1/cards/{card_no}", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                return Reply(s.members.GetCard(*a, req.params.at("card_no")), CardJson);
+              }});
+  router.Add({"POST", "/api/v1/cards/{card_no}/lost", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                return Reply(s.members.ReportLost(*a, req.params.at("card_no")), CardJson);
+              }});
+  router.Add({"POST", "/api/v1/cards/{card_no}/reissue", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                return Reply(s.members.Reissue(*a, req.params.at("card_no")), CardJson, 201);
+              }});
+  router.Add({"POST", "/api/v1/cards/{card_no}/status", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(status, StringField(body, "status"));
+                return Reply(s.members.SetCardStatus(*a, req.params.at("card_no"), status),
+                             CardJson);
+              }});
+  router.Add({"GET", "/api/v1/destruction-records", true, Permission::kAuditRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.members.DestructionRecords(*a, page),
+                             [](const store::PageOf<store::DestructionRecord>& p) {
+                               return PageJson<store::DestructionRecord>(p, [](const auto& d) {
+                                 return json{{"id", d.id},
+                                             {"member_id", d.member_id.value},
+                                             {"member_no", d.member_no},
+                                             {"erased_at", FormatTimestamp(d.erased_at)},
+                                             {"erased_by", d.erased_by.value},
+                                             {"reason", d.reason},
+                                             {"fields", json::parse(d.fields, nullptr, false)}};
+                               });
+                             });
+              }});
+}
+
+}  // namespace
+
+void RegisterApi(Router& router, Services s) {
+  router.Add({"GET", "/healthz", false, Permission::kNone,
+              [](const Request&, const Actor*) { return Response::Json({{"status", "ok"}}); }});
+  router.Add({"GET", "/api/v1/openapi.json", false, Permission::kNone,
+              [](const Request&, const Actor*) {
+                Response r;
+                r.body = std::string(kOpenApiJson);
+                return r;
+              }});
+  AddAuthRoutes(router, s);
+  AddOrgRoutes(router, s);
+  AddMemberRoutes(router, s);
+}
+
+}  // namespace vipcare::http

@@ -1,0 +1,26 @@
+// src/http/api.h
+#pragma once
+#include <string_view>
+
+#include "http/router.h"
+#include "service/accounts.h"
+#include "service/members.h"
+#include "service/org.h"
+
+namespace vipcare::http {
+
+// The use cases the API exposes. References; the caller owns them.
+struct Services {
+  service::Accounts& accounts;
+  service::Members& members;
+  service::Org& org;
+};
+
+// Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,
+// call a service and serialize; docs/openapi.json describes each route.
+void RegisterApi(Router& router, Services services);
+
+// The OpenAPI 3 document, compiled in from docs/openapi.json.
+extern const std::string_view kOpenApiJson;
+
+}  // namespace vipcare::http

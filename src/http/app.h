@@ -1,0 +1,49 @@
+// src/http/app.h
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "store/store.h"
+
+namespace vipcare::http {
+
+struct AppOptions {
+  std::string db_url = "vipcare.db";
+  std::string timezone = "Asia/Shanghai";
+  size_t db_pool = 8;
+  ServerOptions server;
+};
+
+// The whole server wired together: store, services, routes and HTTP server.
+// `clock` may be given (tests); otherwise the system clock is used.
+// Thread-safe after construction.
+class App {
+ public:
+  // Throws store::DbError if the database cannot be opened, std::runtime_error
+  // for a bad time zone.
+  explicit App(AppOptions opt, const Clock* clock = nullptr);
+  ~App();
+
+  void Start() { server_->Start(); }
+  void Stop() { server_->Stop(); }
+  unsigned short port() const { return server_->port(); }
+  store::Store& store() { return *store_; }
+  const Router& router() const { return router_; }
+  Server& server() { return *server_; }
+  service::Env env() const { return *env_; }
+
+ private:
+  SystemClock system_clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<service::Env> env_;
+  std::unique_ptr<service::Accounts> accounts_;
+  std::unique_ptr<service::Members> members_;
+  std::unique_ptr<service::Org> org_;
+  Router router_;
+  std::unique_ptr<Server> server_;
+};
+
+}  // namespace vipcare::http

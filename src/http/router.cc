@@ -1,0 +1,175 @@
+#include "http/router.h"
+
+#include <charconv>
+
+#include "domain/member.h"
+
+namespace vipcare::http {
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool MatchPattern(std::string_view pattern, std::string_view path,
+                  std::map<std::string, std::string>& params) {
+  auto ps = Segments(pattern);
+  auto xs = Segments(path);
+  if (ps.size() != xs.size()) return false;
+  std::map<std::string, std::string> found;
+  for (size_t i = 0; i < ps.size(); ++i) {
+    if (ps[i].size() > 2 && ps[i].front() == '{' && ps[i].back() == '}') {
+      found[std::string(ps[i].substr(1, ps[i].size() - 2))] = std::string(xs[i]);
+    } else if (ps[i] != xs[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string Request::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+Result<nlohmann::json> Request::Json() const {
+  if (body.empty()) return Error::Invalid("", "a JSON body is required");
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded()) return Error::Invalid("", "the body is not valid JSON");
+  if (!j.is_object()) return Error::Invalid("", "the body must be a JSON object");
+  return j;
+}
+
+Result<int64_t> Request::QueryInt(const std::string& name, int64_t fallback, int64_t min,
+                                  int64_t max) const {
+  auto it = query.find(name);
+  if (it == query.end() || it->second.empty()) return fallback;
+  int64_t v = 0;
+  const auto& s = it->second;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < min || v > max) {
+    return Error::Invalid(name, "must be an integer from " + std::to_string(min) + " to " +
+                                    std::to_string(max));
+  }
+  return v;
+}
+
+Result<int64_t> Request::PathId(const std::string& name) const {
+  auto it = params.find(name);
+  int64_t v = 0;
+  if (it != params.end()) {
+    const auto& s = it->second;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc() && p == s.data() + s.size() && v > 0) return v;
+  }
+  return Error::Invalid(name, "must be a positive integer id");
+}
+
+Response Response::Json(const nlohmann::json& j, int status) {
+  Response r;
+  r.status = status;
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+Response Response::FromError(const Error& e) {
+  nlohmann::json body = {{"error", {{"code", ErrorCodeName(e.code)},
+                                    {"message", e.message},
+                                    {"field", e.field.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(e.field)}}}};
+  return Json(body, StatusOf(e.code));
+}
+
+int StatusOf(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kForbidden: return 403;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kUnprocessable: return 422;
+    case ErrorCode::kTooManyRequests: return 429;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+Router::Match Router::Find(std::string_view method, std::string_view path) const {
+  Match m;
+  for (const auto& r : routes_) {
+    std::map<std::string, std::string> params;
+    if (!MatchPattern(r.pattern, path, params)) continue;
+    if (r.method == method) {
+      m.route = &r;
+      m.params = std::move(params);
+      return m;
+    }
+    m.path_known = true;
+  }
+  return m;
+}
+
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(char(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (domain::Utf8Length(out) < 0) return std::nullopt;
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view qs) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  while (i < qs.size()) {
+    size_t amp = qs.find('&', i);
+    if (amp == std::string_view::npos) amp = qs.size();
+    auto part = qs.substr(i, amp - i);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      auto key = PercentDecode(part.substr(0, eq), true);
+      auto value = eq == std::string_view::npos ? std::optional<std::string>("")
+                                                : PercentDecode(part.substr(eq + 1), true);
+      if (!key || !value) return std::nullopt;
+      out[*key] = *value;
+    }
+    i = amp + 1;
+  }
+  return out;
+}
+
+}  // namespace vipcare::http

@@ -1,0 +1,261 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace vipcare::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr std::string_view kSessionCookie = "vipcare_session";
+
+std::string BearerOrCookie(const Request& req) {
+  auto auth = req.Header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0) {
+    return auth.substr(kBearer.size());
+  }
+  auto cookies = req.Header("cookie");
+  size_t pos = 0;
+  while (pos < cookies.size()) {
+    size_t end = cookies.find(';', pos);
+    if (end == std::string::npos) end = cookies.size();
+    auto part = std::string_view(cookies).substr(pos, end - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > kSessionCookie.size() && part.substr(0, kSessionCookie.size()) == kSessionCookie &&
+        part[kSessionCookie.size()] == '=') {
+      return std::string(part.substr(kSessionCookie.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return {};
+}
+
+const char* MimeType(const std::filesystem::path& p) {
+  auto ext = p.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  return "application/octet-stream";
+}
+
+// Serves the built UI: a known file, or index.html for client-side routes.
+std::optional<Response> StaticFile(const std::string& root, const std::string& path) {
+  if (root.empty() || path.find("..") != std::string::npos) return std::nullopt;
+  std::filesystem::path base(root);
+  std::filesystem::path file = base / path.substr(1);
+  std::error_code ec;
+  if (path == "/" || !std::filesystem::is_regular_file(file, ec)) file = base / "index.html";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  Response r;
+  r.content_type = MimeType(file);
+  r.body = ss.str();
+  r.headers.push_back({"Cache-Control", file.filename() == "index.html"
+                                            ? "no-cache"
+                                            : "public, max-age=31536000, immutable"});
+  return r;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::atomic<bool> stopping{false};
+};
+
+Server::Server(ServerOptions opt, const Router& router, service::Accounts& accounts)
+    : opt_(std::move(opt)), router_(router), accounts_(accounts), impl_(std::make_unique<Impl>()) {}
+
+Server::~Server() { Stop(); }
+
+Response Server::Dispatch(Request& req) const {
+  const bool api = req.path.rfind("/api/", 0) == 0;
+  Response res;
+  try {
+    auto match = router_.Find(req.method, req.path);
+    if (!match.route) {
+      if (!api && req.method == "GET") {
+        if (auto file = StaticFile(opt_.web_root, req.path)) return *file;
+      }
+      res = Response::FromError(
+          match.path_known
+              ? Error{ErrorCode::kNotFound, "method " + req.method + " is not allowed here", ""}
+              : Error::NotFound("no such resource"));
+      if (match.path_known) res.status = 405;
+    } else {
+      req.params = std::move(match.params);
+      const Route& route = *match.route;
+      if (!route.authenticated) {
+        res = route.handler(req, nullptr);
+      } else {
+        auto actor = accounts_.Authenticate(BearerOrCookie(req), req.client_address);
+        if (!actor.ok()) {
+          res = Response::FromError(actor.error());
+          res.headers.push_back({"WWW-Authenticate", "Bearer"});
+        } else if (auto st = service::Authorize(*actor, route.permission); !st.ok()) {
+          res = Response::FromError(st.error());
+        } else {
+          res = route.handler(req, &*actor);
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    // Infrastructure failure: log the kind, never the request's data.
+    spdlog::error("{} {}: internal error: {}", req.method, req.path, e.what());
+    res = Response::FromError({ErrorCode::kInternal, "internal error; see the server log", ""});
+  }
+  if (api) res.headers.push_back({"Cache-Control", "no-store"});
+  return res;
+}
+
+namespace {
+
+Request ToRequest(bhttp::request<bhttp::string_body>& in, const std::string& address) {
+  Request req;
+  req.method = std::string(in.method_string());
+  std::string_view target = in.target();
+  auto q = target.find('?');
+  auto path = target.substr(0, q);
+  req.path = PercentDecode(path, false).value_or(std::string(path));
+  if (q != std::string_view::npos) {
+    if (auto parsed = ParseQuery(target.substr(q + 1))) req.query = std::move(*parsed);
+  }
+  for (const auto& h : in) {
+    std::string name(h.name_string());
+    for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    req.headers[name] = std::string(h.value());
+  }
+  req.body = std::move(in.body());
+  req.client_address = address;
+  return req;
+}
+
+asio::awaitable<void> Session(tcp::socket socket, const Server* server, size_t max_body) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  std::string address;
+  {
+    beast::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) address = ep.address().to_string();
+  }
+  for (;;) {
+    stream.expires_after(kIdleTimeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(max_body);
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser,
+                                              asio::as_tuple(asio::use_awaitable));
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
+      break;
+    }
+    bhttp::response<bhttp::string_body> out;
+    bool keep_alive = false;
+    if (ec) {
+      Response r = Response::FromError(Error::Invalid(
+          "", ec == bhttp::error::body_limit ? "the request body is too large"
+                                             : "malformed HTTP request"));
+      if (ec == bhttp::error::body_limit) r.status = 413;
+      out.result(r.status);
+      out.set(bhttp::field::content_type, r.content_type);
+      out.body() = std::move(r.body);
+    } else {
+      auto& msg = parser.get();
+      keep_alive = msg.keep_alive();
+      unsigned version = msg.version();
+      Request req = ToRequest(msg, address);
+      // Database work blocks this thread; the pool has several threads so one
+      // slow request does not stall the others.
+      Response r = server->Dispatch(req);
+      out.version(version);
+      out.result(r.status);
+      out.set(bhttp::field::content_type, r.content_type);
+      out.set(bhttp::field::server, "vipcare");
+      for (auto& [k, v] : r.headers) out.set(k, v);
+      out.body() = std::move(r.body);
+      if (req.method == "HEAD") out.body().clear();
+    }
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    auto [wec, wn] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    if (wec || !keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> Listen(tcp::acceptor& acceptor, const Server* server, size_t max_body) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      continue;  // e.g. too many open files: keep serving the others
+    }
+    socket.set_option(tcp::no_delay(true));
+    asio::co_spawn(socket.get_executor(), Session(std::move(socket), server, max_body),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+void Server::Start() {
+  auto address = asio::ip::make_address(opt_.host);
+  tcp::endpoint ep(address, opt_.port);
+  auto& acc = impl_->acceptor.emplace(asio::make_strand(impl_->ioc));
+  acc.open(ep.protocol());
+  acc.set_option(asio::socket_base::reuse_address(true));
+  acc.bind(ep);
+  acc.listen(asio::socket_base::max_listen_connections);
+  bound_port_ = acc.local_endpoint().port();
+  asio::co_spawn(acc.get_executor(), Listen(acc, this, opt_.max_body_bytes), asio::detached);
+  int n = std::max(1, opt_.threads);
+  for (int i = 0; i < n; ++i) {
+    threads_.emplace_back([this] { impl_->ioc.run(); });
+  }
+}
+
+void Server::Stop() {
+  if (impl_->stopping.exchange(true)) return;
+  if (impl_->acceptor) {
+    asio::post(impl_->acceptor->get_executor(), [this] {
+      beast::error_code ec;
+      impl_->acceptor->close(ec);
+    });
+  }
+  impl_->ioc.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void Server::Wait() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace vipcare::http
