@@ -113,6 +113,11 @@ TestDatabase::~TestDatabase() {
   if (!dir_.empty()) RemoveQuietly(dir_);
 }
 
+void TestDatabase::ResetPostgres(const std::string& url) {
+  auto db = store::OpenDb(url);
+  db->ExecScript("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+}
+
 TempDir::TempDir() : path_(MakeTempDir()) {}
 
 TempDir::~TempDir() { RemoveQuietly(path_); }

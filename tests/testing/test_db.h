@@ -23,6 +23,9 @@ class TestDatabase {
   TestDatabase& operator=(const TestDatabase&) = delete;
 
   const std::string& url() const { return url_; }
+  // Drops every table of the PostgreSQL database at `url` (for tests that
+  // migrate a database themselves, e.g. through `vipcare init`).
+  static void ResetPostgres(const std::string& url);
   std::unique_ptr<store::Db> Connect() const { return store::OpenDb(url_); }
 
  private:

@@ -1,0 +1,208 @@
+// The `vipcare` command as a user runs it (SPEC I1, I4, P10).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "testing/test_db.h"
+
+namespace vipcare {
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the built binary with `args` in `dir`.
+Run Vipcare(const std::string& dir, const std::string& args, const std::string& input = "",
+            const std::string& env = "") {
+  std::string cmd = "cd '" + dir + "' && ";
+  if (!input.empty()) cmd += "printf '%s\\n' '" + input + "' | ";
+  cmd += env + " " + std::string(VIPCARE_BINARY) + " " + args + " 2>&1";
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+int HttpGetStatus(unsigned short port, const std::string& target) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket sock(ioc);
+  boost::system::error_code ec;
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return -1;
+  http::request<http::string_body> req(http::verb::get, target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  http::write(sock, req, ec);
+  if (ec) return -1;
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(sock, buf, res, ec);
+  return ec ? -1 : int(res.result_int());
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+  std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
+};
+
+TEST_F(CliTest, I1InitCreatesTheDatabaseAndIsRerunnable) {
+  auto r = Vipcare(dir_.path(), "init");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("schema version 1 (was 0)"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::ifstream(Path("vipcare.db")).good());  // the default path
+  r = Vipcare(dir_.path(), "init");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("(was 1)"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, I1DemoFillsOnceAndRefusesAFilledDatabase) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  auto r = Vipcare(dir_.path(), "demo --members 300 --date 2026-11-23");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("8 stores, 40 staff, 300 members"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("admin"), std::string::npos);
+  r = Vipcare(dir_.path(), "demo --members 300 --date 2026-11-23");
+  EXPECT_NE(r.exit_code, 0);
+}
+
+TEST_F(CliTest, I4ImportReportsBadRowsWithLineNumbersAndLoadsNothing) {
+  ASSERT_EQ(Vipcare(dir_.path(), "demo --members 5 --date 2026-11-23").exit_code, 0);
+  WriteFile(Path("m.csv"),
+            "姓名,手机,性别,生日,门店编码\n"
+            "周杰,13911112222,男,1985-03-04,SH01\n"
+            "吴敏,1391111,女,1990-01-01,SH01\n"
+            "郑爽,13911113333,女,1992-02-30,SH01\n"
+            "孙丽,13911114444,女,1993-05-05,SH01\n");
+  auto r = Vipcare(dir_.path(), "import members m.csv --date 2026-11-23");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("line 3: 手机"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("line 4: 生日"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("4 rows read, 0 loaded, 2 bad"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "import members m.csv --skip-bad --date 2026-11-23");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 rows read, 2 loaded, 2 bad"), std::string::npos) << r.output;
+  // The same good rows again are now duplicates of registered mobiles (M6).
+  r = Vipcare(dir_.path(), "import members m.csv --skip-bad --date 2026-11-23");
+  EXPECT_NE(r.output.find("0 loaded"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, I4ImportReadsGbkFilesFromChineseExcel) {
+  ASSERT_EQ(Vipcare(dir_.path(), "demo --members 5 --date 2026-11-23").exit_code, 0);
+  WriteFile(Path("utf8.csv"), "姓名,手机,门店编码\n欧阳娜娜,13922223333,SZ01\n");
+  ASSERT_EQ(std::system(("iconv -f UTF-8 -t GBK '" + Path("utf8.csv") + "' > '" +
+                         Path("gbk.csv") + "'").c_str()),
+            0);
+  auto r = Vipcare(dir_.path(), "import members gbk.csv --date 2026-11-23");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 rows read, 1 loaded, 0 bad"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, P10BadArgumentsAreNamed) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  auto r = Vipcare(dir_.path(), "user add --username boss --role emperor --password longenough1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--role"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "user add --username boss --role admin --password short");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("password"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "--timezone Mars/Base init");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--timezone"), std::string::npos) << r.output;
+  WriteFile(Path("vipcare.toml"), "[server]\nport = 99999\n");
+  r = Vipcare(dir_.path(), "init");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("server.port"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, UserAddCreatesAnAccountOnce) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  auto r = Vipcare(dir_.path(), "user add --username boss --role admin --password-stdin", "s3cret-pass");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("user boss (admin) added"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "user add --username boss --role admin --password s3cret-pass");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("username"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, ConfigFileAndEnvironmentChooseTheDatabase) {
+  WriteFile(Path("vipcare.toml"), "[database]\nurl = \"from-file.db\"\n");
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  EXPECT_TRUE(std::ifstream(Path("from-file.db")).good());
+  ASSERT_EQ(Vipcare(dir_.path(), "--db from-flag.db init").exit_code, 0);
+  EXPECT_TRUE(std::ifstream(Path("from-flag.db")).good());
+  // The environment beats the file; the flag beats both.
+  auto r = Vipcare(dir_.path(), "init", "", "VIPCARE_DB=from-env.db");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::ifstream(Path("from-env.db")).good());
+  r = Vipcare(dir_.path(), "init");
+  EXPECT_NE(r.output.find("from-file.db"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, D2InitAndDemoWorkOnPostgresql) {
+  const char* url = std::getenv("VIPCARE_TEST_PG_URL");
+  ASSERT_NE(url, nullptr) << "VIPCARE_TEST_PG_URL must name the test PostgreSQL server";
+  testing::TestDatabase::ResetPostgres(url);
+  auto r = Vipcare(dir_.path(), std::string("--db ") + url + " init");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = Vipcare(dir_.path(), std::string("--db ") + url + " demo --members 200 --date 2026-11-23");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("200 members"), std::string::npos) << r.output;
+  testing::TestDatabase::ResetPostgres(url);
+}
+
+TEST_F(CliTest, I1ServeAnswersAndStopsOnSigterm) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  // Pick a free port by binding port 0 and releasing it.
+  unsigned short port;
+  {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (chdir(dir_.path().c_str()) != 0) _exit(127);
+    std::string p = std::to_string(port);
+    execl(VIPCARE_BINARY, VIPCARE_BINARY, "serve", "--port", p.c_str(), nullptr);
+    _exit(127);
+  }
+  int status_code = -1;
+  for (int i = 0; i < 100 && status_code != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status_code = HttpGetStatus(port, "/healthz");
+  }
+  EXPECT_EQ(status_code, 200);
+  EXPECT_EQ(HttpGetStatus(port, "/api/v1/members"), 401);
+  kill(pid, SIGTERM);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  EXPECT_TRUE(WIFEXITED(wstatus));
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+}
+
+}  // namespace
+}  // namespace vipcare
