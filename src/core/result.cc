@@ -10,6 +10,8 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kUnprocessable: return "unprocessable";
+    case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
+    case ErrorCode::kPayloadTooLarge: return "payload_too_large";
     case ErrorCode::kTooManyRequests: return "too_many_requests";
     case ErrorCode::kInternal: return "internal";
   }

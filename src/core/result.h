@@ -16,6 +16,8 @@ enum class ErrorCode {
   kNotFound,          // 404
   kConflict,          // 409: duplicate, idempotency clash, stale version
   kUnprocessable,     // 422: well-formed but not allowed in the current state
+  kMethodNotAllowed,  // 405: the path exists with other methods
+  kPayloadTooLarge,   // 413: the request body is over the limit
   kTooManyRequests,   // 429
   kInternal,          // 500: never for user input
 };

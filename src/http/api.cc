@@ -49,6 +49,16 @@ json MemberRowJson(const domain::Member& m) {
           {"tags", m.tags}};
 }
 
+json DestructionJson(const store::DestructionRecord& d) {
+  return {{"id", d.id},
+          {"member_id", d.member_id.value},
+          {"member_no", d.member_no},
+          {"erased_at", FormatTimestamp(d.erased_at)},
+          {"erased_by", d.erased_by ? json(d.erased_by.value) : json(nullptr)},
+          {"reason", d.reason},
+          {"fields", json::parse(d.fields, nullptr, false)}};
+}
+
 json HistoryJson(const store::HistoryEntry& h) {
   return {{"id", h.id},
           {"changed_at", FormatTimestamp(h.changed_at)},
@@ -116,14 +126,7 @@ void AddAuthRoutes(Router& router, Services s) {
               }});
   router.Add({"POST", "/api/v1/auth/logout", true, Permission::kNone,
               [s](const Request& req, const Actor*) {
-                auto auth = req.Header("authorization");
-                std::string token = auth.size() > 7 ? auth.substr(7) : "";
-                if (token.empty()) {
-                  auto c = req.Header("cookie");
-                  auto p = c.find("vipcare_session=");
-                  if (p != std::string::npos) token = c.substr(p + 16, c.find(';', p) - p - 16);
-                }
-                auto st = s.accounts.Logout(token);
+                auto st = s.accounts.Logout(SessionToken(req));
                 if (!st.ok()) return Response::FromError(st.error());
                 Response res = Response::Json({{"ok", true}});
                 res.headers.push_back({"Set-Cookie", "vipcare_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"});
@@ -275,8 +278,10 @@ void AddMemberRoutes(Router& router, Services s) {
                 if (assoc) q.associate = StaffId(assoc);
                 if (auto it = req.query.find("status"); it != req.query.end() && !it->second.empty()) {
                   q.status = domain::ParseMemberStatus(it->second);
-                  if (!q.status) {
-                    return Response::FromError(Error::Invalid("status", "is not a member status"));
+                  if (!q.status || *q.status == domain::MemberStatus::kMerged ||
+                      *q.status == domain::MemberStatus::kErased) {
+                    return Response::FromError(Error::Invalid(
+                        "status", "must be one of prospect, temporary, formal, suspended, closed"));
                   }
                 }
                 return Reply(s.members.Search(*a, q), [](const store::PageOf<domain::Member>& p) {
@@ -304,10 +309,8 @@ void AddMemberRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(id, req.PathId("id"));
                 VIPCARE_PARSE(page, PageOf(req));
                 return Reply(s.members.History(*a, MemberId(id), page),
-                             [](const std::vector<store::HistoryEntry>& hs) {
-                               json items = json::array();
-                               for (const auto& h : hs) items.push_back(HistoryJson(h));
-                               return json{{"items", items}};
+                             [](const store::PageOf<store::HistoryEntry>& p) {
+                               return PageJson<store::HistoryEntry>(p, HistoryJson);
                              });
               }});
   router.Add({"POST", "/api/v1/members/{id}/status", true, Permission::kMemberWrite,
@@ -324,15 +327,7 @@ void AddMemberRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(id, req.PathId("id"));
                 VIPCARE_PARSE(body, req.Json());
                 VIPCARE_PARSE(reason, StringField(body, "reason"));
-                return Reply(s.members.Erase(*a, MemberId(id), reason),
-                             [](const store::DestructionRecord& d) {
-                               return json{{"id", d.id},
-                                           {"member_id", d.member_id.value},
-                                           {"member_no", d.member_no},
-                                           {"erased_at", FormatTimestamp(d.erased_at)},
-                                           {"reason", d.reason},
-                                           {"fields", json::parse(d.fields, nullptr, false)}};
-                             });
+                return Reply(s.members.Erase(*a, MemberId(id), reason), DestructionJson, 201);
               }});
   router.Add({"POST", "/api/v1/members/{id}/merge", true, Permission::kMemberAdmin,
               [s](const Request& req, const Actor* a) {
@@ -386,15 +381,7 @@ void AddMemberRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(page, PageOf(req));
                 return Reply(s.members.DestructionRecords(*a, page),
                              [](const store::PageOf<store::DestructionRecord>& p) {
-                               return PageJson<store::DestructionRecord>(p, [](const auto& d) {
-                                 return json{{"id", d.id},
-                                             {"member_id", d.member_id.value},
-                                             {"member_no", d.member_no},
-                                             {"erased_at", FormatTimestamp(d.erased_at)},
-                                             {"erased_by", d.erased_by.value},
-                                             {"reason", d.reason},
-                                             {"fields", json::parse(d.fields, nullptr, false)}};
-                               });
+                               return PageJson<store::DestructionRecord>(p, DestructionJson);
                              });
               }});
 }

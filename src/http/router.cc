@@ -102,6 +102,27 @@ Response Response::FromError(const Error& e) {
   return Json(body, StatusOf(e.code));
 }
 
+std::string SessionToken(const Request& req) {
+  constexpr std::string_view kBearer = "Bearer ";
+  constexpr std::string_view kCookie = "vipcare_session";
+  auto auth = req.Header("authorization");
+  if (auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0) {
+    return auth.substr(kBearer.size());
+  }
+  std::string_view cookies = req.headers.count("cookie") ? req.headers.at("cookie") : "";
+  while (!cookies.empty()) {
+    size_t end = cookies.find(';');
+    auto part = cookies.substr(0, end);
+    cookies = end == std::string_view::npos ? std::string_view() : cookies.substr(end + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > kCookie.size() && part.substr(0, kCookie.size()) == kCookie &&
+        part[kCookie.size()] == '=') {
+      return std::string(part.substr(kCookie.size() + 1));
+    }
+  }
+  return {};
+}
+
 int StatusOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument: return 400;
@@ -110,6 +131,8 @@ int StatusOf(ErrorCode code) {
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kConflict: return 409;
     case ErrorCode::kUnprocessable: return 422;
+    case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kPayloadTooLarge: return 413;
     case ErrorCode::kTooManyRequests: return 429;
     case ErrorCode::kInternal: return 500;
   }

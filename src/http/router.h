@@ -72,6 +72,10 @@ class Router {
   std::vector<Route> routes_;
 };
 
+// The session token of a request: "Authorization: Bearer <token>", else the
+// `vipcare_session` cookie; empty if neither.
+std::string SessionToken(const Request& req);
+
 // HTTP status of an error code; the one mapper (STYLE rule 3).
 int StatusOf(ErrorCode code);
 // Decodes %XX and '+' in a query component; nullopt on a bad escape or invalid UTF-8.

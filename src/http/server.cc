@@ -19,29 +19,6 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
-constexpr std::string_view kSessionCookie = "vipcare_session";
-
-std::string BearerOrCookie(const Request& req) {
-  auto auth = req.Header("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0) {
-    return auth.substr(kBearer.size());
-  }
-  auto cookies = req.Header("cookie");
-  size_t pos = 0;
-  while (pos < cookies.size()) {
-    size_t end = cookies.find(';', pos);
-    if (end == std::string::npos) end = cookies.size();
-    auto part = std::string_view(cookies).substr(pos, end - pos);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > kSessionCookie.size() && part.substr(0, kSessionCookie.size()) == kSessionCookie &&
-        part[kSessionCookie.size()] == '=') {
-      return std::string(part.substr(kSessionCookie.size() + 1));
-    }
-    pos = end + 1;
-  }
-  return {};
-}
 
 const char* MimeType(const std::filesystem::path& p) {
   auto ext = p.extension().string();
@@ -100,16 +77,15 @@ Response Server::Dispatch(Request& req) const {
       }
       res = Response::FromError(
           match.path_known
-              ? Error{ErrorCode::kNotFound, "method " + req.method + " is not allowed here", ""}
+              ? Error{ErrorCode::kMethodNotAllowed, "method " + req.method + " is not allowed here", ""}
               : Error::NotFound("no such resource"));
-      if (match.path_known) res.status = 405;
     } else {
       req.params = std::move(match.params);
       const Route& route = *match.route;
       if (!route.authenticated) {
         res = route.handler(req, nullptr);
       } else {
-        auto actor = accounts_.Authenticate(BearerOrCookie(req), req.client_address);
+        auto actor = accounts_.Authenticate(SessionToken(req), req.client_address);
         if (!actor.ok()) {
           res = Response::FromError(actor.error());
           res.headers.push_back({"WWW-Authenticate", "Bearer"});
@@ -174,10 +150,10 @@ asio::awaitable<void> Session(tcp::socket socket, const Server* server, size_t m
     bhttp::response<bhttp::string_body> out;
     bool keep_alive = false;
     if (ec) {
-      Response r = Response::FromError(Error::Invalid(
-          "", ec == bhttp::error::body_limit ? "the request body is too large"
-                                             : "malformed HTTP request"));
-      if (ec == bhttp::error::body_limit) r.status = 413;
+      Response r = Response::FromError(
+          ec == bhttp::error::body_limit
+              ? Error{ErrorCode::kPayloadTooLarge, "the request body is too large", ""}
+              : Error::Invalid("", "malformed HTTP request"));
       out.result(r.status);
       out.set(bhttp::field::content_type, r.content_type);
       out.body() = std::move(r.body);

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "domain/member_json.h"
@@ -180,7 +181,7 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
     return Error::Invalid("limit", "must be between 1 and 200");
   }
   if (q.page.offset < 0) return Error::Invalid("offset", "must not be negative");
-  if (domain::Utf8Length(q.q) < 0 || q.q.size() > 100) {
+  if (domain::Utf8Length(q.q) < 0 || domain::Utf8Length(q.q) > 100) {
     return Error::Invalid("q", "must be at most 100 characters of UTF-8 text");
   }
   static const std::regex kMemberNo("M[0-9]{8}");
@@ -200,7 +201,9 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
       store::PageOf<Member> out;
       bool match = exact && IsLive(*exact) && (!q.store || exact->home_store_id == *q.store) &&
                    (!q.associate || exact->associate_id == *q.associate) &&
-                   (!q.status || exact->status == *q.status);
+                   (!q.status || exact->status == *q.status) &&
+                   (q.tag.empty() || std::find(exact->tags.begin(), exact->tags.end(), q.tag) !=
+                                         exact->tags.end());
       if (match) {
         out.total = 1;
         if (q.page.offset == 0) out.items.push_back(*exact);
@@ -217,9 +220,9 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
   });
 }
 
-Result<std::vector<store::HistoryEntry>> Members::History(const Actor& actor, MemberId id,
-                                                          store::Page page) {
-  return env_.store.Read([&](store::Repository& repo) -> Result<std::vector<store::HistoryEntry>> {
+Result<store::PageOf<store::HistoryEntry>> Members::History(const Actor& actor, MemberId id,
+                                                            store::Page page) {
+  return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<store::HistoryEntry>> {
     if (!repo.GetMember(id)) return MemberNotFound();
     return repo.ListHistory(id, page);
   });
@@ -245,6 +248,7 @@ Result<MemberView> Members::ChangeStatus(const Actor& actor, MemberId id,
     }
     Member after = *m;
     after.status = *to;
+    VIPCARE_TRY(domain::ValidateMember(after, env_.Today()));
     after.updated_at = env_.clock.Now();
     if (!repo.UpdateMember(after)) return Error::Conflict("the member was changed; retry");
     RecordHistory(repo, env_, actor, id, "status",
@@ -448,7 +452,9 @@ Result<domain::Card> Members::Reissue(const Actor& actor, const std::string& car
       return Error::Unprocessable("a replaced or expired card cannot be reissued", "status");
     }
     auto m = repo.GetMember(old->member_id);
-    if (!m || !IsLive(*m)) return Error::Unprocessable("the card's member file is closed", "card_no");
+    if (!m || !IsLive(*m) || m->status == MemberStatus::kClosed) {
+      return Error::Unprocessable("the card's member file is closed", "card_no");
+    }
     auto card = InsertNewCard(repo, old->member_id, old->kind, today);
     card.replaces = old->id;
     repo.UpdateCard(card);

@@ -42,7 +42,7 @@ class Members {
   Result<MemberView> Update(const Actor& actor, MemberId id, const nlohmann::json& patch);
   // M5 lookup and lists. A card number or exact mobile answers at most one member.
   Result<store::PageOf<domain::Member>> Search(const Actor& actor, const MemberQuery& q);
-  Result<std::vector<store::HistoryEntry>> History(const Actor& actor, MemberId id,
+  Result<store::PageOf<store::HistoryEntry>> History(const Actor& actor, MemberId id,
                                                    store::Page page);
   // M2 lifecycle.
   Result<MemberView> ChangeStatus(const Actor& actor, MemberId id, const std::string& status,

@@ -3,6 +3,9 @@
 #include <functional>
 #include <map>
 
+#include "domain/member.h"
+
+
 namespace vipcare::service {
 namespace {
 
@@ -176,6 +179,9 @@ Result<domain::Company> Org::SetCompany(const Actor& actor, const json& body) {
   VIPCARE_TRY(ApplyObject(body, {{"name", Text(c.name, "name")},
                                  {"timezone", Text(c.timezone, "timezone")}}));
   if (c.name.empty()) return Error::Invalid("name", "is required");
+  if (domain::Utf8Length(c.name) < 0 || domain::Utf8Length(c.name) > 100) {
+    return Error::Invalid("name", "must be at most 100 characters");
+  }
   auto tz = TimeZone::Load(c.timezone);
   if (!tz.ok()) return tz.error();
   return env_.store.Write([&](store::Repository& repo) -> Result<domain::Company> {

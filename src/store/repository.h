@@ -134,7 +134,7 @@ class Repository {
   virtual void InsertMembers(std::vector<domain::Member>& members,
                              const std::function<void(size_t)>& progress = {}) = 0;
   virtual void AppendHistory(const HistoryEntry& e) = 0;
-  virtual std::vector<HistoryEntry> ListHistory(MemberId id, Page page) = 0;
+  virtual PageOf<HistoryEntry> ListHistory(MemberId id, Page page) = 0;
   // Replaces the recorded old/new values of a member's history (erasure).
   virtual void RedactHistory(MemberId id) = 0;
   // Moves every row that points at `from` (cards, history, tags, referrals) to `to`.

@@ -85,6 +85,8 @@ constexpr std::string_view kInsertHistory =
 constexpr std::string_view kListHistory =
     "SELECT id, member_id, changed_at, changed_by, action, changes FROM member_history "
     "WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kCountHistory =
+    "SELECT COUNT(*) FROM member_history WHERE member_id = ?";
 constexpr std::string_view kRedactHistory =
     "UPDATE member_history SET changes = '{\"redacted\":true}' WHERE member_id = ?";
 constexpr std::string_view kMoveCards = "UPDATE cards SET member_id = ? WHERE member_id = ?";
@@ -479,12 +481,13 @@ class SqlRepository final : public Repository {
     db_.Exec(kInsertHistory, {e.member_id.value, ToEpochSeconds(e.changed_at),
                               NullIfZero(e.changed_by.value), e.action, e.changes});
   }
-  std::vector<HistoryEntry> ListHistory(MemberId id, Page page) override {
-    std::vector<HistoryEntry> out;
+  PageOf<HistoryEntry> ListHistory(MemberId id, Page page) override {
+    PageOf<HistoryEntry> out;
     for (const auto& r : db_.Query(kListHistory, {id.value, page.limit, page.offset})) {
-      out.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)), UserId(r.Int(3)),
-                     r.Text(4), r.Text(5)});
+      out.items.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)),
+                           UserId(r.Int(3)), r.Text(4), r.Text(5)});
     }
+    out.total = db_.QueryOne(kCountHistory, {id.value})->Int(0);
     return out;
   }
   void RedactHistory(MemberId id) override { db_.Exec(kRedactHistory, {id.value}); }

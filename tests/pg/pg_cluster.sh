@@ -31,7 +31,9 @@ readonly command="$1"
 dir="$(realpath -m -- "$2")"
 readonly dir
 readonly port="$3"
-[[ "$port" =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port '$port'"
+if ! [[ "$port" =~ ^[1-9][0-9]*$ ]] || ((port > 65535)); then
+  die "bad port '$port'"
+fi
 [[ "$dir" != "/" ]] || die "refusing to use / as the cluster folder"
 
 run_as_root=false
@@ -52,7 +54,7 @@ find_bindir() {
   local candidate best=""
   while IFS= read -r candidate; do
     [[ -x "$candidate/initdb" && -x "$candidate/pg_ctl" ]] && best="$candidate"
-  done < <(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V)
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V)
   if [[ -z "$best" ]] && command -v pg_config >/dev/null; then
     candidate="$(pg_config --bindir 2>/dev/null || true)"
     [[ -x "$candidate/initdb" ]] && best="$candidate"

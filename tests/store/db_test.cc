@@ -289,6 +289,9 @@ TEST_F(DbTest, BadSqlThrowsAndDoesNotPoisonTheConnection) {
   EXPECT_THROW(db_->Query("SELEC 1"), DbError);  // not cached as a broken statement
   EXPECT_EQ(db_->QueryOne("SELECT 1")->Int(0), 1);
   EXPECT_EQ(db_->QueryOne("SELECT 1 WHERE 1 = 0"), std::nullopt);
+  // A trailing semicolon or comment is still one statement; a second one is refused.
+  EXPECT_EQ(db_->QueryOne("SELECT 2; -- done")->Int(0), 2);
+  EXPECT_THROW(db_->Query("SELECT 1; SELECT 2"), DbError);
 }
 
 TEST_F(DbTest, D2_RollbackDiscardsWrites) {

@@ -209,7 +209,7 @@ TEST_F(RepositoryTest, M6ReassignMovesCardsHistoryTagsAndReferrals) {
     repo.AppendHistory({0, ib, FromEpochSeconds(1), UserId(), "update", "{}"});
     repo.ReassignMember(ib, ia);
     EXPECT_EQ(repo.ListCards(ia).size(), 1u);
-    EXPECT_EQ(repo.ListHistory(ia, Page{}).size(), 1u);
+    EXPECT_EQ(repo.ListHistory(ia, Page{}).total, 1);
     EXPECT_EQ(repo.GetMember(ia)->tags, std::vector<std::string>{"团购客户"});
     EXPECT_TRUE(repo.GetMember(ib)->tags.empty());
     EXPECT_EQ(repo.GetMember(ic)->referrer_id, ia);
