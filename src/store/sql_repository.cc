@@ -74,6 +74,18 @@ constexpr std::string_view kUpdateMember =
     "mobile = ?, mobile_valid = ?, occupation = ?, source = ?, referrer_id = ?, "
     "home_store_id = ?, associate_id = ?, marketing_opt_out = ?, merged_into = ?, profile = ?, "
     "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?";
+// Member list fragments (ListMembers).
+constexpr std::string_view kMemberListFrom =
+    "FROM members m JOIN stores s ON s.id = m.home_store_id "
+    "WHERE m.status NOT IN ('merged', 'erased')";
+constexpr std::string_view kFilterStore = " AND m.home_store_id = ?";
+constexpr std::string_view kFilterRegion = " AND s.region_id = ?";
+constexpr std::string_view kFilterAssociate = " AND m.associate_id = ?";
+constexpr std::string_view kFilterStatus = " AND m.status = ?";
+constexpr std::string_view kFilterNamePrefix = " AND m.name >= ? AND m.name < ?";
+constexpr std::string_view kFilterTag =
+    " AND EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = ?)";
+constexpr std::string_view kOrderPage = " ORDER BY m.id LIMIT ? OFFSET ?";
 constexpr std::string_view kMemberTags =
     "SELECT tag FROM member_tags WHERE member_id = ? ORDER BY tag";
 constexpr std::string_view kDeleteTags = "DELETE FROM member_tags WHERE member_id = ?";
@@ -439,30 +451,44 @@ class SqlRepository final : public Repository {
   }
 
   PageOf<Member> ListMembers(const MemberFilter& f, Page page) override {
-    // One statement text for every filter combination: unused filters are
-    // neutralised by their sentinel parameter, so the prepared plan is reused.
-    static const std::string where =
-        "FROM members m JOIN stores s ON s.id = m.home_store_id "
-        "WHERE (? = 0 OR m.home_store_id = ?) AND (? = 0 OR s.region_id = ?) "
-        "AND (? = 0 OR m.associate_id = ?) AND (? = '' OR m.status = ?) "
-        "AND (? = '' OR (m.name >= ? AND m.name < ?)) "
-        "AND (? = '' OR EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = ?)) "
-        "AND m.status NOT IN ('merged', 'erased')";
-    static const std::string list_sql = Join(kMemberColumns, where + " ORDER BY m.id LIMIT ? OFFSET ?");
-    static const std::string count_sql = "SELECT COUNT(*) " + where;
-    int64_t store = f.store ? f.store->value : 0;
-    int64_t region = f.region ? f.region->value : 0;
-    int64_t assoc = f.associate ? f.associate->value : 0;
-    std::string status = f.status ? domain::ToString(*f.status) : "";
-    // Every string starting with the prefix sorts below prefix + U+10FFFF's bytes.
-    std::string upper = f.name_prefix.empty() ? "" : f.name_prefix + "\xF4\x8F\xBF\xBF";
-    std::vector<Value> p = {store, store, region, region, assoc, assoc, status, status,
-                            f.name_prefix, f.name_prefix, upper, f.tag, f.tag};
+    // The WHERE clause is assembled from the constant fragments of the filters
+    // in use (never from input), so each combination gets its own prepared
+    // statement and the planner sees only the conditions that apply.
+    std::string where = std::string(kMemberListFrom);
+    std::vector<Value> p;
+    if (f.store) {
+      where += kFilterStore;
+      p.push_back(f.store->value);
+    }
+    if (f.region) {
+      where += kFilterRegion;
+      p.push_back(f.region->value);
+    }
+    if (f.associate) {
+      where += kFilterAssociate;
+      p.push_back(f.associate->value);
+    }
+    if (f.status) {
+      where += kFilterStatus;
+      p.push_back(std::string(domain::ToString(*f.status)));
+    }
+    if (!f.name_prefix.empty()) {
+      // Every string starting with the prefix sorts below prefix + U+10FFFF's bytes.
+      where += kFilterNamePrefix;
+      p.push_back(f.name_prefix);
+      p.push_back(f.name_prefix + "\xF4\x8F\xBF\xBF");
+    }
+    if (!f.tag.empty()) {
+      where += kFilterTag;
+      p.push_back(f.tag);
+    }
     PageOf<Member> out;
-    out.total = db_.QueryOne(count_sql, p)->Int(0);
+    out.total = db_.QueryOne("SELECT COUNT(*) " + where, p)->Int(0);
     p.push_back(page.limit);
     p.push_back(page.offset);
-    for (const auto& r : db_.Query(list_sql, p)) out.items.push_back(ReadMember(r));
+    for (const auto& r : db_.Query(Join(kMemberColumns, where + std::string(kOrderPage)), p)) {
+      out.items.push_back(ReadMember(r));
+    }
     LoadTags(out.items);
     return out;
   }
