@@ -29,6 +29,7 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::string field;  // JSON path or CSV column of the offending input; may be empty
+  int retry_after_seconds = 0;  // with kTooManyRequests: when to try again
 
   static Error Invalid(std::string field, std::string message) {
     return {ErrorCode::kInvalidArgument, std::move(message), std::move(field)};

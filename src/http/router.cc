@@ -99,7 +99,11 @@ Response Response::FromError(const Error& e) {
                                     {"message", e.message},
                                     {"field", e.field.empty() ? nlohmann::json(nullptr)
                                                               : nlohmann::json(e.field)}}}};
-  return Json(body, StatusOf(e.code));
+  Response r = Json(body, StatusOf(e.code));
+  if (e.retry_after_seconds > 0) {
+    r.headers.push_back({"Retry-After", std::to_string(e.retry_after_seconds)});
+  }
+  return r;
 }
 
 std::string SessionToken(const Request& req) {
@@ -109,7 +113,8 @@ std::string SessionToken(const Request& req) {
   if (auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0) {
     return auth.substr(kBearer.size());
   }
-  std::string_view cookies = req.headers.count("cookie") ? req.headers.at("cookie") : "";
+  const std::string header = req.Header("cookie");
+  std::string_view cookies = header;
   while (!cookies.empty()) {
     size_t end = cookies.find(';');
     auto part = cookies.substr(0, end);

@@ -23,6 +23,7 @@ struct Request {
   std::map<std::string, std::string> headers; // lower-case names
   std::string body;
   std::string client_address;
+  bool bad_query = false;  // the query string had a bad escape or invalid UTF-8
 
   std::string Header(const std::string& lower_name) const;
   // The body as a JSON object; kInvalidArgument if it is not valid JSON.

@@ -71,7 +71,10 @@ Response Server::Dispatch(Request& req) const {
   Response res;
   try {
     auto match = router_.Find(req.method, req.path);
-    if (!match.route) {
+    if (req.bad_query) {
+      res = Response::FromError(Error::Invalid(
+          "query", "the query string has a bad %-escape or is not UTF-8"));
+    } else if (!match.route) {
       if (!api && req.method == "GET") {
         if (auto file = StaticFile(opt_.web_root, req.path)) return *file;
       }
@@ -115,7 +118,11 @@ Request ToRequest(bhttp::request<bhttp::string_body>& in, const std::string& add
   auto path = target.substr(0, q);
   req.path = PercentDecode(path, false).value_or(std::string(path));
   if (q != std::string_view::npos) {
-    if (auto parsed = ParseQuery(target.substr(q + 1))) req.query = std::move(*parsed);
+    if (auto parsed = ParseQuery(target.substr(q + 1))) {
+      req.query = std::move(*parsed);
+    } else {
+      req.bad_query = true;
+    }
   }
   for (const auto& h : in) {
     std::string name(h.name_string());
@@ -156,6 +163,7 @@ asio::awaitable<void> Session(tcp::socket socket, const Server* server, size_t m
               : Error::Invalid("", "malformed HTTP request"));
       out.result(r.status);
       out.set(bhttp::field::content_type, r.content_type);
+      out.set(bhttp::field::cache_control, "no-store");
       out.body() = std::move(r.body);
     } else {
       auto& msg = parser.get();

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace vipcare::service {
@@ -82,19 +83,55 @@ Result<LoginResult> Accounts::Login(const std::string& username, const std::stri
                                     const std::string& address) {
   if (username.empty()) return Error::Invalid("username", "is required");
   if (password.empty()) return Error::Invalid("password", "is required");
-  auto user = env_.store.Read([&](store::Repository& repo) -> Result<store::UserRecord> {
-    auto u = repo.FindUserByName(username);
-    if (!u) return Error{ErrorCode::kUnauthenticated, "wrong username or password", ""};
-    return *u;
-  });
-  // Verify outside any transaction: Argon2id takes tens of milliseconds.
-  bool ok = user.ok() && user->active && VerifyPassword(user->password_hash, password);
+  if (username.size() > 100) return Error::Invalid("username", "must be at most 100 characters");
+  if (password.size() > 1024) return Error::Invalid("password", "must be at most 1024 bytes");
   const Timestamp now = env_.clock.Now();
+  const Timestamp since = now - policy_.failure_window;
+  struct Lookup {
+    std::optional<store::UserRecord> user;
+    int retry_after = 0;
+  };
+  auto found = env_.store.Read([&](store::Repository& repo) -> Result<Lookup> {
+    Lookup l;
+    // Throttle per account and per address before spending any hashing time.
+    auto by_user = repo.CountLoginFailuresOfUser(username, since);
+    auto by_addr = repo.CountLoginFailuresFrom(address, since);
+    auto wait_for = [&](const store::Repository::FailureCount& c) {
+      return int(std::max<int64_t>(1, (c.oldest + policy_.failure_window - now).count()));
+    };
+    if (by_user.count >= policy_.max_failures_per_account) {
+      l.retry_after = wait_for(by_user);
+    } else if (by_addr.count >= policy_.max_failures_per_address) {
+      l.retry_after = wait_for(by_addr);
+    }
+    l.user = repo.FindUserByName(username);
+    return l;
+  });
+  if (!found.ok()) return found.error();
+  if (found->retry_after > 0) {
+    Error e{ErrorCode::kTooManyRequests,
+            "too many failed sign-ins; try again in " + std::to_string(found->retry_after) +
+                " seconds",
+            ""};
+    e.retry_after_seconds = found->retry_after;
+    return e;
+  }
+  const auto& user = found->user;
+  // Verify outside any transaction: Argon2id takes tens of milliseconds. An
+  // unknown user is checked against a dummy hash so the answer takes as long
+  // as a wrong password and does not reveal which accounts exist.
+  static const std::string kDummyHash = HashPassword("vipcare-no-such-user");
+  bool ok = VerifyPassword(user ? user->password_hash : kDummyHash, password) && user &&
+            user->active;
   LoginResult result;
   auto st = env_.store.Write([&](store::Repository& repo) -> Status {
-    repo.AppendAudit({0, now, user.ok() ? user->id : UserId(), ok ? "login" : "login_failed",
-                      "user", user.ok() ? std::to_string(user->id.value) : "", "", address});
-    if (!ok) return OkStatus();  // commit the audit row of the failed attempt
+    repo.AppendAudit({0, now, user ? user->id : UserId(), ok ? "login" : "login_failed", "user",
+                      user ? std::to_string(user->id.value) : "", "", address});
+    if (!ok) {
+      repo.RecordLoginFailure(username, address, now);
+      return OkStatus();  // commit the audit row and the failure of the attempt
+    }
+    repo.ClearLoginFailures(username);
     result.token = RandomToken();
     result.actor = ActorOf(repo, *user, address);
     result.must_change_password = user->must_change_password;

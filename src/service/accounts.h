@@ -21,6 +21,11 @@ Status CheckPasswordStrength(std::string_view password, const std::string& field
 struct SessionPolicy {
   std::chrono::seconds idle_timeout{std::chrono::hours(2)};
   std::chrono::seconds absolute_timeout{std::chrono::hours(12)};
+  // Throttling (P1): after this many failed sign-ins within `failure_window`,
+  // further attempts answer 429 until the oldest failure leaves the window.
+  int max_failures_per_account = 5;
+  int max_failures_per_address = 20;
+  std::chrono::seconds failure_window{std::chrono::minutes(15)};
 };
 
 struct LoginResult {

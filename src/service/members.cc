@@ -282,7 +282,8 @@ Result<store::DestructionRecord> Members::Erase(const Actor& actor, MemberId id,
     t.updated_at = env_.clock.Now();
     t.version = m->version;
     json destroyed = json::array();
-    for (const auto& [k, v] : Diff(*m, t).items()) {
+    const json diff = Diff(*m, t);
+    for (const auto& [k, v] : diff.items()) {
       if (k != "status") destroyed.push_back(k);
     }
     if (!repo.UpdateMember(t)) return Error::Conflict("the member was changed; retry");
@@ -454,6 +455,11 @@ Result<domain::Card> Members::Reissue(const Actor& actor, const std::string& car
     auto m = repo.GetMember(old->member_id);
     if (!m || !IsLive(*m) || m->status == MemberStatus::kClosed) {
       return Error::Unprocessable("the card's member file is closed", "card_no");
+    }
+    for (const auto& c : repo.ListCards(old->member_id)) {
+      if (c.id != old->id && domain::IsActive(c.status)) {
+        return Error::Conflict("the member already has another active card", "card_no");
+      }
     }
     auto card = InsertNewCard(repo, old->member_id, old->kind, today);
     card.replaces = old->id;

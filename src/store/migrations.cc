@@ -65,6 +65,14 @@ CREATE TABLE sessions (
   address TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE login_failures (
+  id {{ID}},
+  username TEXT NOT NULL,
+  address TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX login_failures_user ON login_failures(username, at);
+CREATE INDEX login_failures_address ON login_failures(address, at);
 CREATE TABLE members (
   id {{ID}},
   member_no TEXT UNIQUE,

@@ -120,6 +120,16 @@ class Repository {
   virtual void TouchSession(const std::string& token_hash, Timestamp now) = 0;
   virtual void DeleteSession(const std::string& token_hash) = 0;
   virtual void DeleteSessionsOf(UserId user) = 0;
+  // Failed sign-ins, for throttling (P1). Counts are of failures at or after `since`.
+  virtual void RecordLoginFailure(const std::string& username, const std::string& address,
+                                  Timestamp at) = 0;
+  struct FailureCount {
+    int64_t count = 0;
+    Timestamp oldest{};
+  };
+  virtual FailureCount CountLoginFailuresOfUser(const std::string& username, Timestamp since) = 0;
+  virtual FailureCount CountLoginFailuresFrom(const std::string& address, Timestamp since) = 0;
+  virtual void ClearLoginFailures(const std::string& username) = 0;
 
   // Members. Insert assigns id and member_no; Update bumps version and fails
   // (returns false) if `m.version` is not the stored one.

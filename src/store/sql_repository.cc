@@ -58,6 +58,14 @@ constexpr std::string_view kTouchSession =
 constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE token_hash = ?";
 constexpr std::string_view kDeleteSessionsOf = "DELETE FROM sessions WHERE user_id = ?";
 
+constexpr std::string_view kInsertLoginFailure =
+    "INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)";
+constexpr std::string_view kCountFailuresOfUser =
+    "SELECT COUNT(*), MIN(at) FROM login_failures WHERE username = ? AND at >= ?";
+constexpr std::string_view kCountFailuresFrom =
+    "SELECT COUNT(*), MIN(at) FROM login_failures WHERE address = ? AND at >= ?";
+constexpr std::string_view kClearLoginFailures = "DELETE FROM login_failures WHERE username = ?";
+
 // ---- members ----
 constexpr std::string_view kMemberColumns =
     "SELECT m.id, m.member_no, m.status, m.name, m.gender, m.birthday, m.birthday_calendar, "
@@ -416,6 +424,22 @@ class SqlRepository final : public Repository {
     db_.Exec(kDeleteSession, {token_hash});
   }
   void DeleteSessionsOf(UserId user) override { db_.Exec(kDeleteSessionsOf, {user.value}); }
+
+  void RecordLoginFailure(const std::string& username, const std::string& address,
+                          Timestamp at) override {
+    db_.Exec(kInsertLoginFailure, {username, address, ToEpochSeconds(at)});
+  }
+  FailureCount CountLoginFailuresOfUser(const std::string& username, Timestamp since) override {
+    auto r = db_.QueryOne(kCountFailuresOfUser, {username, ToEpochSeconds(since)});
+    return {r->Int(0), FromEpochSeconds(r->Int(1))};
+  }
+  FailureCount CountLoginFailuresFrom(const std::string& address, Timestamp since) override {
+    auto r = db_.QueryOne(kCountFailuresFrom, {address, ToEpochSeconds(since)});
+    return {r->Int(0), FromEpochSeconds(r->Int(1))};
+  }
+  void ClearLoginFailures(const std::string& username) override {
+    db_.Exec(kClearLoginFailures, {username});
+  }
 
   MemberId InsertMember(const Member& m) override {
     auto p = MemberParams(m);
