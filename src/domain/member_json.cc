@@ -60,29 +60,62 @@ json BusinessJson(const BusinessInfo& b) {
           {"key_decision_maker", b.key_decision_maker}};
 }
 
-json ProfileObject(const Member& m) {
+// The profile part of a member file. `compact` (the stored form) leaves out
+// every field that has its default value: most files fill few of them, and the
+// document is written for every registered or imported member.
+json ProfileObject(const Member& m, bool compact) {
+  json j = json::object();
+  auto text = [&](const char* key, const std::string& v) {
+    if (!compact || !v.empty()) j[key] = v;
+  };
+  auto flag = [&](const char* key, bool v) {
+    if (!compact || !v) j[key] = v;  // the default of the validity flags is true
+  };
+  auto list = [&](const char* key, json arr) {
+    if (!compact || !arr.empty()) j[key] = std::move(arr);
+  };
+  text("office_phone", m.office_phone.number);
+  flag("office_phone_valid", m.office_phone.valid);
+  text("home_phone", m.home_phone.number);
+  flag("home_phone_valid", m.home_phone.valid);
+  text("email", m.email);
+  text("wechat_id", m.wechat_id);
   json addresses = json::array();
   for (const auto& a : m.addresses) addresses.push_back(AddressJson(a));
+  list("addresses", std::move(addresses));
+  text("company", m.company);
+  text("job_title", m.job_title);
+  text("id_number", m.id_number);
+  text("spouse_name", m.spouse_name);
   json family = json::array();
   for (const auto& f : m.family) family.push_back(FamilyJson(f));
+  list("family", std::move(family));
   json anniversaries = json::array();
   for (const auto& a : m.anniversaries) anniversaries.push_back(AnniversaryJson(a));
-  return {{"office_phone", m.office_phone.number},
-          {"office_phone_valid", m.office_phone.valid},
-          {"home_phone", m.home_phone.number},
-          {"home_phone_valid", m.home_phone.valid},
-          {"email", m.email},
-          {"wechat_id", m.wechat_id},
-          {"addresses", addresses},
-          {"company", m.company},
-          {"job_title", m.job_title},
-          {"id_number", m.id_number},
-          {"spouse_name", m.spouse_name},
-          {"family", family},
-          {"anniversaries", anniversaries},
-          {"preferences", PreferencesJson(m.preferences)},
-          {"business", BusinessJson(m.business)},
-          {"notes", m.notes}};
+  list("anniversaries", std::move(anniversaries));
+  json prefs = PreferencesJson(m.preferences);
+  json business = BusinessJson(m.business);
+  if (compact) {
+    // Keep only the entries that differ from a default-constructed value.
+    static const json kPrefs = PreferencesJson(Preferences{});
+    static const json kBusiness = BusinessJson(BusinessInfo{});
+    auto prune = [](json& obj, const json& defaults) {
+      json kept = json::object();
+      for (const auto& [k, v] : obj.items()) {
+        if (v != defaults[k]) kept[k] = v;
+      }
+      obj = std::move(kept);
+    };
+    prune(prefs, kPrefs);
+    prune(business, kBusiness);
+    if (!prefs.empty()) j["preferences"] = std::move(prefs);
+    if (!business.empty()) j["business"] = std::move(business);
+  } else {
+    j["preferences"] = std::move(prefs);
+    j["business"] = std::move(business);
+  }
+  text("notes", m.notes);
+  return j;
 }
 
 // Typed readers that name the offending field.
@@ -334,7 +367,7 @@ std::string FormatCalendarDate(const CalendarDate& d) {
 }
 
 json MemberToJson(const Member& m) {
-  json j = ProfileObject(m);
+  json j = ProfileObject(m, false);
   j["id"] = m.id.value;
   j["member_no"] = m.member_no;
   j["status"] = ToString(m.status);
@@ -358,7 +391,7 @@ json MemberToJson(const Member& m) {
   return j;
 }
 
-std::string ProfileToJson(const Member& m) { return ProfileObject(m).dump(); }
+std::string ProfileToJson(const Member& m) { return ProfileObject(m, true).dump(); }
 
 void ProfileFromJson(std::string_view text, Member& m) {
   json j = json::parse(text, nullptr, false);

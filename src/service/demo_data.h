@@ -15,7 +15,7 @@ namespace vipcare::service {
 struct DemoOptions {
   uint64_t seed = 20261123;
   size_t members = 50000;
-  Date today;  // members are created over the three years before it
+  Date today;                             // members are created over the three years before it
   std::string password = "vipcare-demo";  // of every demo account
 };
 
@@ -45,7 +45,8 @@ struct DemoReport {
 // kInvalidArgument if opt.today is unset. Runs in one transaction. Calls
 // `progress(done, total)` as members are stored. Throws store::DbError only for
 // infrastructure failures.
-Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
-                                const std::function<void(size_t done, size_t total)>& progress = {});
+Result<DemoReport> GenerateDemo(
+    store::Store& store, const DemoOptions& opt,
+    const std::function<void(size_t done, size_t total)>& progress = {});
 
 }  // namespace vipcare::service

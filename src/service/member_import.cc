@@ -33,6 +33,15 @@ constexpr size_t kProgressEvery = 10000;
 constexpr size_t kParseChunk = 1 << 20;
 constexpr size_t kStorePage = 500;
 constexpr size_t kStaffPage = 1000;
+constexpr size_t kMemberPage = 1000;
+// Existing members are read into memory (mobiles, card numbers) when there are
+// at most 1/8 as many as rows to import: reading one costs about as much as
+// 8 rows' index lookups would (measured on SQLite). Larger databases are
+// asked row by row instead.
+constexpr size_t kPreloadRatio = 8;
+// Marks in the line maps: the value is in the database / was generated here.
+constexpr size_t kInDatabase = 0;
+constexpr size_t kGenerated = size_t(-1);
 
 // ---------------------------------------------------------------- columns
 
@@ -92,13 +101,20 @@ constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
 // Which CSV column a ValidateMember field path comes from.
 std::optional<Column> ColumnOfField(std::string_view field) {
   static constexpr std::pair<std::string_view, Column> kMap[] = {
-      {"name", Column::kName},           {"birthday", Column::kBirthday},
-      {"mobile", Column::kMobile},       {"email", Column::kEmail},
-      {"wechat_id", Column::kWechat},    {"addresses", Column::kAddress},
-      {"occupation", Column::kOccupation}, {"company", Column::kCompany},
-      {"job_title", Column::kJobTitle},  {"id_number", Column::kIdNumber},
-      {"store_id", Column::kStoreCode},  {"associate_id", Column::kAssociateNo},
-      {"tags", Column::kTags},           {"notes", Column::kNotes},
+      {"name", Column::kName},
+      {"birthday", Column::kBirthday},
+      {"mobile", Column::kMobile},
+      {"email", Column::kEmail},
+      {"wechat_id", Column::kWechat},
+      {"addresses", Column::kAddress},
+      {"occupation", Column::kOccupation},
+      {"company", Column::kCompany},
+      {"job_title", Column::kJobTitle},
+      {"id_number", Column::kIdNumber},
+      {"store_id", Column::kStoreCode},
+      {"associate_id", Column::kAssociateNo},
+      {"tags", Column::kTags},
+      {"notes", Column::kNotes},
   };
   for (const auto& [prefix, column] : kMap) {
     if (field.substr(0, prefix.size()) == prefix &&
@@ -127,8 +143,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 std::string_view Trim(std::string_view s) {
   constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
   for (;;) {
-    if (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                       s.front() == '\n')) {
+    if (!s.empty() &&
+        (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
       s.remove_prefix(1);
     } else if (s.substr(0, 3) == kIdeographicSpace) {
       s.remove_prefix(3);
@@ -137,8 +153,8 @@ std::string_view Trim(std::string_view s) {
     }
   }
   for (;;) {
-    if (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                       s.back() == '\n')) {
+    if (!s.empty() &&
+        (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
       s.remove_suffix(1);
     } else if (s.size() >= 3 && s.substr(s.size() - 3) == kIdeographicSpace) {
       s.remove_suffix(3);
@@ -229,10 +245,10 @@ Result<std::string> GbkToUtf8(const std::string& in) {
       continue;
     }
     size_t offset = size_t(in_ptr - in.data());
-    return Error::Invalid(
-        "encoding", fmt::format("line {}: the bytes are not GBK text (is the file in another "
-                                "encoding?)",
-                                LineOfOffset(in, offset)));
+    return Error::Invalid("encoding",
+                          fmt::format("line {}: the bytes are not GBK text (is the file in another "
+                                      "encoding?)",
+                                      LineOfOffset(in, offset)));
   }
   out.resize(size_t(out_ptr - out.data()));
   return out;
@@ -265,6 +281,14 @@ Result<std::string> DecodeToUtf8(std::string bytes, std::string_view encoding) {
 
 std::string ReadAll(std::istream& in) {
   std::string data;
+  // A file's size is known up front; growing the string by doubling would
+  // copy a large file several times.
+  if (auto start = in.tellg(); start != std::streampos(-1) && in.seekg(0, std::ios::end)) {
+    auto end = in.tellg();
+    in.seekg(start);
+    if (end != std::streampos(-1) && end > start) data.reserve(size_t(end - start));
+  }
+  in.clear();
   std::array<char, 1 << 16> buf;
   while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
     data.append(buf.data(), size_t(in.gcount()));
@@ -307,11 +331,11 @@ std::optional<domain::MemberStatus> ParseStatusText(std::string_view s) {
 std::optional<domain::MemberSource> ParseSourceText(std::string_view s) {
   using domain::MemberSource;
   static constexpr std::pair<std::string_view, MemberSource> kNames[] = {
-      {"walk_in", MemberSource::kWalkIn},  {"到店", MemberSource::kWalkIn},
+      {"walk_in", MemberSource::kWalkIn},    {"到店", MemberSource::kWalkIn},
       {"referral", MemberSource::kReferral}, {"转介绍", MemberSource::kReferral},
-      {"event", MemberSource::kEvent},     {"活动", MemberSource::kEvent},
-      {"online", MemberSource::kOnline},   {"线上", MemberSource::kOnline},
-      {"other", MemberSource::kOther},     {"其他", MemberSource::kOther},
+      {"event", MemberSource::kEvent},       {"活动", MemberSource::kEvent},
+      {"online", MemberSource::kOnline},     {"线上", MemberSource::kOnline},
+      {"other", MemberSource::kOther},       {"其他", MemberSource::kOther},
       {"import", MemberSource::kImport},
   };
   if (s.empty()) return MemberSource::kImport;
@@ -325,9 +349,9 @@ std::optional<domain::MemberSource> ParseSourceText(std::string_view s) {
 // so a file typed in Chinese gets the same care as one using the codes.
 std::string NormalizeOccupation(std::string_view s) {
   static constexpr std::pair<std::string_view, std::string_view> kChinese[] = {
-      {"教师", "teacher"},  {"老师", "teacher"},     {"军人", "military"},
-      {"医生", "medical"},  {"医护", "medical"},     {"医务人员", "medical"},
-      {"警察", "police"},   {"记者", "journalist"},  {"护士", "nurse"},
+      {"教师", "teacher"}, {"老师", "teacher"},    {"军人", "military"},
+      {"医生", "medical"}, {"医护", "medical"},    {"医务人员", "medical"},
+      {"警察", "police"},  {"记者", "journalist"}, {"护士", "nurse"},
   };
   for (const auto& [zh, code] : kChinese) {
     if (s == zh) return std::string(code);
@@ -449,7 +473,8 @@ class RecordBuffer {
   size_t current_line() const { return lines_ + 1; }
   // Drops the records already handled; keeps the record being built.
   void ClearCompleted() {
-    size_t keep_from = records_.empty() ? 0 : records_.back().first_field + records_.back().field_count;
+    size_t keep_from =
+        records_.empty() ? 0 : records_.back().first_field + records_.back().field_count;
     size_t text_from = keep_from == 0 ? 0 : ends_[keep_from - 1];
     text_.erase(0, text_from);
     ends_.erase(ends_.begin(), ends_.begin() + long(keep_from));
@@ -501,9 +526,9 @@ class Importer {
            const std::function<void(size_t)>& progress, ImportReport& report)
       : repo_(repo), opt_(opt), now_(now), progress_(progress), report_(report) {}
 
-  // Loads what rows are checked against: stores, staff, and whether any member
-  // exists at all (if none, no row can clash with the database and the
-  // per-row lookups are skipped, which is what makes a first import fast).
+  // Loads what rows are checked against: stores, staff, and the mobiles and
+  // card numbers of existing members when there are few of them (the usual
+  // first import), so rows need no database lookups; see kPreloadRatio.
   void LoadReferenceData(size_t expected_rows) {
     for (int64_t offset = 0;; offset += kStorePage) {
       auto page = repo_.ListStores(std::nullopt, {int64_t(kStorePage), offset});
@@ -515,11 +540,32 @@ class Importer {
       for (auto& s : page.items) staff_.emplace(s.employee_no, std::move(s));
       if (page.items.size() < kStaffPage) break;
     }
-    db_has_members_ = repo_.ListMembers({}, {1, 0}).total > 0;
     mobiles_.reserve(expected_rows);
     card_numbers_.reserve(expected_rows);
     batch_.reserve(kProgressEvery);
     plans_.reserve(kProgressEvery);
+    const auto existing = size_t(repo_.ListMembers({}, {1, 0}).total);
+    if (existing == 0) return;
+    if (existing * kPreloadRatio > expected_rows) {
+      ask_database_ = true;
+      return;
+    }
+    for (int64_t offset = 0;; offset += kMemberPage) {
+      auto page = repo_.ListMembers({}, {int64_t(kMemberPage), offset});
+      for (const auto& m : page.items) {
+        if (domain::IsValidMobile(m.mobile.number)) {
+          mobiles_.emplace(DigitsKey(m.mobile.number), kInDatabase);
+        }
+        for (const auto& c : repo_.ListCards(m.id)) {
+          if (domain::IsValidCardNumber(c.card_no)) {
+            card_numbers_.emplace(DigitsKey(c.card_no), kInDatabase);
+          }
+        }
+      }
+      if (page.items.size() < kMemberPage) break;
+    }
+    // Merged and erased files are not listed; their mobiles and cards would
+    // surface as a unique violation on insert (kConflict, nothing loaded).
   }
 
   // Parses and handles the whole text. Returns an error for a file that cannot
@@ -607,7 +653,8 @@ class Importer {
                                           line));
       }
       if (seen[size_t(*column)]) {
-        return Error::Invalid(std::string(name), fmt::format("line {}: column appears twice", line));
+        return Error::Invalid(std::string(name),
+                              fmt::format("line {}: column appears twice", line));
       }
       seen[size_t(*column)] = true;
       header_columns_.push_back(*column);
@@ -651,13 +698,17 @@ class Importer {
       AddError(line, Column::kMobile, "is required");
     } else {
       NormalizeMobile(at(Column::kMobile), m.mobile.number);
+      // A later row with the same mobile is reported even if this row turns
+      // out bad for another reason: the file has two rows for one customer.
       if (!domain::IsValidMobile(m.mobile.number)) {
         AddError(line, Column::kMobile, "must be an 11-digit mainland mobile number");
       } else if (auto [it, added] = mobiles_.try_emplace(DigitsKey(m.mobile.number), line);
                  !added) {
         AddError(line, Column::kMobile,
-                 fmt::format("the same mobile is already on line {} (M6)", it->second));
-      } else if (db_has_members_ && repo_.FindMemberByMobile(m.mobile.number)) {
+                 it->second == kInDatabase
+                     ? std::string("is already registered to a member (M6)")
+                     : fmt::format("the same mobile is already on line {} (M6)", it->second));
+      } else if (ask_database_ && repo_.FindMemberByMobile(m.mobile.number)) {
         AddError(line, Column::kMobile, "is already registered to a member (M6)");
       }
     }
@@ -671,7 +722,8 @@ class Importer {
     auto calendar = ParseCalendarText(at(Column::kCalendar));
     if (!calendar) AddError(line, Column::kCalendar, "must be 公历, 农历, solar or lunar");
     if (!at(Column::kBirthday).empty()) {
-      m.birthday = ParseBirthday(at(Column::kBirthday), calendar.value_or(domain::Calendar::kSolar));
+      m.birthday =
+          ParseBirthday(at(Column::kBirthday), calendar.value_or(domain::Calendar::kSolar));
       if (!m.birthday) AddError(line, Column::kBirthday, "must be a date YYYY-MM-DD or YYYY/M/D");
     }
 
@@ -688,7 +740,9 @@ class Importer {
     }
 
     m.email.assign(at(Column::kEmail));
-    if (!at(Column::kOccupation).empty()) m.occupation = NormalizeOccupation(at(Column::kOccupation));
+    if (!at(Column::kOccupation).empty()) {
+      m.occupation = NormalizeOccupation(at(Column::kOccupation));
+    }
     m.company.assign(at(Column::kCompany));
     m.job_title.assign(at(Column::kJobTitle));
     m.id_number.assign(at(Column::kIdNumber));
@@ -729,8 +783,11 @@ class Importer {
         AddError(line, Column::kCardNo, "must be 16 digits with a valid check digit (M3)");
       } else if (auto [it, added] = card_numbers_.try_emplace(DigitsKey(card_no), line); !added) {
         AddError(line, Column::kCardNo,
-                 fmt::format("the same card number is already on line {}", it->second));
-      } else if (db_has_members_ && repo_.FindCardByNo(std::string(card_no))) {
+                 it->second == kInDatabase ? std::string("is already registered")
+                 : it->second == kGenerated
+                     ? std::string("is already in use")
+                     : fmt::format("the same card number is already on line {}", it->second));
+      } else if (ask_database_ && repo_.FindCardByNo(std::string(card_no))) {
         AddError(line, Column::kCardNo, "is already registered");
       } else {
         card_number = DigitsKey(card_no);
@@ -788,9 +845,9 @@ class Importer {
     auto digit = [this] { return digits_.Next(); };
     for (;;) {
       std::string no = domain::MakeCardNumber(digit);
-      auto [it, added] = card_numbers_.try_emplace(DigitsKey(no), 0);
+      auto [it, added] = card_numbers_.try_emplace(DigitsKey(no), kGenerated);
       if (!added) continue;
-      if (db_has_members_ && repo_.FindCardByNo(no)) continue;
+      if (ask_database_ && repo_.FindCardByNo(no)) continue;
       return it->first;
     }
   }
@@ -798,13 +855,19 @@ class Importer {
   void Flush() {
     if (batch_.empty()) return;
     repo_.InsertMembers(batch_);
+    std::vector<domain::Card> cards;
+    cards.reserve(batch_.size());
     for (size_t i = 0; i < batch_.size(); ++i) {
       domain::Card card = domain::NewCard(batch_[i].id, plans_[i].kind, opt_.today);
       card.status = domain::CardStatus::kIssued;  // the customer holds it already
       card.pickup_due.reset();
-      card.card_no = fmt::format("{:0{}d}", plans_[i].number, domain::kCardNumberDigits);
-      repo_.InsertCard(card);
+      card.card_no.assign(domain::kCardNumberDigits, '0');
+      for (uint64_t v = plans_[i].number, k = domain::kCardNumberDigits; v > 0 && k > 0; v /= 10) {
+        card.card_no[--k] = char('0' + v % 10);
+      }
+      cards.push_back(std::move(card));
     }
+    repo_.InsertCards(cards);
     report_.rows_loaded += batch_.size();
     batch_.clear();
     plans_.clear();
@@ -818,9 +881,11 @@ class Importer {
 
   std::unordered_map<std::string, domain::Store> stores_;  // by code
   std::unordered_map<std::string, domain::Staff> staff_;   // by employee_no
-  bool db_has_members_ = false;
-  std::unordered_map<uint64_t, size_t> mobiles_;       // mobile -> first line
-  std::unordered_map<uint64_t, size_t> card_numbers_;  // card number -> line (0 = generated)
+  bool ask_database_ = false;  // too many members to preload: look rows up
+  // Mobile -> first line, or kInDatabase.
+  std::unordered_map<uint64_t, size_t> mobiles_;
+  // Card number -> line, kInDatabase or kGenerated.
+  std::unordered_map<uint64_t, size_t> card_numbers_;
   SecureDigits digits_;
 
   bool header_seen_ = false;
@@ -831,7 +896,63 @@ class Importer {
   std::vector<CardPlan> plans_;
 };
 
+// Sets the SQLite pragmas for a bulk load on one connection and puts the
+// previous values back when destroyed.
+class BulkTuning {
+ public:
+  explicit BulkTuning(store::Db& db) : db_(db) {
+    if (db_.dialect() != store::Dialect::kSqlite) return;
+    cache_size_ = db_.QueryOne("PRAGMA cache_size")->Int(0);
+    temp_store_ = db_.QueryOne("PRAGMA temp_store")->Int(0);
+    db_.ExecScript("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;");
+    tuned_ = true;
+  }
+  ~BulkTuning() {
+    if (!tuned_) return;
+    try {
+      // Both values were read from SQLite as integers, never from input.
+      db_.ExecScript(
+          fmt::format("PRAGMA temp_store={}; PRAGMA cache_size={};", temp_store_, cache_size_));
+    } catch (...) {
+      // A connection that cannot run a pragma is broken; its next user will
+      // see the error. A destructor must not throw.
+    }
+  }
+  BulkTuning(const BulkTuning&) = delete;
+  BulkTuning& operator=(const BulkTuning&) = delete;
+
+ private:
+  store::Db& db_;
+  bool tuned_ = false;
+  int64_t cache_size_ = 0;
+  int64_t temp_store_ = 0;
+};
+
 }  // namespace
+
+Status WriteBulk(store::Store& store, const std::function<Status(store::Repository&)>& fn) {
+  store::Store::Lease lease = store.Acquire();
+  store::Db& db = lease.db();
+  BulkTuning tuning(db);
+  auto repo = store::MakeSqlRepository(db);
+  db.Begin(true);
+  try {
+    Status result = fn(*repo);
+    if (result.ok()) {
+      db.Commit();
+    } else {
+      db.Rollback();
+    }
+    return result;
+  } catch (...) {
+    try {
+      db.Rollback();
+    } catch (...) {
+      // The connection is broken; the original error is the one to report.
+    }
+    throw;
+  }
+}
 
 Result<ImportReport> ImportMembersCsv(store::Store& store, std::istream& in,
                                       const ImportOptions& opt,
@@ -840,16 +961,16 @@ Result<ImportReport> ImportMembersCsv(store::Store& store, std::istream& in,
   auto text = DecodeToUtf8(ReadAll(in), opt.encoding);
   if (!text.ok()) return text.error();
   const size_t expected_rows = size_t(std::count(text->begin(), text->end(), '\n'));
-  const Timestamp now = opt.now != Timestamp{}
-                            ? opt.now
-                            : std::chrono::floor<std::chrono::seconds>(
-                                  std::chrono::system_clock::now());
+  const Timestamp now =
+      opt.now != Timestamp{}
+          ? opt.now
+          : std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
   ImportReport report;
   bool rolled_back = false;  // bad rows and no skip_bad: the load is undone
   Status status = OkStatus();
   try {
-    status = store.Write([&](store::Repository& repo) -> Status {
+    status = WriteBulk(store, [&](store::Repository& repo) -> Status {
       report = ImportReport{};
       Importer importer(repo, opt, now, progress, report);
       importer.LoadReferenceData(expected_rows);
@@ -873,9 +994,11 @@ Result<ImportReport> ImportMembersCsv(store::Store& store, std::istream& in,
     });
   } catch (const store::DbError& e) {
     if (e.kind() != store::DbError::Kind::kUniqueViolation) throw;
+    // Rows are checked before they are stored, so this is a registration
+    // made while the import ran, or a merged or erased file's number.
     return Error::Conflict(
-        "a mobile or card number in the file was registered by someone else while the import "
-        "ran; nothing was loaded, run it again");
+        "a mobile or card number in the file is already registered (by someone else while the "
+        "import ran, or on a merged or erased member file); nothing was loaded");
   }
   if (!status.ok()) {
     if (!rolled_back) return status.error();

@@ -13,10 +13,11 @@
 namespace vipcare::service {
 
 struct ImportOptions {
-  std::string encoding = "auto";  // "utf-8", "gbk", or "auto" (UTF-8 if the bytes are valid UTF-8, else GBK)
-  bool skip_bad = false;          // load the good rows even if some are bad
-  Date today;                     // for validation (birthdays not in the future) and card dates
-  UserId actor;                   // who runs it (0 = command line)
+  // "utf-8", "gbk", or "auto" (UTF-8 if the bytes are valid UTF-8, else GBK).
+  std::string encoding = "auto";
+  bool skip_bad = false;  // load the good rows even if some are bad
+  Date today;             // for validation (birthdays not in the future) and card dates
+  UserId actor;           // who runs it (0 = command line)
   // created_at of the new members and time of the audit entry; the epoch
   // (default) means the system clock.
   Timestamp now{};
@@ -55,5 +56,13 @@ struct ImportReport {
 Result<ImportReport> ImportMembersCsv(store::Store& store, std::istream& in,
                                       const ImportOptions& opt,
                                       const std::function<void(size_t rows_done)>& progress = {});
+
+// Runs fn(Repository&) in one write transaction like Store::Write (commit if
+// ok, roll back on an error or exception, which is rethrown), on a connection
+// tuned for loading many rows: on SQLite, statement journals kept in memory
+// and a 256 MiB page cache for the duration, restored afterwards. Without it
+// every insert of a big transaction copies its pages to a temporary file,
+// which made loading 5-10x slower. Used by the import and `vipcare demo`.
+Status WriteBulk(store::Store& store, const std::function<Status(store::Repository&)>& fn);
 
 }  // namespace vipcare::service

@@ -154,6 +154,8 @@ class Repository {
 
   // Cards.
   virtual CardId InsertCard(const domain::Card& c) = 0;
+  // Bulk insert of new cards (imports, demo data); assigns their ids.
+  virtual void InsertCards(std::vector<domain::Card>& cards) = 0;
   virtual void UpdateCard(const domain::Card& c) = 0;
   virtual std::optional<domain::Card> GetCard(CardId id) = 0;
   virtual std::optional<domain::Card> FindCardByNo(const std::string& card_no) = 0;

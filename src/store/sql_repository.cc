@@ -2,6 +2,8 @@
 // constant with `?` parameters, shared by SQLite and PostgreSQL.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "domain/member_json.h"
@@ -76,6 +78,29 @@ constexpr std::string_view kInsertMember =
     "mobile_valid, occupation, source, referrer_id, home_store_id, associate_id, "
     "marketing_opt_out, merged_into, profile, created_at, updated_at, version) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id";
+// Bulk inserts write ids and member numbers they reserved up front, many rows
+// per statement, without RETURNING (which makes SQLite journal every row).
+constexpr std::string_view kBulkMemberInsert =
+    "INSERT INTO members (id, member_no, status, name, gender, birthday, birthday_calendar, "
+    "mobile, mobile_valid, occupation, source, referrer_id, home_store_id, associate_id, "
+    "marketing_opt_out, merged_into, profile, created_at, updated_at, version) VALUES ";
+constexpr std::string_view kBulkMemberRow =
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+constexpr std::string_view kBulkCardInsert =
+    "INSERT INTO cards (id, card_no, member_id, kind, status, issued_on, expires_on, pickup_due, "
+    "replaces, updated_at) VALUES ";
+constexpr std::string_view kBulkCardRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kBulkTagInsert = "INSERT INTO member_tags (member_id, tag) VALUES ";
+constexpr std::string_view kBulkTagRow = "(?, ?)";
+// Reserving n ids: SQLite holds the write lock for the whole transaction, so the
+// next ids after the largest are ours; PostgreSQL draws them from the sequence.
+constexpr std::string_view kMaxMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
+constexpr std::string_view kMaxCardId = "SELECT COALESCE(MAX(id), 0) FROM cards";
+constexpr std::string_view kNextMemberIds =
+    "SELECT nextval('members_id_seq') FROM generate_series(1, ?)";
+constexpr std::string_view kNextCardIds =
+    "SELECT nextval('cards_id_seq') FROM generate_series(1, ?)";
+constexpr size_t kBulkRows = 64;
 constexpr std::string_view kSetMemberNo = "UPDATE members SET member_no = ? WHERE id = ?";
 constexpr std::string_view kUpdateMember =
     "UPDATE members SET status = ?, name = ?, gender = ?, birthday = ?, birthday_calendar = ?, "
@@ -519,12 +544,42 @@ class SqlRepository final : public Repository {
 
   void InsertMembers(std::vector<Member>& members,
                      const std::function<void(size_t)>& progress) override {
+    auto ids = ReserveIds(members.size(), kMaxMemberId, kNextMemberIds);
+    const int64_t now = Now();
+    std::vector<std::pair<int64_t, const std::string*>> tags;
     for (size_t i = 0; i < members.size(); ++i) {
-      members[i].id = InsertMember(members[i]);
-      if (members[i].member_no.empty()) members[i].member_no = MemberNo(members[i].id);
-      if (progress && (i + 1) % 1000 == 0) progress(i + 1);
+      Member& m = members[i];
+      m.id = MemberId(ids[i]);
+      if (m.member_no.empty()) m.member_no = MemberNo(m.id);
+      for (const auto& t : m.tags) tags.emplace_back(m.id.value, &t);
     }
-    if (progress) progress(members.size());
+    size_t done = 0;
+    BulkInsert(kBulkMemberInsert, kBulkMemberRow, members.size(), 19, [&](size_t i, auto& p) {
+      const Member& m = members[i];
+      p.push_back(m.id.value);
+      p.push_back(m.member_no);
+      auto cols = MemberParams(m);
+      for (auto& v : cols) p.push_back(std::move(v));
+      p.push_back(m.created_at.time_since_epoch().count() ? ToEpochSeconds(m.created_at) : now);
+      p.push_back(m.updated_at.time_since_epoch().count() ? ToEpochSeconds(m.updated_at) : now);
+    }, [&](size_t n) {
+      done += n;
+      if (progress && (done % 1024 < n || done == members.size())) progress(done);
+    });
+    BulkInsert(kBulkTagInsert, kBulkTagRow, tags.size(), 2, [&](size_t i, auto& p) {
+      p.push_back(tags[i].first);
+      p.push_back(*tags[i].second);
+    }, {});
+    if (progress && members.empty()) progress(0);
+  }
+
+  void InsertCards(std::vector<domain::Card>& cards) override {
+    auto ids = ReserveIds(cards.size(), kMaxCardId, kNextCardIds);
+    for (size_t i = 0; i < cards.size(); ++i) cards[i].id = CardId(ids[i]);
+    BulkInsert(kBulkCardInsert, kBulkCardRow, cards.size(), 10, [&](size_t i, auto& p) {
+      p.push_back(cards[i].id.value);
+      for (auto& v : CardParams(cards[i])) p.push_back(std::move(v));
+    }, {});
   }
 
   void AppendHistory(const HistoryEntry& e) override {
@@ -607,6 +662,50 @@ class SqlRepository final : public Repository {
   }
 
  private:
+  // n fresh ids for a table (see kMaxMemberId).
+  std::vector<int64_t> ReserveIds(size_t n, std::string_view max_sql, std::string_view next_sql) {
+    std::vector<int64_t> ids;
+    ids.reserve(n);
+    if (n == 0) return ids;
+    if (db_.dialect() == Dialect::kSqlite) {
+      int64_t max = db_.QueryOne(max_sql)->Int(0);
+      for (size_t i = 0; i < n; ++i) ids.push_back(max + 1 + int64_t(i));
+    } else {
+      for (const auto& r : db_.Query(next_sql, {int64_t(n)})) ids.push_back(r.Int(0));
+    }
+    return ids;
+  }
+
+  // Inserts `n` rows, kBulkRows per statement. `row(i, params)` appends row
+  // i's `width` values; `done(k)` is told after each statement.
+  template <class RowFn>
+  void BulkInsert(std::string_view head, std::string_view tuple, size_t n, size_t width,
+                  RowFn&& row, const std::function<void(size_t)>& done) {
+    std::vector<Value> params;
+    params.reserve(kBulkRows * width);
+    for (size_t start = 0; start < n; start += kBulkRows) {
+      size_t count = std::min(kBulkRows, n - start);
+      params.clear();
+      for (size_t i = start; i < start + count; ++i) row(i, params);
+      db_.Exec(BulkSql(head, tuple, count), params);
+      if (done) done(count);
+    }
+  }
+
+  // "INSERT ... VALUES (..), (..)" with `count` tuples; the texts are cached
+  // per connection, so each size is built once.
+  const std::string& BulkSql(std::string_view head, std::string_view tuple, size_t count) {
+    auto key = std::make_pair(head.data(), count);
+    auto it = bulk_sql_.find(key);
+    if (it != bulk_sql_.end()) return it->second;
+    std::string sql(head);
+    for (size_t i = 0; i < count; ++i) {
+      if (i) sql += ", ";
+      sql += tuple;
+    }
+    return bulk_sql_.emplace(key, std::move(sql)).first->second;
+  }
+
   std::optional<Member> OneMember(std::string_view sql, const std::vector<Value>& params) {
     auto r = db_.QueryOne(sql, params);
     if (!r) return std::nullopt;
@@ -634,6 +733,7 @@ class SqlRepository final : public Repository {
   }
 
   Db& db_;
+  std::map<std::pair<const char*, size_t>, std::string> bulk_sql_;
 };
 
 }  // namespace

