@@ -32,7 +32,7 @@ demo: build
 	  echo "(the demo database $(DEMO_DB) already has data; serving it as it is)"
 	@echo ""
 	@echo "vipcare demo: open http://127.0.0.1:8080 and sign in as admin / vipcare-demo"
-	@echo "(other accounts: manager.sh01, assoc.sh01.1, analyst, auditor; same password)"
+	@echo "(one account per role, same password: admin, hq, region1, store1, assoc1, callcenter1, auditor)"
 	@echo "API: curl -X POST http://127.0.0.1:8080/api/v1/auth/login -d '{\"username\":\"admin\",\"password\":\"vipcare-demo\"}'"
 	@echo "Stop with Ctrl-C."
 	@$(VIPCARE) --db $(DEMO_DB) serve --host 127.0.0.1 --port 8080

@@ -87,6 +87,17 @@ int RunServe(const cli::Config& c) {
   return 0;
 }
 
+// One login per role, as the README lists them.
+void PrintDemoLogins(const std::vector<service::DemoLogin>& logins) {
+  static const char* kShown[] = {"admin",  "hq",          "region1", "store1",
+                                 "assoc1", "callcenter1", "auditor"};
+  for (const char* name : kShown) {
+    for (const auto& l : logins) {
+      if (l.username == name) fmt::print("  {:<12} {:<20} {}\n", l.username, l.role, l.store);
+    }
+  }
+}
+
 int RunDemo(const cli::Config& c, size_t members, uint64_t seed, const std::string& date) {
   auto today = TodayIn(c.timezone, date);
   if (!today.ok()) return Fail(today.error());
@@ -103,17 +114,7 @@ int RunDemo(const cli::Config& c, size_t members, uint64_t seed, const std::stri
              Redacted(c.db), report->regions, report->stores, report->staff, report->members,
              report->cards);
   fmt::print("every demo account has the password \"{}\"; for example:\n", opt.password);
-  for (const auto& l : report->logins) {
-    if (l.username == "admin" || l.username.rfind("manager.", 0) == 0 ||
-        l.username.rfind("assoc.", 0) == 0 || l.username == "analyst" || l.username == "auditor") {
-      if (l.username.rfind("assoc.", 0) == 0 && l.username.back() != '1') continue;
-      if ((l.username.rfind("manager.", 0) == 0 || l.username.rfind("assoc.", 0) == 0) &&
-          l.store != "SH01") {
-        continue;
-      }
-      fmt::print("  {:<18} {:<20} {}\n", l.username, l.role, l.store);
-    }
-  }
+  PrintDemoLogins(report->logins);
   return 0;
 }
 

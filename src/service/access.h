@@ -1,7 +1,9 @@
 // src/service/access.h
 #pragma once
 #include "core/result.h"
+#include "domain/member.h"
 #include "service/context.h"
+#include "store/repository.h"
 
 namespace vipcare::service {
 
@@ -22,5 +24,26 @@ const char* ToString(Permission p);
 bool RoleHas(domain::Role role, Permission p);
 // kForbidden naming the permission if the actor's role lacks it.
 Status Authorize(const Actor& actor, Permission p);
+
+// ---- Row scope of member files (P2) ----
+
+// Narrows `filter` to the members `actor` may list: an associate their own
+// members, a store manager their store, a supervisor their region, an admin
+// everything. Returns false if the actor may list no member at all (then the
+// caller answers an empty page without asking the database).
+bool ApplyListScope(const Actor& actor, store::MemberFilter& filter);
+
+// Whether `actor` may open, change or act on member `m`, whose home store is
+// in region `member_region`. kForbidden otherwise.
+Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId member_region);
+
+// Whether an exact lookup at the till (card number or full mobile) may show
+// `actor` this member even outside their scope (SPEC §1: "plus any member at
+// the till by card/phone lookup (masked)").
+bool MayTillLookup(const Actor& actor);
+
+// Whether `actor` sees `m` unmasked (P3): the assigned associate, the manager
+// of the member's store, and admins; everyone else sees masked contact fields.
+bool SeesUnmasked(const Actor& actor, const domain::Member& m);
 
 }  // namespace vipcare::service

@@ -594,22 +594,20 @@ std::vector<StaffPlan> PlanStaff(Generator& gen) {
   };
   add(Role::kAdmin, "admin", -1, -1);
   add(Role::kAuditor, "auditor", -1, -1);
-  add(Role::kHqAnalyst, "analyst", -1, -1);
+  add(Role::kHqAnalyst, "hq", -1, -1);
   add(Role::kCallCenter, "callcenter1", -1, -1);
   add(Role::kCallCenter, "callcenter2", -1, -1);
-  add(Role::kRegionalSupervisor, "supervisor.east", -1, 0);
-  add(Role::kRegionalSupervisor, "supervisor.south", -1, 1);
-  auto lower = [](string_view code) {
-    std::string s(code);
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
+  // Short names a trainer can say aloud: region1 is 华东, store1 the first
+  // store (SH01) and assoc1 an associate of store1.
+  add(Role::kRegionalSupervisor, "region1", -1, 0);
+  add(Role::kRegionalSupervisor, "region2", -1, 1);
   for (size_t i = 0; i < kStores.size(); ++i) {
-    add(Role::kStoreManager, "manager." + lower(kStores[i].code), int(i), -1);
+    add(Role::kStoreManager, fmt::format("store{}", i + 1), int(i), -1);
   }
+  int associate_no = 0;
   for (size_t i = 0; i < kStores.size(); ++i) {
     for (int k = 1; k <= kStores[i].associates; ++k) {
-      add(Role::kAssociate, fmt::format("assoc.{}.{}", lower(kStores[i].code), k), int(i), -1);
+      add(Role::kAssociate, fmt::format("assoc{}", ++associate_no), int(i), -1);
     }
   }
   return plans;

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <regex>
 
+#include "domain/mask.h"
 #include "domain/member_json.h"
+#include "service/access.h"
 
 namespace vipcare::service {
 namespace {
@@ -18,6 +20,31 @@ Error MemberNotFound() { return Error::NotFound("no member has that id", "id"); 
 
 bool IsLive(const Member& m) {
   return m.status != MemberStatus::kMerged && m.status != MemberStatus::kErased;
+}
+
+// P2: whether the actor may act on this member file.
+Status InScope(store::Repository& repo, const Actor& actor, const Member& m) {
+  if (actor.role == domain::Role::kAdmin) return OkStatus();
+  RegionId region;
+  if (auto s = repo.GetStore(m.home_store_id)) region = s->region_id;
+  return CheckMemberScope(actor, m, region);
+}
+
+Status CardInScope(store::Repository& repo, const Actor& actor, const domain::Card& c) {
+  auto m = repo.GetMember(c.member_id);
+  if (!m) return Error::NotFound("no card has that number", "card_no");
+  return InScope(repo, actor, *m);
+}
+
+// P3: what the actor is shown of a member file.
+Member Present(const Actor& actor, Member m) {
+  if (!SeesUnmasked(actor, m)) domain::MaskMember(m);
+  return m;
+}
+
+MemberView Present(const Actor& actor, MemberView v) {
+  v.member = Present(actor, std::move(v.member));
+  return v;
 }
 
 // Checks the ids a member file points at (store, associate, referrer).
@@ -113,6 +140,7 @@ Result<MemberView> Members::Create(const Actor& actor, const json& body) {
   return GuardUnique([&] {
     return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
       VIPCARE_TRY(CheckReferences(repo, m));
+      VIPCARE_TRY(InScope(repo, actor, m));
       if (!m.mobile.number.empty() && repo.FindMemberByMobile(m.mobile.number)) {
         return Error::Conflict("that mobile number is already registered", "mobile");
       }
@@ -127,7 +155,7 @@ Result<MemberView> Members::Create(const Actor& actor, const json& body) {
       }
       RecordHistory(repo, env_, actor, v.member.id, "create", json::object());
       Audit(repo, env_, actor, "member_create", "member", std::to_string(v.member.id.value));
-      return v;
+      return Present(actor, std::move(v));
     });
   });
 }
@@ -136,7 +164,8 @@ Result<MemberView> Members::Get(const Actor& actor, MemberId id) {
   return env_.store.Read([&](store::Repository& repo) -> Result<MemberView> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
-    return MemberView{*m, repo.ListCards(id)};
+    VIPCARE_TRY(InScope(repo, actor, *m));
+    return Present(actor, MemberView{*m, repo.ListCards(id)});
   });
 }
 
@@ -149,8 +178,16 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       if (!IsLive(*before)) {
         return Error::Unprocessable("a merged or erased member file cannot be changed", "status");
       }
+      VIPCARE_TRY(InScope(repo, actor, *before));
       Member after = *before;
       VIPCARE_TRY(domain::ApplyMemberJson(patch, after, domain::ApplyMode::kUpdate));
+      if (actor.role == domain::Role::kAssociate &&
+          (after.associate_id != before->associate_id ||
+           after.home_store_id != before->home_store_id)) {
+        return Error::Forbidden("only a store manager may reassign a member");
+      }
+      // Nobody moves a member out of their own reach.
+      VIPCARE_TRY(InScope(repo, actor, after));
       VIPCARE_TRY(domain::ValidateMember(after, today));
       VIPCARE_TRY(CheckReferences(repo, after));
       if (after.mobile.number != before->mobile.number && !after.mobile.number.empty()) {
@@ -160,7 +197,7 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
         }
       }
       json changes = Diff(*before, after);
-      if (changes.empty()) return MemberView{*before, repo.ListCards(id)};
+      if (changes.empty()) return Present(actor, MemberView{*before, repo.ListCards(id)});
       after.updated_at = env_.clock.Now();
       if (!repo.UpdateMember(after)) {
         return Error::Conflict("the member was changed by someone else; reload and retry",
@@ -171,7 +208,7 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       for (const auto& [k, v] : changes.items()) fields.push_back(k);
       Audit(repo, env_, actor, "member_update", "member", std::to_string(id.value),
             fields.dump());
-      return MemberView{*repo.GetMember(id), repo.ListCards(id)};
+      return Present(actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
     });
   });
 }
@@ -199,14 +236,18 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
     }
     if (exact_kind) {
       store::PageOf<Member> out;
-      bool match = exact && IsLive(*exact) && (!q.store || exact->home_store_id == *q.store) &&
+      // A till lookup by card or full mobile may show a member outside the
+      // actor's scope, masked (SPEC §1).
+      bool visible = exact && (InScope(repo, actor, *exact).ok() ||
+                               (MayTillLookup(actor) && !std::regex_match(q.q, kMemberNo)));
+      bool match = visible && IsLive(*exact) && (!q.store || exact->home_store_id == *q.store) &&
                    (!q.associate || exact->associate_id == *q.associate) &&
                    (!q.status || exact->status == *q.status) &&
                    (q.tag.empty() || std::find(exact->tags.begin(), exact->tags.end(), q.tag) !=
                                          exact->tags.end());
       if (match) {
         out.total = 1;
-        if (q.page.offset == 0) out.items.push_back(*exact);
+        if (q.page.offset == 0) out.items.push_back(Present(actor, *exact));
       }
       return out;
     }
@@ -216,14 +257,19 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
     f.status = q.status;
     f.name_prefix = q.q;
     f.tag = q.tag;
-    return repo.ListMembers(f, q.page);
+    if (!ApplyListScope(actor, f)) return store::PageOf<Member>{};
+    auto page = repo.ListMembers(f, q.page);
+    for (auto& m : page.items) m = Present(actor, std::move(m));
+    return page;
   });
 }
 
 Result<store::PageOf<store::HistoryEntry>> Members::History(const Actor& actor, MemberId id,
                                                             store::Page page) {
   return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<store::HistoryEntry>> {
-    if (!repo.GetMember(id)) return MemberNotFound();
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    VIPCARE_TRY(InScope(repo, actor, *m));
     return repo.ListHistory(id, page);
   });
 }
@@ -241,6 +287,7 @@ Result<MemberView> Members::ChangeStatus(const Actor& actor, MemberId id,
   return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
+    VIPCARE_TRY(InScope(repo, actor, *m));
     if (!domain::CanTransition(m->status, *to)) {
       return Error::Unprocessable(std::string("a ") + domain::ToString(m->status) +
                                       " member cannot become " + status,
@@ -254,7 +301,7 @@ Result<MemberView> Members::ChangeStatus(const Actor& actor, MemberId id,
     RecordHistory(repo, env_, actor, id, "status",
             json{{"status", {domain::ToString(m->status), status}}, {"reason", reason}});
     Audit(repo, env_, actor, "member_status", "member", std::to_string(id.value), status);
-    return MemberView{*repo.GetMember(id), repo.ListCards(id)};
+    return Present(actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
   });
 }
 
@@ -266,6 +313,7 @@ Result<store::DestructionRecord> Members::Erase(const Actor& actor, MemberId id,
   return env_.store.Write([&](store::Repository& repo) -> Result<store::DestructionRecord> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
+    VIPCARE_TRY(InScope(repo, actor, *m));
     if (m->status == MemberStatus::kErased) {
       return Error::Unprocessable("the member file is already erased", "status");
     }
@@ -316,6 +364,8 @@ Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, Memb
     if (!absorbed || !IsLive(*absorbed)) {
       return Error::NotFound("no member has that id", "from_member_id");
     }
+    VIPCARE_TRY(InScope(repo, actor, *survivor));
+    VIPCARE_TRY(InScope(repo, actor, *absorbed));
     Member after = *survivor;
     // Fill what the survivor's file lacks; the survivor's own values win.
     auto fill = [](std::string& dst, const std::string& src) {
@@ -384,7 +434,7 @@ Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, Memb
             json{{"member_id", survivor_id.value}});
     Audit(repo, env_, actor, "member_merge", "member", std::to_string(survivor_id.value),
           "from=" + std::to_string(absorbed_id.value));
-    return MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)};
+    return Present(actor, MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)});
   });
 }
 
@@ -395,6 +445,7 @@ Result<domain::Card> Members::IssueCard(const Actor& actor, MemberId id, const s
   return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
+    VIPCARE_TRY(InScope(repo, actor, *m));
     if (!IsLive(*m) || m->status == MemberStatus::kClosed) {
       return Error::Unprocessable("a closed, merged or erased member gets no card", "status");
     }
@@ -433,6 +484,7 @@ Result<domain::Card> Members::SetCardStatus(const Actor& actor, const std::strin
   return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
     auto c = repo.FindCardByNo(card_no);
     if (!c) return Error::NotFound("no card has that number", "card_no");
+    VIPCARE_TRY(CardInScope(repo, actor, *c));
     VIPCARE_TRY(domain::CheckCardTransition(c->status, *to));
     std::string from = domain::ToString(c->status);
     c->status = *to;
@@ -453,6 +505,7 @@ Result<domain::Card> Members::Reissue(const Actor& actor, const std::string& car
       return Error::Unprocessable("a replaced or expired card cannot be reissued", "status");
     }
     auto m = repo.GetMember(old->member_id);
+    if (m) VIPCARE_TRY(InScope(repo, actor, *m));
     if (!m || !IsLive(*m) || m->status == MemberStatus::kClosed) {
       return Error::Unprocessable("the card's member file is closed", "card_no");
     }
@@ -477,6 +530,7 @@ Result<domain::Card> Members::GetCard(const Actor& actor, const std::string& car
   return env_.store.Read([&](store::Repository& repo) -> Result<domain::Card> {
     auto c = repo.FindCardByNo(card_no);
     if (!c) return Error::NotFound("no card has that number", "card_no");
+    VIPCARE_TRY(CardInScope(repo, actor, *c));
     return *c;
   });
 }

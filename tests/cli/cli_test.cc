@@ -83,7 +83,10 @@ TEST_F(CliTest, I1DemoFillsOnceAndRefusesAFilledDatabase) {
   auto r = Vipcare(dir_.path(), "demo --members 300 --date 2026-11-23");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("8 stores, 40 staff, 300 members"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("admin"), std::string::npos);
+  // One login per role is printed (issue 3's demo accounts).
+  for (const char* login : {"admin", "hq", "region1", "store1", "assoc1", "callcenter1", "auditor"}) {
+    EXPECT_NE(r.output.find(std::string("  ") + login + " "), std::string::npos) << login;
+  }
   r = Vipcare(dir_.path(), "demo --members 300 --date 2026-11-23");
   EXPECT_NE(r.exit_code, 0);
 }
