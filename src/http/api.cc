@@ -386,6 +386,28 @@ void AddMemberRoutes(Router& router, Services s) {
               }});
 }
 
+json AuditJson(const store::AuditEntry& e) {
+  return {{"id", e.id},
+          {"at", FormatTimestamp(e.at)},
+          {"user_id", e.user_id ? json(e.user_id.value) : json(nullptr)},
+          {"action", e.action},
+          {"entity", e.entity},
+          {"entity_id", e.entity_id},
+          {"detail", e.detail},
+          {"address", e.address},
+          {"hash", e.hash}};
+}
+
+void AddAuditRoutes(Router& router, Services s) {
+  router.Add({"GET", "/api/v1/audit", true, Permission::kAuditRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.audit.List(*a, page), [](const store::PageOf<store::AuditEntry>& p) {
+                  return PageJson<store::AuditEntry>(p, AuditJson);
+                });
+              }});
+}
+
 }  // namespace
 
 void RegisterApi(Router& router, Services s) {
@@ -400,6 +422,7 @@ void RegisterApi(Router& router, Services s) {
   AddAuthRoutes(router, s);
   AddOrgRoutes(router, s);
   AddMemberRoutes(router, s);
+  AddAuditRoutes(router, s);
 }
 
 }  // namespace vipcare::http

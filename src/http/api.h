@@ -4,6 +4,7 @@
 
 #include "http/router.h"
 #include "service/accounts.h"
+#include "service/audit.h"
 #include "service/members.h"
 #include "service/org.h"
 
@@ -14,6 +15,7 @@ struct Services {
   service::Accounts& accounts;
   service::Members& members;
   service::Org& org;
+  service::AuditLog& audit;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

@@ -13,7 +13,8 @@ App::App(AppOptions opt, const Clock* clock) {
   accounts_ = std::make_unique<service::Accounts>(*env_);
   members_ = std::make_unique<service::Members>(*env_);
   org_ = std::make_unique<service::Org>(*env_);
-  RegisterApi(router_, Services{*accounts_, *members_, *org_});
+  audit_ = std::make_unique<service::AuditLog>(*env_);
+  RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_});
   server_ = std::make_unique<Server>(opt.server, router_, *accounts_);
 }
 

@@ -6,7 +6,8 @@
 #include "core/clock.h"
 #include "http/api.h"
 #include "http/server.h"
-#include "store/store.h"
+#include "service/audit.h"
+#include "service/context.h"
 
 namespace vipcare::http {
 
@@ -42,6 +43,7 @@ class App {
   std::unique_ptr<service::Accounts> accounts_;
   std::unique_ptr<service::Members> members_;
   std::unique_ptr<service::Org> org_;
+  std::unique_ptr<service::AuditLog> audit_;
   Router router_;
   std::unique_ptr<Server> server_;
 };

@@ -161,10 +161,13 @@ Result<MemberView> Members::Create(const Actor& actor, const json& body) {
 }
 
 Result<MemberView> Members::Get(const Actor& actor, MemberId id) {
-  return env_.store.Read([&](store::Repository& repo) -> Result<MemberView> {
+  // A write: every read of a member's details leaves an audit row (P6).
+  return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
     VIPCARE_TRY(InScope(repo, actor, *m));
+    Audit(repo, env_, actor, "member_read", "member", std::to_string(id.value),
+          SeesUnmasked(actor, *m) ? "unmasked" : "masked");
     return Present(actor, MemberView{*m, repo.ListCards(id)});
   });
 }

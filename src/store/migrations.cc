@@ -138,14 +138,21 @@ CREATE TABLE destruction_records (
   fields TEXT NOT NULL
 );
 CREATE TABLE audit_log (
-  id {{ID}},
+  id BIGINT PRIMARY KEY,
   at BIGINT NOT NULL,
   user_id BIGINT,
   action TEXT NOT NULL,
   entity TEXT NOT NULL,
   entity_id TEXT NOT NULL DEFAULT '',
   detail TEXT NOT NULL DEFAULT '',
-  address TEXT NOT NULL DEFAULT ''
+  address TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY,
+  last_id BIGINT NOT NULL,
+  last_hash TEXT NOT NULL
 );
 CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);
 )sql";

@@ -75,6 +75,8 @@ struct DestructionRecord {
   std::string fields;  // JSON array of the destroyed field names
 };
 
+// One row of the append-only audit log (P6). `prev_hash` and `hash` chain the
+// rows: hash = SHA-256 over the row's fields and prev_hash (AuditRowHash).
 struct AuditEntry {
   int64_t id = 0;
   Timestamp at{};
@@ -84,7 +86,12 @@ struct AuditEntry {
   std::string entity_id;
   std::string detail;
   std::string address;
+  std::string prev_hash;
+  std::string hash;
 };
+
+// The chain hash of `e` (its id, fields and prev_hash), hex SHA-256.
+std::string AuditRowHash(const AuditEntry& e);
 
 // The persistence interface the services use. All calls run inside the
 // transaction the Store opened (see Store::Write / Store::Read). Unique and
@@ -161,9 +168,14 @@ class Repository {
   virtual std::optional<domain::Card> FindCardByNo(const std::string& card_no) = 0;
   virtual std::vector<domain::Card> ListCards(MemberId member) = 0;
 
-  // Audit (append-only).
+  // Audit (append-only, hash-chained). AppendAudit assigns id, prev_hash and
+  // hash; concurrent appends are serialised on the chain head.
   virtual void AppendAudit(const AuditEntry& e) = 0;
   virtual PageOf<AuditEntry> ListAudit(Page page) = 0;
+  // Rows with id > after_id in id order, at most `limit` (verification).
+  virtual std::vector<AuditEntry> AuditRowsAfter(int64_t after_id, int64_t limit) = 0;
+  // The chain head: the id and hash of the last row appended (0, "" if none).
+  virtual std::pair<int64_t, std::string> AuditHead() = 0;
 };
 
 // Makes the SQL implementation of Repository over one connection.

@@ -1,6 +1,7 @@
 // The one SQL implementation of Repository. Every statement is a named
 // constant with `?` parameters, shared by SQLite and PostgreSQL.
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <map>
@@ -162,12 +163,23 @@ constexpr std::string_view kUpdateCard =
     "pickup_due = ?, replaces = ?, updated_at = ? WHERE id = ?";
 
 // ---- audit ----
+constexpr std::string_view kEnsureAuditHead =
+    "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING";
+// Updating the head first takes its row lock (PostgreSQL), so appends from
+// several servers queue up instead of forking the chain.
+constexpr std::string_view kLockAuditHead = "UPDATE audit_head SET last_id = last_id WHERE id = 1";
+constexpr std::string_view kGetAuditHead = "SELECT last_id, last_hash FROM audit_head WHERE id = 1";
+constexpr std::string_view kSetAuditHead =
+    "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1";
 constexpr std::string_view kInsertAudit =
-    "INSERT INTO audit_log (at, user_id, action, entity, entity_id, detail, address) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO audit_log (id, at, user_id, action, entity, entity_id, detail, address, "
+    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kListAudit =
-    "SELECT id, at, user_id, action, entity, entity_id, detail, address FROM audit_log "
-    "ORDER BY id DESC LIMIT ? OFFSET ?";
+    "SELECT id, at, user_id, action, entity, entity_id, detail, address, prev_hash, hash "
+    "FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kAuditAfter =
+    "SELECT id, at, user_id, action, entity, entity_id, detail, address, prev_hash, hash "
+    "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?";
 constexpr std::string_view kCountAudit = "SELECT COUNT(*) FROM audit_log";
 
 int64_t Now() {
@@ -299,6 +311,11 @@ std::vector<Value> MemberParams(const Member& m) {
 }
 
 std::string MemberNo(MemberId id) { return fmt::format("M{:08d}", id.value); }
+
+AuditEntry ReadAudit(const Row& r) {
+  return {r.Int(0),  FromEpochSeconds(r.Int(1)), UserId(r.Int(2)), r.Text(3), r.Text(4),
+          r.Text(5), r.Text(6), r.Text(7), r.Text(8), r.Text(9)};
+}
 
 domain::Card ReadCard(const Row& r) {
   domain::Card c;
@@ -648,17 +665,35 @@ class SqlRepository final : public Repository {
   }
 
   void AppendAudit(const AuditEntry& e) override {
-    db_.Exec(kInsertAudit, {ToEpochSeconds(e.at), NullIfZero(e.user_id.value), e.action, e.entity,
-                            e.entity_id, e.detail, e.address});
+    db_.Exec(kEnsureAuditHead);
+    db_.Exec(kLockAuditHead);
+    auto head = db_.QueryOne(kGetAuditHead);
+    AuditEntry row = e;
+    row.id = head->Int(0) + 1;
+    row.prev_hash = head->Text(1);
+    row.hash = AuditRowHash(row);
+    db_.Exec(kInsertAudit, {row.id, ToEpochSeconds(row.at), NullIfZero(row.user_id.value),
+                            row.action, row.entity, row.entity_id, row.detail, row.address,
+                            row.prev_hash, row.hash});
+    db_.Exec(kSetAuditHead, {row.id, row.hash});
   }
   PageOf<AuditEntry> ListAudit(Page page) override {
     PageOf<AuditEntry> out;
     for (const auto& r : db_.Query(kListAudit, {page.limit, page.offset})) {
-      out.items.push_back({r.Int(0), FromEpochSeconds(r.Int(1)), UserId(r.Int(2)), r.Text(3),
-                           r.Text(4), r.Text(5), r.Text(6), r.Text(7)});
+      out.items.push_back(ReadAudit(r));
     }
     out.total = db_.QueryOne(kCountAudit)->Int(0);
     return out;
+  }
+  std::vector<AuditEntry> AuditRowsAfter(int64_t after_id, int64_t limit) override {
+    std::vector<AuditEntry> out;
+    for (const auto& r : db_.Query(kAuditAfter, {after_id, limit})) out.push_back(ReadAudit(r));
+    return out;
+  }
+  std::pair<int64_t, std::string> AuditHead() override {
+    auto r = db_.QueryOne(kGetAuditHead);
+    if (!r) return {0, ""};
+    return {r->Int(0), r->Text(1)};
   }
 
  private:
@@ -737,6 +772,19 @@ class SqlRepository final : public Repository {
 };
 
 }  // namespace
+
+std::string AuditRowHash(const AuditEntry& e) {
+  // Fields separated by the unit separator, which no field contains unescaped
+  // meaning: the hash input is unambiguous.
+  std::string text = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", e.id,
+                                 ToEpochSeconds(e.at), e.user_id.value, e.action, e.entity,
+                                 e.entity_id, e.detail, e.address, e.prev_hash);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
 
 std::unique_ptr<Repository> MakeSqlRepository(Db& db) {
   return std::make_unique<SqlRepository>(db);

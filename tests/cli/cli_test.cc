@@ -209,3 +209,23 @@ TEST_F(CliTest, I1ServeAnswersAndStopsOnSigterm) {
 
 }  // namespace
 }  // namespace vipcare
+
+namespace vipcare {
+namespace {
+
+TEST(CliAuditTest, P6VerifyAuditFindsAnEditedRow) {
+  testing::TempDir dir;
+  ASSERT_EQ(Vipcare(dir.path(), "demo --members 20 --date 2026-11-23").exit_code, 0);
+  auto r = Vipcare(dir.path(), "verify-audit");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("audit log intact"), std::string::npos) << r.output;
+  auto db = store::OpenDb(dir.path() + "/vipcare.db");
+  db->ExecScript("UPDATE audit_log SET address = 'elsewhere' WHERE id = 1");
+  db.reset();
+  r = Vipcare(dir.path(), "verify-audit");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("audit row 1: row 1 was changed"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace vipcare
