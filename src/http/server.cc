@@ -190,9 +190,13 @@ asio::awaitable<void> Session(tcp::socket socket, const Server* server, size_t m
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> Listen(tcp::acceptor& acceptor, const Server* server, size_t max_body) {
+asio::awaitable<void> Listen(asio::io_context& ioc, tcp::acceptor& acceptor, const Server* server,
+                             size_t max_body) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    // Each connection gets its own strand, so the worker threads serve
+    // connections in parallel (a shared strand would serialise them all).
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc),
+                                                       asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       continue;  // e.g. too many open files: keep serving the others
@@ -214,7 +218,8 @@ void Server::Start() {
   acc.bind(ep);
   acc.listen(asio::socket_base::max_listen_connections);
   bound_port_ = acc.local_endpoint().port();
-  asio::co_spawn(acc.get_executor(), Listen(acc, this, opt_.max_body_bytes), asio::detached);
+  asio::co_spawn(acc.get_executor(), Listen(impl_->ioc, acc, this, opt_.max_body_bytes),
+                 asio::detached);
   int n = std::max(1, opt_.threads);
   for (int i = 0; i < n; ++i) {
     threads_.emplace_back([this] { impl_->ioc.run(); });

@@ -96,7 +96,7 @@ CREATE TABLE members (
   version BIGINT NOT NULL DEFAULT 1
 );
 CREATE UNIQUE INDEX members_mobile ON members(mobile) WHERE mobile IS NOT NULL;
-CREATE INDEX members_name ON members(name);
+CREATE INDEX members_name ON members(name, status);
 CREATE INDEX members_store ON members(home_store_id, id);
 CREATE INDEX members_associate ON members(associate_id, id);
 CREATE INDEX members_referrer ON members(referrer_id);

@@ -110,16 +110,19 @@ constexpr std::string_view kUpdateMember =
     "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?";
 // Member list fragments (ListMembers).
 constexpr std::string_view kMemberListFrom =
-    "FROM members m JOIN stores s ON s.id = m.home_store_id "
-    "WHERE m.status NOT IN ('merged', 'erased')";
+    "FROM members m WHERE m.status NOT IN ('merged', 'erased')";
 constexpr std::string_view kFilterStore = " AND m.home_store_id = ?";
-constexpr std::string_view kFilterRegion = " AND s.region_id = ?";
+constexpr std::string_view kFilterRegion =
+    " AND m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)";
 constexpr std::string_view kFilterAssociate = " AND m.associate_id = ?";
 constexpr std::string_view kFilterStatus = " AND m.status = ?";
 constexpr std::string_view kFilterNamePrefix = " AND m.name >= ? AND m.name < ?";
 constexpr std::string_view kFilterTag =
     " AND EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = ?)";
 constexpr std::string_view kOrderPage = " ORDER BY m.id LIMIT ? OFFSET ?";
+// Name searches page in name order, which the (name, status) index yields
+// directly instead of sorting every match by id.
+constexpr std::string_view kOrderNamePage = " ORDER BY m.name, m.id LIMIT ? OFFSET ?";
 constexpr std::string_view kMemberTags =
     "SELECT tag FROM member_tags WHERE member_id = ? ORDER BY tag";
 constexpr std::string_view kDeleteTags = "DELETE FROM member_tags WHERE member_id = ?";
@@ -552,7 +555,8 @@ class SqlRepository final : public Repository {
     out.total = db_.QueryOne("SELECT COUNT(*) " + where, p)->Int(0);
     p.push_back(page.limit);
     p.push_back(page.offset);
-    for (const auto& r : db_.Query(Join(kMemberColumns, where + std::string(kOrderPage)), p)) {
+    const auto order = f.name_prefix.empty() ? kOrderPage : kOrderNamePage;
+    for (const auto& r : db_.Query(Join(kMemberColumns, where + std::string(order)), p)) {
       out.items.push_back(ReadMember(r));
     }
     LoadTags(out.items);

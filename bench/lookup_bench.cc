@@ -1,0 +1,330 @@
+// bench/lookup_bench.cc
+//
+// Issue 2 speed target: a till looks a member up by card number or exact
+// mobile in under 1 ms (p99, in-process) at 1,000,000 members on SQLite. Each
+// benchmark runs service::Members::Search, the path a GET /api/v1/members?q=
+// request takes once the access layer has resolved the actor, against the
+// database named by VIPCARE_BENCH_DB (bench/run.sh prepares it with
+// `vipcare demo --members 1000000`). The Baseline benchmarks run the bare
+// indexed statement through store::Db, so the difference is our overhead.
+//
+// Besides Google Benchmark's mean, every benchmark times each lookup on its own
+// and reports p50_us, p99_us and max_us of the last run.
+//
+// VIPCARE_BENCH_PRAGMAS (optional, for what-if runs only) is a script of
+// PRAGMA statements run on every pooled connection before the benchmarks, e.g.
+// "PRAGMA mmap_size=4294967296;", to measure a connection setting before it is
+// proposed for store/sqlite_db.cc. bench/run.sh never sets it.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/clock.h"
+#include "service/context.h"
+#include "service/members.h"
+#include "store/store.h"
+
+namespace vipcare::bench {
+namespace {
+
+constexpr const char* kDbEnvVar = "VIPCARE_BENCH_DB";
+constexpr const char* kPragmasEnvVar = "VIPCARE_BENCH_PRAGMAS";
+// Connections in the benchmark's pool: one for the service, one for baselines.
+constexpr size_t kPoolSize = 2;
+constexpr size_t kSampleSize = 10'000;
+// Fixed so that two runs on the same database look up the same members.
+constexpr uint64_t kSampleSeed = 20261123;
+// A till search shows one screen of names.
+constexpr int64_t kNamePageLimit = 20;
+// Long enough for tens of thousands of timed lookups, so p99 is not one outlier.
+constexpr double kMinSeconds = 2.0;
+
+constexpr std::string_view kMaxMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
+// One live member with a mobile and its newest card; nothing if the id is a
+// gap, a merged or erased file, or a member without a card.
+constexpr std::string_view kSampleMember =
+    "SELECT m.mobile, m.member_no, m.name, "
+    "(SELECT c.card_no FROM cards c WHERE c.member_id = m.id ORDER BY c.id DESC LIMIT 1) "
+    "FROM members m WHERE m.id = ? AND m.mobile IS NOT NULL "
+    "AND m.status NOT IN ('merged', 'erased')";
+// The baseline: what an indexed SQLite lookup costs without any of our code.
+constexpr std::string_view kBareMobileLookup = "SELECT id FROM members WHERE mobile = ?";
+
+struct Sample {
+  std::string mobile;
+  std::string member_no;
+  std::string card_no;
+  std::string name_1;  // the first character of the name (the surname, mostly)
+  std::string name_2;  // the first two characters
+};
+
+// The first `chars` UTF-8 characters of `s`.
+std::string Utf8Prefix(const std::string& s, size_t chars) {
+  size_t i = 0;
+  for (size_t n = 0; n < chars && i < s.size(); ++n) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  }
+  return s.substr(0, i);
+}
+
+// The database, the services over it and the sampled keys, opened once for
+// every benchmark of the process. Not thread-safe; the benchmarks are
+// single-threaded.
+class Fixture {
+ public:
+  // nullptr (with `error` set) if VIPCARE_BENCH_DB is unset or holds no members.
+  static Fixture* Get(std::string& error) {
+    static std::string open_error;
+    static std::unique_ptr<Fixture> fixture = [] {
+      std::unique_ptr<Fixture> f;
+      const char* path = std::getenv(kDbEnvVar);
+      if (path == nullptr || *path == '\0') {
+        open_error = std::string(kDbEnvVar) + " is not set (bench/run.sh sets it)";
+        return f;
+      }
+      try {
+        f.reset(new Fixture(path));
+      } catch (const std::exception& e) {
+        open_error = std::string("cannot prepare the benchmark database: ") + e.what();
+      }
+      return f;
+    }();
+    error = open_error;
+    return fixture.get();
+  }
+
+  service::Members& members() { return *members_; }
+  store::Store& store() { return *store_; }
+  const std::vector<Sample>& samples() const { return samples_; }
+  const service::Actor& actor() const { return actor_; }
+
+ private:
+  explicit Fixture(const std::string& path)
+      : store_(store::Store::Open(path, kPoolSize, /*migrate=*/false)),
+        env_{*store_, clock_, LoadZone()},
+        members_(std::make_unique<service::Members>(env_)),
+        actor_(service::Actor::CommandLine()) {
+    ApplyPragmas();
+    LoadSamples();
+  }
+
+  // Runs VIPCARE_BENCH_PRAGMAS on every connection of the pool: all of them are
+  // leased at once so that each one is opened and gets the settings.
+  void ApplyPragmas() {
+    const char* pragmas = std::getenv(kPragmasEnvVar);
+    if (pragmas == nullptr || *pragmas == '\0') return;
+    std::vector<store::Store::Lease> leases;
+    for (size_t i = 0; i < kPoolSize; ++i) {
+      leases.push_back(store_->Acquire());
+      leases.back().db().ExecScript(pragmas);
+    }
+  }
+
+  static TimeZone LoadZone() {
+    auto tz = TimeZone::Load("Asia/Shanghai");
+    if (!tz.ok()) throw std::runtime_error("time zone Asia/Shanghai is not installed");
+    return *tz;
+  }
+
+  // Draws up to kSampleSize distinct member ids with a seeded generator and
+  // keeps those that exist, are live and have a mobile and a card.
+  void LoadSamples() {
+    auto lease = store_->Acquire();
+    store::Db& db = lease.db();
+    const int64_t max_id = db.QueryOne(kMaxMemberId)->Int(0);
+    if (max_id == 0) throw std::runtime_error("the database has no members");
+    std::mt19937_64 rng(kSampleSeed);
+    std::uniform_int_distribution<int64_t> pick(1, max_id);
+    std::unordered_set<int64_t> tried;
+    // A bounded number of draws: a sparse database must not loop forever.
+    const size_t max_draws = kSampleSize * 4;
+    for (size_t draws = 0; draws < max_draws && samples_.size() < kSampleSize; ++draws) {
+      const int64_t id = pick(rng);
+      if (!tried.insert(id).second) continue;
+      auto r = db.QueryOne(kSampleMember, {id});
+      if (!r || r->IsNull(3)) continue;
+      const std::string name = r->Text(2);
+      samples_.push_back(
+          {r->Text(0), r->Text(1), r->Text(3), Utf8Prefix(name, 1), Utf8Prefix(name, 2)});
+    }
+    if (samples_.empty()) throw std::runtime_error("no live member with a card was found");
+  }
+
+  SystemClock clock_;
+  std::unique_ptr<store::Store> store_;
+  service::Env env_;
+  std::unique_ptr<service::Members> members_;
+  service::Actor actor_;
+  std::vector<Sample> samples_;
+};
+
+// Collects one duration per lookup and publishes p50/p99/max as counters.
+class LatencyRecorder {
+ public:
+  explicit LatencyRecorder(benchmark::State& state) : state_(state) {
+    nanos_.reserve(static_cast<size_t>(state.max_iterations));
+  }
+  ~LatencyRecorder() {
+    if (nanos_.empty()) return;
+    std::sort(nanos_.begin(), nanos_.end());
+    auto at = [this](double q) {
+      size_t i = static_cast<size_t>(q * static_cast<double>(nanos_.size()));
+      return static_cast<double>(nanos_[std::min(i, nanos_.size() - 1)]) / 1000.0;
+    };
+    state_.counters["p50_us"] = at(0.50);
+    state_.counters["p99_us"] = at(0.99);
+    state_.counters["max_us"] = static_cast<double>(nanos_.back()) / 1000.0;
+    state_.counters["lookups"] = static_cast<double>(nanos_.size());
+  }
+  LatencyRecorder(const LatencyRecorder&) = delete;
+  LatencyRecorder& operator=(const LatencyRecorder&) = delete;
+
+  void Add(std::chrono::steady_clock::duration d) {
+    nanos_.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+  }
+
+ private:
+  benchmark::State& state_;
+  std::vector<int64_t> nanos_;
+};
+
+using KeyOf = const std::string& (*)(const Sample&);
+
+const std::string& CardOf(const Sample& s) { return s.card_no; }
+const std::string& MobileOf(const Sample& s) { return s.mobile; }
+const std::string& MemberNoOf(const Sample& s) { return s.member_no; }
+const std::string& Name1Of(const Sample& s) { return s.name_1; }
+const std::string& Name2Of(const Sample& s) { return s.name_2; }
+
+// Members::Search with q = key(sample), cycling through the samples.
+// `exact` lookups must answer exactly one member; a miss means the sample or
+// the search is broken, and the benchmark reports an error instead of a time.
+void RunSearch(benchmark::State& state, KeyOf key, bool exact) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const auto& samples = f->samples();
+  service::MemberQuery q;
+  if (!exact) q.page.limit = kNamePageLimit;
+  size_t next = 0;
+  int64_t found = 0;
+  {
+    LatencyRecorder latency(state);
+    for (auto _ : state) {
+      q.q = key(samples[next]);
+      next = (next + 1) % samples.size();
+      const auto start = std::chrono::steady_clock::now();
+      auto result = f->members().Search(f->actor(), q);
+      latency.Add(std::chrono::steady_clock::now() - start);
+      if (!result.ok()) {
+        state.SkipWithError(result.error().message.c_str());
+        break;
+      }
+      found += static_cast<int64_t>(result->items.size());
+      if (exact && result->items.size() != 1) {
+        state.SkipWithError("an exact lookup did not answer exactly one member");
+        break;
+      }
+      benchmark::DoNotOptimize(result);
+    }
+  }
+  state.counters["rows_per_lookup"] =
+      benchmark::Counter(static_cast<double>(found), benchmark::Counter::kAvgIterations);
+}
+
+void BM_SearchByCard(benchmark::State& state) { RunSearch(state, CardOf, true); }
+void BM_SearchByMobile(benchmark::State& state) { RunSearch(state, MobileOf, true); }
+void BM_SearchByMemberNo(benchmark::State& state) { RunSearch(state, MemberNoOf, true); }
+// The first two characters of a name, as a cashier types "王丽".
+void BM_SearchByNamePrefix2(benchmark::State& state) { RunSearch(state, Name2Of, false); }
+// The surname alone: the widest prefix a till sends.
+void BM_SearchByNamePrefix1(benchmark::State& state) { RunSearch(state, Name1Of, false); }
+
+// The bare indexed statement on a pooled connection: no transaction, no
+// member row, no parsing. What SQLite itself costs.
+void BM_BaselineBareMobileSelect(benchmark::State& state) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const auto& samples = f->samples();
+  auto lease = f->store().Acquire();
+  store::Db& db = lease.db();
+  size_t next = 0;
+  {
+    LatencyRecorder latency(state);
+    std::vector<store::Value> params(1);
+    for (auto _ : state) {
+      params[0] = samples[next].mobile;
+      next = (next + 1) % samples.size();
+      const auto start = std::chrono::steady_clock::now();
+      auto row = db.QueryOne(kBareMobileLookup, params);
+      latency.Add(std::chrono::steady_clock::now() - start);
+      if (!row) {
+        state.SkipWithError("the bare lookup found no member");
+        break;
+      }
+      benchmark::DoNotOptimize(row);
+    }
+  }
+}
+
+// The same statement inside BEGIN ... ROLLBACK, as Store::Read runs every
+// service read: the cost of the transaction alone.
+void BM_BaselineMobileSelectInTransaction(benchmark::State& state) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const auto& samples = f->samples();
+  auto lease = f->store().Acquire();
+  store::Db& db = lease.db();
+  size_t next = 0;
+  {
+    LatencyRecorder latency(state);
+    std::vector<store::Value> params(1);
+    for (auto _ : state) {
+      params[0] = samples[next].mobile;
+      next = (next + 1) % samples.size();
+      const auto start = std::chrono::steady_clock::now();
+      db.Begin(/*write=*/false);
+      auto row = db.QueryOne(kBareMobileLookup, params);
+      db.Rollback();
+      latency.Add(std::chrono::steady_clock::now() - start);
+      if (!row) {
+        state.SkipWithError("the bare lookup found no member");
+        break;
+      }
+      benchmark::DoNotOptimize(row);
+    }
+  }
+}
+
+BENCHMARK(BM_BaselineBareMobileSelect)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BaselineMobileSelectInTransaction)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SearchByCard)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SearchByMobile)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SearchByMemberNo)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SearchByNamePrefix2)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SearchByNamePrefix1)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace vipcare::bench
