@@ -932,26 +932,8 @@ class BulkTuning {
 
 Status WriteBulk(store::Store& store, const std::function<Status(store::Repository&)>& fn) {
   store::Store::Lease lease = store.Acquire();
-  store::Db& db = lease.db();
-  BulkTuning tuning(db);
-  auto repo = store::MakeSqlRepository(db);
-  db.Begin(true);
-  try {
-    Status result = fn(*repo);
-    if (result.ok()) {
-      db.Commit();
-    } else {
-      db.Rollback();
-    }
-    return result;
-  } catch (...) {
-    try {
-      db.Rollback();
-    } catch (...) {
-      // The connection is broken; the original error is the one to report.
-    }
-    throw;
-  }
+  BulkTuning tuning(lease.db());
+  return store.WriteOn(lease, fn);
 }
 
 Result<ImportReport> ImportMembersCsv(store::Store& store, std::istream& in,

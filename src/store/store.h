@@ -52,6 +52,13 @@ class Store {
   };
   Lease Acquire();
 
+  // Write() on a connection the caller already holds (e.g. one it tuned for a
+  // bulk load). Same commit and rollback rules.
+  template <class F>
+  auto WriteOn(Lease& lease, F&& fn) -> std::invoke_result_t<F, Repository&> {
+    return RunOn(lease.db(), true, std::forward<F>(fn));
+  }
+
  private:
   Store(std::string url, size_t pool_size, Dialect dialect);
   void Release(std::unique_ptr<Db> db);
@@ -59,7 +66,11 @@ class Store {
   template <class F>
   auto Run(bool write, F&& fn) -> std::invoke_result_t<F, Repository&> {
     Lease lease = Acquire();
-    Db& db = lease.db();
+    return RunOn(lease.db(), write, std::forward<F>(fn));
+  }
+
+  template <class F>
+  auto RunOn(Db& db, bool write, F&& fn) -> std::invoke_result_t<F, Repository&> {
     auto repo = MakeSqlRepository(db);
     db.Begin(write);
     try {
