@@ -115,13 +115,19 @@ void AddAuthRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(password, StringField(body, "password"));
                 auto r = s.accounts.Login(username, password, req.client_address);
                 if (!r.ok()) return Response::FromError(r.error());
+                // The CSRF token is derived from the session token, so it needs
+                // no storage and is unguessable without the session.
+                const std::string csrf = service::HashToken("csrf:" + r->token);
                 Response res = Response::Json({{"token", r->token},
+                                               {"csrf_token", csrf},
                                                {"expires_at", FormatTimestamp(r->expires_at)},
                                                {"must_change_password", r->must_change_password},
                                                {"user", ActorJson(r->actor)}});
                 res.headers.push_back(
                     {"Set-Cookie", "vipcare_session=" + r->token +
                                        "; Path=/; HttpOnly; SameSite=Strict"});
+                res.headers.push_back(
+                    {"Set-Cookie", "vipcare_csrf=" + csrf + "; Path=/; SameSite=Strict"});
                 return res;
               }});
   router.Add({"POST", "/api/v1/auth/logout", true, Permission::kNone,

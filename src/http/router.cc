@@ -106,13 +106,7 @@ Response Response::FromError(const Error& e) {
   return r;
 }
 
-std::string SessionToken(const Request& req) {
-  constexpr std::string_view kBearer = "Bearer ";
-  constexpr std::string_view kCookie = "vipcare_session";
-  auto auth = req.Header("authorization");
-  if (auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0) {
-    return auth.substr(kBearer.size());
-  }
+std::string CookieValue(const Request& req, std::string_view name) {
   const std::string header = req.Header("cookie");
   std::string_view cookies = header;
   while (!cookies.empty()) {
@@ -120,12 +114,21 @@ std::string SessionToken(const Request& req) {
     auto part = cookies.substr(0, end);
     cookies = end == std::string_view::npos ? std::string_view() : cookies.substr(end + 1);
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > kCookie.size() && part.substr(0, kCookie.size()) == kCookie &&
-        part[kCookie.size()] == '=') {
-      return std::string(part.substr(kCookie.size() + 1));
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
     }
   }
   return {};
+}
+
+std::string SessionToken(const Request& req) {
+  constexpr std::string_view kBearer = "Bearer ";
+  auto auth = req.Header("authorization");
+  if (auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0) {
+    return auth.substr(kBearer.size());
+  }
+  return CookieValue(req, "vipcare_session");
 }
 
 int StatusOf(ErrorCode code) {

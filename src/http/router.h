@@ -77,6 +77,9 @@ class Router {
 // `vipcare_session` cookie; empty if neither.
 std::string SessionToken(const Request& req);
 
+// The value of cookie `name`, or "" if the request has none.
+std::string CookieValue(const Request& req, std::string_view name);
+
 // HTTP status of an error code; the one mapper (STYLE rule 3).
 int StatusOf(ErrorCode code);
 // Decodes %XX and '+' in a query component; nullopt on a bad escape or invalid UTF-8.

@@ -20,6 +20,23 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
+// The routes an account with a temporary password may still use.
+bool AllowedBeforePasswordChange(const Route& r) {
+  return r.pattern == "/api/v1/auth/password" || r.pattern == "/api/v1/auth/logout" ||
+         r.pattern == "/api/v1/auth/me";
+}
+
+// CSRF protection for browsers (double-submit): a state-changing request that
+// is signed in by the session cookie (no Authorization header) must echo the
+// `vipcare_csrf` cookie in the X-CSRF-Token header. Another site can make the
+// browser send cookies but cannot read them to set the header.
+bool CsrfOk(const Request& req) {
+  if (req.method == "GET" || req.method == "HEAD") return true;
+  if (!req.Header("authorization").empty()) return true;
+  auto header = req.Header("x-csrf-token");
+  return !header.empty() && header == CookieValue(req, "vipcare_csrf");
+}
+
 const char* MimeType(const std::filesystem::path& p) {
   auto ext = p.extension().string();
   if (ext == ".html") return "text/html; charset=utf-8";
@@ -92,6 +109,12 @@ Response Server::Dispatch(Request& req) const {
         if (!actor.ok()) {
           res = Response::FromError(actor.error());
           res.headers.push_back({"WWW-Authenticate", "Bearer"});
+        } else if (actor->must_change_password && !AllowedBeforePasswordChange(route)) {
+          res = Response::FromError(Error::Forbidden(
+              "change your temporary password first (POST /api/v1/auth/password)"));
+        } else if (!CsrfOk(req)) {
+          res = Response::FromError(Error::Forbidden(
+              "a request signed in by cookie must send the X-CSRF-Token header"));
         } else if (auto st = service::Authorize(*actor, route.permission); !st.ok()) {
           res = Response::FromError(st.error());
         } else {
@@ -177,7 +200,7 @@ asio::awaitable<void> Session(tcp::socket socket, const Server* server, size_t m
       out.result(r.status);
       out.set(bhttp::field::content_type, r.content_type);
       out.set(bhttp::field::server, "vipcare");
-      for (auto& [k, v] : r.headers) out.set(k, v);
+      for (auto& [k, v] : r.headers) out.insert(k, v);
       out.body() = std::move(r.body);
       if (req.method == "HEAD") out.body().clear();
     }

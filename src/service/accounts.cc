@@ -29,6 +29,7 @@ Actor ActorOf(store::Repository& repo, const store::UserRecord& u, const std::st
   a.role = u.role;
   a.staff_id = u.staff_id;
   a.address = address;
+  a.must_change_password = u.must_change_password;
   if (u.staff_id) {
     if (auto s = repo.GetStaff(u.staff_id)) {
       a.store_id = s->store_id;

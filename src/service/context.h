@@ -19,6 +19,9 @@ struct Actor {
   StoreId store_id;
   RegionId region_id;
   std::string address;  // client address, for the audit log
+  // Set on an account created with a temporary password: until it is changed
+  // the access layer lets the account do nothing else (P1).
+  bool must_change_password = false;
 
   // The command line acts as a local administrator.
   static Actor CommandLine() {

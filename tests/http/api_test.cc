@@ -158,8 +158,16 @@ TEST_F(ApiTest, P1_LoginSetsAStrictHttpOnlyCookieThatSignsInLikeTheToken) {
   auto stores = Call("GET", "/api/v1/stores", "", "", with_cookie);
   EXPECT_EQ(stores.status, 200);
 
+  // A write signed in by cookie needs the CSRF header (double submit).
+  const std::string csrf = j["csrf_token"];
+  EXPECT_NE(cookie.find("vipcare_csrf=" + csrf), std::string::npos) << cookie;
+  ExpectError(Call("POST", "/api/v1/auth/logout", "", "", with_cookie), 403, "");
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", "", "", with_cookie).status, 200);  // still signed in
+  const HttpHeaders cookie_and_csrf = {
+      {"Cookie", "vipcare_session=" + token + "; vipcare_csrf=" + csrf}, {"X-CSRF-Token", csrf}};
+
   // Signing out with the cookie ends that session, and only that one.
-  auto out = Call("POST", "/api/v1/auth/logout", "", "", with_cookie);
+  auto out = Call("POST", "/api/v1/auth/logout", "", "", cookie_and_csrf);
   ASSERT_EQ(out.status, 200) << out.body;
   EXPECT_NE(out.Header("Set-Cookie").find("Max-Age=0"), std::string::npos);
   ExpectError(Call("GET", "/api/v1/auth/me", "", "", with_cookie), 401, "");
@@ -522,6 +530,53 @@ TEST_F(ApiTest, M3_LostCardReissueOverHttp) {
   EXPECT_EQ(f["replaces"], m["cards"][0]["id"]);
   EXPECT_EQ(Admin("GET", "/api/v1/cards/" + old_no).Json()["status"], "replaced");
   ExpectError(Admin("GET", "/api/v1/cards/8000000000000000"), 404, "card_no");
+}
+
+}  // namespace
+}  // namespace vipcare::http
+
+namespace vipcare::http {
+namespace {
+
+// P1: an account made with a temporary password (`vipcare user add` without
+// --no-change-required, POST /users) can do nothing but change it.
+TEST_F(ApiTest, P1TemporaryPasswordMustBeChangedBeforeAnythingElse) {
+  auto created = AdminJson("POST", "/api/v1/users",
+                           json{{"username", "newclerk"}, {"password", "Temp-pass-2026"},
+                                {"role", "hq_analyst"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto login = Call("POST", "/api/v1/auth/login",
+                    json{{"username", "newclerk"}, {"password", "Temp-pass-2026"}}.dump());
+  ASSERT_EQ(login.status, 200) << login.body;
+  EXPECT_EQ(login.Json()["must_change_password"], true);
+  const std::string token = login.Json()["token"];
+  ExpectError(Call("GET", "/api/v1/stores", "", token), 403, "");
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", "", token).status, 200);
+  auto changed = Call("POST", "/api/v1/auth/password",
+                      json{{"old_password", "Temp-pass-2026"}, {"new_password", "Own-pass-2026"}}.dump(),
+                      token);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(Call("GET", "/api/v1/stores", "", token).status, 200);
+}
+
+// P1: cookie-authenticated writes need the X-CSRF-Token header; bearer
+// clients (no ambient credentials) do not.
+TEST_F(ApiTest, P1CookieWritesWithoutTheCsrfHeaderChangeNothing) {
+  auto login = Call("POST", "/api/v1/auth/login",
+                    json{{"username", "admin"}, {"password", kTestPassword}}.dump());
+  const std::string token = login.Json()["token"];
+  const std::string csrf = login.Json()["csrf_token"];
+  const std::string cookies = "vipcare_session=" + token + "; vipcare_csrf=" + csrf;
+  const auto before = fx_.CountMembers();
+  const std::string body = fx_.MemberBody("跨站").dump();
+  ExpectError(Call("POST", "/api/v1/members", body, "", {{"Cookie", cookies}}), 403, "");
+  ExpectError(Call("POST", "/api/v1/members", body, "",
+                   {{"Cookie", cookies}, {"X-CSRF-Token", "forged"}}),
+              403, "");
+  EXPECT_EQ(fx_.CountMembers(), before);
+  auto ok = Call("POST", "/api/v1/members", body, "", {{"Cookie", cookies}, {"X-CSRF-Token", csrf}});
+  EXPECT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(fx_.CountMembers(), before + 1);
 }
 
 }  // namespace
