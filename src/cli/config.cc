@@ -57,6 +57,7 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   VIPCARE_TRY(integer("server", "port", c.port, 1, 65535));
   VIPCARE_TRY(integer("server", "threads", c.threads, 1, 256));
   VIPCARE_TRY(text("server", "web_root", c.web_root));
+  VIPCARE_TRY(text("security", "key_file", c.key_file));
   return OkStatus();
 }
 
@@ -71,7 +72,14 @@ Status ApplyEnvironment(Config& c) {
   if (auto v = env("VIPCARE_PORT")) VIPCARE_TRY(ReadPort(v, "VIPCARE_PORT", c.port));
   if (auto v = env("VIPCARE_THREADS")) VIPCARE_TRY(ReadPort(v, "VIPCARE_THREADS", c.threads));
   if (auto v = env("VIPCARE_WEB_ROOT")) c.web_root = v;
+  if (auto v = env("VIPCARE_KEY_FILE")) c.key_file = v;
   return OkStatus();
+}
+
+std::string KeyFilePath(const Config& c) {
+  if (!c.key_file.empty()) return c.key_file;
+  const bool postgres = c.db.rfind("postgres://", 0) == 0 || c.db.rfind("postgresql://", 0) == 0;
+  return postgres ? "vipcare.key" : c.db + ".key";
 }
 
 }  // namespace vipcare::cli

@@ -7,8 +7,8 @@
 namespace vipcare::cli {
 
 // Settings of the `vipcare` command. Precedence, highest first: command-line
-// flags, environment (VIPCARE_DB, VIPCARE_TIMEZONE, VIPCARE_HOST, VIPCARE_PORT,
-// VIPCARE_THREADS, VIPCARE_WEB_ROOT), the TOML file (--config, VIPCARE_CONFIG, or
+// flags, environment (VIPCARE_DB, VIPCARE_KEY_FILE, VIPCARE_TIMEZONE, VIPCARE_HOST,
+// VIPCARE_PORT, VIPCARE_THREADS, VIPCARE_WEB_ROOT), the TOML file (--config, VIPCARE_CONFIG, or
 // ./vipcare.toml if present), then the defaults below.
 struct Config {
   std::string db = "vipcare.db";
@@ -17,7 +17,13 @@ struct Config {
   int port = 8080;
   int threads = 4;
   std::string web_root = "web/dist";
+  // The data key file (P5). Empty: "<db>.key" beside a SQLite file, or
+  // ./vipcare.key for PostgreSQL. VIPCARE_KEYS (the keys themselves) wins over it.
+  std::string key_file;
 };
+
+// The key file the configuration names (see Config::key_file).
+std::string KeyFilePath(const Config& c);
 
 // Reads the TOML file `path` over `c`. Errors name the file and the key.
 Status LoadConfigFile(const std::string& path, Config& c);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "service/audit.h"
 #include "service/demo_data.h"
 #include "service/member_import.h"
+#include "store/keys.h"
 #include "store/migrations.h"
 #include "store/store.h"
 
@@ -53,17 +55,121 @@ Result<Date> TodayIn(const std::string& tz_name, const std::string& date_flag) {
   return tz->LocalDate(SystemClock().Now());
 }
 
+bool KeysFromEnvironment() {
+  const char* v = std::getenv("VIPCARE_KEYS");
+  return v != nullptr && *v != '\0';
+}
+
+// The data keys (P5): VIPCARE_KEYS if set, else the key file.
+Result<store::KeyringPtr> LoadKeys(const cli::Config& c) {
+  if (KeysFromEnvironment()) return store::Keyring::ParseEnv(std::getenv("VIPCARE_KEYS"));
+  return store::Keyring::LoadFile(cli::KeyFilePath(c));
+}
+
+// Opens the configured database with its keys; throws with the reason if it cannot.
+std::unique_ptr<store::Store> OpenStore(const cli::Config& c, size_t pool) {
+  auto keys = LoadKeys(c);
+  if (!keys.ok()) {
+    throw std::runtime_error(keys.error().field + ": " + keys.error().message);
+  }
+  return store::Store::Open(c.db, *keys, pool);
+}
+
 int RunInit(const cli::Config& c) {
+  const std::string key_path = cli::KeyFilePath(c);
+  if (!KeysFromEnvironment() && !std::filesystem::exists(key_path)) {
+    auto st = store::Keyring::Generate()->WriteFile(key_path, /*exclusive=*/true);
+    if (!st.ok()) return Fail(st.error());
+    fmt::print("created the data key file {} (mode 0600). Back it up apart from the database: "
+               "without it the customer data cannot be read.\n",
+               key_path);
+  }
+  auto keys = LoadKeys(c);
+  if (!keys.ok()) return Fail(keys.error());
   auto db = store::OpenDb(c.db);
   int before = store::SchemaVersion(*db);
-  int after = store::Migrate(*db);
+  int after = store::Migrate(*db, keys->get());
+  db->Begin(true);
+  store::ClaimOrCheckIndexKey(*db, **keys);
+  db->Commit();
   fmt::print("database {} at schema version {} (was {})\n", Redacted(c.db), after, before);
+  return 0;
+}
+
+// Re-seals everything with a new key (P5). The file gets the new key first,
+// so a crash at any point leaves a database its key file can open.
+int RunKeysRotate(const cli::Config& c, bool retire) {
+  if (KeysFromEnvironment()) {
+    return Fail(Error::Invalid("VIPCARE_KEYS",
+                               "rotation writes the key file; unset VIPCARE_KEYS and use "
+                               "--key-file, then pass the new keys the same way as before"));
+  }
+  const std::string key_path = cli::KeyFilePath(c);
+  auto old_keys = store::Keyring::LoadFile(key_path);
+  if (!old_keys.ok()) return Fail(old_keys.error());
+  auto db = store::OpenDb(c.db);
+  if (store::SchemaVersion(*db) < 2) {
+    return Fail(Error::Invalid("--db", "run `vipcare init` first"));
+  }
+  db->Begin(false);
+  store::ClaimOrCheckIndexKey(*db, **old_keys);
+  db->Rollback();
+  auto new_keys = (*old_keys)->WithNewKey();
+  if (auto st = new_keys->WriteFile(key_path, false); !st.ok()) return Fail(st.error());
+  const auto started = std::chrono::steady_clock::now();
+  cli::ProgressBar bar("re-seal members", 0);
+  db->Begin(true);
+  store::ResealCounts counts;
+  try {
+    counts = store::ResealAll(*db, *new_keys, /*plaintext=*/false,
+                              [&](int64_t done, int64_t) { bar.Update(size_t(done)); });
+    db->Commit();
+  } catch (...) {
+    db->Rollback();
+    throw;
+  }
+  bar.Finish();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print("re-sealed {} members, {} cards, {} history rows with key {} in {:.1f} s\n",
+             counts.members, counts.cards, counts.history, new_keys->current_id(), secs);
+  if (retire) {
+    auto kept = new_keys->Without(new_keys->current_id());
+    if (auto st = kept->WriteFile(key_path, false); !st.ok()) return Fail(st.error());
+    fmt::print("older keys removed from {}\n", key_path);
+  } else {
+    fmt::print("older keys stay in {} until `vipcare keys rotate --retire` or manual removal; "
+               "restart running servers now\n",
+               key_path);
+  }
+  return 0;
+}
+
+int RunKeysStatus(const cli::Config& c) {
+  auto keys = LoadKeys(c);
+  if (!keys.ok()) return Fail(keys.error());
+  auto db = store::OpenDb(c.db);
+  std::string ids;
+  for (auto id : (*keys)->ids()) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+  fmt::print("keys available: {} (current {})\n", ids, (*keys)->current_id());
+  auto recorded = store::SchemaVersion(*db) >= 2 ? store::RecordedIndexKey(*db) : std::nullopt;
+  if (!recorded) {
+    fmt::print("the database records no key yet\n");
+    return 0;
+  }
+  db->Begin(false);
+  store::ClaimOrCheckIndexKey(*db, **keys);
+  db->Rollback();
+  fmt::print("the database is sealed and indexed with key {}: the key file fits\n", *recorded);
   return 0;
 }
 
 int RunServe(const cli::Config& c) {
   http::AppOptions opt;
   opt.db_url = c.db;
+  auto keys = LoadKeys(c);
+  if (!keys.ok()) return Fail(keys.error());
+  opt.keys = *keys;
   opt.timezone = c.timezone;
   opt.server.host = c.host;
   opt.server.port = static_cast<unsigned short>(c.port);
@@ -102,7 +208,7 @@ void PrintDemoLogins(const std::vector<service::DemoLogin>& logins) {
 int RunDemo(const cli::Config& c, size_t members, uint64_t seed, const std::string& date) {
   auto today = TodayIn(c.timezone, date);
   if (!today.ok()) return Fail(today.error());
-  auto st = store::Store::Open(c.db, 2);
+  auto st = OpenStore(c, 2);
   service::DemoOptions opt;
   opt.members = members;
   opt.seed = seed;
@@ -127,7 +233,7 @@ int RunImportMembers(const cli::Config& c, const std::string& path, const std::s
   if (!in) return Fail(Error::Invalid(path, "cannot open the file"));
   std::error_code ec;
   auto bytes = std::filesystem::file_size(path, ec);
-  auto st = store::Store::Open(c.db, 2);
+  auto st = OpenStore(c, 2);
   service::ImportOptions opt;
   opt.encoding = encoding;
   opt.skip_bad = skip_bad;
@@ -160,7 +266,7 @@ int RunUserAdd(const cli::Config& c, const std::string& username, const std::str
                                "must be one of associate, store_manager, regional_supervisor, "
                                "call_center, hq_analyst, admin, auditor"));
   }
-  auto st = store::Store::Open(c.db, 2);
+  auto st = OpenStore(c, 2);
   auto tz = TimeZone::Load(c.timezone);
   if (!tz.ok()) return Fail(tz.error());
   SystemClock clock;
@@ -173,7 +279,7 @@ int RunUserAdd(const cli::Config& c, const std::string& username, const std::str
 }
 
 int RunVerifyAudit(const cli::Config& c) {
-  auto st = store::Store::Open(c.db, 1);
+  auto st = OpenStore(c, 1);
   auto tz = TimeZone::Load(c.timezone);
   if (!tz.ok()) return Fail(tz.error());
   SystemClock clock;
@@ -244,6 +350,19 @@ int main(int argc, char** argv) {
   user_add->add_flag("--no-change-required", no_change,
                      "do not require a password change at first login");
 
+  std::string key_flag;
+  app.add_option("--key-file", key_flag,
+                 "data key file (default <db>.key beside a SQLite file, ./vipcare.key for "
+                 "PostgreSQL; VIPCARE_KEYS overrides it)");
+  auto* keys_cmd = app.add_subcommand("keys", "manage the data keys (encryption at rest)");
+  keys_cmd->require_subcommand(1);
+  auto* keys_rotate = keys_cmd->add_subcommand(
+      "rotate", "add a new key and re-seal all customer data with it (stop servers first)");
+  bool retire = false;
+  keys_rotate->add_flag("--retire", retire, "remove the older keys from the file afterwards");
+  auto* keys_status =
+      keys_cmd->add_subcommand("status", "show the keys and whether they fit the database");
+
   auto* verify_audit =
       app.add_subcommand("verify-audit", "check the audit log's hash chain for edits and deletions");
 
@@ -264,12 +383,15 @@ int main(int argc, char** argv) {
   if (port_flag) config.port = port_flag;
   if (threads_flag) config.threads = threads_flag;
   if (!web_flag.empty()) config.web_root = web_flag;
+  if (!key_flag.empty()) config.key_file = key_flag;
   if (auto tz = TimeZone::Load(config.timezone, "--timezone"); !tz.ok()) return Fail(tz.error());
 
   try {
     if (*init) return RunInit(config);
     if (*serve) return RunServe(config);
     if (*verify_audit) return RunVerifyAudit(config);
+    if (*keys_rotate) return RunKeysRotate(config, retire);
+    if (*keys_status) return RunKeysStatus(config);
     if (*demo) return RunDemo(config, demo_members, demo_seed, demo_date);
     if (*import_members) {
       return RunImportMembers(config, import_path, import_encoding, skip_bad, import_date);

@@ -7,7 +7,7 @@ namespace vipcare::http {
 App::App(AppOptions opt, const Clock* clock) {
   auto tz = TimeZone::Load(opt.timezone);
   if (!tz.ok()) throw std::runtime_error(tz.error().message);
-  store_ = store::Store::Open(opt.db_url, opt.db_pool);
+  store_ = store::Store::Open(opt.db_url, opt.keys, opt.db_pool);
   env_ = std::make_unique<service::Env>(
       service::Env{*store_, clock ? *clock : static_cast<const Clock&>(system_clock_), *tz});
   accounts_ = std::make_unique<service::Accounts>(*env_);

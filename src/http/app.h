@@ -8,6 +8,7 @@
 #include "http/server.h"
 #include "service/audit.h"
 #include "service/context.h"
+#include "store/keyring.h"
 
 namespace vipcare::http {
 
@@ -15,6 +16,7 @@ struct AppOptions {
   std::string db_url = "vipcare.db";
   std::string timezone = "Asia/Shanghai";
   size_t db_pool = 8;
+  store::KeyringPtr keys;  // the data keys (P5); required
   ServerOptions server;
 };
 

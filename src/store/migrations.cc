@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <stdexcept>
+
+#include "store/keys.h"
 
 namespace vipcare::store {
 namespace {
@@ -157,11 +160,101 @@ CREATE TABLE audit_head (
 CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);
 )sql";
 
+// Version 2 (access layer, P4-P8): customer data sealed at rest with blind
+// indexes and name-search tokens (the sealing of existing rows is the
+// migration's code step, SealVersion1Data), time-limited grants, the device
+// allow-list and consent records.
+constexpr std::string_view kV2 = R"sql(
+DROP INDEX members_name;
+DROP INDEX members_mobile;
+ALTER TABLE members RENAME COLUMN name TO name_enc;
+ALTER TABLE members RENAME COLUMN mobile TO mobile_enc;
+ALTER TABLE members RENAME COLUMN profile TO profile_enc;
+ALTER TABLE members ADD COLUMN mobile_bidx TEXT;
+ALTER TABLE members ADD COLUMN id_bidx TEXT;
+CREATE UNIQUE INDEX members_mobile_bidx ON members(mobile_bidx) WHERE mobile_bidx IS NOT NULL;
+CREATE INDEX members_id_bidx ON members(id_bidx) WHERE id_bidx IS NOT NULL;
+CREATE TABLE member_name_tokens (
+  token BIGINT NOT NULL,
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  PRIMARY KEY (token, member_id)
+){{WITHOUT_ROWID}};
+CREATE INDEX member_name_tokens_member ON member_name_tokens(member_id);
+ALTER TABLE cards RENAME COLUMN card_no TO card_no_enc;
+ALTER TABLE cards ADD COLUMN card_no_bidx TEXT;
+CREATE UNIQUE INDEX cards_no_bidx ON cards(card_no_bidx);
+ALTER TABLE member_history RENAME COLUMN changes TO changes_enc;
+CREATE TABLE key_state (
+  id INTEGER PRIMARY KEY,
+  index_key_id BIGINT NOT NULL,
+  key_check TEXT NOT NULL
+);
+CREATE TABLE grants (
+  id {{ID}},
+  grantee_id BIGINT NOT NULL REFERENCES users(id),
+  purpose TEXT NOT NULL,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  created_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  revoked_by BIGINT REFERENCES users(id)
+);
+CREATE INDEX grants_grantee ON grants(grantee_id, ends_at);
+CREATE TABLE grant_members (
+  grant_id BIGINT NOT NULL REFERENCES grants(id),
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  PRIMARY KEY (grant_id, member_id)
+);
+CREATE INDEX grant_members_member ON grant_members(member_id);
+CREATE TABLE devices (
+  id {{ID}},
+  store_id BIGINT NOT NULL REFERENCES stores(id),
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1,
+  created_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX devices_store ON devices(store_id, active);
+CREATE TABLE consents (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  purpose TEXT NOT NULL,
+  granted INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  recorded_by BIGINT REFERENCES users(id)
+);
+CREATE INDEX consents_member ON consents(member_id, purpose, id);
+)sql";
+
+// Migration 2's code step: the rows a version-1 database holds in plaintext
+// are sealed with the key file's current key. Without a key only an empty
+// database can move on (the key is then recorded when a server first opens it).
+void SealVersion1Data(Db& db, const Keyring* ring) {
+  if (ring != nullptr) {
+    ResealAll(db, *ring, /*plaintext=*/true);
+    return;
+  }
+  auto rows = db.QueryOne(
+      "SELECT (SELECT COUNT(*) FROM members) + (SELECT COUNT(*) FROM cards) + "
+      "(SELECT COUNT(*) FROM member_history)");
+  if (rows && rows->Int(0) > 0) {
+    throw std::runtime_error(
+        "schema version 2 seals the customer data already stored: run `vipcare init` with the "
+        "key file (--key-file or VIPCARE_KEY_FILE)");
+  }
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> kAll = {
-      {1, "organisation, accounts, members, cards, history, audit", kV1},
+      {1, "organisation, accounts, members, cards, history, audit", kV1, nullptr},
+      {2, "sealed customer data, grants, devices, consents", kV2, SealVersion1Data},
   };
   return kAll;
 }
@@ -172,6 +265,7 @@ std::string RenderForDialect(std::string_view sql, Dialect d) {
       {"{{ID}}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
       {"{{TEXT_C}}", pg ? "TEXT COLLATE \"C\"" : "TEXT"},
       {"{{BIGINT}}", "BIGINT"},
+      {"{{WITHOUT_ROWID}}", pg ? "" : " WITHOUT ROWID"},
   };
   std::string out(sql);
   for (const auto& [token, replacement] : tokens) {
@@ -191,7 +285,7 @@ int SchemaVersion(Db& db) {
   return row ? int(row->Int(0)) : 0;
 }
 
-int Migrate(Db& db) {
+int Migrate(Db& db, const Keyring* ring) {
   int current = SchemaVersion(db);
   for (const auto& m : AllMigrations()) {
     if (m.version <= current) continue;
@@ -208,6 +302,7 @@ int Migrate(Db& db) {
         continue;
       }
       db.ExecScript(RenderForDialect(m.sql, db.dialect()));
+      if (m.after != nullptr) m.after(db, ring);
       db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
               {int64_t(m.version), std::string(m.name),
                int64_t(std::chrono::duration_cast<std::chrono::seconds>(

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/db.h"
+#include "store/keyring.h"
 
 namespace vipcare::store {
 
@@ -15,6 +16,8 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;
+  // A data step run after the SQL in the same transaction (may be null).
+  void (*after)(Db& db, const Keyring* ring);
 };
 
 const std::vector<Migration>& AllMigrations();
@@ -24,7 +27,9 @@ std::string RenderForDialect(std::string_view sql, Dialect d);
 
 // Applies every migration newer than the database's schema_version, each in its
 // own transaction, and returns the version reached. Safe to run again.
-int Migrate(Db& db);
+// `ring` is needed by steps that seal stored data (version 2 on a database
+// that holds members); they throw std::runtime_error without it.
+int Migrate(Db& db, const Keyring* ring = nullptr);
 // The version the database is at (0 for an empty database).
 int SchemaVersion(Db& db);
 

@@ -145,6 +145,8 @@ class Repository {
   virtual std::optional<domain::Member> GetMember(MemberId id) = 0;
   virtual std::optional<domain::Member> FindMemberByMobile(const std::string& mobile) = 0;
   virtual std::optional<domain::Member> FindMemberByNo(const std::string& member_no) = 0;
+  // Members whose ID number is `id_number` (exact; 'x' and 'X' alike), by id.
+  virtual std::vector<domain::Member> FindMembersByIdNumber(const std::string& id_number) = 0;
   virtual PageOf<domain::Member> ListMembers(const MemberFilter& f, Page page) = 0;
   // Bulk insert for imports and demo data: same as InsertMember per row, with
   // statements reused; calls `progress` every 1000 rows if given.
@@ -178,7 +180,9 @@ class Repository {
   virtual std::pair<int64_t, std::string> AuditHead() = 0;
 };
 
-// Makes the SQL implementation of Repository over one connection.
-std::unique_ptr<Repository> MakeSqlRepository(Db& db);
+class Sealer;
+// Makes the SQL implementation of Repository over one connection; customer
+// data is sealed and indexed through `sealer` (P5), which must outlive it.
+std::unique_ptr<Repository> MakeSqlRepository(Db& db, const Sealer& sealer);
 
 }  // namespace vipcare::store

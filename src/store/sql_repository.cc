@@ -9,6 +9,7 @@
 
 #include "domain/member_json.h"
 #include "store/repository.h"
+#include "store/sealer.h"
 
 namespace vipcare::store {
 namespace {
@@ -71,26 +72,31 @@ constexpr std::string_view kClearLoginFailures = "DELETE FROM login_failures WHE
 
 // ---- members ----
 constexpr std::string_view kMemberColumns =
-    "SELECT m.id, m.member_no, m.status, m.name, m.gender, m.birthday, m.birthday_calendar, "
-    "m.mobile, m.mobile_valid, m.occupation, m.source, m.referrer_id, m.home_store_id, "
-    "m.associate_id, m.merged_into, m.profile, m.created_at, m.updated_at, m.version";
+    "SELECT m.id, m.member_no, m.status, m.name_enc, m.gender, m.birthday, m.birthday_calendar, "
+    "m.mobile_enc, m.mobile_valid, m.occupation, m.source, m.referrer_id, m.home_store_id, "
+    "m.associate_id, m.merged_into, m.profile_enc, m.created_at, m.updated_at, m.version";
 constexpr std::string_view kInsertMember =
-    "INSERT INTO members (status, name, gender, birthday, birthday_calendar, mobile, "
+    "INSERT INTO members (status, name_enc, gender, birthday, birthday_calendar, mobile_enc, "
     "mobile_valid, occupation, source, referrer_id, home_store_id, associate_id, "
-    "marketing_opt_out, merged_into, profile, created_at, updated_at, version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id";
+    "marketing_opt_out, merged_into, profile_enc, mobile_bidx, id_bidx, created_at, updated_at, "
+    "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id";
 // Bulk inserts write ids and member numbers they reserved up front, many rows
 // per statement, without RETURNING (which makes SQLite journal every row).
 constexpr std::string_view kBulkMemberInsert =
-    "INSERT INTO members (id, member_no, status, name, gender, birthday, birthday_calendar, "
-    "mobile, mobile_valid, occupation, source, referrer_id, home_store_id, associate_id, "
-    "marketing_opt_out, merged_into, profile, created_at, updated_at, version) VALUES ";
+    "INSERT INTO members (id, member_no, status, name_enc, gender, birthday, birthday_calendar, "
+    "mobile_enc, mobile_valid, occupation, source, referrer_id, home_store_id, associate_id, "
+    "marketing_opt_out, merged_into, profile_enc, mobile_bidx, id_bidx, created_at, updated_at, "
+    "version) VALUES ";
 constexpr std::string_view kBulkMemberRow =
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+constexpr size_t kBulkMemberWidth = 21;
 constexpr std::string_view kBulkCardInsert =
-    "INSERT INTO cards (id, card_no, member_id, kind, status, issued_on, expires_on, pickup_due, "
-    "replaces, updated_at) VALUES ";
-constexpr std::string_view kBulkCardRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO cards (id, card_no_enc, card_no_bidx, member_id, kind, status, issued_on, "
+    "expires_on, pickup_due, replaces, updated_at) VALUES ";
+constexpr std::string_view kBulkCardRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr size_t kBulkCardWidth = 11;
+constexpr std::string_view kBulkTokenInsert =
+    "INSERT INTO member_name_tokens (token, member_id) VALUES ";
 constexpr std::string_view kBulkTagInsert = "INSERT INTO member_tags (member_id, tag) VALUES ";
 constexpr std::string_view kBulkTagRow = "(?, ?)";
 // Reserving n ids: SQLite holds the write lock for the whole transaction, so the
@@ -104,10 +110,11 @@ constexpr std::string_view kNextCardIds =
 constexpr size_t kBulkRows = 64;
 constexpr std::string_view kSetMemberNo = "UPDATE members SET member_no = ? WHERE id = ?";
 constexpr std::string_view kUpdateMember =
-    "UPDATE members SET status = ?, name = ?, gender = ?, birthday = ?, birthday_calendar = ?, "
-    "mobile = ?, mobile_valid = ?, occupation = ?, source = ?, referrer_id = ?, "
-    "home_store_id = ?, associate_id = ?, marketing_opt_out = ?, merged_into = ?, profile = ?, "
-    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?";
+    "UPDATE members SET status = ?, name_enc = ?, gender = ?, birthday = ?, "
+    "birthday_calendar = ?, mobile_enc = ?, mobile_valid = ?, occupation = ?, source = ?, "
+    "referrer_id = ?, home_store_id = ?, associate_id = ?, marketing_opt_out = ?, "
+    "merged_into = ?, profile_enc = ?, mobile_bidx = ?, id_bidx = ?, updated_at = ?, "
+    "version = version + 1 WHERE id = ? AND version = ?";
 // Member list fragments (ListMembers).
 constexpr std::string_view kMemberListFrom =
     "FROM members m WHERE m.status NOT IN ('merged', 'erased')";
@@ -116,28 +123,30 @@ constexpr std::string_view kFilterRegion =
     " AND m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)";
 constexpr std::string_view kFilterAssociate = " AND m.associate_id = ?";
 constexpr std::string_view kFilterStatus = " AND m.status = ?";
-constexpr std::string_view kFilterNamePrefix = " AND m.name >= ? AND m.name < ?";
+// Name searches go through the keyed tokens of name prefixes (names are sealed).
+constexpr std::string_view kFilterNameToken =
+    " AND m.id IN (SELECT member_id FROM member_name_tokens WHERE token = ?)";
 constexpr std::string_view kFilterTag =
     " AND EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = ?)";
 constexpr std::string_view kOrderPage = " ORDER BY m.id LIMIT ? OFFSET ?";
-// Name searches page in name order, which the (name, status) index yields
-// directly instead of sorting every match by id.
-constexpr std::string_view kOrderNamePage = " ORDER BY m.name, m.id LIMIT ? OFFSET ?";
 constexpr std::string_view kMemberTags =
     "SELECT tag FROM member_tags WHERE member_id = ? ORDER BY tag";
 constexpr std::string_view kDeleteTags = "DELETE FROM member_tags WHERE member_id = ?";
+constexpr std::string_view kDeleteTokens = "DELETE FROM member_name_tokens WHERE member_id = ?";
+constexpr std::string_view kInsertToken =
+    "INSERT INTO member_name_tokens (token, member_id) VALUES (?, ?)";
 constexpr std::string_view kInsertTag =
     "INSERT INTO member_tags (member_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING";
 constexpr std::string_view kInsertHistory =
-    "INSERT INTO member_history (member_id, changed_at, changed_by, action, changes) "
+    "INSERT INTO member_history (member_id, changed_at, changed_by, action, changes_enc) "
     "VALUES (?, ?, ?, ?, ?)";
 constexpr std::string_view kListHistory =
-    "SELECT id, member_id, changed_at, changed_by, action, changes FROM member_history "
+    "SELECT id, member_id, changed_at, changed_by, action, changes_enc FROM member_history "
     "WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
 constexpr std::string_view kCountHistory =
     "SELECT COUNT(*) FROM member_history WHERE member_id = ?";
 constexpr std::string_view kRedactHistory =
-    "UPDATE member_history SET changes = '{\"redacted\":true}' WHERE member_id = ?";
+    "UPDATE member_history SET changes_enc = ? WHERE member_id = ?";
 constexpr std::string_view kMoveCards = "UPDATE cards SET member_id = ? WHERE member_id = ?";
 constexpr std::string_view kMoveHistory =
     "UPDATE member_history SET member_id = ? WHERE member_id = ?";
@@ -156,11 +165,12 @@ constexpr std::string_view kCountDestruction = "SELECT COUNT(*) FROM destruction
 
 // ---- cards ----
 constexpr std::string_view kCardColumns =
-    "SELECT id, card_no, member_id, kind, status, issued_on, expires_on, pickup_due, replaces "
-    "FROM cards";
+    "SELECT id, card_no_enc, member_id, kind, status, issued_on, expires_on, pickup_due, "
+    "replaces FROM cards";
 constexpr std::string_view kInsertCard =
-    "INSERT INTO cards (card_no, member_id, kind, status, issued_on, expires_on, pickup_due, "
-    "replaces, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "INSERT INTO cards (card_no_enc, card_no_bidx, member_id, kind, status, issued_on, "
+    "expires_on, pickup_due, replaces, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "RETURNING id";
 constexpr std::string_view kUpdateCard =
     "UPDATE cards SET member_id = ?, kind = ?, status = ?, issued_on = ?, expires_on = ?, "
     "pickup_due = ?, replaces = ?, updated_at = ? WHERE id = ?";
@@ -257,12 +267,12 @@ SessionRecord ReadSession(const Row& r) {
 }
 
 // Reads the columns of kMemberColumns; tags are loaded separately.
-Member ReadMember(const Row& r) {
+Member ReadMember(const Row& r, const Sealer& sealer) {
   Member m;
   m.id = MemberId(r.Int(0));
   m.member_no = r.Text(1);
   m.status = domain::ParseMemberStatus(r.Text(2)).value_or(domain::MemberStatus::kTemporary);
-  m.name = r.Text(3);
+  m.name = sealer.Open(kSealedName, r.Text(3));
   m.gender = domain::ParseGender(r.Text(4)).value_or(domain::Gender::kUnknown);
   auto cal = domain::ParseCalendar(r.Text(6)).value_or(domain::Calendar::kSolar);
   if (!r.IsNull(5)) {
@@ -272,7 +282,7 @@ Member ReadMember(const Row& r) {
     m.birthday = domain::ParseCalendarDate(text, cal);
     if (m.birthday) m.birthday->leap_month = leap;
   }
-  m.mobile.number = r.Text(7);
+  if (!r.IsNull(7)) m.mobile.number = sealer.Open(kSealedMobile, r.Text(7));
   m.mobile.valid = r.Int(8) != 0;
   m.occupation = r.Text(9);
   m.source = domain::ParseMemberSource(r.Text(10)).value_or(domain::MemberSource::kOther);
@@ -280,7 +290,7 @@ Member ReadMember(const Row& r) {
   m.home_store_id = StoreId(r.Int(12));
   m.associate_id = StaffId(r.Int(13));
   m.merged_into = MemberId(r.Int(14));
-  domain::ProfileFromJson(r.Text(15), m);
+  domain::ProfileFromJson(sealer.Open(kSealedProfile, r.Text(15)), m);
   m.created_at = FromEpochSeconds(r.Int(16));
   m.updated_at = FromEpochSeconds(r.Int(17));
   m.version = r.Int(18);
@@ -295,13 +305,14 @@ Value BirthdayValue(const Member& m) {
   return text;
 }
 
-std::vector<Value> MemberParams(const Member& m) {
+// The member's columns from status to id_bidx, sealed (P5).
+std::vector<Value> MemberParams(const Member& m, const Sealer& sealer) {
   return {domain::ToString(m.status),
-          m.name,
+          sealer.Seal(kSealedName, m.name),
           domain::ToString(m.gender),
           BirthdayValue(m),
           domain::ToString(m.birthday ? m.birthday->calendar : domain::Calendar::kSolar),
-          NullIfEmpty(m.mobile.number),
+          sealer.SealOrNull(kSealedMobile, m.mobile.number),
           int64_t(m.mobile.valid),
           m.occupation,
           domain::ToString(m.source),
@@ -310,7 +321,9 @@ std::vector<Value> MemberParams(const Member& m) {
           NullIfZero(m.associate_id.value),
           int64_t(m.preferences.marketing_opt_out),
           NullIfZero(m.merged_into.value),
-          domain::ProfileToJson(m)};
+          sealer.Seal(kSealedProfile, domain::ProfileToJson(m)),
+          sealer.MobileIndex(m.mobile.number),
+          sealer.IdNumberIndex(m.id_number)};
 }
 
 std::string MemberNo(MemberId id) { return fmt::format("M{:08d}", id.value); }
@@ -320,10 +333,10 @@ AuditEntry ReadAudit(const Row& r) {
           r.Text(5), r.Text(6), r.Text(7), r.Text(8), r.Text(9)};
 }
 
-domain::Card ReadCard(const Row& r) {
+domain::Card ReadCard(const Row& r, const Sealer& sealer) {
   domain::Card c;
   c.id = CardId(r.Int(0));
-  c.card_no = r.Text(1);
+  c.card_no = sealer.Open(kSealedCardNo, r.Text(1));
   c.member_id = MemberId(r.Int(2));
   c.kind = domain::ParseCardKind(r.Text(3)).value_or(domain::CardKind::kTemporary);
   c.status = domain::ParseCardStatus(r.Text(4)).value_or(domain::CardStatus::kIssued);
@@ -343,7 +356,7 @@ std::string Join(std::string_view a, std::string_view b) {
 
 class SqlRepository final : public Repository {
  public:
-  explicit SqlRepository(Db& db) : db_(db) {}
+  SqlRepository(Db& db, const Sealer& sealer) : db_(db), sealer_(sealer) {}
 
   std::optional<domain::Company> GetCompany() override {
     auto r = db_.QueryOne(kGetCompany);
@@ -487,23 +500,26 @@ class SqlRepository final : public Repository {
   }
 
   MemberId InsertMember(const Member& m) override {
-    auto p = MemberParams(m);
+    auto p = MemberParams(m, sealer_);
     int64_t now = Now();
     p.push_back(m.created_at.time_since_epoch().count() ? ToEpochSeconds(m.created_at) : now);
     p.push_back(m.updated_at.time_since_epoch().count() ? ToEpochSeconds(m.updated_at) : now);
     MemberId id(db_.QueryOne(kInsertMember, p)->Int(0));
     db_.Exec(kSetMemberNo, {m.member_no.empty() ? MemberNo(id) : m.member_no, id.value});
     for (const auto& t : m.tags) db_.Exec(kInsertTag, {id.value, t});
+    for (int64_t t : sealer_.NameTokens(m.name)) db_.Exec(kInsertToken, {t, id.value});
     return id;
   }
   bool UpdateMember(const Member& m) override {
-    auto p = MemberParams(m);
+    auto p = MemberParams(m, sealer_);
     p.push_back(m.updated_at.time_since_epoch().count() ? ToEpochSeconds(m.updated_at) : Now());
     p.push_back(m.id.value);
     p.push_back(m.version);
     if (db_.Exec(kUpdateMember, p) != 1) return false;
     db_.Exec(kDeleteTags, {m.id.value});
     for (const auto& t : m.tags) db_.Exec(kInsertTag, {m.id.value, t});
+    db_.Exec(kDeleteTokens, {m.id.value});
+    for (int64_t t : sealer_.NameTokens(m.name)) db_.Exec(kInsertToken, {t, m.id.value});
     return true;
   }
   std::optional<Member> GetMember(MemberId id) override {
@@ -511,12 +527,25 @@ class SqlRepository final : public Repository {
     return OneMember(sql, {id.value});
   }
   std::optional<Member> FindMemberByMobile(const std::string& mobile) override {
-    static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.mobile = ?");
-    return OneMember(sql, {mobile});
+    static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.mobile_bidx = ?");
+    if (mobile.empty()) return std::nullopt;
+    return OneMember(sql, {sealer_.MobileIndex(mobile)});
   }
   std::optional<Member> FindMemberByNo(const std::string& member_no) override {
     static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.member_no = ?");
     return OneMember(sql, {member_no});
+  }
+
+  std::vector<Member> FindMembersByIdNumber(const std::string& id_number) override {
+    static const std::string sql =
+        Join(kMemberColumns, "FROM members m WHERE m.id_bidx = ? ORDER BY m.id LIMIT 20");
+    std::vector<Member> out;
+    if (id_number.empty()) return out;
+    for (const auto& r : db_.Query(sql, {sealer_.IdNumberIndex(id_number)})) {
+      out.push_back(ReadMember(r, sealer_));
+    }
+    LoadTags(out);
+    return out;
   }
 
   PageOf<Member> ListMembers(const MemberFilter& f, Page page) override {
@@ -542,10 +571,8 @@ class SqlRepository final : public Repository {
       p.push_back(std::string(domain::ToString(*f.status)));
     }
     if (!f.name_prefix.empty()) {
-      // Every string starting with the prefix sorts below prefix + U+10FFFF's bytes.
-      where += kFilterNamePrefix;
-      p.push_back(f.name_prefix);
-      p.push_back(f.name_prefix + "\xF4\x8F\xBF\xBF");
+      where += kFilterNameToken;
+      p.push_back(sealer_.NameQueryToken(f.name_prefix));
     }
     if (!f.tag.empty()) {
       where += kFilterTag;
@@ -555,9 +582,8 @@ class SqlRepository final : public Repository {
     out.total = db_.QueryOne("SELECT COUNT(*) " + where, p)->Int(0);
     p.push_back(page.limit);
     p.push_back(page.offset);
-    const auto order = f.name_prefix.empty() ? kOrderPage : kOrderNamePage;
-    for (const auto& r : db_.Query(Join(kMemberColumns, where + std::string(order)), p)) {
-      out.items.push_back(ReadMember(r));
+    for (const auto& r : db_.Query(Join(kMemberColumns, where + std::string(kOrderPage)), p)) {
+      out.items.push_back(ReadMember(r, sealer_));
     }
     LoadTags(out.items);
     return out;
@@ -568,18 +594,21 @@ class SqlRepository final : public Repository {
     auto ids = ReserveIds(members.size(), kMaxMemberId, kNextMemberIds);
     const int64_t now = Now();
     std::vector<std::pair<int64_t, const std::string*>> tags;
+    std::vector<std::pair<int64_t, int64_t>> tokens;
     for (size_t i = 0; i < members.size(); ++i) {
       Member& m = members[i];
       m.id = MemberId(ids[i]);
       if (m.member_no.empty()) m.member_no = MemberNo(m.id);
       for (const auto& t : m.tags) tags.emplace_back(m.id.value, &t);
+      for (int64_t t : sealer_.NameTokens(m.name)) tokens.emplace_back(t, m.id.value);
     }
     size_t done = 0;
-    BulkInsert(kBulkMemberInsert, kBulkMemberRow, members.size(), 19, [&](size_t i, auto& p) {
+    BulkInsert(kBulkMemberInsert, kBulkMemberRow, members.size(), kBulkMemberWidth,
+               [&](size_t i, auto& p) {
       const Member& m = members[i];
       p.push_back(m.id.value);
       p.push_back(m.member_no);
-      auto cols = MemberParams(m);
+      auto cols = MemberParams(m, sealer_);
       for (auto& v : cols) p.push_back(std::move(v));
       p.push_back(m.created_at.time_since_epoch().count() ? ToEpochSeconds(m.created_at) : now);
       p.push_back(m.updated_at.time_since_epoch().count() ? ToEpochSeconds(m.updated_at) : now);
@@ -591,13 +620,17 @@ class SqlRepository final : public Repository {
       p.push_back(tags[i].first);
       p.push_back(*tags[i].second);
     }, {});
+    BulkInsert(kBulkTokenInsert, kBulkTagRow, tokens.size(), 2, [&](size_t i, auto& p) {
+      p.push_back(tokens[i].first);
+      p.push_back(tokens[i].second);
+    }, {});
     if (progress && members.empty()) progress(0);
   }
 
   void InsertCards(std::vector<domain::Card>& cards) override {
     auto ids = ReserveIds(cards.size(), kMaxCardId, kNextCardIds);
     for (size_t i = 0; i < cards.size(); ++i) cards[i].id = CardId(ids[i]);
-    BulkInsert(kBulkCardInsert, kBulkCardRow, cards.size(), 10, [&](size_t i, auto& p) {
+    BulkInsert(kBulkCardInsert, kBulkCardRow, cards.size(), kBulkCardWidth, [&](size_t i, auto& p) {
       p.push_back(cards[i].id.value);
       for (auto& v : CardParams(cards[i])) p.push_back(std::move(v));
     }, {});
@@ -605,18 +638,21 @@ class SqlRepository final : public Repository {
 
   void AppendHistory(const HistoryEntry& e) override {
     db_.Exec(kInsertHistory, {e.member_id.value, ToEpochSeconds(e.changed_at),
-                              NullIfZero(e.changed_by.value), e.action, e.changes});
+                              NullIfZero(e.changed_by.value), e.action,
+                              sealer_.Seal(kSealedChanges, e.changes)});
   }
   PageOf<HistoryEntry> ListHistory(MemberId id, Page page) override {
     PageOf<HistoryEntry> out;
     for (const auto& r : db_.Query(kListHistory, {id.value, page.limit, page.offset})) {
       out.items.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)),
-                           UserId(r.Int(3)), r.Text(4), r.Text(5)});
+                           UserId(r.Int(3)), r.Text(4), sealer_.Open(kSealedChanges, r.Text(5))});
     }
     out.total = db_.QueryOne(kCountHistory, {id.value})->Int(0);
     return out;
   }
-  void RedactHistory(MemberId id) override { db_.Exec(kRedactHistory, {id.value}); }
+  void RedactHistory(MemberId id) override {
+    db_.Exec(kRedactHistory, {sealer_.Seal(kSealedChanges, R"({"redacted":true})"), id.value});
+  }
   void ReassignMember(MemberId from, MemberId to) override {
     db_.Exec(kMoveCards, {to.value, from.value});
     db_.Exec(kMoveHistory, {to.value, from.value});
@@ -645,7 +681,7 @@ class SqlRepository final : public Repository {
   }
   void UpdateCard(const domain::Card& c) override {
     auto p = CardParams(c);
-    p.erase(p.begin());  // card numbers never change
+    p.erase(p.begin(), p.begin() + 2);  // card numbers never change
     p.push_back(c.id.value);
     db_.Exec(kUpdateCard, p);
   }
@@ -653,18 +689,18 @@ class SqlRepository final : public Repository {
     static const std::string sql = Join(kCardColumns, "WHERE id = ?");
     auto r = db_.QueryOne(sql, {id.value});
     if (!r) return std::nullopt;
-    return ReadCard(*r);
+    return ReadCard(*r, sealer_);
   }
   std::optional<domain::Card> FindCardByNo(const std::string& card_no) override {
-    static const std::string sql = Join(kCardColumns, "WHERE card_no = ?");
-    auto r = db_.QueryOne(sql, {card_no});
+    static const std::string sql = Join(kCardColumns, "WHERE card_no_bidx = ?");
+    auto r = db_.QueryOne(sql, {sealer_.CardIndex(card_no)});
     if (!r) return std::nullopt;
-    return ReadCard(*r);
+    return ReadCard(*r, sealer_);
   }
   std::vector<domain::Card> ListCards(MemberId member) override {
     static const std::string sql = Join(kCardColumns, "WHERE member_id = ? ORDER BY id");
     std::vector<domain::Card> out;
-    for (const auto& r : db_.Query(sql, {member.value})) out.push_back(ReadCard(r));
+    for (const auto& r : db_.Query(sql, {member.value})) out.push_back(ReadCard(r, sealer_));
     return out;
   }
 
@@ -748,7 +784,7 @@ class SqlRepository final : public Repository {
   std::optional<Member> OneMember(std::string_view sql, const std::vector<Value>& params) {
     auto r = db_.QueryOne(sql, params);
     if (!r) return std::nullopt;
-    Member m = ReadMember(*r);
+    Member m = ReadMember(*r, sealer_);
     for (const auto& t : db_.Query(kMemberTags, {m.id.value})) m.tags.push_back(t.Text(0));
     return m;
   }
@@ -759,8 +795,9 @@ class SqlRepository final : public Repository {
     }
   }
 
-  static std::vector<Value> CardParams(const domain::Card& c) {
-    return {c.card_no,
+  std::vector<Value> CardParams(const domain::Card& c) const {
+    return {sealer_.Seal(kSealedCardNo, c.card_no),
+            sealer_.CardIndex(c.card_no),
             c.member_id.value,
             domain::ToString(c.kind),
             domain::ToString(c.status),
@@ -772,6 +809,7 @@ class SqlRepository final : public Repository {
   }
 
   Db& db_;
+  Sealer sealer_;
   std::map<std::pair<const char*, size_t>, std::string> bulk_sql_;
 };
 
@@ -790,8 +828,8 @@ std::string AuditRowHash(const AuditEntry& e) {
   return hex;
 }
 
-std::unique_ptr<Repository> MakeSqlRepository(Db& db) {
-  return std::make_unique<SqlRepository>(db);
+std::unique_ptr<Repository> MakeSqlRepository(Db& db, const Sealer& sealer) {
+  return std::make_unique<SqlRepository>(db, sealer);
 }
 
 }  // namespace vipcare::store

@@ -9,7 +9,9 @@
 
 #include "core/result.h"
 #include "store/db.h"
+#include "store/keyring.h"
 #include "store/repository.h"
+#include "store/sealer.h"
 
 namespace vipcare::store {
 
@@ -17,14 +19,18 @@ namespace vipcare::store {
 // a unit of work in one transaction. Thread-safe.
 class Store {
  public:
-  // Opens `url` (see OpenDb), migrates it if `migrate`, and keeps up to
-  // `pool_size` connections. Throws DbError if the database cannot be opened.
-  static std::unique_ptr<Store> Open(const std::string& url, size_t pool_size = 8,
-                                     bool migrate = true);
+  // Opens `url` (see OpenDb), migrates it if `migrate`, checks that `keys`
+  // hold the key the database's data is indexed with (recording the current
+  // key on a database that has none yet), and keeps up to `pool_size`
+  // connections. Throws DbError if the database cannot be opened and
+  // std::runtime_error if the keys do not fit it.
+  static std::unique_ptr<Store> Open(const std::string& url, KeyringPtr keys,
+                                     size_t pool_size = 8, bool migrate = true);
   ~Store();
 
   Dialect dialect() const { return dialect_; }
   const std::string& url() const { return url_; }
+  const Keyring& keys() const { return *keys_; }
 
   // Runs fn(Repository&) -> Result<T> in a write transaction: commits if the
   // result is ok, rolls back on an error result or an exception (rethrown).
@@ -60,7 +66,10 @@ class Store {
   }
 
  private:
-  Store(std::string url, size_t pool_size, Dialect dialect);
+  Store(std::string url, KeyringPtr keys, uint32_t index_key, size_t pool_size, Dialect dialect);
+  // Throws if another process re-keyed the database since it was opened
+  // (`vipcare keys rotate`): writing with stale index keys would hide rows.
+  void CheckIndexKey(Db& db) const;
   void Release(std::unique_ptr<Db> db);
 
   template <class F>
@@ -71,9 +80,10 @@ class Store {
 
   template <class F>
   auto RunOn(Db& db, bool write, F&& fn) -> std::invoke_result_t<F, Repository&> {
-    auto repo = MakeSqlRepository(db);
+    auto repo = MakeSqlRepository(db, sealer_);
     db.Begin(write);
     try {
+      if (write) CheckIndexKey(db);
       auto result = fn(*repo);
       if (write && result.ok()) {
         db.Commit();
@@ -92,6 +102,8 @@ class Store {
   }
 
   std::string url_;
+  KeyringPtr keys_;
+  Sealer sealer_;
   size_t pool_size_;
   Dialect dialect_;
   std::mutex mu_;

@@ -1,6 +1,7 @@
 // The `vipcare` command as a user runs it (SPEC I1, I4, P10).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "testing/test_db.h"
@@ -71,11 +73,15 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, I1InitCreatesTheDatabaseAndIsRerunnable) {
   auto r = Vipcare(dir_.path(), "init");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("schema version 1 (was 0)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("schema version 2 (was 0)"), std::string::npos) << r.output;
   EXPECT_TRUE(std::ifstream(Path("vipcare.db")).good());  // the default path
+  // P5: the data key file is created beside it, readable by the owner only.
+  struct stat st {};
+  ASSERT_EQ(stat(Path("vipcare.db.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
   r = Vipcare(dir_.path(), "init");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.output.find("(was 1)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(was 2)"), std::string::npos) << r.output;
 }
 
 TEST_F(CliTest, I1DemoFillsOnceAndRefusesAFilledDatabase) {
@@ -92,6 +98,7 @@ TEST_F(CliTest, I1DemoFillsOnceAndRefusesAFilledDatabase) {
 }
 
 TEST_F(CliTest, I4ImportReportsBadRowsWithLineNumbersAndLoadsNothing) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
   ASSERT_EQ(Vipcare(dir_.path(), "demo --members 5 --date 2026-11-23").exit_code, 0);
   WriteFile(Path("m.csv"),
             "姓名,手机,性别,生日,门店编码\n"
@@ -113,6 +120,7 @@ TEST_F(CliTest, I4ImportReportsBadRowsWithLineNumbersAndLoadsNothing) {
 }
 
 TEST_F(CliTest, I4ImportReadsGbkFilesFromChineseExcel) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
   ASSERT_EQ(Vipcare(dir_.path(), "demo --members 5 --date 2026-11-23").exit_code, 0);
   WriteFile(Path("utf8.csv"), "姓名,手机,门店编码\n欧阳娜娜,13922223333,SZ01\n");
   ASSERT_EQ(std::system(("iconv -f UTF-8 -t GBK '" + Path("utf8.csv") + "' > '" +
@@ -215,6 +223,7 @@ namespace {
 
 TEST(CliAuditTest, P6VerifyAuditFindsAnEditedRow) {
   testing::TempDir dir;
+  ASSERT_EQ(Vipcare(dir.path(), "init").exit_code, 0);
   ASSERT_EQ(Vipcare(dir.path(), "demo --members 20 --date 2026-11-23").exit_code, 0);
   auto r = Vipcare(dir.path(), "verify-audit");
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -225,6 +234,98 @@ TEST(CliAuditTest, P6VerifyAuditFindsAnEditedRow) {
   r = Vipcare(dir.path(), "verify-audit");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("audit row 1: row 1 was changed"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace vipcare
+
+namespace vipcare {
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Everything SQLite keeps on disk for a database: the file and its WAL.
+std::string RawDatabase(const std::string& path) {
+  return ReadAll(path) + ReadAll(path + "-wal");
+}
+
+class CliKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+    ASSERT_EQ(Vipcare(dir_.path(), "demo --members 30 --date 2026-11-23").exit_code, 0);
+    WriteFile(Path("m.csv"),
+              "姓名,手机,性别,生日,门店编码,身份证号,地址,邮箱,微信\n"
+              "欧阳娜娜,13977778888,女,1991-05-06,SH01,11010519491231002X,"
+              "静安区南京西路1788号,nana@example.com,nana_wx\n");
+    auto r = Vipcare(dir_.path(), "import members m.csv --date 2026-11-23");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
+  testing::TempDir dir_;
+};
+
+TEST_F(CliKeysTest, P5RawDatabaseFileHoldsNoPlaintextPersonalData) {
+  const std::string raw = RawDatabase(Path("vipcare.db"));
+  ASSERT_GT(raw.size(), 10000u);
+  for (const char* secret : {"欧阳娜娜", "13977778888", "11010519491231002X", "南京西路1788",
+                             "nana@example.com", "nana_wx"}) {
+    EXPECT_EQ(raw.find(secret), std::string::npos) << secret << " is stored in plaintext";
+  }
+  // Nor is the key itself anywhere in the database.
+  const std::string key_file = ReadAll(Path("vipcare.db.key"));
+  const auto at = key_file.find("key 1 ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(raw.find(key_file.substr(at + 6, 64)), std::string::npos);
+}
+
+TEST_F(CliKeysTest, P5RotationReSealsEverythingAndLookupsStillWork) {
+  const std::string before = RawDatabase(Path("vipcare.db"));
+  auto r = Vipcare(dir_.path(), "keys rotate --retire");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("re-sealed 31 members"), std::string::npos) << r.output;
+  const std::string keys = ReadAll(Path("vipcare.db.key"));
+  EXPECT_EQ(keys.find("key 1 "), std::string::npos) << "the old key was not retired";
+  EXPECT_NE(keys.find("key 2 "), std::string::npos);
+  r = Vipcare(dir_.path(), "keys status");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("indexed with key 2"), std::string::npos) << r.output;
+  // The blind index was rebuilt under the new key: the same mobile again is a duplicate.
+  r = Vipcare(dir_.path(), "import members m.csv --date 2026-11-23");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("is already registered"), std::string::npos) << r.output;
+  EXPECT_EQ(RawDatabase(Path("vipcare.db")).find("13977778888"), std::string::npos);
+}
+
+TEST_F(CliKeysTest, P5AWrongOrExposedKeyFileIsRefused) {
+  testing::TempDir other;
+  ASSERT_EQ(Vipcare(other.path(), "init").exit_code, 0);
+  const std::string mine = ReadAll(Path("vipcare.db.key"));
+  WriteFile(Path("vipcare.db.key"), ReadAll(other.path() + "/vipcare.db.key"));
+  auto r = Vipcare(dir_.path(), "keys status");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("not the key this database was sealed with"), std::string::npos)
+      << r.output;
+  r = Vipcare(dir_.path(), "verify-audit");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  WriteFile(Path("vipcare.db.key"), mine);
+  chmod(Path("vipcare.db.key").c_str(), 0644);
+  r = Vipcare(dir_.path(), "keys status");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("chmod 600"), std::string::npos) << r.output;
+  chmod(Path("vipcare.db.key").c_str(), 0600);
+  r = Vipcare(dir_.path(), "keys status");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  // The keys may come from the environment instead of a file.
+  const auto at = mine.find("key 1 ");
+  r = Vipcare(dir_.path(), "--key-file /nonexistent keys status", "",
+              "VIPCARE_KEYS=1:" + mine.substr(at + 6, 64));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ class ApiTest : public ::testing::Test {
   void SetUp() override {
     AppOptions options;
     options.db_url = fx_.url();
+    options.keys = vipcare::testing::TestKeys();
     options.server.port = 0;  // a free port
     app_ = std::make_unique<App>(options, &fx_.clock());
     app_->Start();

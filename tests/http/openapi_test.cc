@@ -53,6 +53,7 @@ std::vector<std::string> PatternParams(const std::string& pattern) {
 AppOptions OnDatabase(const std::string& url) {
   AppOptions opt;
   opt.db_url = url;
+  opt.keys = vipcare::testing::TestKeys();
   return opt;
 }
 

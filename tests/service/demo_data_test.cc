@@ -81,7 +81,7 @@ std::vector<MemberSnapshot> Snapshot(const Loaded& all) {
 
 std::vector<MemberSnapshot> GenerateAndSnapshot(uint64_t seed) {
   testing::TestDatabase db;
-  auto store = store::Store::Open(db.url());
+  auto store = store::Store::Open(db.url(), vipcare::testing::TestKeys());
   auto r = GenerateDemo(*store, Options(seed));
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return Snapshot(LoadAll(*store));
@@ -101,7 +101,7 @@ TEST(DemoDataTest, I1_SameSeedSameData) {
 // I1, M1, M3, M6, P1: the organisation, accounts and members of the demo.
 TEST(DemoDataTest, I1_ChainAccountsAndValidMembers) {
   testing::TestDatabase db;
-  auto store = store::Store::Open(db.url());
+  auto store = store::Store::Open(db.url(), vipcare::testing::TestKeys());
   std::vector<std::pair<size_t, size_t>> progress;
   auto r = GenerateDemo(*store, Options(),
                         [&](size_t done, size_t total) { progress.emplace_back(done, total); });
@@ -247,7 +247,7 @@ TEST(DemoDataTest, I1_ChainAccountsAndValidMembers) {
 
 TEST(DemoDataTest, RequiresToday) {
   testing::TestDatabase db;
-  auto store = store::Store::Open(db.url());
+  auto store = store::Store::Open(db.url(), vipcare::testing::TestKeys());
   DemoOptions opt;
   opt.members = 1;
   auto r = GenerateDemo(*store, opt);

@@ -50,7 +50,7 @@ std::string ReadFixture(const std::string& name) {
 class MemberImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = store::Store::Open(db_.url());
+    store_ = store::Store::Open(db_.url(), vipcare::testing::TestKeys());
     auto org = store_->Write([&](store::Repository& repo) -> Status {
       RegionId east = repo.InsertRegion({RegionId(), "EAST", "华东片区"});
       RegionId south = repo.InsertRegion({RegionId(), "SOUTH", "华南片区"});

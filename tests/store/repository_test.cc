@@ -13,7 +13,7 @@ namespace {
 class RepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = Store::Open(db_.url(), 4);
+    store_ = Store::Open(db_.url(), vipcare::testing::TestKeys(), 4);
     auto st = store_->Write([&](Repository& repo) -> Status {
       region_ = repo.InsertRegion({RegionId(), "EAST", "华东片区"});
       domain::Store s;

@@ -28,7 +28,7 @@ Timestamp FixtureStart() { return *ParseTimestamp("2026-11-23T02:00:00Z"); }
 Date FixtureToday() { return Date::FromYmd(2026, 11, 23); }
 
 ServiceFixture::ServiceFixture() : clock_(FixtureStart()) {
-  store_ = store::Store::Open(db_.url());
+  store_ = store::Store::Open(db_.url(), vipcare::testing::TestKeys());
   auto tz = TimeZone::Load("Asia/Shanghai");
   if (!tz.ok()) throw std::runtime_error("fixture: no Asia/Shanghai time zone");
   env_ = std::make_unique<service::Env>(service::Env{*store_, clock_, *tz});

@@ -81,6 +81,16 @@ void RemoveQuietly(const std::string& path) {
 
 }  // namespace
 
+store::KeyringPtr TestKeys() {
+  static const store::KeyringPtr keys = [] {
+    auto ring = store::Keyring::Parse(
+        "key 1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n");
+    if (!ring.ok()) throw std::runtime_error(ring.error().message);
+    return *ring;
+  }();
+  return keys;
+}
+
 store::Dialect TestBackend() {
   const char* backend = std::getenv(kBackendVar);
   const std::string value = backend == nullptr ? "" : backend;

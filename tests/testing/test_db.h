@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/db.h"
+#include "store/keyring.h"
 
 namespace vipcare::testing {
 
@@ -11,6 +12,10 @@ namespace vipcare::testing {
 // postgres (then VIPCARE_TEST_PG_URL must name a reachable server; the tests
 // fail, never skip, if it does not).
 store::Dialect TestBackend();
+
+// The data keys every test database is sealed with (fixed, so PostgreSQL
+// runs that share one database across suites agree on them).
+store::KeyringPtr TestKeys();
 
 // A database URL for one test with the schema migrated and every table empty:
 // a new SQLite file in a temporary folder, or the shared PostgreSQL test
