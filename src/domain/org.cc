@@ -1,5 +1,9 @@
 #include "domain/org.h"
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include "domain/member.h"
 
 namespace vipcare::domain {
@@ -89,6 +93,79 @@ Status ValidateStaff(const Staff& s) {
     return Error::Invalid("mobile", "must be an 11-digit mainland mobile number");
   }
   return OkStatus();
+}
+
+namespace {
+
+std::optional<uint32_t> ParseIpv4(const std::string& text) {
+  uint32_t out = 0;
+  int parts = 0;
+  size_t i = 0;
+  while (i <= text.size() && parts < 4) {
+    size_t j = i;
+    uint32_t v = 0;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9' && j - i < 3) {
+      v = v * 10 + uint32_t(text[j] - '0');
+      ++j;
+    }
+    if (j == i || v > 255) return std::nullopt;
+    out = (out << 8) | v;
+    ++parts;
+    if (j == text.size()) break;
+    if (text[j] != '.') return std::nullopt;
+    i = j + 1;
+  }
+  if (parts != 4 || text.back() == '.') return std::nullopt;
+  return out;
+}
+
+// (network, prefix length) of "a.b.c.d/n", or of a plain IPv4 address as /32.
+std::optional<std::pair<uint32_t, int>> ParseIpv4Block(const std::string& text) {
+  auto slash = text.find('/');
+  auto ip = ParseIpv4(text.substr(0, slash));
+  if (!ip) return std::nullopt;
+  if (slash == std::string::npos) return std::make_pair(*ip, 32);
+  const std::string bits = text.substr(slash + 1);
+  if (bits.empty() || bits.size() > 2 || bits.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  int n = std::stoi(bits);
+  if (n > 32) return std::nullopt;
+  return std::make_pair(*ip, n);
+}
+
+bool IsIpv6(const std::string& text) {
+  if (text.size() < 2 || text.size() > 45 || text.find(':') == std::string::npos) return false;
+  return text.find_first_not_of("0123456789abcdefABCDEF:.") == std::string::npos;
+}
+
+}  // namespace
+
+Status ValidateDeviceEntry(const std::string& kind, const std::string& value) {
+  if (kind == "address") {
+    if (ParseIpv4Block(value) || IsIpv6(value)) return OkStatus();
+    return Error::Invalid("value", "must be an IPv4 or IPv6 address or an IPv4 block like 10.1.2.0/24");
+  }
+  if (kind == "device") {
+    bool ok = value.size() >= 8 && value.size() <= 64 &&
+              value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                      "0123456789._-") == std::string::npos;
+    if (ok) return OkStatus();
+    return Error::Invalid("value", "a device id must be 8-64 characters of A-Z, a-z, 0-9, '.', '_', '-'");
+  }
+  return Error::Invalid("kind", "must be address or device");
+}
+
+bool DeviceEntryMatches(const std::string& kind, const std::string& value,
+                        const std::string& address, const std::string& device_id) {
+  if (kind == "device") return !device_id.empty() && device_id == value;
+  if (kind != "address") return false;
+  if (IsIpv6(value)) return value == address;
+  auto block = ParseIpv4Block(value);
+  auto ip = ParseIpv4(address);
+  if (!block || !ip) return false;
+  const uint32_t mask = block->second == 0 ? 0 : ~uint32_t(0) << (32 - block->second);
+  return (*ip & mask) == (block->first & mask);
 }
 
 }  // namespace vipcare::domain

@@ -63,4 +63,11 @@ Status ValidateStore(const Store& s);
 // Associates and store managers need a store; supervisors need a region.
 Status ValidateStaff(const Staff& s);
 
+// Device allow-list entries (P7). An "address" entry is an exact IPv4/IPv6
+// address or an IPv4 CIDR block ("10.1.2.0/24"); a "device" entry is an id the
+// store's PC or tablet sends in the X-Device-Id header (8-64 of [A-Za-z0-9._-]).
+Status ValidateDeviceEntry(const std::string& kind, const std::string& value);
+bool DeviceEntryMatches(const std::string& kind, const std::string& value,
+                        const std::string& address, const std::string& device_id);
+
 }  // namespace vipcare::domain

@@ -107,13 +107,38 @@ Result<std::string> StringField(const json& body, const std::string& name, bool 
   if (!var##_r.ok()) return Response::FromError(var##_r.error()); \
   auto& var = *var##_r
 
+// The filters of a member list (GET /api/v1/members and its export).
+Result<service::MemberQuery> MemberQueryOf(const Request& req) {
+  service::MemberQuery q;
+  auto page = PageOf(req);
+  if (!page.ok()) return page.error();
+  q.page = *page;
+  if (auto it = req.query.find("q"); it != req.query.end()) q.q = it->second;
+  if (auto it = req.query.find("tag"); it != req.query.end()) q.tag = it->second;
+  auto store = req.QueryInt("store_id", 0, 0, INT64_MAX);
+  if (!store.ok()) return store.error();
+  if (*store) q.store = StoreId(*store);
+  auto assoc = req.QueryInt("associate_id", 0, 0, INT64_MAX);
+  if (!assoc.ok()) return assoc.error();
+  if (*assoc) q.associate = StaffId(*assoc);
+  if (auto it = req.query.find("status"); it != req.query.end() && !it->second.empty()) {
+    q.status = domain::ParseMemberStatus(it->second);
+    if (!q.status || *q.status == domain::MemberStatus::kMerged ||
+        *q.status == domain::MemberStatus::kErased) {
+      return Error::Invalid("status", "must be one of prospect, temporary, formal, suspended, closed");
+    }
+  }
+  return q;
+}
+
 void AddAuthRoutes(Router& router, Services s) {
   router.Add({"POST", "/api/v1/auth/login", false, Permission::kNone,
               [s](const Request& req, const Actor*) {
                 VIPCARE_PARSE(body, req.Json());
                 VIPCARE_PARSE(username, StringField(body, "username"));
                 VIPCARE_PARSE(password, StringField(body, "password"));
-                auto r = s.accounts.Login(username, password, req.client_address);
+                auto r = s.accounts.Login(username, password, req.client_address,
+                                          req.Header("x-device-id"));
                 if (!r.ok()) return Response::FromError(r.error());
                 // The CSRF token is derived from the session token, so it needs
                 // no storage and is unguessable without the session.
@@ -273,23 +298,7 @@ void AddOrgRoutes(Router& router, Services s) {
 void AddMemberRoutes(Router& router, Services s) {
   router.Add({"GET", "/api/v1/members", true, Permission::kMemberRead,
               [s](const Request& req, const Actor* a) {
-                service::MemberQuery q;
-                VIPCARE_PARSE(page, PageOf(req));
-                q.page = page;
-                if (auto it = req.query.find("q"); it != req.query.end()) q.q = it->second;
-                if (auto it = req.query.find("tag"); it != req.query.end()) q.tag = it->second;
-                VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 0, INT64_MAX));
-                if (store) q.store = StoreId(store);
-                VIPCARE_PARSE(assoc, req.QueryInt("associate_id", 0, 0, INT64_MAX));
-                if (assoc) q.associate = StaffId(assoc);
-                if (auto it = req.query.find("status"); it != req.query.end() && !it->second.empty()) {
-                  q.status = domain::ParseMemberStatus(it->second);
-                  if (!q.status || *q.status == domain::MemberStatus::kMerged ||
-                      *q.status == domain::MemberStatus::kErased) {
-                    return Response::FromError(Error::Invalid(
-                        "status", "must be one of prospect, temporary, formal, suspended, closed"));
-                  }
-                }
+                VIPCARE_PARSE(q, MemberQueryOf(req));
                 return Reply(s.members.Search(*a, q), [](const store::PageOf<domain::Member>& p) {
                   return PageJson<domain::Member>(p, MemberRowJson);
                 });
@@ -404,6 +413,198 @@ json AuditJson(const store::AuditEntry& e) {
           {"hash", e.hash}};
 }
 
+json UserJson(const store::UserRecord& u) {
+  return {{"id", u.id.value},
+          {"username", u.username},
+          {"role", domain::ToString(u.role)},
+          {"staff_id", u.staff_id ? json(u.staff_id.value) : json(nullptr)},
+          {"active", u.active},
+          {"must_change_password", u.must_change_password},
+          {"created_at", FormatTimestamp(u.created_at)}};
+}
+
+json GrantJson(const store::GrantRecord& g) {
+  json members = json::array();
+  for (MemberId m : g.members) members.push_back(m.value);
+  return {{"id", g.id},
+          {"grantee_id", g.grantee.value},
+          {"purpose", g.purpose},
+          {"starts_at", FormatTimestamp(g.starts_at)},
+          {"ends_at", FormatTimestamp(g.ends_at)},
+          {"created_by", g.created_by ? json(g.created_by.value) : json(nullptr)},
+          {"created_at", FormatTimestamp(g.created_at)},
+          {"revoked_at", g.revoked_at ? json(FormatTimestamp(*g.revoked_at)) : json(nullptr)},
+          {"member_count", g.member_count},
+          {"member_ids", members}};
+}
+
+json DeviceJson(const store::DeviceRecord& d) {
+  return {{"id", d.id},          {"store_id", d.store_id.value}, {"kind", d.kind},
+          {"value", d.value},    {"label", d.label},             {"active", d.active},
+          {"created_at", FormatTimestamp(d.created_at)}};
+}
+
+json ConsentJson(const store::ConsentRecord& c) {
+  return {{"id", c.id},           {"purpose", c.purpose}, {"granted", c.granted},
+          {"version", c.version}, {"channel", c.channel}, {"at", FormatTimestamp(c.at)},
+          {"recorded_by", c.recorded_by ? json(c.recorded_by.value) : json(nullptr)}};
+}
+
+Result<Timestamp> TimeField(const json& body, const std::string& name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string()) return Error::Invalid(name, "is required (RFC 3339 time)");
+  auto t = ParseTimestamp(it->get<std::string>());
+  if (!t) return Error::Invalid(name, "must be an RFC 3339 time like 2026-11-23T09:00:00+08:00");
+  return *t;
+}
+
+void AddAccessRoutes(Router& router, Services s) {
+  router.Add({"GET", "/api/v1/users", true, Permission::kUserAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.accounts.ListUsers(*a, page),
+                             [](const store::PageOf<store::UserRecord>& p) {
+                               return PageJson<store::UserRecord>(p, UserJson);
+                             });
+              }});
+  router.Add({"PATCH", "/api/v1/users/{id}", true, Permission::kUserAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                service::Accounts::UserChange c;
+                if (auto it = body.find("role"); it != body.end()) {
+                  auto role = it->is_string() ? domain::ParseRole(it->get<std::string>())
+                                              : std::nullopt;
+                  if (!role) return Response::FromError(Error::Invalid("role", "is not a known role"));
+                  c.role = role;
+                }
+                if (auto it = body.find("active"); it != body.end()) {
+                  if (!it->is_boolean()) {
+                    return Response::FromError(Error::Invalid("active", "must be true or false"));
+                  }
+                  c.active = it->get<bool>();
+                }
+                if (auto it = body.find("staff_id"); it != body.end()) {
+                  if (!it->is_number_integer() || it->get<int64_t>() <= 0) {
+                    return Response::FromError(Error::Invalid("staff_id", "must be a positive id"));
+                  }
+                  c.staff_id = StaffId(it->get<int64_t>());
+                }
+                return Reply(s.accounts.UpdateUser(*a, UserId(id), c), UserJson);
+              }});
+
+  router.Add({"GET", "/api/v1/grants", true, Permission::kNone,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(page, PageOf(req));
+                VIPCARE_PARSE(grantee, req.QueryInt("grantee_id", 0, 0, INT64_MAX));
+                std::optional<UserId> who;
+                if (grantee) who = UserId(grantee);
+                return Reply(s.grants.List(*a, who, page),
+                             [](const store::PageOf<store::GrantRecord>& p) {
+                               return PageJson<store::GrantRecord>(p, GrantJson);
+                             });
+              }});
+  router.Add({"POST", "/api/v1/grants", true, Permission::kGrantAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                service::NewGrant g;
+                if (auto it = body.find("grantee_id"); it != body.end() && it->is_number_integer()) {
+                  g.grantee = UserId(it->get<int64_t>());
+                }
+                auto ids = body.find("member_ids");
+                if (ids == body.end() || !ids->is_array()) {
+                  return Response::FromError(Error::Invalid("member_ids", "must be a list of member ids"));
+                }
+                for (size_t i = 0; i < ids->size(); ++i) {
+                  if (!(*ids)[i].is_number_integer() || (*ids)[i].get<int64_t>() <= 0) {
+                    return Response::FromError(Error::Invalid(
+                        "member_ids[" + std::to_string(i) + "]", "must be a positive id"));
+                  }
+                  g.members.emplace_back((*ids)[i].get<int64_t>());
+                }
+                VIPCARE_PARSE(starts, TimeField(body, "starts_at"));
+                VIPCARE_PARSE(ends, TimeField(body, "ends_at"));
+                VIPCARE_PARSE(purpose, StringField(body, "purpose"));
+                g.starts_at = starts;
+                g.ends_at = ends;
+                g.purpose = purpose;
+                return Reply(s.grants.Create(*a, g), GrantJson, 201);
+              }});
+  router.Add({"GET", "/api/v1/grants/{id}", true, Permission::kNone,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.grants.Get(*a, id), GrantJson);
+              }});
+  router.Add({"POST", "/api/v1/grants/{id}/revoke", true, Permission::kGrantAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.grants.Revoke(*a, id), GrantJson);
+              }});
+
+  router.Add({"GET", "/api/v1/devices", true, Permission::kDeviceAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 0, INT64_MAX));
+                std::optional<StoreId> which;
+                if (store) which = StoreId(store);
+                return Reply(s.org.ListDevices(*a, which),
+                             [](const std::vector<store::DeviceRecord>& list) {
+                               json items = json::array();
+                               for (const auto& d : list) items.push_back(DeviceJson(d));
+                               return json{{"items", items}, {"total", items.size()}};
+                             });
+              }});
+  router.Add({"POST", "/api/v1/devices", true, Permission::kDeviceAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.org.AddDevice(*a, body), DeviceJson, 201);
+              }});
+  router.Add({"PATCH", "/api/v1/devices/{id}", true, Permission::kDeviceAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                auto it = body.find("active");
+                if (it == body.end() || !it->is_boolean()) {
+                  return Response::FromError(Error::Invalid("active", "must be true or false"));
+                }
+                return Reply(s.org.SetDeviceActive(*a, id, it->get<bool>()), DeviceJson);
+              }});
+
+  router.Add({"GET", "/api/v1/members/{id}/consents", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.members.Consents(*a, MemberId(id)),
+                             [](const std::vector<store::ConsentRecord>& list) {
+                               json items = json::array();
+                               for (const auto& c : list) items.push_back(ConsentJson(c));
+                               return json{{"items", items}, {"total", items.size()}};
+                             });
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/consents", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.members.RecordConsent(*a, MemberId(id), body), ConsentJson, 201);
+              }});
+  router.Add({"GET", "/api/v1/members/{id}/data-copy", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                return Reply(s.members.DataCopy(*a, MemberId(id)), [](const json& j) { return j; });
+              }});
+  router.Add({"GET", "/api/v1/exports/members", true, Permission::kExport,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(q, MemberQueryOf(req));
+                auto r = s.members.ExportList(*a, q);
+                if (!r.ok()) return Response::FromError(r.error());
+                Response res;
+                res.content_type = "text/csv; charset=utf-8";
+                res.body = std::move(r->csv);
+                res.headers.push_back(
+                    {"Content-Disposition", "attachment; filename=\"members.csv\""});
+                res.headers.push_back({"X-Row-Count", std::to_string(r->rows)});
+                return res;
+              }});
+}
+
 void AddAuditRoutes(Router& router, Services s) {
   router.Add({"GET", "/api/v1/audit", true, Permission::kAuditRead,
               [s](const Request& req, const Actor* a) {
@@ -429,6 +630,7 @@ void RegisterApi(Router& router, Services s) {
   AddOrgRoutes(router, s);
   AddMemberRoutes(router, s);
   AddAuditRoutes(router, s);
+  AddAccessRoutes(router, s);
 }
 
 }  // namespace vipcare::http

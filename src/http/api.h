@@ -5,6 +5,7 @@
 #include "http/router.h"
 #include "service/accounts.h"
 #include "service/audit.h"
+#include "service/grants.h"
 #include "service/members.h"
 #include "service/org.h"
 
@@ -16,6 +17,7 @@ struct Services {
   service::Members& members;
   service::Org& org;
   service::AuditLog& audit;
+  service::Grants& grants;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

@@ -14,7 +14,8 @@ App::App(AppOptions opt, const Clock* clock) {
   members_ = std::make_unique<service::Members>(*env_);
   org_ = std::make_unique<service::Org>(*env_);
   audit_ = std::make_unique<service::AuditLog>(*env_);
-  RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_});
+  grants_ = std::make_unique<service::Grants>(*env_);
+  RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_});
   server_ = std::make_unique<Server>(opt.server, router_, *accounts_);
 }
 

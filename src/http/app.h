@@ -46,6 +46,7 @@ class App {
   std::unique_ptr<service::Members> members_;
   std::unique_ptr<service::Org> org_;
   std::unique_ptr<service::AuditLog> audit_;
+  std::unique_ptr<service::Grants> grants_;
   Router router_;
   std::unique_ptr<Server> server_;
 };

@@ -105,7 +105,8 @@ Response Server::Dispatch(Request& req) const {
       if (!route.authenticated) {
         res = route.handler(req, nullptr);
       } else {
-        auto actor = accounts_.Authenticate(SessionToken(req), req.client_address);
+        auto actor = accounts_.Authenticate(SessionToken(req), req.client_address,
+                                               req.Header("x-device-id"));
         if (!actor.ok()) {
           res = Response::FromError(actor.error());
           res.headers.push_back({"WWW-Authenticate", "Bearer"});

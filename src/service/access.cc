@@ -1,5 +1,7 @@
 #include "service/access.h"
 
+#include <algorithm>
+
 namespace vipcare::service {
 
 const char* ToString(Permission p) {
@@ -12,6 +14,9 @@ const char* ToString(Permission p) {
     case Permission::kOrgAdmin: return "org_admin";
     case Permission::kUserAdmin: return "user_admin";
     case Permission::kAuditRead: return "audit_read";
+    case Permission::kGrantAdmin: return "grant_admin";
+    case Permission::kExport: return "export";
+    case Permission::kDeviceAdmin: return "device_admin";
   }
   return "none";
 }
@@ -28,11 +33,18 @@ bool RoleHas(domain::Role role, Permission p) {
       // Aggregates only: never a single member's file (P2).
       return p == Permission::kOrgRead;
     case Role::kStoreManager:
+      // Exports and grants of their own store's members; the store's devices.
+      return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
+             p == Permission::kMemberAdmin || p == Permission::kOrgRead ||
+             p == Permission::kGrantAdmin || p == Permission::kExport ||
+             p == Permission::kDeviceAdmin;
     case Role::kRegionalSupervisor:
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
-             p == Permission::kMemberAdmin || p == Permission::kOrgRead;
+             p == Permission::kMemberAdmin || p == Permission::kOrgRead ||
+             p == Permission::kGrantAdmin || p == Permission::kExport;
     case Role::kAssociate:
     case Role::kCallCenter:
+      // Never an export: a clerk's screen is not a bulk channel (P4, P9).
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
              p == Permission::kOrgRead;
   }
@@ -44,7 +56,7 @@ Status Authorize(const Actor& actor, Permission p) {
   return Error::Forbidden(std::string("your role may not do this (needs ") + ToString(p) + ")");
 }
 
-bool ApplyListScope(const Actor& actor, store::MemberFilter& filter) {
+bool ApplyListScope(const Actor& actor, store::MemberFilter& filter, Timestamp now) {
   using domain::Role;
   switch (actor.role) {
     case Role::kAdmin:
@@ -63,7 +75,11 @@ bool ApplyListScope(const Actor& actor, store::MemberFilter& filter) {
       if (filter.region && *filter.region != actor.region_id) return false;
       filter.region = actor.region_id;
       return true;
-    case Role::kCallCenter:    // only granted members (grants come with the care engine)
+    case Role::kCallCenter:
+      if (!actor.user_id) return false;
+      filter.granted_to = actor.user_id;
+      filter.granted_at = now;
+      return true;
     case Role::kHqAnalyst:     // aggregates only
     case Role::kAuditor:
       return false;
@@ -71,7 +87,8 @@ bool ApplyListScope(const Actor& actor, store::MemberFilter& filter) {
   return false;
 }
 
-Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId member_region) {
+Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId member_region,
+                        bool granted) {
   using domain::Role;
   bool ok = false;
   switch (actor.role) {
@@ -79,7 +96,7 @@ Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId me
     case Role::kAssociate: ok = actor.staff_id && m.associate_id == actor.staff_id; break;
     case Role::kStoreManager: ok = actor.store_id && m.home_store_id == actor.store_id; break;
     case Role::kRegionalSupervisor: ok = actor.region_id && member_region == actor.region_id; break;
-    case Role::kCallCenter:
+    case Role::kCallCenter: ok = granted; break;
     case Role::kHqAnalyst:
     case Role::kAuditor: ok = false; break;
   }
@@ -93,12 +110,26 @@ bool MayTillLookup(const Actor& actor) {
          actor.role == Role::kRegionalSupervisor || actor.role == Role::kAdmin;
 }
 
-bool SeesUnmasked(const Actor& actor, const domain::Member& m) {
+bool IsChildUnder14(const domain::Member& m, Date today) {
+  if (!m.birthday) return false;
+  const auto& b = *m.birthday;
+  // A lunar month/day falls at most about two months later in the solar year.
+  unsigned month = b.month + (b.calendar == domain::Calendar::kLunar ? 2u : 0u);
+  int year = b.year + 14 + (month > 12 ? 1 : 0);
+  if (month > 12) month -= 12;
+  const Date fourteenth = Date::FromYmd(year, month, std::min(unsigned(b.day), 28u));
+  return today < fourteenth;
+}
+
+bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Date today) {
   using domain::Role;
+  const bool manager = actor.role == Role::kStoreManager && actor.store_id &&
+                       m.home_store_id == actor.store_id;
+  if (actor.role == Role::kAdmin || manager) return true;
+  if (IsChildUnder14(m, today)) return false;
   switch (actor.role) {
-    case Role::kAdmin: return true;
     case Role::kAssociate: return actor.staff_id && m.associate_id == actor.staff_id;
-    case Role::kStoreManager: return actor.store_id && m.home_store_id == actor.store_id;
+    case Role::kCallCenter: return granted;
     default: return false;
   }
 }

@@ -16,8 +16,11 @@ enum class Permission {
   kMemberAdmin,   // erase and merge member files
   kOrgRead,       // see stores and staff
   kOrgAdmin,      // change company, regions, stores, staff
-  kUserAdmin,     // add accounts
+  kUserAdmin,     // add, change and disable accounts
   kAuditRead,     // read the audit log and destruction records
+  kGrantAdmin,    // give and revoke time-limited grants (定时授权)
+  kExport,        // export member lists and reports (P4)
+  kDeviceAdmin,   // keep a store's device allow-list (P7)
 };
 
 const char* ToString(Permission p);
@@ -31,11 +34,15 @@ Status Authorize(const Actor& actor, Permission p);
 // members, a store manager their store, a supervisor their region, an admin
 // everything. Returns false if the actor may list no member at all (then the
 // caller answers an empty page without asking the database).
-bool ApplyListScope(const Actor& actor, store::MemberFilter& filter);
+// A call-centre account lists the members on its grants active at `now`.
+bool ApplyListScope(const Actor& actor, store::MemberFilter& filter, Timestamp now);
 
 // Whether `actor` may open, change or act on member `m`, whose home store is
-// in region `member_region`. kForbidden otherwise.
-Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId member_region);
+// in region `member_region`; `granted` says whether the actor holds an active
+// grant for the member (only call-centre accounts are given grants).
+// kForbidden otherwise.
+Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId member_region,
+                        bool granted);
 
 // Whether an exact lookup at the till (card number or full mobile) may show
 // `actor` this member even outside their scope (SPEC §1: "plus any member at
@@ -43,7 +50,13 @@ Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId me
 bool MayTillLookup(const Actor& actor);
 
 // Whether `actor` sees `m` unmasked (P3): the assigned associate, the manager
-// of the member's store, and admins; everyone else sees masked contact fields.
-bool SeesUnmasked(const Actor& actor, const domain::Member& m);
+// of the member's store, active grant holders and admins; everyone else sees
+// masked contact fields. A child under 14 on `today` (P8) is shown unmasked
+// only to the manager of their store and to admins.
+bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Date today);
+// Whether the member is under 14 on `today` by their recorded birthday (a
+// lunar birthday is taken as late as it can fall in the solar year, so the
+// rule errs on the child's side). False without a birthday.
+bool IsChildUnder14(const domain::Member& m, Date today);
 
 }  // namespace vipcare::service

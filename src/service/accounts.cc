@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include "service/accounts.h"
 
 #include <sodium.h>
@@ -42,6 +43,24 @@ Actor ActorOf(store::Repository& repo, const store::UserRecord& u, const std::st
   return a;
 }
 
+// P7: whether a store account's client is on its store's allow-list (or the
+// store keeps none). Accounts without a store are not device-bound.
+bool DeviceAllowed(store::Repository& repo, const Actor& a, const std::string& device_id) {
+  const bool store_bound =
+      a.role == domain::Role::kAssociate || a.role == domain::Role::kStoreManager;
+  if (!store_bound || !a.store_id || !repo.StoreRestrictsDevices(a.store_id)) return true;
+  for (const auto& d : repo.ListDevices(a.store_id)) {
+    if (d.active && domain::DeviceEntryMatches(d.kind, d.value, a.address, device_id)) return true;
+  }
+  return false;
+}
+
+Error DeviceRefused() {
+  return Error::Forbidden(
+      "this computer is not registered for your store; ask the store manager to add its address "
+      "or device id");
+}
+
 }  // namespace
 
 std::string HashPassword(std::string_view password) {
@@ -81,7 +100,7 @@ std::string HashToken(std::string_view token) {
 }
 
 Result<LoginResult> Accounts::Login(const std::string& username, const std::string& password,
-                                    const std::string& address) {
+                                    const std::string& address, const std::string& device_id) {
   if (username.empty()) return Error::Invalid("username", "is required");
   if (password.empty()) return Error::Invalid("password", "is required");
   if (username.size() > 100) return Error::Invalid("username", "must be at most 100 characters");
@@ -125,7 +144,14 @@ Result<LoginResult> Accounts::Login(const std::string& username, const std::stri
   bool ok = VerifyPassword(user ? user->password_hash : kDummyHash, password) && user &&
             user->active;
   LoginResult result;
+  bool refused = false;
   auto st = env_.store.Write([&](store::Repository& repo) -> Status {
+    if (ok && !DeviceAllowed(repo, ActorOf(repo, *user, address), device_id)) {
+      refused = true;
+      repo.AppendAudit({0, now, user->id, "login_refused_device", "user",
+                        std::to_string(user->id.value), "", address});
+      return OkStatus();
+    }
     repo.AppendAudit({0, now, user ? user->id : UserId(), ok ? "login" : "login_failed", "user",
                       user ? std::to_string(user->id.value) : "", "", address});
     if (!ok) {
@@ -142,10 +168,12 @@ Result<LoginResult> Accounts::Login(const std::string& username, const std::stri
   });
   if (!st.ok()) return st.error();
   if (!ok) return Error{ErrorCode::kUnauthenticated, "wrong username or password", ""};
+  if (refused) return DeviceRefused();
   return result;
 }
 
-Result<Actor> Accounts::Authenticate(const std::string& token, const std::string& address) {
+Result<Actor> Accounts::Authenticate(const std::string& token, const std::string& address,
+                                     const std::string& device_id) {
   const Error unauthenticated{ErrorCode::kUnauthenticated,
                               "not signed in, or the session has expired", ""};
   if (token.empty()) return unauthenticated;
@@ -164,7 +192,12 @@ Result<Actor> Accounts::Authenticate(const std::string& token, const std::string
     // Only write when the idle clock moved noticeably: a till lookup should not
     // turn every read into a write.
     if (now - s->last_seen_at >= std::chrono::seconds(60)) follow = Follow::kTouch;
-    return ActorOf(repo, *u, address);
+    Actor a = ActorOf(repo, *u, address);
+    if (!DeviceAllowed(repo, a, device_id)) {
+      follow = Follow::kNone;
+      return DeviceRefused();
+    }
+    return a;
   });
   if (follow != Follow::kNone) {
     auto st = env_.store.Write([&](store::Repository& repo) -> Status {
@@ -247,6 +280,54 @@ Result<UserId> Accounts::CreateUser(const Actor& actor, const NewUser& u) {
                       std::to_string(id.value), std::string("role=") + domain::ToString(u.role),
                       actor.address});
     return id;
+  });
+}
+
+Result<store::PageOf<store::UserRecord>> Accounts::ListUsers(const Actor& actor,
+                                                            store::Page page) {
+  if (actor.role != domain::Role::kAdmin) return Error::Forbidden("only an admin may list users");
+  if (page.limit < 1 || page.limit > 200) return Error::Invalid("limit", "must be between 1 and 200");
+  return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<store::UserRecord>> {
+    auto out = repo.ListUsers(page);
+    for (auto& u : out.items) u.password_hash.clear();
+    return out;
+  });
+}
+
+Result<store::UserRecord> Accounts::UpdateUser(const Actor& actor, UserId id,
+                                               const UserChange& change) {
+  if (actor.role != domain::Role::kAdmin) return Error::Forbidden("only an admin may change users");
+  if (id == actor.user_id && (change.active == false || (change.role && *change.role != actor.role))) {
+    return Error::Unprocessable("you cannot disable or demote your own account", "id");
+  }
+  return env_.store.Write([&](store::Repository& repo) -> Result<store::UserRecord> {
+    auto u = repo.GetUser(id);
+    if (!u) return Error::NotFound("no user has that id", "id");
+    store::UserRecord after = *u;
+    if (change.role) after.role = *change.role;
+    if (change.staff_id) after.staff_id = *change.staff_id;
+    if (change.active) after.active = *change.active;
+    if (after.staff_id) {
+      auto s = repo.GetStaff(after.staff_id);
+      if (!s) return Error::Invalid("staff_id", "no staff member has that id");
+      if (s->role != after.role) return Error::Invalid("role", "must match the staff member's role");
+    }
+    const bool changed = after.role != u->role || after.staff_id != u->staff_id ||
+                         after.active != u->active;
+    if (!changed) {
+      after.password_hash.clear();
+      return after;
+    }
+    repo.UpdateUser(after);
+    // Revocation takes effect at once: the account signs in again with its new rights.
+    repo.DeleteSessionsOf(id);
+    repo.AppendAudit({0, env_.clock.Now(), actor.user_id, "user_update", "user",
+                      std::to_string(id.value),
+                      fmt::format("role={} active={} sessions_ended=1", domain::ToString(after.role),
+                                  after.active ? 1 : 0),
+                      actor.address});
+    after.password_hash.clear();
+    return after;
   });
 }
 

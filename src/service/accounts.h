@@ -50,15 +50,29 @@ class Accounts {
 
   // Checks the password and opens a session. A wrong user or password both
   // answer kUnauthenticated with the same message; each attempt is audited.
+  // A store account signing in from a client its store's allow-list does not
+  // name (P7) is refused with kForbidden (and audited).
   Result<LoginResult> Login(const std::string& username, const std::string& password,
-                            const std::string& address);
+                            const std::string& address, const std::string& device_id = "");
   // Resolves a bearer token to its actor, extending the idle window.
   // kUnauthenticated if unknown, expired or the account is disabled.
-  Result<Actor> Authenticate(const std::string& token, const std::string& address);
+  // kForbidden if the store's device allow-list does not name the client (P7).
+  Result<Actor> Authenticate(const std::string& token, const std::string& address,
+                             const std::string& device_id = "");
   Status Logout(const std::string& token);
   Status ChangePassword(const Actor& actor, const std::string& old_password,
                         const std::string& new_password);
   Result<UserId> CreateUser(const Actor& actor, const NewUser& u);
+  Result<store::PageOf<store::UserRecord>> ListUsers(const Actor& actor, store::Page page);
+  // Changes an account's role, staff link or active flag (admin). Any such
+  // change ends the account's sessions at once (P8): the next request of a
+  // disabled or re-roled account is answered 401.
+  struct UserChange {
+    std::optional<domain::Role> role;
+    std::optional<StaffId> staff_id;
+    std::optional<bool> active;
+  };
+  Result<store::UserRecord> UpdateUser(const Actor& actor, UserId id, const UserChange& change);
 
  private:
   Env env_;

@@ -1,5 +1,6 @@
 #include "service/members.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -22,28 +23,39 @@ bool IsLive(const Member& m) {
   return m.status != MemberStatus::kMerged && m.status != MemberStatus::kErased;
 }
 
+// Whether a call-centre actor holds an active grant for `m` (P2).
+bool Granted(store::Repository& repo, const Env& env, const Actor& actor, const Member& m) {
+  return actor.role == domain::Role::kCallCenter && m.id &&
+         repo.HasActiveGrant(actor.user_id, m.id, env.clock.Now());
+}
+
 // P2: whether the actor may act on this member file.
-Status InScope(store::Repository& repo, const Actor& actor, const Member& m) {
+Status InScope(store::Repository& repo, const Env& env, const Actor& actor, const Member& m) {
   if (actor.role == domain::Role::kAdmin) return OkStatus();
   RegionId region;
   if (auto s = repo.GetStore(m.home_store_id)) region = s->region_id;
-  return CheckMemberScope(actor, m, region);
+  return CheckMemberScope(actor, m, region, Granted(repo, env, actor, m));
 }
 
-Status CardInScope(store::Repository& repo, const Actor& actor, const domain::Card& c) {
+Status CardInScope(store::Repository& repo, const Env& env, const Actor& actor,
+                   const domain::Card& c) {
   auto m = repo.GetMember(c.member_id);
   if (!m) return Error::NotFound("no card has that number", "card_no");
-  return InScope(repo, actor, *m);
+  return InScope(repo, env, actor, *m);
+}
+
+bool Unmasked(store::Repository& repo, const Env& env, const Actor& actor, const Member& m) {
+  return SeesUnmasked(actor, m, Granted(repo, env, actor, m), env.Today());
 }
 
 // P3: what the actor is shown of a member file.
-Member Present(const Actor& actor, Member m) {
-  if (!SeesUnmasked(actor, m)) domain::MaskMember(m);
+Member Present(store::Repository& repo, const Env& env, const Actor& actor, Member m) {
+  if (!Unmasked(repo, env, actor, m)) domain::MaskMember(m);
   return m;
 }
 
-MemberView Present(const Actor& actor, MemberView v) {
-  v.member = Present(actor, std::move(v.member));
+MemberView Present(store::Repository& repo, const Env& env, const Actor& actor, MemberView v) {
+  v.member = Present(repo, env, actor, std::move(v.member));
   return v;
 }
 
@@ -140,7 +152,7 @@ Result<MemberView> Members::Create(const Actor& actor, const json& body) {
   return GuardUnique([&] {
     return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
       VIPCARE_TRY(CheckReferences(repo, m));
-      VIPCARE_TRY(InScope(repo, actor, m));
+      VIPCARE_TRY(InScope(repo, env_, actor, m));
       if (!m.mobile.number.empty() && repo.FindMemberByMobile(m.mobile.number)) {
         return Error::Conflict("that mobile number is already registered", "mobile");
       }
@@ -155,7 +167,7 @@ Result<MemberView> Members::Create(const Actor& actor, const json& body) {
       }
       RecordHistory(repo, env_, actor, v.member.id, "create", json::object());
       Audit(repo, env_, actor, "member_create", "member", std::to_string(v.member.id.value));
-      return Present(actor, std::move(v));
+      return Present(repo, env_, actor, std::move(v));
     });
   });
 }
@@ -165,10 +177,10 @@ Result<MemberView> Members::Get(const Actor& actor, MemberId id) {
   return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
-    VIPCARE_TRY(InScope(repo, actor, *m));
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
     Audit(repo, env_, actor, "member_read", "member", std::to_string(id.value),
-          SeesUnmasked(actor, *m) ? "unmasked" : "masked");
-    return Present(actor, MemberView{*m, repo.ListCards(id)});
+          Unmasked(repo, env_, actor, *m) ? "unmasked" : "masked");
+    return Present(repo, env_, actor, MemberView{*m, repo.ListCards(id)});
   });
 }
 
@@ -181,7 +193,7 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       if (!IsLive(*before)) {
         return Error::Unprocessable("a merged or erased member file cannot be changed", "status");
       }
-      VIPCARE_TRY(InScope(repo, actor, *before));
+      VIPCARE_TRY(InScope(repo, env_, actor, *before));
       Member after = *before;
       VIPCARE_TRY(domain::ApplyMemberJson(patch, after, domain::ApplyMode::kUpdate));
       if (actor.role == domain::Role::kAssociate &&
@@ -190,7 +202,7 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
         return Error::Forbidden("only a store manager may reassign a member");
       }
       // Nobody moves a member out of their own reach.
-      VIPCARE_TRY(InScope(repo, actor, after));
+      VIPCARE_TRY(InScope(repo, env_, actor, after));
       VIPCARE_TRY(domain::ValidateMember(after, today));
       VIPCARE_TRY(CheckReferences(repo, after));
       if (after.mobile.number != before->mobile.number && !after.mobile.number.empty()) {
@@ -200,7 +212,7 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
         }
       }
       json changes = Diff(*before, after);
-      if (changes.empty()) return Present(actor, MemberView{*before, repo.ListCards(id)});
+      if (changes.empty()) return Present(repo, env_, actor, MemberView{*before, repo.ListCards(id)});
       after.updated_at = env_.clock.Now();
       if (!repo.UpdateMember(after)) {
         return Error::Conflict("the member was changed by someone else; reload and retry",
@@ -211,7 +223,7 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       for (const auto& [k, v] : changes.items()) fields.push_back(k);
       Audit(repo, env_, actor, "member_update", "member", std::to_string(id.value),
             fields.dump());
-      return Present(actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
+      return Present(repo, env_, actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
     });
   });
 }
@@ -241,7 +253,7 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
       store::PageOf<Member> out;
       // A till lookup by card or full mobile may show a member outside the
       // actor's scope, masked (SPEC §1).
-      bool visible = exact && (InScope(repo, actor, *exact).ok() ||
+      bool visible = exact && (InScope(repo, env_, actor, *exact).ok() ||
                                (MayTillLookup(actor) && !std::regex_match(q.q, kMemberNo)));
       bool match = visible && IsLive(*exact) && (!q.store || exact->home_store_id == *q.store) &&
                    (!q.associate || exact->associate_id == *q.associate) &&
@@ -250,7 +262,7 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
                                          exact->tags.end());
       if (match) {
         out.total = 1;
-        if (q.page.offset == 0) out.items.push_back(Present(actor, *exact));
+        if (q.page.offset == 0) out.items.push_back(Present(repo, env_, actor, *exact));
       }
       return out;
     }
@@ -260,9 +272,9 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
     f.status = q.status;
     f.name_prefix = q.q;
     f.tag = q.tag;
-    if (!ApplyListScope(actor, f)) return store::PageOf<Member>{};
+    if (!ApplyListScope(actor, f, env_.clock.Now())) return store::PageOf<Member>{};
     auto page = repo.ListMembers(f, q.page);
-    for (auto& m : page.items) m = Present(actor, std::move(m));
+    for (auto& m : page.items) m = Present(repo, env_, actor, std::move(m));
     return page;
   });
 }
@@ -272,7 +284,7 @@ Result<store::PageOf<store::HistoryEntry>> Members::History(const Actor& actor, 
   return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<store::HistoryEntry>> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
-    VIPCARE_TRY(InScope(repo, actor, *m));
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
     return repo.ListHistory(id, page);
   });
 }
@@ -290,7 +302,7 @@ Result<MemberView> Members::ChangeStatus(const Actor& actor, MemberId id,
   return env_.store.Write([&](store::Repository& repo) -> Result<MemberView> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
-    VIPCARE_TRY(InScope(repo, actor, *m));
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
     if (!domain::CanTransition(m->status, *to)) {
       return Error::Unprocessable(std::string("a ") + domain::ToString(m->status) +
                                       " member cannot become " + status,
@@ -304,7 +316,7 @@ Result<MemberView> Members::ChangeStatus(const Actor& actor, MemberId id,
     RecordHistory(repo, env_, actor, id, "status",
             json{{"status", {domain::ToString(m->status), status}}, {"reason", reason}});
     Audit(repo, env_, actor, "member_status", "member", std::to_string(id.value), status);
-    return Present(actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
+    return Present(repo, env_, actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
   });
 }
 
@@ -316,7 +328,7 @@ Result<store::DestructionRecord> Members::Erase(const Actor& actor, MemberId id,
   return env_.store.Write([&](store::Repository& repo) -> Result<store::DestructionRecord> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
-    VIPCARE_TRY(InScope(repo, actor, *m));
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
     if (m->status == MemberStatus::kErased) {
       return Error::Unprocessable("the member file is already erased", "status");
     }
@@ -367,8 +379,8 @@ Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, Memb
     if (!absorbed || !IsLive(*absorbed)) {
       return Error::NotFound("no member has that id", "from_member_id");
     }
-    VIPCARE_TRY(InScope(repo, actor, *survivor));
-    VIPCARE_TRY(InScope(repo, actor, *absorbed));
+    VIPCARE_TRY(InScope(repo, env_, actor, *survivor));
+    VIPCARE_TRY(InScope(repo, env_, actor, *absorbed));
     Member after = *survivor;
     // Fill what the survivor's file lacks; the survivor's own values win.
     auto fill = [](std::string& dst, const std::string& src) {
@@ -437,7 +449,7 @@ Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, Memb
             json{{"member_id", survivor_id.value}});
     Audit(repo, env_, actor, "member_merge", "member", std::to_string(survivor_id.value),
           "from=" + std::to_string(absorbed_id.value));
-    return Present(actor, MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)});
+    return Present(repo, env_, actor, MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)});
   });
 }
 
@@ -448,7 +460,7 @@ Result<domain::Card> Members::IssueCard(const Actor& actor, MemberId id, const s
   return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
-    VIPCARE_TRY(InScope(repo, actor, *m));
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
     if (!IsLive(*m) || m->status == MemberStatus::kClosed) {
       return Error::Unprocessable("a closed, merged or erased member gets no card", "status");
     }
@@ -487,7 +499,7 @@ Result<domain::Card> Members::SetCardStatus(const Actor& actor, const std::strin
   return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
     auto c = repo.FindCardByNo(card_no);
     if (!c) return Error::NotFound("no card has that number", "card_no");
-    VIPCARE_TRY(CardInScope(repo, actor, *c));
+    VIPCARE_TRY(CardInScope(repo, env_, actor, *c));
     VIPCARE_TRY(domain::CheckCardTransition(c->status, *to));
     std::string from = domain::ToString(c->status);
     c->status = *to;
@@ -508,7 +520,7 @@ Result<domain::Card> Members::Reissue(const Actor& actor, const std::string& car
       return Error::Unprocessable("a replaced or expired card cannot be reissued", "status");
     }
     auto m = repo.GetMember(old->member_id);
-    if (m) VIPCARE_TRY(InScope(repo, actor, *m));
+    if (m) VIPCARE_TRY(InScope(repo, env_, actor, *m));
     if (!m || !IsLive(*m) || m->status == MemberStatus::kClosed) {
       return Error::Unprocessable("the card's member file is closed", "card_no");
     }
@@ -533,7 +545,7 @@ Result<domain::Card> Members::GetCard(const Actor& actor, const std::string& car
   return env_.store.Read([&](store::Repository& repo) -> Result<domain::Card> {
     auto c = repo.FindCardByNo(card_no);
     if (!c) return Error::NotFound("no card has that number", "card_no");
-    VIPCARE_TRY(CardInScope(repo, actor, *c));
+    VIPCARE_TRY(CardInScope(repo, env_, actor, *c));
     return *c;
   });
 }
@@ -542,6 +554,154 @@ Result<store::PageOf<store::DestructionRecord>> Members::DestructionRecords(cons
                                                                             store::Page page) {
   return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<store::DestructionRecord>> {
     return repo.ListDestructionRecords(page);
+  });
+}
+
+Result<std::vector<store::ConsentRecord>> Members::Consents(const Actor& actor, MemberId id) {
+  return env_.store.Read([&](store::Repository& repo) -> Result<std::vector<store::ConsentRecord>> {
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
+    return repo.ListConsents(id);
+  });
+}
+
+Result<store::ConsentRecord> Members::RecordConsent(const Actor& actor, MemberId id,
+                                                    const json& body) {
+  if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
+  store::ConsentRecord c;
+  c.member_id = id;
+  auto text = [&](const char* key, std::string& out, size_t max) -> Status {
+    if (!body.contains(key) || !body[key].is_string()) {
+      return Error::Invalid(key, "is required text");
+    }
+    out = body[key].get<std::string>();
+    if (out.empty() || out.size() > max) {
+      return Error::Invalid(key, "must be 1-" + std::to_string(max) + " bytes");
+    }
+    return OkStatus();
+  };
+  VIPCARE_TRY(text("purpose", c.purpose, 20));
+  if (c.purpose != "service" && c.purpose != "marketing" && c.purpose != "guardian") {
+    return Error::Invalid("purpose", "must be service, marketing or guardian");
+  }
+  if (!body.contains("granted") || !body["granted"].is_boolean()) {
+    return Error::Invalid("granted", "must be true (given) or false (withdrawn)");
+  }
+  c.granted = body["granted"].get<bool>();
+  VIPCARE_TRY(text("version", c.version, 40));
+  VIPCARE_TRY(text("channel", c.channel, 40));
+  c.at = env_.clock.Now();
+  c.recorded_by = actor.user_id;
+  return env_.store.Write([&](store::Repository& repo) -> Result<store::ConsentRecord> {
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    if (!IsLive(*m)) return Error::Unprocessable("a merged or erased member file cannot change", "status");
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
+    c.id = repo.InsertConsent(c);
+    if (c.purpose == "marketing" && m->preferences.marketing_opt_out == c.granted) {
+      Member after = *m;
+      after.preferences.marketing_opt_out = !c.granted;
+      after.updated_at = c.at;
+      if (!repo.UpdateMember(after)) {
+        return Error::Conflict("the member was changed by someone else; retry", "version");
+      }
+      RecordHistory(repo, env_, actor, id, "update",
+                    json{{"marketing_opt_out",
+                         json::array({m->preferences.marketing_opt_out, !c.granted})}});
+    }
+    Audit(repo, env_, actor, c.granted ? "consent_give" : "consent_withdraw", "member",
+          std::to_string(id.value), c.purpose + " v" + c.version);
+    return c;
+  });
+}
+
+Result<json> Members::DataCopy(const Actor& actor, MemberId id) {
+  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+    auto m = repo.GetMember(id);
+    if (!m) return MemberNotFound();
+    VIPCARE_TRY(InScope(repo, env_, actor, *m));
+    if (!Unmasked(repo, env_, actor, *m)) {
+      return Error::Forbidden("only the member's associate or store manager may hand out a data copy");
+    }
+    json out;
+    out["member"] = domain::MemberToJson(*m);
+    out["cards"] = json::array();
+    for (const auto& c : repo.ListCards(id)) {
+      out["cards"].push_back({{"card_no", c.card_no},
+                              {"kind", domain::ToString(c.kind)},
+                              {"status", domain::ToString(c.status)},
+                              {"issued_on", c.issued_on.ToString()},
+                              {"expires_on", c.expires_on.ToString()}});
+    }
+    out["history"] = json::array();
+    for (const auto& h : repo.ListHistory(id, {1000, 0}).items) {
+      out["history"].push_back({{"at", FormatTimestamp(h.changed_at)},
+                                {"action", h.action},
+                                {"changes", json::parse(h.changes, nullptr, false)}});
+    }
+    out["consents"] = json::array();
+    for (const auto& c : repo.ListConsents(id)) {
+      out["consents"].push_back({{"purpose", c.purpose},
+                                 {"granted", c.granted},
+                                 {"version", c.version},
+                                 {"channel", c.channel},
+                                 {"at", FormatTimestamp(c.at)}});
+    }
+    out["generated_at"] = FormatTimestamp(env_.clock.Now());
+    Audit(repo, env_, actor, "member_data_copy", "member", std::to_string(id.value));
+    return out;
+  });
+}
+
+namespace {
+
+// One CSV field: quoted when it holds a comma, quote or line break; a leading
+// =, +, - or @ is prefixed with ' so a spreadsheet never runs it as a formula.
+std::string CsvField(std::string v) {
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v = "'" + v;
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Result<Members::Export> Members::ExportList(const Actor& actor, const MemberQuery& q) {
+  if (domain::Utf8Length(q.q) < 0 || domain::Utf8Length(q.q) > 100) {
+    return Error::Invalid("q", "must be at most 100 characters of UTF-8 text");
+  }
+  return env_.store.Write([&](store::Repository& repo) -> Result<Export> {
+    store::MemberFilter f;
+    f.store = q.store;
+    f.associate = q.associate;
+    f.status = q.status;
+    f.name_prefix = q.q;
+    f.tag = q.tag;
+    Export out;
+    out.csv = "\xEF\xBB\xBF会员号,姓名,手机,性别,状态,门店,导购,登记时间\r\n";
+    if (ApplyListScope(actor, f, env_.clock.Now())) {
+      for (int64_t offset = 0; out.rows < kMaxExportRows; offset += 1000) {
+        auto page = repo.ListMembers(f, {std::min<int64_t>(1000, kMaxExportRows - out.rows), offset});
+        for (auto& row : page.items) {
+          Member m = Present(repo, env_, actor, std::move(row));
+          out.csv += fmt::format("{},{},{},{},{},{},{},{}\r\n", CsvField(m.member_no),
+                                 CsvField(m.name), CsvField(m.mobile.number),
+                                 domain::ToString(m.gender), domain::ToString(m.status),
+                                 m.home_store_id.value, m.associate_id.value,
+                                 FormatTimestamp(m.created_at));
+          ++out.rows;
+        }
+        if (page.items.size() < 1000) break;
+      }
+    }
+    Audit(repo, env_, actor, "member_export", "member", "",
+          fmt::format("rows={} format=csv", out.rows));
+    return out;
   });
 }
 

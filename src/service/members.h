@@ -68,6 +68,30 @@ class Members {
   Result<store::PageOf<store::DestructionRecord>> DestructionRecords(const Actor& actor,
                                                                      store::Page page);
 
+  // P8 consent: the member's consent events, oldest first.
+  Result<std::vector<store::ConsentRecord>> Consents(const Actor& actor, MemberId id);
+  // Records consent given or withdrawn ({"purpose": service|marketing|guardian,
+  // "granted", "version", "channel"}). Withdrawing marketing consent sets the
+  // member's marketing opt-out in the same transaction, so no campaign reaches
+  // them from that moment; giving it clears the opt-out.
+  Result<store::ConsentRecord> RecordConsent(const Actor& actor, MemberId id,
+                                             const nlohmann::json& body);
+  // P8 right of access: everything held about one member (file, cards,
+  // history, consents) as one JSON document for the member. Only for those
+  // who see the member unmasked; audited.
+  Result<nlohmann::json> DataCopy(const Actor& actor, MemberId id);
+
+  // P4 export of a member list (the same filters and scope as Search; the
+  // route requires the export permission). CSV, UTF-8 with a BOM so Excel
+  // opens it; masked exactly as the caller would see the rows on screen;
+  // audited with its row count. At most kMaxExportRows rows.
+  struct Export {
+    std::string csv;
+    int64_t rows = 0;
+  };
+  static constexpr int64_t kMaxExportRows = 100000;
+  Result<Export> ExportList(const Actor& actor, const MemberQuery& q);
+
  private:
   Env env_;
 };

@@ -299,4 +299,65 @@ Result<store::PageOf<domain::Staff>> Org::ListStaff(std::optional<StoreId> store
   });
 }
 
+namespace {
+
+Status MayKeepDevices(const Actor& actor, StoreId store) {
+  if (actor.role == domain::Role::kAdmin) return OkStatus();
+  if (actor.role == domain::Role::kStoreManager && actor.store_id && actor.store_id == store) {
+    return OkStatus();
+  }
+  return Error::Forbidden("only an admin or the store's manager may keep its device list");
+}
+
+}  // namespace
+
+Result<store::DeviceRecord> Org::AddDevice(const Actor& actor, const json& body) {
+  if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
+  store::DeviceRecord d;
+  if (!body.contains("store_id") || !body["store_id"].is_number_integer()) {
+    return Error::Invalid("store_id", "is required");
+  }
+  d.store_id = StoreId(body["store_id"].get<int64_t>());
+  for (auto [key, out] : {std::pair{"kind", &d.kind}, std::pair{"value", &d.value},
+                          std::pair{"label", &d.label}}) {
+    if (body.contains(key) && !body[key].is_string()) return Error::Invalid(key, "must be text");
+    if (body.contains(key)) *out = body[key].get<std::string>();
+  }
+  VIPCARE_TRY(domain::ValidateDeviceEntry(d.kind, d.value));
+  if (d.label.size() > 100) return Error::Invalid("label", "must be at most 100 bytes");
+  VIPCARE_TRY(MayKeepDevices(actor, d.store_id));
+  d.created_by = actor.user_id;
+  d.created_at = env_.clock.Now();
+  return env_.store.Write([&](store::Repository& repo) -> Result<store::DeviceRecord> {
+    if (!repo.GetStore(d.store_id)) return Error::Invalid("store_id", "no store has that id");
+    d.id = repo.InsertDevice(d);
+    Audit(repo, env_, actor, "device_add", "device", d.id);
+    return d;
+  });
+}
+
+Result<std::vector<store::DeviceRecord>> Org::ListDevices(const Actor& actor,
+                                                          std::optional<StoreId> store) {
+  if (actor.role != domain::Role::kAdmin) {
+    if (store && *store != actor.store_id) return Error::Forbidden("another store's devices");
+    VIPCARE_TRY(MayKeepDevices(actor, actor.store_id));
+    store = actor.store_id;
+  }
+  return env_.store.Read([&](store::Repository& repo) -> Result<std::vector<store::DeviceRecord>> {
+    return repo.ListDevices(store);
+  });
+}
+
+Result<store::DeviceRecord> Org::SetDeviceActive(const Actor& actor, int64_t id, bool active) {
+  return env_.store.Write([&](store::Repository& repo) -> Result<store::DeviceRecord> {
+    auto d = repo.GetDevice(id);
+    if (!d) return Error::NotFound("no device entry has that id", "id");
+    VIPCARE_TRY(MayKeepDevices(actor, d->store_id));
+    repo.SetDeviceActive(id, active);
+    Audit(repo, env_, actor, active ? "device_enable" : "device_disable", "device", id);
+    d->active = active;
+    return *d;
+  });
+}
+
 }  // namespace vipcare::service

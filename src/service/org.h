@@ -34,6 +34,14 @@ class Org {
                                                  std::optional<domain::Role> role,
                                                  store::Page page);
 
+  // P7 device allow-list of a store: admins for any store, a store manager
+  // for their own. Once a store has an active entry, its associates and
+  // manager may only sign in and work from the listed addresses or devices.
+  Result<store::DeviceRecord> AddDevice(const Actor& actor, const nlohmann::json& body);
+  Result<std::vector<store::DeviceRecord>> ListDevices(const Actor& actor,
+                                                       std::optional<StoreId> store);
+  Result<store::DeviceRecord> SetDeviceActive(const Actor& actor, int64_t id, bool active);
+
  private:
   Env env_;
 };

@@ -32,8 +32,53 @@ struct MemberFilter {
   std::optional<RegionId> region;
   std::optional<StaffId> associate;
   std::optional<domain::MemberStatus> status;
-  std::string name_prefix;  // byte-wise prefix of the name
+  std::string name_prefix;  // prefix of the name (through the name tokens, P5)
   std::string tag;
+  // Only members on a grant to this account that is active at `granted_at`
+  // (call centre, P2).
+  std::optional<UserId> granted_to;
+  Timestamp granted_at{};
+};
+
+// A time-limited grant (定时授权, P2): an account may see these members
+// between starts_at (inclusive) and ends_at (exclusive) unless revoked.
+struct GrantRecord {
+  int64_t id = 0;
+  UserId grantee;
+  std::string purpose;
+  Timestamp starts_at{};
+  Timestamp ends_at{};
+  UserId created_by;
+  Timestamp created_at{};
+  std::optional<Timestamp> revoked_at;
+  UserId revoked_by;
+  std::vector<MemberId> members;  // filled by GetGrant; counted by ListGrants
+  int64_t member_count = 0;
+};
+
+// One entry of a store's device allow-list (P7): a client address (exact
+// IPv4/IPv6 text or an IPv4 CIDR block) or a registered device id.
+struct DeviceRecord {
+  int64_t id = 0;
+  StoreId store_id;
+  std::string kind;  // "address" or "device"
+  std::string value;
+  std::string label;
+  bool active = true;
+  UserId created_by;
+  Timestamp created_at{};
+};
+
+// One consent event (P8): given or withdrawn, for one purpose.
+struct ConsentRecord {
+  int64_t id = 0;
+  MemberId member_id;
+  std::string purpose;  // "service", "marketing", "guardian"
+  bool granted = false;
+  std::string version;  // of the privacy notice shown
+  std::string channel;  // "store", "web", "phone", "paper", ...
+  Timestamp at{};
+  UserId recorded_by;
 };
 
 struct UserRecord {
@@ -137,6 +182,28 @@ class Repository {
   virtual FailureCount CountLoginFailuresOfUser(const std::string& username, Timestamp since) = 0;
   virtual FailureCount CountLoginFailuresFrom(const std::string& address, Timestamp since) = 0;
   virtual void ClearLoginFailures(const std::string& username) = 0;
+  virtual PageOf<UserRecord> ListUsers(Page page) = 0;
+
+  // Grants (P2). InsertGrant writes the grant and its member rows.
+  virtual int64_t InsertGrant(const GrantRecord& g) = 0;
+  virtual std::optional<GrantRecord> GetGrant(int64_t id) = 0;
+  // Newest first; either filter may be absent.
+  virtual PageOf<GrantRecord> ListGrants(std::optional<UserId> grantee,
+                                         std::optional<UserId> created_by, Page page) = 0;
+  virtual bool RevokeGrant(int64_t id, Timestamp at, UserId by) = 0;
+  virtual bool HasActiveGrant(UserId grantee, MemberId member, Timestamp now) = 0;
+
+  // Device allow-list (P7).
+  virtual int64_t InsertDevice(const DeviceRecord& d) = 0;
+  virtual std::optional<DeviceRecord> GetDevice(int64_t id) = 0;
+  virtual std::vector<DeviceRecord> ListDevices(std::optional<StoreId> store) = 0;
+  virtual void SetDeviceActive(int64_t id, bool active) = 0;
+  // Whether the store has any active entry (then only listed clients may act for it).
+  virtual bool StoreRestrictsDevices(StoreId store) = 0;
+
+  // Consents (P8), oldest first.
+  virtual int64_t InsertConsent(const ConsentRecord& c) = 0;
+  virtual std::vector<ConsentRecord> ListConsents(MemberId member) = 0;
 
   // Members. Insert assigns id and member_no; Update bumps version and fails
   // (returns false) if `m.version` is not the stored one.

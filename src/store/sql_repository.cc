@@ -195,6 +195,48 @@ constexpr std::string_view kAuditAfter =
     "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?";
 constexpr std::string_view kCountAudit = "SELECT COUNT(*) FROM audit_log";
 
+// ---- grants, devices, consents ----
+constexpr std::string_view kFilterGranted =
+    " AND m.id IN (SELECT gm.member_id FROM grant_members gm JOIN grants g ON g.id = gm.grant_id "
+    "WHERE g.grantee_id = ? AND g.starts_at <= ? AND g.ends_at > ? AND g.revoked_at IS NULL)";
+constexpr std::string_view kInsertGrant =
+    "INSERT INTO grants (grantee_id, purpose, starts_at, ends_at, created_by, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kInsertGrantMember =
+    "INSERT INTO grant_members (grant_id, member_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
+constexpr std::string_view kGrantColumns =
+    "SELECT g.id, g.grantee_id, g.purpose, g.starts_at, g.ends_at, g.created_by, g.created_at, "
+    "g.revoked_at, g.revoked_by, (SELECT COUNT(*) FROM grant_members gm WHERE gm.grant_id = g.id) "
+    "FROM grants g";
+constexpr std::string_view kGrantMembers =
+    "SELECT member_id FROM grant_members WHERE grant_id = ? ORDER BY member_id";
+constexpr std::string_view kGrantFilter =
+    "WHERE (? = 0 OR g.grantee_id = ?) AND (? = 0 OR g.created_by = ?)";
+constexpr std::string_view kRevokeGrant =
+    "UPDATE grants SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL";
+constexpr std::string_view kHasActiveGrant =
+    "SELECT 1 FROM grant_members gm JOIN grants g ON g.id = gm.grant_id WHERE gm.member_id = ? "
+    "AND g.grantee_id = ? AND g.starts_at <= ? AND g.ends_at > ? AND g.revoked_at IS NULL "
+    "LIMIT 1";
+constexpr std::string_view kListUsers =
+    "SELECT id, username, staff_id, role, password_hash, must_change_password, active, "
+    "created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
+constexpr std::string_view kCountUsers = "SELECT COUNT(*) FROM users";
+constexpr std::string_view kDeviceColumns =
+    "SELECT id, store_id, kind, value, label, active, created_by, created_at FROM devices";
+constexpr std::string_view kInsertDevice =
+    "INSERT INTO devices (store_id, kind, value, label, active, created_by, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kSetDeviceActive = "UPDATE devices SET active = ? WHERE id = ?";
+constexpr std::string_view kStoreRestricts =
+    "SELECT 1 FROM devices WHERE store_id = ? AND active = 1 LIMIT 1";
+constexpr std::string_view kInsertConsent =
+    "INSERT INTO consents (member_id, purpose, granted, version, channel, at, recorded_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kListConsents =
+    "SELECT id, member_id, purpose, granted, version, channel, at, recorded_by FROM consents "
+    "WHERE member_id = ? ORDER BY id";
+
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -324,6 +366,26 @@ std::vector<Value> MemberParams(const Member& m, const Sealer& sealer) {
           sealer.Seal(kSealedProfile, domain::ProfileToJson(m)),
           sealer.MobileIndex(m.mobile.number),
           sealer.IdNumberIndex(m.id_number)};
+}
+
+GrantRecord ReadGrant(const Row& r) {
+  GrantRecord g;
+  g.id = r.Int(0);
+  g.grantee = UserId(r.Int(1));
+  g.purpose = r.Text(2);
+  g.starts_at = FromEpochSeconds(r.Int(3));
+  g.ends_at = FromEpochSeconds(r.Int(4));
+  g.created_by = UserId(r.Int(5));
+  g.created_at = FromEpochSeconds(r.Int(6));
+  if (!r.IsNull(7)) g.revoked_at = FromEpochSeconds(r.Int(7));
+  g.revoked_by = UserId(r.Int(8));
+  g.member_count = r.Int(9);
+  return g;
+}
+
+DeviceRecord ReadDevice(const Row& r) {
+  return {r.Int(0),  StoreId(r.Int(1)), r.Text(2), r.Text(3), r.Text(4), r.Int(5) != 0,
+          UserId(r.Int(6)), FromEpochSeconds(r.Int(7))};
 }
 
 std::string MemberNo(MemberId id) { return fmt::format("M{:08d}", id.value); }
@@ -499,6 +561,95 @@ class SqlRepository final : public Repository {
     db_.Exec(kClearLoginFailures, {username});
   }
 
+  PageOf<UserRecord> ListUsers(Page page) override {
+    PageOf<UserRecord> out;
+    for (const auto& r : db_.Query(kListUsers, {page.limit, page.offset})) {
+      out.items.push_back(ReadUser(r));
+    }
+    out.total = db_.QueryOne(kCountUsers)->Int(0);
+    return out;
+  }
+
+  int64_t InsertGrant(const GrantRecord& g) override {
+    const int64_t id =
+        db_.QueryOne(kInsertGrant, {g.grantee.value, g.purpose, ToEpochSeconds(g.starts_at),
+                                    ToEpochSeconds(g.ends_at), NullIfZero(g.created_by.value),
+                                    ToEpochSeconds(g.created_at)})
+            ->Int(0);
+    for (MemberId m : g.members) db_.Exec(kInsertGrantMember, {id, m.value});
+    return id;
+  }
+  std::optional<GrantRecord> GetGrant(int64_t id) override {
+    static const std::string sql = Join(kGrantColumns, "WHERE g.id = ?");
+    auto r = db_.QueryOne(sql, {id});
+    if (!r) return std::nullopt;
+    GrantRecord g = ReadGrant(*r);
+    for (const auto& row : db_.Query(kGrantMembers, {id})) g.members.emplace_back(row.Int(0));
+    return g;
+  }
+  PageOf<GrantRecord> ListGrants(std::optional<UserId> grantee, std::optional<UserId> created_by,
+                                 Page page) override {
+    static const std::string list_sql =
+        Join(kGrantColumns, std::string(kGrantFilter) + " ORDER BY g.id DESC LIMIT ? OFFSET ?");
+    static const std::string count_sql = "SELECT COUNT(*) FROM grants g " + std::string(kGrantFilter);
+    const int64_t ge = grantee ? grantee->value : 0;
+    const int64_t cb = created_by ? created_by->value : 0;
+    PageOf<GrantRecord> out;
+    for (const auto& r : db_.Query(list_sql, {ge, ge, cb, cb, page.limit, page.offset})) {
+      out.items.push_back(ReadGrant(r));
+    }
+    out.total = db_.QueryOne(count_sql, {ge, ge, cb, cb})->Int(0);
+    return out;
+  }
+  bool RevokeGrant(int64_t id, Timestamp at, UserId by) override {
+    return db_.Exec(kRevokeGrant, {ToEpochSeconds(at), NullIfZero(by.value), id}) == 1;
+  }
+  bool HasActiveGrant(UserId grantee, MemberId member, Timestamp now) override {
+    const int64_t t = ToEpochSeconds(now);
+    return db_.QueryOne(kHasActiveGrant, {member.value, grantee.value, t, t}).has_value();
+  }
+
+  int64_t InsertDevice(const DeviceRecord& d) override {
+    return db_
+        .QueryOne(kInsertDevice, {d.store_id.value, d.kind, d.value, d.label, int64_t(d.active),
+                                  NullIfZero(d.created_by.value), ToEpochSeconds(d.created_at)})
+        ->Int(0);
+  }
+  std::optional<DeviceRecord> GetDevice(int64_t id) override {
+    static const std::string sql = Join(kDeviceColumns, "WHERE id = ?");
+    auto r = db_.QueryOne(sql, {id});
+    if (!r) return std::nullopt;
+    return ReadDevice(*r);
+  }
+  std::vector<DeviceRecord> ListDevices(std::optional<StoreId> store) override {
+    static const std::string sql = Join(kDeviceColumns, "WHERE (? = 0 OR store_id = ?) ORDER BY id");
+    const int64_t sid = store ? store->value : 0;
+    std::vector<DeviceRecord> out;
+    for (const auto& r : db_.Query(sql, {sid, sid})) out.push_back(ReadDevice(r));
+    return out;
+  }
+  void SetDeviceActive(int64_t id, bool active) override {
+    db_.Exec(kSetDeviceActive, {int64_t(active), id});
+  }
+  bool StoreRestrictsDevices(StoreId store) override {
+    return db_.QueryOne(kStoreRestricts, {store.value}).has_value();
+  }
+
+  int64_t InsertConsent(const ConsentRecord& c) override {
+    return db_
+        .QueryOne(kInsertConsent, {c.member_id.value, c.purpose, int64_t(c.granted), c.version,
+                                   c.channel, ToEpochSeconds(c.at), NullIfZero(c.recorded_by.value)})
+        ->Int(0);
+  }
+  std::vector<ConsentRecord> ListConsents(MemberId member) override {
+    std::vector<ConsentRecord> out;
+    for (const auto& r : db_.Query(kListConsents, {member.value})) {
+      out.push_back({r.Int(0), MemberId(r.Int(1)), r.Text(2), r.Int(3) != 0, r.Text(4), r.Text(5),
+                     FromEpochSeconds(r.Int(6)), UserId(r.Int(7))});
+    }
+    return out;
+  }
+
   MemberId InsertMember(const Member& m) override {
     auto p = MemberParams(m, sealer_);
     int64_t now = Now();
@@ -577,6 +728,12 @@ class SqlRepository final : public Repository {
     if (!f.tag.empty()) {
       where += kFilterTag;
       p.push_back(f.tag);
+    }
+    if (f.granted_to) {
+      where += kFilterGranted;
+      p.push_back(f.granted_to->value);
+      p.push_back(ToEpochSeconds(f.granted_at));
+      p.push_back(ToEpochSeconds(f.granted_at));
     }
     PageOf<Member> out;
     out.total = db_.QueryOne("SELECT COUNT(*) " + where, p)->Int(0);
