@@ -516,11 +516,12 @@ Result<domain::Card> Members::Reissue(const Actor& actor, const std::string& car
   return env_.store.Write([&](store::Repository& repo) -> Result<domain::Card> {
     auto old = repo.FindCardByNo(card_no);
     if (!old) return Error::NotFound("no card has that number", "card_no");
+    // Scope first: nothing about a card outside it is revealed, not even its status.
+    auto m = repo.GetMember(old->member_id);
+    if (m) VIPCARE_TRY(InScope(repo, env_, actor, *m));
     if (old->status == domain::CardStatus::kReplaced || old->status == domain::CardStatus::kExpired) {
       return Error::Unprocessable("a replaced or expired card cannot be reissued", "status");
     }
-    auto m = repo.GetMember(old->member_id);
-    if (m) VIPCARE_TRY(InScope(repo, env_, actor, *m));
     if (!m || !IsLive(*m) || m->status == MemberStatus::kClosed) {
       return Error::Unprocessable("the card's member file is closed", "card_no");
     }
