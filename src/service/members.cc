@@ -59,6 +59,17 @@ MemberView Present(store::Repository& repo, const Env& env, const Actor& actor, 
   return v;
 }
 
+// The list filter of a query, before the actor's scope narrows it.
+store::MemberFilter FilterOf(const MemberQuery& q) {
+  store::MemberFilter f;
+  f.store = q.store;
+  f.associate = q.associate;
+  f.status = q.status;
+  f.name_prefix = q.q;
+  f.tag = q.tag;
+  return f;
+}
+
 // Checks the ids a member file points at (store, associate, referrer).
 Status CheckReferences(store::Repository& repo, const Member& m) {
   auto store = repo.GetStore(m.home_store_id);
@@ -266,12 +277,7 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
       }
       return out;
     }
-    store::MemberFilter f;
-    f.store = q.store;
-    f.associate = q.associate;
-    f.status = q.status;
-    f.name_prefix = q.q;
-    f.tag = q.tag;
+    store::MemberFilter f = FilterOf(q);
     if (!ApplyListScope(actor, f, env_.clock.Now())) return store::PageOf<Member>{};
     auto page = repo.ListMembers(f, q.page);
     for (auto& m : page.items) m = Present(repo, env_, actor, std::move(m));
@@ -677,12 +683,7 @@ Result<Members::Export> Members::ExportList(const Actor& actor, const MemberQuer
     return Error::Invalid("q", "must be at most 100 characters of UTF-8 text");
   }
   return env_.store.Write([&](store::Repository& repo) -> Result<Export> {
-    store::MemberFilter f;
-    f.store = q.store;
-    f.associate = q.associate;
-    f.status = q.status;
-    f.name_prefix = q.q;
-    f.tag = q.tag;
+    store::MemberFilter f = FilterOf(q);
     Export out;
     out.csv = "\xEF\xBB\xBF会员号,姓名,手机,性别,状态,门店,导购,登记时间\r\n";
     if (ApplyListScope(actor, f, env_.clock.Now())) {
