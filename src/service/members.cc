@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 
 #include "domain/mask.h"
 #include "domain/member_json.h"
@@ -57,6 +58,21 @@ Member Present(store::Repository& repo, const Env& env, const Actor& actor, Memb
 MemberView Present(store::Repository& repo, const Env& env, const Actor& actor, MemberView v) {
   v.member = Present(repo, env, actor, std::move(v.member));
   return v;
+}
+
+// P3 for the history: a viewer who sees the file masked sees the old and new
+// values of personal fields as "***" (only fields that carry no personal data
+// keep their values).
+std::string MaskChanges(const std::string& changes) {
+  static const std::set<std::string> kPlain = {
+      "status", "gender", "source", "home_store_id", "associate_id", "referrer_id",
+      "tags", "marketing_opt_out", "member_no", "occupation", "redacted"};
+  json j = json::parse(changes, nullptr, false);
+  if (!j.is_object()) return R"({"masked":true})";
+  for (auto& [key, value] : j.items()) {
+    if (!kPlain.count(key)) value = value.is_array() ? json::array({"***", "***"}) : json("***");
+  }
+  return j.dump();
 }
 
 // The list filter of a query, before the actor's scope narrows it.
@@ -291,7 +307,11 @@ Result<store::PageOf<store::HistoryEntry>> Members::History(const Actor& actor, 
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
     VIPCARE_TRY(InScope(repo, env_, actor, *m));
-    return repo.ListHistory(id, page);
+    auto out = repo.ListHistory(id, page);
+    if (!Unmasked(repo, env_, actor, *m)) {
+      for (auto& e : out.items) e.changes = MaskChanges(e.changes);
+    }
+    return out;
   });
 }
 

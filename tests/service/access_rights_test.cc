@@ -241,3 +241,29 @@ TEST_F(AccessRightsTest, P4ExportIsScopedMaskedAndAuditedWithItsRowCount) {
 
 }  // namespace
 }  // namespace vipcare::service
+
+namespace vipcare::service {
+namespace {
+
+TEST_F(AccessRightsTest, P3HistoryShowsPersonalValuesOnlyToThoseWhoSeeTheFileUnmasked) {
+  auto changed = members_.Update(assoc_, member_.id, {{"mobile", "13912345678"}, {"gender", "male"}});
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  service::Org org(fx_.env());
+  auto supervisor = org.CreateStaff(fx_.admin(), {{"employee_no", "R001"},
+                                                  {"name", "区域主管"},
+                                                  {"role", "regional_supervisor"},
+                                                  {"region_id", fx_.org().east.value}});
+  ASSERT_TRUE(supervisor.ok()) << supervisor.error().message;
+  auto region = fx_.AddUser("region.east", Role::kRegionalSupervisor, supervisor->id);
+  auto masked = members_.History(region, member_.id, {});
+  ASSERT_TRUE(masked.ok()) << masked.error().message;
+  const std::string seen = masked->items.at(0).changes;
+  EXPECT_EQ(seen.find("13912345678"), std::string::npos) << seen;
+  EXPECT_EQ(seen.find(member_.mobile.number), std::string::npos) << seen;
+  EXPECT_NE(seen.find("\"mobile\""), std::string::npos) << seen;  // which field changed stays visible
+  auto plain = members_.History(manager_, member_.id, {});
+  EXPECT_NE(plain->items.at(0).changes.find("13912345678"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vipcare::service
