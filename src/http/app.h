@@ -8,7 +8,10 @@
 #include "http/server.h"
 #include "service/audit.h"
 #include "service/context.h"
-#include "store/keyring.h"
+
+namespace vipcare::store {
+class Keyring;
+}  // namespace vipcare::store
 
 namespace vipcare::http {
 
@@ -16,7 +19,7 @@ struct AppOptions {
   std::string db_url = "vipcare.db";
   std::string timezone = "Asia/Shanghai";
   size_t db_pool = 8;
-  store::KeyringPtr keys;  // the data keys (P5); required
+  std::shared_ptr<const store::Keyring> keys;  // the data keys (P5); required
   ServerOptions server;
 };
 

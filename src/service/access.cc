@@ -104,6 +104,14 @@ Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId me
   return Error::Forbidden("this member is outside your scope");
 }
 
+Status CheckMemberScopeIn(store::Repository& repo, const Actor& actor, const domain::Member& m,
+                          bool granted) {
+  if (actor.role == domain::Role::kAdmin) return OkStatus();
+  RegionId region;
+  if (auto s = repo.GetStore(m.home_store_id)) region = s->region_id;
+  return CheckMemberScope(actor, m, region, granted);
+}
+
 bool MayTillLookup(const Actor& actor) {
   using domain::Role;
   return actor.role == Role::kAssociate || actor.role == Role::kStoreManager ||

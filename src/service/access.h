@@ -44,6 +44,10 @@ bool ApplyListScope(const Actor& actor, store::MemberFilter& filter, Timestamp n
 Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId member_region,
                         bool granted);
 
+// CheckMemberScope with the member's region looked up in `repo`.
+Status CheckMemberScopeIn(store::Repository& repo, const Actor& actor, const domain::Member& m,
+                          bool granted);
+
 // Whether an exact lookup at the till (card number or full mobile) may show
 // `actor` this member even outside their scope (SPEC §1: "plus any member at
 // the till by card/phone lookup (masked)").

@@ -1,6 +1,6 @@
-#include <fmt/format.h>
 #include "service/accounts.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>

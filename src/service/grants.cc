@@ -11,14 +11,6 @@ namespace {
 
 bool MayGive(const Actor& a) { return RoleHas(a.role, Permission::kGrantAdmin); }
 
-// Whether `actor` may hand out member `m` (it must be in their own scope).
-Status MayGrantMember(store::Repository& repo, const Actor& actor, const domain::Member& m) {
-  if (actor.role == domain::Role::kAdmin) return OkStatus();
-  RegionId region;
-  if (auto s = repo.GetStore(m.home_store_id)) region = s->region_id;
-  return CheckMemberScope(actor, m, region, false);
-}
-
 bool MaySee(const Actor& actor, const store::GrantRecord& g) {
   return actor.role == domain::Role::kAdmin || g.created_by == actor.user_id ||
          g.grantee == actor.user_id;
@@ -57,7 +49,8 @@ Result<store::GrantRecord> Grants::Create(const Actor& actor, const NewGrant& in
           m->status == domain::MemberStatus::kErased) {
         return Error::Invalid(field, "no live member has that id");
       }
-      if (!MayGrantMember(repo, actor, *m).ok()) {
+      // A giver may only hand out members in their own scope (never via a grant).
+      if (!CheckMemberScopeIn(repo, actor, *m, /*granted=*/false).ok()) {
         return Error::Forbidden("member " + std::to_string(m->id.value) + " is outside your scope");
       }
     }

@@ -32,10 +32,7 @@ bool Granted(store::Repository& repo, const Env& env, const Actor& actor, const 
 
 // P2: whether the actor may act on this member file.
 Status InScope(store::Repository& repo, const Env& env, const Actor& actor, const Member& m) {
-  if (actor.role == domain::Role::kAdmin) return OkStatus();
-  RegionId region;
-  if (auto s = repo.GetStore(m.home_store_id)) region = s->region_id;
-  return CheckMemberScope(actor, m, region, Granted(repo, env, actor, m));
+  return CheckMemberScopeIn(repo, actor, m, Granted(repo, env, actor, m));
 }
 
 Status CardInScope(store::Repository& repo, const Env& env, const Actor& actor,
@@ -205,9 +202,12 @@ Result<MemberView> Members::Get(const Actor& actor, MemberId id) {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
     VIPCARE_TRY(InScope(repo, env_, actor, *m));
+    const bool unmasked = Unmasked(repo, env_, actor, *m);
     Audit(repo, env_, actor, "member_read", "member", std::to_string(id.value),
-          Unmasked(repo, env_, actor, *m) ? "unmasked" : "masked");
-    return Present(repo, env_, actor, MemberView{*m, repo.ListCards(id)});
+          unmasked ? "unmasked" : "masked");
+    MemberView v{*m, repo.ListCards(id)};
+    if (!unmasked) domain::MaskMember(v.member);
+    return v;
   });
 }
 
