@@ -15,6 +15,9 @@ packages=(
 # that already has a newer Node.js keeps it.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# The browser tests of the web UI drive Debian's Chromium (never a downloaded
+# browser); a CJK font makes their screenshots of the Chinese UI legible.
+packages+=(chromium fonts-noto-cjk)
 
 missing=()
 for p in "${packages[@]}"; do

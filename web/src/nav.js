@@ -1,0 +1,47 @@
+// The side menu. Each entry points at a route; an entry is shown only if the
+// signed-in role may open its route (router meta.roles). Entries marked
+// `comingSoon` are shown disabled with a label until their API exists.
+import { markRaw } from 'vue'
+import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding } from '@element-plus/icons-vue'
+import { mayOpen } from './router.js'
+
+export const MENU = [
+  { key: 'dashboard', path: '/dashboard', titleKey: 'nav.dashboard', icon: markRaw(DataAnalysis) },
+  { key: 'members', path: '/members', titleKey: 'nav.members', icon: markRaw(Search) },
+  { key: 'member-new', path: '/members/new', titleKey: 'nav.memberNew', icon: markRaw(UserFilled) },
+  { key: 'grants', path: '/grants', titleKey: 'nav.grants', icon: markRaw(Timer) },
+  {
+    key: 'compliance',
+    titleKey: 'nav.compliance',
+    icon: markRaw(Lock),
+    children: [
+      { key: 'audit', path: '/audit', titleKey: 'nav.audit', icon: markRaw(Document) },
+      { key: 'destruction', path: '/destruction-records', titleKey: 'nav.destruction', icon: markRaw(Delete) },
+    ],
+  },
+  {
+    key: 'settings',
+    titleKey: 'nav.settings',
+    icon: markRaw(Setting),
+    children: [
+      { key: 'stores', path: '/settings/stores', titleKey: 'nav.stores', icon: markRaw(Shop) },
+      { key: 'staff', path: '/settings/staff', titleKey: 'nav.staff', icon: markRaw(User) },
+      { key: 'users', path: '/settings/users', titleKey: 'nav.users', icon: markRaw(Key) },
+      { key: 'company', path: '/settings/company', titleKey: 'nav.company', icon: markRaw(OfficeBuilding) },
+    ],
+  },
+]
+
+// The menu as `role` sees it: groups keep only their visible children.
+export function menuFor(role) {
+  const out = []
+  for (const item of MENU) {
+    if (item.children) {
+      const children = item.children.filter((c) => mayOpen(role, c.path))
+      if (children.length) out.push({ ...item, children })
+    } else if (mayOpen(role, item.path)) {
+      out.push(item)
+    }
+  }
+  return out
+}

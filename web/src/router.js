@@ -1,0 +1,66 @@
+// Client-side routes (hash history, so deep links work without server
+// changes). `meta.roles` lists who may open a page; the menu is built from the
+// same table (nav.js), so a role sees exactly the pages it may use.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { session, loadSession } from './lib/session.js'
+import { homeOf } from './lib/roles.js'
+
+const MEMBER_LISTERS = ['admin', 'store_manager', 'regional_supervisor', 'associate', 'call_center']
+const MEMBER_WRITERS = ['admin', 'store_manager', 'regional_supervisor', 'associate']
+const ALL_BUT_AUDITOR = ['admin', 'store_manager', 'regional_supervisor', 'associate', 'call_center', 'hq_analyst']
+const AUDIT = ['admin', 'auditor']
+const ADMIN = ['admin']
+const GRANTS = ['admin', 'store_manager', 'regional_supervisor', 'call_center']
+
+export const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, titleKey: 'login.title' } },
+  { path: '/password', name: 'password', component: () => import('./views/PasswordView.vue'), meta: { titleKey: 'password.title' } },
+  { path: '/', name: 'home', redirect: () => (session.user ? homeOf(session.user.role) : '/login') },
+  { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { roles: ALL_BUT_AUDITOR, titleKey: 'nav.dashboard' } },
+  { path: '/members', name: 'members', component: () => import('./views/MemberSearchView.vue'), meta: { roles: MEMBER_LISTERS, titleKey: 'nav.members' } },
+  { path: '/members/new', name: 'member-new', component: () => import('./views/MemberFormView.vue'), meta: { roles: MEMBER_WRITERS, titleKey: 'nav.memberNew' } },
+  { path: '/members/:id(\\d+)', name: 'member', component: () => import('./views/MemberDetailView.vue'), meta: { roles: MEMBER_LISTERS, titleKey: 'member.title', parent: '/members' } },
+  { path: '/members/:id(\\d+)/edit', name: 'member-edit', component: () => import('./views/MemberFormView.vue'), meta: { roles: MEMBER_WRITERS, titleKey: 'form.editTitle', parent: '/members' } },
+  { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { roles: AUDIT, titleKey: 'nav.audit' } },
+  { path: '/destruction-records', name: 'destruction', component: () => import('./views/DestructionView.vue'), meta: { roles: AUDIT, titleKey: 'nav.destruction' } },
+  { path: '/settings/stores', name: 'stores', component: () => import('./views/settings/StoresView.vue'), meta: { roles: ADMIN, titleKey: 'nav.stores' } },
+  { path: '/settings/staff', name: 'staff', component: () => import('./views/settings/StaffView.vue'), meta: { roles: ADMIN, titleKey: 'nav.staff' } },
+  { path: '/settings/users', name: 'users', component: () => import('./views/settings/UsersView.vue'), meta: { roles: ADMIN, titleKey: 'nav.users' } },
+  { path: '/grants', name: 'grants', component: () => import('./views/GrantsView.vue'), meta: { roles: GRANTS, titleKey: 'nav.grants' } },
+  { path: '/settings/company', name: 'company', component: () => import('./views/settings/CompanyView.vue'), meta: { roles: ADMIN, titleKey: 'nav.company' } },
+  { path: '/forbidden', name: 'forbidden', component: () => import('./views/ForbiddenView.vue'), meta: { titleKey: 'forbidden.title' } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { titleKey: 'notFound.title' } },
+]
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+// Whether `role` may open the page at `path`.
+export function mayOpen(role, path) {
+  const r = router.resolve(path)
+  const roles = r.meta && r.meta.roles
+  return !roles || roles.includes(role)
+}
+
+router.beforeEach(async (to) => {
+  if (!session.checked) {
+    try {
+      await loadSession()
+    } catch {
+      // Server unreachable: the page shows its own error when it loads data.
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user && !session.mustChangePassword) return homeOf(session.user.role)
+    return true
+  }
+  if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (session.mustChangePassword && to.name !== 'password') return { name: 'password' }
+  if (to.meta.roles && !to.meta.roles.includes(session.user.role)) {
+    return { name: 'forbidden', query: { from: to.fullPath } }
+  }
+  return true
+})
