@@ -6,7 +6,7 @@ DEMO_DB ?= vipcare-demo.db
 DEMO_MEMBERS ?= 50000
 VIPCARE := $(BUILD_DIR)/vipcare
 
-.PHONY: all deps configure build test demo bench clean
+.PHONY: all deps configure build test demo bench screenshots clean
 
 all: build
 
@@ -36,6 +36,12 @@ demo: build
 	@echo "API: curl -X POST http://127.0.0.1:8080/api/v1/auth/login -d '{\"username\":\"admin\",\"password\":\"vipcare-demo\"}'"
 	@echo "Stop with Ctrl-C."
 	@$(VIPCARE) --db $(DEMO_DB) serve --host 127.0.0.1 --port 8080
+
+# Runs the browser tests and keeps their photographs of the main pages in
+# docs/screenshots (the README shows the member page).
+screenshots: build
+	@node web/tests/run.mjs --vipcare $(VIPCARE) --out $(BUILD_DIR)/web/browser-test-output \
+	  --doc-shots docs/screenshots
 
 bench: build
 	@bench/run.sh

@@ -4,11 +4,13 @@
 // playwright-core (never downloads a browser), and stops everything at the end.
 //
 //   node web/tests/run.mjs --vipcare build/vipcare --out build/web-tests
-//       [--web-root web/dist] [--doc-shots docs/screenshots | none]
+//       [--web-root web/dist] [--doc-shots DIR | none]
 //       [--filter TEXT] [--timeout SECONDS] [--chromium /usr/bin/chromium]
 //
 // Prints one line per test and "N passed, N failed" at the end; exits 1 if a
-// test failed. A failing test leaves a screenshot in --out.
+// test failed. A failing test leaves a screenshot in --out; the main pages are
+// photographed into --doc-shots (default: <out>/screenshots; `make screenshots`
+// points it at docs/screenshots for the README).
 
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs'
@@ -24,14 +26,13 @@ const { TESTS } = await import('./ui.test.mjs')
 
 const here = dirname(fileURLToPath(import.meta.url))
 const webDir = resolve(here, '..')
-const repoDir = resolve(webDir, '..')
 
 const { values: opts } = parseArgs({
   options: {
     vipcare: { type: 'string' },
     out: { type: 'string', default: join(tmpdir(), 'vipcare-web-tests') },
     'web-root': { type: 'string', default: join(webDir, 'dist') },
-    'doc-shots': { type: 'string', default: join(repoDir, 'docs', 'screenshots') },
+    'doc-shots': { type: 'string', default: '' },
     filter: { type: 'string', default: '' },
     timeout: { type: 'string', default: '150' },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH || '/usr/bin/chromium' },
@@ -55,7 +56,8 @@ if (!opts.vipcare) die('--vipcare PATH is required')
 const vipcare = resolve(opts.vipcare)
 const webRoot = resolve(opts['web-root'])
 const outDir = resolve(opts.out)
-const docShots = opts['doc-shots'] === 'none' ? null : resolve(opts['doc-shots'])
+const docShots = opts['doc-shots'] === 'none' ? null
+  : resolve(opts['doc-shots'] || join(outDir, 'screenshots'))
 if (!existsSync(vipcare)) die(`no vipcare binary at ${vipcare}`)
 if (!existsSync(join(webRoot, 'index.html'))) die(`no UI build at ${webRoot} (run npm ci && npm run build in web/)`)
 if (!existsSync(opts.chromium)) die(`no chromium at ${opts.chromium} (apt-get install chromium)`)
