@@ -50,13 +50,18 @@ const char* MimeType(const std::filesystem::path& p) {
   return "application/octet-stream";
 }
 
-// Serves the built UI: a known file, or index.html for client-side routes.
+// Serves the built UI: a known file, or index.html for client-side routes
+// (paths without a file extension). A missing file with an extension (a
+// script of an older build, a favicon) is a 404, never the page itself.
 std::optional<Response> StaticFile(const std::string& root, const std::string& path) {
   if (root.empty() || path.find("..") != std::string::npos) return std::nullopt;
   std::filesystem::path base(root);
   std::filesystem::path file = base / path.substr(1);
   std::error_code ec;
-  if (path == "/" || !std::filesystem::is_regular_file(file, ec)) file = base / "index.html";
+  if (path == "/" || !std::filesystem::is_regular_file(file, ec)) {
+    if (path != "/" && file.has_extension()) return std::nullopt;
+    file = base / "index.html";
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream ss;

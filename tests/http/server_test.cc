@@ -2,6 +2,8 @@
 // request never holds up another customer at another till.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 
 #include "http/server.h"
@@ -46,6 +48,37 @@ TEST(ServerTest, ASlowRequestDoesNotBlockAnotherConnection) {
   EXPECT_EQ(fast.get(), 200);
   EXPECT_EQ(slow.get(), 200);
   server.Stop();
+}
+
+// The web UI's files: the page itself for "/", assets by name, and a plain 404
+// for an asset that is not there (a stale page asking for the script of an
+// older build must not get index.html back as "JavaScript": a blank screen).
+TEST(ServerTest, ServesTheUiFilesAndAnswers404ForAMissingAsset) {
+  vipcare::testing::ServiceFixture fx;
+  service::Accounts accounts(fx.env());
+  const auto root = std::filesystem::temp_directory_path() /
+                    ("vipcare-web-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "<html>vipcare</html>";
+  std::ofstream(root / "assets" / "app-1.js") << "console.log(1)";
+  Router router;
+  ServerOptions opt;
+  opt.port = 0;
+  opt.threads = 1;
+  opt.web_root = root.string();
+  Server server(opt, router, accounts);
+  server.Start();
+  auto page = vipcare::testing::Request(server.port(), "GET", "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.body, "<html>vipcare</html>");
+  auto script = vipcare::testing::Request(server.port(), "GET", "/assets/app-1.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.body, "console.log(1)");
+  EXPECT_EQ(vipcare::testing::Request(server.port(), "GET", "/assets/app-0.js").status, 404);
+  EXPECT_EQ(vipcare::testing::Request(server.port(), "GET", "/favicon.ico").status, 404);
+  EXPECT_EQ(vipcare::testing::Request(server.port(), "GET", "/../index.html").status, 404);
+  server.Stop();
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace
