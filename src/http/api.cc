@@ -91,6 +91,15 @@ Result<store::Page> PageOf(const Request& req) {
   return store::Page{*limit, *offset};
 }
 
+// The optional `role` query parameter (a role name such as `call_centre`).
+Result<std::optional<domain::Role>> QueryRole(const Request& req) {
+  auto it = req.query.find("role");
+  if (it == req.query.end() || it->second.empty()) return std::optional<domain::Role>{};
+  auto role = domain::ParseRole(it->second);
+  if (!role) return Error::Invalid("role", "is not a known role");
+  return std::optional<domain::Role>(role);
+}
+
 // Reads a required string field of a JSON body.
 Result<std::string> StringField(const json& body, const std::string& name, bool required = true) {
   auto it = body.find(name);
@@ -263,11 +272,7 @@ void AddOrgRoutes(Router& router, Services s) {
               [s](const Request& req, const Actor*) {
                 VIPCARE_PARSE(page, PageOf(req));
                 VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 0, INT64_MAX));
-                std::optional<domain::Role> role;
-                if (auto it = req.query.find("role"); it != req.query.end() && !it->second.empty()) {
-                  role = domain::ParseRole(it->second);
-                  if (!role) return Response::FromError(Error::Invalid("role", "is not a known role"));
-                }
+                VIPCARE_PARSE(role, QueryRole(req));
                 auto r = s.org.ListStaff(store ? std::optional(StoreId(store)) : std::nullopt, role,
                                          page);
                 return Reply(r, [](const store::PageOf<domain::Staff>& p) {
@@ -428,6 +433,8 @@ json GrantJson(const store::GrantRecord& g) {
   for (MemberId m : g.members) members.push_back(m.value);
   return {{"id", g.id},
           {"grantee_id", g.grantee.value},
+          {"grantee_username", g.grantee_username},
+          {"created_by_username", g.created_by_username},
           {"purpose", g.purpose},
           {"starts_at", FormatTimestamp(g.starts_at)},
           {"ends_at", FormatTimestamp(g.ends_at)},
@@ -459,10 +466,12 @@ Result<Timestamp> TimeField(const json& body, const std::string& name) {
 }
 
 void AddAccessRoutes(Router& router, Services s) {
-  router.Add({"GET", "/api/v1/users", true, Permission::kUserAdmin,
+  // Admins list all accounts; grant givers list the call-centre accounts.
+  router.Add({"GET", "/api/v1/users", true, Permission::kGrantAdmin,
               [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(page, PageOf(req));
-                return Reply(s.accounts.ListUsers(*a, page),
+                VIPCARE_PARSE(role, QueryRole(req));
+                return Reply(s.accounts.ListUsers(*a, page, role),
                              [](const store::PageOf<store::UserRecord>& p) {
                                return PageJson<store::UserRecord>(p, UserJson);
                              });

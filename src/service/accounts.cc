@@ -7,6 +7,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "service/access.h"
+
 namespace vipcare::service {
 namespace {
 
@@ -284,11 +286,20 @@ Result<UserId> Accounts::CreateUser(const Actor& actor, const NewUser& u) {
 }
 
 Result<store::PageOf<store::UserRecord>> Accounts::ListUsers(const Actor& actor,
-                                                            store::Page page) {
-  if (actor.role != domain::Role::kAdmin) return Error::Forbidden("only an admin may list users");
+                                                            store::Page page,
+                                                            std::optional<domain::Role> role) {
+  if (!RoleHas(actor.role, Permission::kUserAdmin)) {
+    if (!RoleHas(actor.role, Permission::kGrantAdmin)) {
+      return Error::Forbidden("only an admin may list users");
+    }
+    if (role && *role != domain::Role::kCallCenter) {
+      return Error::Forbidden("only call-centre accounts (the grantees) may be listed");
+    }
+    role = domain::Role::kCallCenter;
+  }
   if (page.limit < 1 || page.limit > 200) return Error::Invalid("limit", "must be between 1 and 200");
   return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<store::UserRecord>> {
-    auto out = repo.ListUsers(page);
+    auto out = repo.ListUsers(page, role);
     for (auto& u : out.items) u.password_hash.clear();
     return out;
   });

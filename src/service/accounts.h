@@ -63,7 +63,10 @@ class Accounts {
   Status ChangePassword(const Actor& actor, const std::string& old_password,
                         const std::string& new_password);
   Result<UserId> CreateUser(const Actor& actor, const NewUser& u);
-  Result<store::PageOf<store::UserRecord>> ListUsers(const Actor& actor, store::Page page);
+  // Admins list every account (of `role`, if given); holders of the grant
+  // permission list call-centre accounts only, the people they may grant to.
+  Result<store::PageOf<store::UserRecord>> ListUsers(const Actor& actor, store::Page page,
+                                                     std::optional<domain::Role> role = {});
   // Changes an account's role, staff link or active flag (admin). Any such
   // change ends the account's sessions at once (P8): the next request of a
   // disabled or re-roled account is answered 401.

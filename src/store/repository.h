@@ -51,6 +51,8 @@ struct GrantRecord {
   UserId created_by;
   Timestamp created_at{};
   std::optional<Timestamp> revoked_at;
+  std::string grantee_username;     // read with the grant, for display
+  std::string created_by_username;
   UserId revoked_by;
   std::vector<MemberId> members;  // filled by GetGrant; counted by ListGrants
   int64_t member_count = 0;
@@ -182,7 +184,8 @@ class Repository {
   virtual FailureCount CountLoginFailuresOfUser(const std::string& username, Timestamp since) = 0;
   virtual FailureCount CountLoginFailuresFrom(const std::string& address, Timestamp since) = 0;
   virtual void ClearLoginFailures(const std::string& username) = 0;
-  virtual PageOf<UserRecord> ListUsers(Page page) = 0;
+  // Accounts in id order; only those of `role` when given.
+  virtual PageOf<UserRecord> ListUsers(Page page, std::optional<domain::Role> role = {}) = 0;
 
   // Grants (P2). InsertGrant writes the grant and its member rows.
   virtual int64_t InsertGrant(const GrantRecord& g) = 0;

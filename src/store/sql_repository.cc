@@ -206,7 +206,9 @@ constexpr std::string_view kInsertGrantMember =
     "INSERT INTO grant_members (grant_id, member_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
 constexpr std::string_view kGrantColumns =
     "SELECT g.id, g.grantee_id, g.purpose, g.starts_at, g.ends_at, g.created_by, g.created_at, "
-    "g.revoked_at, g.revoked_by, (SELECT COUNT(*) FROM grant_members gm WHERE gm.grant_id = g.id) "
+    "g.revoked_at, g.revoked_by, (SELECT COUNT(*) FROM grant_members gm WHERE gm.grant_id = g.id), "
+    "(SELECT username FROM users u WHERE u.id = g.grantee_id), "
+    "(SELECT username FROM users u WHERE u.id = g.created_by) "
     "FROM grants g";
 constexpr std::string_view kGrantMembers =
     "SELECT member_id FROM grant_members WHERE grant_id = ? ORDER BY member_id";
@@ -220,8 +222,8 @@ constexpr std::string_view kHasActiveGrant =
     "LIMIT 1";
 constexpr std::string_view kListUsers =
     "SELECT id, username, staff_id, role, password_hash, must_change_password, active, "
-    "created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
-constexpr std::string_view kCountUsers = "SELECT COUNT(*) FROM users";
+    "created_at FROM users WHERE (? = '' OR role = ?) ORDER BY id LIMIT ? OFFSET ?";
+constexpr std::string_view kCountUsers = "SELECT COUNT(*) FROM users WHERE (? = '' OR role = ?)";
 constexpr std::string_view kDeviceColumns =
     "SELECT id, store_id, kind, value, label, active, created_by, created_at FROM devices";
 constexpr std::string_view kInsertDevice =
@@ -380,6 +382,8 @@ GrantRecord ReadGrant(const Row& r) {
   if (!r.IsNull(7)) g.revoked_at = FromEpochSeconds(r.Int(7));
   g.revoked_by = UserId(r.Int(8));
   g.member_count = r.Int(9);
+  if (!r.IsNull(10)) g.grantee_username = r.Text(10);
+  if (!r.IsNull(11)) g.created_by_username = r.Text(11);
   return g;
 }
 
@@ -561,12 +565,13 @@ class SqlRepository final : public Repository {
     db_.Exec(kClearLoginFailures, {username});
   }
 
-  PageOf<UserRecord> ListUsers(Page page) override {
+  PageOf<UserRecord> ListUsers(Page page, std::optional<domain::Role> role) override {
+    const std::string only = role ? domain::ToString(*role) : "";
     PageOf<UserRecord> out;
-    for (const auto& r : db_.Query(kListUsers, {page.limit, page.offset})) {
+    for (const auto& r : db_.Query(kListUsers, {only, only, page.limit, page.offset})) {
       out.items.push_back(ReadUser(r));
     }
-    out.total = db_.QueryOne(kCountUsers)->Int(0);
+    out.total = db_.QueryOne(kCountUsers, {only, only})->Int(0);
     return out;
   }
 

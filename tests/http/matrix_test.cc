@@ -36,7 +36,7 @@ const std::map<std::string, std::string> kMatrix = {
     {"POST /api/v1/auth/logout", "yyyyyyy"},
     {"GET /api/v1/auth/me", "yyyyyyy"},
     {"POST /api/v1/auth/password", "yyyyyyy"},
-    {"GET /api/v1/users", "ynnnnnn"},
+    {"GET /api/v1/users", "ynyynnn"},
     {"POST /api/v1/users", "ynnnnnn"},
     {"PATCH /api/v1/users/{id}", "ynnnnnn"},
     {"GET /api/v1/company", "yyyyyyy"},

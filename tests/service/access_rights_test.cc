@@ -93,6 +93,31 @@ TEST_F(AccessRightsTest, P2GrantsAreCheckedAndScoped) {
             ErrorCode::kForbidden);
 }
 
+// A store manager picks the grantee by name: they may list the call-centre
+// accounts and no others; grants name their grantee and giver.
+TEST_F(AccessRightsTest, P2GrantGiversListOnlyCallCentreAccounts) {
+  auto list = accounts_.ListUsers(manager_, {50, 0});
+  ASSERT_TRUE(list.ok()) << list.error().message;
+  ASSERT_EQ(list->total, 1);
+  EXPECT_EQ(list->items[0].username, "cc1");
+  EXPECT_TRUE(list->items[0].password_hash.empty());
+  EXPECT_EQ(accounts_.ListUsers(manager_, {50, 0}, Role::kAdmin).error().code,
+            ErrorCode::kForbidden);
+  EXPECT_EQ(accounts_.ListUsers(assoc_, {50, 0}).error().code, ErrorCode::kForbidden);
+  auto all = accounts_.ListUsers(fx_.admin(), {50, 0});
+  ASSERT_TRUE(all.ok());
+  EXPECT_GT(all->total, 4);
+  EXPECT_EQ(accounts_.ListUsers(fx_.admin(), {50, 0}, Role::kHqAnalyst)->total, 1);
+
+  const Timestamp now = fx_.clock().Now();
+  auto g = grants_.Create(manager_, GrantFor(now, now + hours(1)));
+  ASSERT_TRUE(g.ok());
+  auto got = grants_.Get(manager_, g->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->grantee_username, "cc1");
+  EXPECT_EQ(got->created_by_username, "manager.sh01");
+}
+
 TEST_F(AccessRightsTest, P8RevokingAGrantEndsItAndTheGranteesSessionsAtOnce) {
   const Timestamp now = fx_.clock().Now();
   auto g = grants_.Create(fx_.admin(), GrantFor(now, now + hours(8)));
