@@ -137,6 +137,12 @@ Result<service::MemberQuery> MemberQueryOf(const Request& req) {
       return Error::Invalid("status", "must be one of prospect, temporary, formal, suspended, closed");
     }
   }
+  for (auto [name, into] : {std::pair{"joined_from", &q.joined_from}, std::pair{"joined_to", &q.joined_to}}) {
+    auto it = req.query.find(name);
+    if (it == req.query.end() || it->second.empty()) continue;
+    *into = Date::Parse(it->second);
+    if (!*into) return Error::Invalid(name, "must be a date like 2026-11-01");
+  }
   return q;
 }
 

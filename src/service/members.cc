@@ -73,8 +73,10 @@ std::string MaskChanges(const std::string& changes) {
 }
 
 // The list filter of a query, before the actor's scope narrows it.
-store::MemberFilter FilterOf(const MemberQuery& q) {
+store::MemberFilter FilterOf(const MemberQuery& q, const TimeZone& tz) {
   store::MemberFilter f;
+  if (q.joined_from) f.created_from = tz.StartOfDay(*q.joined_from);
+  if (q.joined_to) f.created_to = tz.StartOfDay(q.joined_to->AddDays(1));
   f.store = q.store;
   f.associate = q.associate;
   f.status = q.status;
@@ -293,7 +295,7 @@ Result<store::PageOf<Member>> Members::Search(const Actor& actor, const MemberQu
       }
       return out;
     }
-    store::MemberFilter f = FilterOf(q);
+    store::MemberFilter f = FilterOf(q, env_.tz);
     if (!ApplyListScope(actor, f, env_.clock.Now())) return store::PageOf<Member>{};
     auto page = repo.ListMembers(f, q.page);
     for (auto& m : page.items) m = Present(repo, env_, actor, std::move(m));
@@ -703,7 +705,7 @@ Result<Members::Export> Members::ExportList(const Actor& actor, const MemberQuer
     return Error::Invalid("q", "must be at most 100 characters of UTF-8 text");
   }
   return env_.store.Write([&](store::Repository& repo) -> Result<Export> {
-    store::MemberFilter f = FilterOf(q);
+    store::MemberFilter f = FilterOf(q, env_.tz);
     Export out;
     out.csv = "\xEF\xBB\xBF会员号,姓名,手机,性别,状态,门店,导购,登记时间\r\n";
     if (ApplyListScope(actor, f, env_.clock.Now())) {

@@ -25,6 +25,9 @@ struct MemberQuery {
   std::optional<StaffId> associate;
   std::optional<domain::MemberStatus> status;
   std::string tag;
+  // Registered on these local days (company time zone), both inclusive.
+  std::optional<Date> joined_from;
+  std::optional<Date> joined_to;
   store::Page page;
 };
 

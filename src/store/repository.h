@@ -34,6 +34,9 @@ struct MemberFilter {
   std::optional<domain::MemberStatus> status;
   std::string name_prefix;  // prefix of the name (through the name tokens, P5)
   std::string tag;
+  // Registered in [created_from, created_to) when set.
+  std::optional<Timestamp> created_from;
+  std::optional<Timestamp> created_to;
   // Only members on a grant to this account that is active at `granted_at`
   // (call centre, P2).
   std::optional<UserId> granted_to;

@@ -128,6 +128,8 @@ constexpr std::string_view kFilterNameToken =
     " AND m.id IN (SELECT member_id FROM member_name_tokens WHERE token = ?)";
 constexpr std::string_view kFilterTag =
     " AND EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = ?)";
+constexpr std::string_view kFilterCreatedFrom = " AND m.created_at >= ?";
+constexpr std::string_view kFilterCreatedTo = " AND m.created_at < ?";
 constexpr std::string_view kOrderPage = " ORDER BY m.id LIMIT ? OFFSET ?";
 constexpr std::string_view kMemberTags =
     "SELECT tag FROM member_tags WHERE member_id = ? ORDER BY tag";
@@ -733,6 +735,14 @@ class SqlRepository final : public Repository {
     if (!f.tag.empty()) {
       where += kFilterTag;
       p.push_back(f.tag);
+    }
+    if (f.created_from) {
+      where += kFilterCreatedFrom;
+      p.push_back(ToEpochSeconds(*f.created_from));
+    }
+    if (f.created_to) {
+      where += kFilterCreatedTo;
+      p.push_back(ToEpochSeconds(*f.created_to));
     }
     if (f.granted_to) {
       where += kFilterGranted;

@@ -420,6 +420,8 @@ TEST_F(ApiTest, P10_LimitOutsideOneTo200Is400NamingLimit) {
   }
   ExpectError(Admin("GET", "/api/v1/members?offset=-1"), 400, "offset");
   ExpectError(Admin("GET", "/api/v1/members?status=vip"), 400, "status");
+  ExpectError(Admin("GET", "/api/v1/members?joined_from=2026-13-01"), 400, "joined_from");
+  ExpectError(Admin("GET", "/api/v1/exports/members?joined_to=yesterday"), 400, "joined_to");
   EXPECT_EQ(Admin("GET", "/api/v1/members?limit=200").status, 200);
   EXPECT_EQ(Admin("GET", "/api/v1/members?limit=1").status, 200);
 }

@@ -570,6 +570,23 @@ TEST_F(MemberSearchTest, M5_PagesHaveLimitOffsetAndTheTotal) {
   EXPECT_EQ(neg.error().field, "offset");
 }
 
+// The dashboard's "new members this month": registration days are the
+// company's local days, so 23:30 and 00:30 in Shanghai (15:30 and 16:30 UTC)
+// fall on two days.
+TEST_F(MemberSearchTest, JoinedFromAndToCountLocalRegistrationDays) {
+  fx_.clock().Set(*ParseTimestamp("2026-11-30T15:30:00Z"));
+  MustCreate(fx_.MemberBody("赵一"));
+  fx_.clock().Set(*ParseTimestamp("2026-11-30T16:30:00Z"));
+  MustCreate(fx_.MemberBody("赵二"));
+  MemberQuery december = Query("赵");
+  december.joined_from = Date::Parse("2026-12-01");
+  EXPECT_EQ(Names(december), std::vector<std::string>{"赵二"});
+  MemberQuery november = Query("赵");
+  november.joined_from = Date::Parse("2026-11-01");
+  november.joined_to = Date::Parse("2026-11-30");
+  EXPECT_EQ(Names(november), std::vector<std::string>{"赵一"});
+}
+
 TEST_F(MemberSearchTest, M5_StoreAndStatusFiltersNarrowTheList) {
   MemberQuery q = Query("王");
   q.store = fx_.org().sh02;
