@@ -1,7 +1,36 @@
 #include "domain/mask.h"
 
+#include "domain/member_json.h"
+
 namespace vipcare::domain {
 namespace {
+
+using nlohmann::json;
+
+// Walks the leaves that masking changed; returns the path of the first one
+// where `after` equals the mask.
+std::string Echo(const json& real, const json& masked, const json& after, const std::string& path) {
+  if (real == masked) return "";
+  if (real.is_object() && masked.is_object()) {
+    for (auto it = masked.begin(); it != masked.end(); ++it) {
+      auto r = real.find(it.key());
+      if (r == real.end()) continue;
+      const json next = after.is_object() && after.contains(it.key()) ? after[it.key()] : json();
+      auto hit = Echo(*r, it.value(), next, path.empty() ? it.key() : path + "." + it.key());
+      if (!hit.empty()) return hit;
+    }
+    return "";
+  }
+  if (real.is_array() && masked.is_array() && real.size() == masked.size()) {
+    for (size_t i = 0; i < masked.size(); ++i) {
+      const json next = after.is_array() && i < after.size() ? after[i] : json();
+      auto hit = Echo(real[i], masked[i], next, path + "[" + std::to_string(i) + "]");
+      if (!hit.empty()) return hit;
+    }
+    return "";
+  }
+  return after == masked ? path : "";
+}
 
 // Byte length of the UTF-8 sequence that starts with `c`.
 size_t SeqLen(unsigned char c) {
@@ -52,6 +81,12 @@ void MaskMember(Member& m) {
   for (auto& f : m.family) f.name = MaskText(f.name);
   m.business.outstanding_debt = Fen(0);
   m.business.repayment_record = m.business.repayment_record.empty() ? "" : "****";
+}
+
+std::string EchoedMaskedField(const Member& before, const Member& after) {
+  Member shown = before;
+  MaskMember(shown);
+  return Echo(MemberToJson(before), MemberToJson(shown), MemberToJson(after), "");
 }
 
 }  // namespace vipcare::domain

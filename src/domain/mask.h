@@ -25,4 +25,10 @@ std::string MaskText(std::string_view text);
 // fields stay so that a clerk can greet and serve the customer.
 void MaskMember(Member& m);
 
+// The field path (e.g. "email", "family[0].name") where `after` holds the
+// masked text that MaskMember shows of `before` instead of a real value, as an
+// edit form sends back what it displayed; "" if there is none. A viewer who
+// sees a file masked must not overwrite the real value with its mask.
+std::string EchoedMaskedField(const Member& before, const Member& after);
+
 }  // namespace vipcare::domain

@@ -225,6 +225,12 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       VIPCARE_TRY(InScope(repo, env_, actor, *before));
       Member after = *before;
       VIPCARE_TRY(domain::ApplyMemberJson(patch, after, domain::ApplyMode::kUpdate));
+      if (!Unmasked(repo, env_, actor, *before)) {
+        if (auto field = domain::EchoedMaskedField(*before, after); !field.empty()) {
+          return Error::Invalid(field, "holds the masked value you were shown; send the full new "
+                                       "value or leave the field out");
+        }
+      }
       if (actor.role == domain::Role::kAssociate &&
           (after.associate_id != before->associate_id ||
            after.home_store_id != before->home_store_id)) {

@@ -135,6 +135,43 @@ TEST_F(ScopeTest, P2SupervisorSeesTheRegionMasked) {
   EXPECT_EQ(CodeOf(members_.Get(supervisor, south_.member.id)), ErrorCode::kForbidden);
 }
 
+// A supervisor edits a file they see masked: sending back what they were shown
+// (the masked e-mail, ID number, family name) is refused naming the field and
+// changes nothing; a full new value is accepted.
+TEST_F(ScopeTest, P3MaskedTextSentBackIsRefusedAndChangesNothing) {
+  Actor supervisor = fx_.AddUser("sup.east", Role::kRegionalSupervisor);
+  supervisor.region_id = fx_.org().east;
+  const MemberId id = theirs_.member.id;
+  ASSERT_TRUE(members_.Update(fx_.admin(), id, {{"family", {{{"relation", "spouse"}, {"name", "李娜"}}}}}).ok());
+  auto shown = members_.Get(supervisor, id);
+  ASSERT_TRUE(shown.ok());
+  const domain::Member& m = shown->member;
+  ASSERT_NE(m.email, "someone@example.com");
+  struct Case {
+    json patch;
+    std::string field;
+  };
+  const Case cases[] = {
+      {{{"email", m.email}}, "email"},
+      {{{"id_number", m.id_number}}, "id_number"},
+      {{{"family", {{{"relation", "spouse"}, {"name", m.family.at(0).name}}}}}, "family[0].name"},
+  };
+  for (const auto& c : cases) {
+    auto r = members_.Update(supervisor, id, c.patch);
+    ASSERT_FALSE(r.ok()) << c.patch.dump();
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << c.patch.dump();
+    EXPECT_EQ(r.error().field, c.field);
+  }
+  auto real = members_.Get(fx_.admin(), id);
+  EXPECT_EQ(real->member.email, "someone@example.com");
+  EXPECT_EQ(real->member.id_number, "11010519491231002X");
+  EXPECT_EQ(real->member.family.at(0).name, "李娜");
+  // A real new value from the same viewer goes through.
+  auto ok = members_.Update(supervisor, id, {{"email", "new.address@example.com"}});
+  ASSERT_TRUE(ok.ok()) << ok.error().field << ": " << ok.error().message;
+  EXPECT_EQ(members_.Get(fx_.admin(), id)->member.email, "new.address@example.com");
+}
+
 TEST_F(ScopeTest, P2CallCentreWithoutAGrantSeesNobody) {
   EXPECT_EQ(CodeOf(members_.Get(callcenter_, mine_.member.id)), ErrorCode::kForbidden);
   MemberQuery q;
