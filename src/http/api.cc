@@ -275,12 +275,12 @@ void AddOrgRoutes(Router& router, Services s) {
                              [](const domain::Store& x) { return service::ToJson(x); });
               }});
   router.Add({"GET", "/api/v1/staff", true, Permission::kOrgRead,
-              [s](const Request& req, const Actor*) {
+              [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(page, PageOf(req));
                 VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 0, INT64_MAX));
                 VIPCARE_PARSE(role, QueryRole(req));
-                auto r = s.org.ListStaff(store ? std::optional(StoreId(store)) : std::nullopt, role,
-                                         page);
+                auto r = s.org.ListStaff(*a, store ? std::optional(StoreId(store)) : std::nullopt,
+                                         role, page);
                 return Reply(r, [](const store::PageOf<domain::Staff>& p) {
                   return PageJson<domain::Staff>(p, [](const auto& x) { return service::ToJson(x); });
                 });
@@ -292,9 +292,9 @@ void AddOrgRoutes(Router& router, Services s) {
                              [](const domain::Staff& x) { return service::ToJson(x); }, 201);
               }});
   router.Add({"GET", "/api/v1/staff/{id}", true, Permission::kOrgRead,
-              [s](const Request& req, const Actor*) {
+              [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(id, req.PathId("id"));
-                return Reply(s.org.GetStaff(StaffId(id)),
+                return Reply(s.org.GetStaff(*a, StaffId(id)),
                              [](const domain::Staff& x) { return service::ToJson(x); });
               }});
   router.Add({"PATCH", "/api/v1/staff/{id}", true, Permission::kOrgAdmin,

@@ -142,4 +142,53 @@ bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Dat
   }
 }
 
+Status ApplyStaffScope(store::Repository& repo, const Actor& actor, std::optional<StoreId>& store,
+                       std::optional<RegionId>& region) {
+  using domain::Role;
+  const auto outside = [] {
+    Error e = Error::Forbidden("that store is outside your scope");
+    e.field = "store_id";
+    return e;
+  };
+  switch (actor.role) {
+    case Role::kAssociate:
+    case Role::kStoreManager:
+      if (!actor.store_id || (store && *store != actor.store_id)) return outside();
+      store = actor.store_id;
+      return OkStatus();
+    case Role::kRegionalSupervisor:
+      if (!actor.region_id) return outside();
+      if (store) {
+        auto s = repo.GetStore(*store);
+        if (s && s->region_id != actor.region_id) return outside();
+      }
+      region = actor.region_id;
+      return OkStatus();
+    default: return OkStatus();
+  }
+}
+
+Status CheckStaffScope(const Actor& actor, const domain::Staff& s, RegionId staff_region) {
+  using domain::Role;
+  bool ok = true;
+  switch (actor.role) {
+    case Role::kAssociate:
+    case Role::kStoreManager: ok = actor.store_id && s.store_id == actor.store_id; break;
+    case Role::kRegionalSupervisor: ok = actor.region_id && staff_region == actor.region_id; break;
+    default: break;
+  }
+  if (ok || s.id == actor.staff_id) return OkStatus();
+  return Error::Forbidden("this staff member is outside your scope");
+}
+
+bool SeesStaffContact(const Actor& actor, const domain::Staff& s, RegionId staff_region) {
+  using domain::Role;
+  if (actor.role == Role::kAdmin || (actor.staff_id && s.id == actor.staff_id)) return true;
+  if (actor.role == Role::kStoreManager) return actor.store_id && s.store_id == actor.store_id;
+  if (actor.role == Role::kRegionalSupervisor) {
+    return actor.region_id && staff_region == actor.region_id;
+  }
+  return false;
+}
+
 }  // namespace vipcare::service

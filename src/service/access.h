@@ -63,4 +63,19 @@ bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Dat
 // rule errs on the child's side). False without a birthday.
 bool IsChildUnder14(const domain::Member& m, Date today);
 
+// ---- Staff records ----
+
+// Narrows a staff list to what `actor` may see: associates and store managers
+// their store's staff, a supervisor their region's (its stores' staff and its
+// supervisors); HQ, call centre, auditors and admins the whole company.
+// kForbidden naming "store_id" if a store outside that reach is asked for.
+Status ApplyStaffScope(store::Repository& repo, const Actor& actor, std::optional<StoreId>& store,
+                       std::optional<RegionId>& region);
+// Whether `actor` may open staff record `s`, whose store (or own region, for a
+// supervisor) is in `staff_region`. kForbidden otherwise.
+Status CheckStaffScope(const Actor& actor, const domain::Staff& s, RegionId staff_region);
+// Staff mobile numbers are shown to admins, the person themselves, their store
+// manager and their regional supervisor; everyone else sees them masked.
+bool SeesStaffContact(const Actor& actor, const domain::Staff& s, RegionId staff_region);
+
 }  // namespace vipcare::service

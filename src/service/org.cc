@@ -3,8 +3,9 @@
 #include <functional>
 #include <map>
 
+#include "domain/mask.h"
 #include "domain/member.h"
-
+#include "service/access.h"
 
 namespace vipcare::service {
 namespace {
@@ -283,19 +284,43 @@ Result<domain::Staff> Org::UpdateStaff(const Actor& actor, StaffId id, const jso
   });
 }
 
-Result<domain::Staff> Org::GetStaff(StaffId id) {
+namespace {
+
+// The region a staff member works in: their store's, or their own (supervisors).
+RegionId StaffRegion(store::Repository& repo, const domain::Staff& s) {
+  if (s.region_id) return s.region_id;
+  if (s.store_id) {
+    if (auto store = repo.GetStore(s.store_id)) return store->region_id;
+  }
+  return {};
+}
+
+domain::Staff Present(store::Repository& repo, const Actor& actor, domain::Staff s) {
+  if (!SeesStaffContact(actor, s, StaffRegion(repo, s))) s.mobile = domain::MaskPhone(s.mobile);
+  return s;
+}
+
+}  // namespace
+
+Result<domain::Staff> Org::GetStaff(const Actor& actor, StaffId id) {
   return env_.store.Read([&](store::Repository& repo) -> Result<domain::Staff> {
     auto s = repo.GetStaff(id);
     if (!s) return Error::NotFound("no staff member has that id", "id");
-    return *s;
+    VIPCARE_TRY(CheckStaffScope(actor, *s, StaffRegion(repo, *s)));
+    return Present(repo, actor, std::move(*s));
   });
 }
 
-Result<store::PageOf<domain::Staff>> Org::ListStaff(std::optional<StoreId> store,
+Result<store::PageOf<domain::Staff>> Org::ListStaff(const Actor& actor,
+                                                    std::optional<StoreId> store,
                                                     std::optional<domain::Role> role,
                                                     store::Page page) {
   return env_.store.Read([&](store::Repository& repo) -> Result<store::PageOf<domain::Staff>> {
-    return repo.ListStaff(store, role, page);
+    std::optional<RegionId> region;
+    VIPCARE_TRY(ApplyStaffScope(repo, actor, store, region));
+    auto out = repo.ListStaff(store, role, page, region);
+    for (auto& s : out.items) s = Present(repo, actor, std::move(s));
+    return out;
   });
 }
 

@@ -29,8 +29,10 @@ class Org {
 
   Result<domain::Staff> CreateStaff(const Actor& actor, const nlohmann::json& body);
   Result<domain::Staff> UpdateStaff(const Actor& actor, StaffId id, const nlohmann::json& patch);
-  Result<domain::Staff> GetStaff(StaffId id);
-  Result<store::PageOf<domain::Staff>> ListStaff(std::optional<StoreId> store,
+  // Staff records within the actor's scope (ApplyStaffScope); mobiles masked
+  // for those who may not call the person (SeesStaffContact).
+  Result<domain::Staff> GetStaff(const Actor& actor, StaffId id);
+  Result<store::PageOf<domain::Staff>> ListStaff(const Actor& actor, std::optional<StoreId> store,
                                                  std::optional<domain::Role> role,
                                                  store::Page page);
 

@@ -101,9 +101,21 @@ struct SessionRecord {
   std::string token_hash;
   UserId user_id;
   Timestamp created_at{};
+
   Timestamp last_seen_at{};
   Timestamp expires_at{};
   std::string address;
+};
+
+// A session with everything a request's access check needs, read in one
+// statement: the account (password hash left empty), where its staff record
+// works and whether that store keeps a device allow-list (P7).
+struct SessionPrincipal {
+  SessionRecord session;
+  UserRecord user;
+  StoreId store_id;    // the staff record's store
+  RegionId region_id;  // the staff record's region, else its store's
+  bool store_restricts_devices = false;
 };
 
 struct HistoryEntry {
@@ -164,8 +176,11 @@ class Repository {
   virtual StaffId InsertStaff(const domain::Staff& s) = 0;
   virtual void UpdateStaff(const domain::Staff& s) = 0;
   virtual std::optional<domain::Staff> GetStaff(StaffId id) = 0;
+  // Staff in id order, narrowed to a store, a role, and a region (its
+  // stores' staff and its supervisors) when given.
   virtual PageOf<domain::Staff> ListStaff(std::optional<StoreId> store,
-                                          std::optional<domain::Role> role, Page page) = 0;
+                                          std::optional<domain::Role> role, Page page,
+                                          std::optional<RegionId> region = {}) = 0;
 
   // Accounts.
   virtual UserId InsertUser(const UserRecord& u) = 0;
@@ -174,6 +189,7 @@ class Repository {
   virtual std::optional<UserRecord> FindUserByName(const std::string& username) = 0;
   virtual void InsertSession(const SessionRecord& s) = 0;
   virtual std::optional<SessionRecord> GetSession(const std::string& token_hash) = 0;
+  virtual std::optional<SessionPrincipal> GetSessionPrincipal(const std::string& token_hash) = 0;
   virtual void TouchSession(const std::string& token_hash, Timestamp now) = 0;
   virtual void DeleteSession(const std::string& token_hash) = 0;
   virtual void DeleteSessionsOf(UserId user) = 0;

@@ -57,6 +57,14 @@ constexpr std::string_view kInsertSession =
 constexpr std::string_view kGetSession =
     "SELECT token_hash, user_id, created_at, last_seen_at, expires_at, address FROM sessions "
     "WHERE token_hash = ?";
+constexpr std::string_view kGetSessionPrincipal =
+    "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.address, "
+    "u.id, u.username, u.staff_id, u.role, '', u.must_change_password, u.active, u.created_at, "
+    "st.store_id, COALESCE(st.region_id, so.region_id), "
+    "EXISTS (SELECT 1 FROM devices d WHERE d.store_id = st.store_id AND d.active = 1) "
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores so ON so.id = st.store_id "
+    "WHERE s.token_hash = ?";
 constexpr std::string_view kTouchSession =
     "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?";
 constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE token_hash = ?";
@@ -294,16 +302,17 @@ std::vector<Value> StaffParams(const domain::Staff& s) {
           NullIfZero(s.region_id.value), s.mobile, int64_t(s.active)};
 }
 
-UserRecord ReadUser(const Row& r) {
+// Reads the columns of kUserColumns starting at column `at`.
+UserRecord ReadUser(const Row& r, size_t at = 0) {
   UserRecord u;
-  u.id = UserId(r.Int(0));
-  u.username = r.Text(1);
-  u.staff_id = StaffId(r.Int(2));
-  u.role = domain::ParseRole(r.Text(3)).value_or(domain::Role::kAssociate);
-  u.password_hash = r.Text(4);
-  u.must_change_password = r.Int(5) != 0;
-  u.active = r.Int(6) != 0;
-  u.created_at = FromEpochSeconds(r.Int(7));
+  u.id = UserId(r.Int(at));
+  u.username = r.Text(at + 1);
+  u.staff_id = StaffId(r.Int(at + 2));
+  u.role = domain::ParseRole(r.Text(at + 3)).value_or(domain::Role::kAssociate);
+  u.password_hash = r.Text(at + 4);
+  u.must_change_password = r.Int(at + 5) != 0;
+  u.active = r.Int(at + 6) != 0;
+  u.created_at = FromEpochSeconds(r.Int(at + 7));
   return u;
 }
 
@@ -494,18 +503,21 @@ class SqlRepository final : public Repository {
     return ReadStaff(*r);
   }
   PageOf<domain::Staff> ListStaff(std::optional<StoreId> store, std::optional<domain::Role> role,
-                                  Page page) override {
+                                  Page page, std::optional<RegionId> region) override {
     static const std::string where =
-        "WHERE (? = 0 OR store_id = ?) AND (? = '' OR role = ?)";
+        "WHERE (? = 0 OR store_id = ?) AND (? = '' OR role = ?) AND (? = 0 OR region_id = ? OR "
+        "store_id IN (SELECT id FROM stores WHERE region_id = ?))";
     static const std::string list_sql = Join(kStaffColumns, where + " ORDER BY id LIMIT ? OFFSET ?");
     static const std::string count_sql = "SELECT COUNT(*) FROM staff " + where;
     int64_t sid = store ? store->value : 0;
     std::string r = role ? domain::ToString(*role) : "";
+    int64_t rid = region ? region->value : 0;
     PageOf<domain::Staff> out;
-    for (const auto& row : db_.Query(list_sql, {sid, sid, r, r, page.limit, page.offset})) {
+    for (const auto& row :
+         db_.Query(list_sql, {sid, sid, r, r, rid, rid, rid, page.limit, page.offset})) {
       out.items.push_back(ReadStaff(row));
     }
-    out.total = db_.QueryOne(count_sql, {sid, sid, r, r})->Int(0);
+    out.total = db_.QueryOne(count_sql, {sid, sid, r, r, rid, rid, rid})->Int(0);
     return out;
   }
 
@@ -542,6 +554,12 @@ class SqlRepository final : public Repository {
     auto r = db_.QueryOne(kGetSession, {token_hash});
     if (!r) return std::nullopt;
     return ReadSession(*r);
+  }
+  std::optional<SessionPrincipal> GetSessionPrincipal(const std::string& token_hash) override {
+    auto r = db_.QueryOne(kGetSessionPrincipal, {token_hash});
+    if (!r) return std::nullopt;
+    return SessionPrincipal{ReadSession(*r), ReadUser(*r, 6), StoreId(r->Int(14)),
+                            RegionId(r->Int(15)), r->Int(16) != 0};
   }
   void TouchSession(const std::string& token_hash, Timestamp now) override {
     db_.Exec(kTouchSession, {ToEpochSeconds(now), token_hash});

@@ -25,7 +25,7 @@ class OrgTest : public ::testing::Test {
     EXPECT_FALSE(r.error().message.empty());
   }
   int64_t CountStores() { return org_.ListStores(std::nullopt, {200, 0})->total; }
-  int64_t CountStaff() { return org_.ListStaff(std::nullopt, std::nullopt, {200, 0})->total; }
+  int64_t CountStaff() { return org_.ListStaff(fx_.admin(), std::nullopt, std::nullopt, {200, 0})->total; }
 
   vipcare::testing::ServiceFixture fx_;
   Org org_{fx_.env()};
@@ -60,7 +60,7 @@ TEST_F(OrgTest, CreatedRegionStoreAndStaffReadBackWithTheirFields) {
                                               {"store_id", store->id.value},
                                               {"mobile", "13911112222"}});
   ASSERT_TRUE(staff.ok()) << staff.error().message;
-  auto s = org_.GetStaff(staff->id);
+  auto s = org_.GetStaff(fx_.admin(), staff->id);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->name, "导购孙悦");
   EXPECT_EQ(s->role, domain::Role::kAssociate);
@@ -199,14 +199,14 @@ TEST_F(OrgTest, ListsReturnAPageAndTheTotal) {
   EXPECT_EQ(south->total, 1);
   EXPECT_EQ(south->items.at(0).code, "GZ01");
 
-  auto sh01 = org_.ListStaff(fx_.org().sh01, std::nullopt, {50, 0});
+  auto sh01 = org_.ListStaff(fx_.admin(), fx_.org().sh01, std::nullopt, {50, 0});
   ASSERT_TRUE(sh01.ok());
   EXPECT_EQ(sh01->total, 2);  // associate and manager
-  auto associates = org_.ListStaff(std::nullopt, domain::Role::kAssociate, {2, 0});
+  auto associates = org_.ListStaff(fx_.admin(), std::nullopt, domain::Role::kAssociate, {2, 0});
   ASSERT_TRUE(associates.ok());
   EXPECT_EQ(associates->total, 3);
   EXPECT_EQ(associates->items.size(), 2u);
-  auto managers = org_.ListStaff(fx_.org().sh01, domain::Role::kStoreManager, {50, 0});
+  auto managers = org_.ListStaff(fx_.admin(), fx_.org().sh01, domain::Role::kStoreManager, {50, 0});
   ASSERT_TRUE(managers.ok());
   ASSERT_EQ(managers->total, 1);
   EXPECT_EQ(managers->items[0].name, "店长刘强");
@@ -232,7 +232,7 @@ TEST_F(OrgTest, UpdatesChangeOnlyThePatchedFields) {
   auto moved = org_.UpdateStaff(fx_.admin(), fx_.org().associate_sh01,
                                 {{"store_id", fx_.org().gz01.value}, {"region_id", nullptr}});
   ASSERT_TRUE(moved.ok()) << moved.error().message;
-  EXPECT_EQ(org_.GetStaff(fx_.org().associate_sh01)->region_id, fx_.org().south);
+  EXPECT_EQ(org_.GetStaff(fx_.admin(), fx_.org().associate_sh01)->region_id, fx_.org().south);
 
   ExpectError(org_.UpdateStore(fx_.admin(), StoreId(999), {{"name", "x"}}), ErrorCode::kNotFound,
               "id");
@@ -250,6 +250,41 @@ TEST_F(OrgTest, CompanyNameAndTimeZoneAreValidated) {
   ExpectError(org_.SetCompany(fx_.admin(), {{"name", ""}}), ErrorCode::kInvalidArgument, "name");
   EXPECT_EQ(org_.GetCompany()->timezone, "Asia/Shanghai");
   EXPECT_EQ(org_.GetCompany()->name, "雅致时装有限公司");
+}
+
+// P2 for the organisation: staff lists are scoped like member lists, and a
+// colleague's mobile is shown only to those who manage them.
+TEST_F(OrgTest, P2StaffAreListedWithinTheActorsScopeAndMobilesMasked) {
+  const auto& o = fx_.org();
+  ASSERT_TRUE(org_.UpdateStaff(fx_.admin(), o.associate_sh01, {{"mobile", "13900001111"}}).ok());
+  Actor assoc = fx_.AddUser("assoc.sh02", domain::Role::kAssociate, o.associate_sh02);
+  Actor manager = fx_.AddUser("manager.sh01", domain::Role::kStoreManager, o.manager_sh01);
+  Actor supervisor = fx_.AddUser("sup.south", domain::Role::kRegionalSupervisor);
+  supervisor.region_id = o.south;
+  Actor hq = fx_.AddUser("hq1", domain::Role::kHqAnalyst);
+
+  auto own = org_.ListStaff(assoc, std::nullopt, std::nullopt, {50, 0});
+  ASSERT_TRUE(own.ok());
+  ASSERT_EQ(own->total, 1);  // SH02 has one associate
+  EXPECT_EQ(own->items[0].id, o.associate_sh02);
+  ExpectError(org_.ListStaff(assoc, o.sh01, std::nullopt, {50, 0}), ErrorCode::kForbidden,
+              "store_id");
+  EXPECT_EQ(org_.GetStaff(assoc, o.associate_sh01).error().code, ErrorCode::kForbidden);
+  EXPECT_TRUE(org_.GetStaff(assoc, o.associate_sh02).ok());
+
+  auto south = org_.ListStaff(supervisor, std::nullopt, std::nullopt, {50, 0});
+  ASSERT_TRUE(south.ok());
+  ASSERT_EQ(south->total, 1);
+  EXPECT_EQ(south->items[0].id, o.associate_gz01);
+  ExpectError(org_.ListStaff(supervisor, o.sh01, std::nullopt, {50, 0}), ErrorCode::kForbidden,
+              "store_id");
+
+  // The store manager calls their associate; HQ sees the name, not the number.
+  EXPECT_EQ(org_.GetStaff(manager, o.associate_sh01)->mobile, "13900001111");
+  EXPECT_EQ(org_.GetStaff(hq, o.associate_sh01)->mobile, "139****1111");
+  auto all = org_.ListStaff(hq, std::nullopt, std::nullopt, {50, 0});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->total, CountStaff());
 }
 
 }  // namespace
