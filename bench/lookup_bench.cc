@@ -11,6 +11,15 @@
 // Besides Google Benchmark's mean, every benchmark times each lookup on its own
 // and reports p50_us, p99_us and max_us of the last run.
 //
+// The Layer benchmarks measure what the access layer (issue 3: session check,
+// permission, row scope, masking) adds: the same lookup or change with the
+// layer (a bearer token resolved by Accounts::Authenticate, then the use case
+// as the demo's store manager `store1`) and without it (the use case as the
+// command-line actor, for which scope and masking are no-ops). Both write the
+// same audit row on a change (an audit row is never optional). The change
+// benchmarks rewrite the `notes` of members of store1's store, so they alter
+// the benchmark database (a scratch copy bench/run.sh makes).
+//
 // VIPCARE_BENCH_PRAGMAS (optional, for what-if runs only) is a script of
 // PRAGMA statements run on every pooled connection before the benchmarks, e.g.
 // "PRAGMA mmap_size=4294967296;", to measure a connection setting before it is
@@ -30,6 +39,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "service/accounts.h"
 #include "service/context.h"
 #include "service/members.h"
 #include "store/keys.h"
@@ -104,15 +114,39 @@ class Fixture {
   }
 
   service::Members& members() { return *members_; }
+  service::Accounts& accounts() { return *accounts_; }
   store::Store& store() { return *store_; }
   const std::vector<Sample>& samples() const { return samples_; }
   const service::Actor& actor() const { return actor_; }
+
+  // A signed-in store manager (`store1` of the demo) and members of their
+  // store; signs in on first use (one Argon2id verification).
+  const std::string& ManagerToken() {
+    if (manager_token_.empty()) {
+      auto login = accounts_->Login("store1", "vipcare-demo", "127.0.0.1");
+      if (!login.ok()) throw std::runtime_error("store1 cannot sign in: " + login.error().message);
+      manager_token_ = login->token;
+      store::MemberFilter f;
+      f.store = login->actor.store_id;
+      auto page = store_->Read([&](store::Repository& repo) -> Result<store::PageOf<domain::Member>> {
+        return repo.ListMembers(f, {200, 0});
+      });
+      if (!page.ok() || page->items.empty()) throw std::runtime_error("store1's store has no members");
+      for (const auto& m : page->items) store_members_.push_back(m.id);
+    }
+    return manager_token_;
+  }
+  const std::vector<MemberId>& StoreMembers() {
+    ManagerToken();
+    return store_members_;
+  }
 
  private:
   explicit Fixture(const std::string& path)
       : store_(store::Store::Open(path, LoadKeys(path), kPoolSize, /*migrate=*/false)),
         env_{*store_, clock_, LoadZone()},
         members_(std::make_unique<service::Members>(env_)),
+        accounts_(std::make_unique<service::Accounts>(env_)),
         actor_(service::Actor::CommandLine()) {
     ApplyPragmas();
     LoadSamples();
@@ -186,8 +220,11 @@ class Fixture {
   std::unique_ptr<store::Store> store_;
   service::Env env_;
   std::unique_ptr<service::Members> members_;
+  std::unique_ptr<service::Accounts> accounts_;
   service::Actor actor_;
   std::vector<Sample> samples_;
+  std::string manager_token_;
+  std::vector<MemberId> store_members_;
 };
 
 // Collects one duration per lookup and publishes p50/p99/max as counters.
@@ -339,6 +376,103 @@ void BM_BaselineMobileSelectInTransaction(benchmark::State& state) {
   }
 }
 
+// ---- The access layer's cost (issue 3) ----
+
+// The actor a request would carry: the command-line actor (layer off) or the
+// store manager's bearer token resolved anew for every call (layer on).
+using ActorFor = Result<service::Actor> (*)(Fixture&);
+
+Result<service::Actor> WithoutLayer(Fixture& f) { return f.actor(); }
+Result<service::Actor> WithLayer(Fixture& f) {
+  return f.accounts().Authenticate(f.ManagerToken(), "127.0.0.1");
+}
+
+// A till lookup by mobile. With the layer most members are outside store1's
+// store: the scope check runs and the answer is masked (P3).
+void RunLayerLookup(benchmark::State& state, ActorFor actor_for) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const auto& samples = f->samples();
+  f->ManagerToken();
+  service::MemberQuery q;
+  size_t next = 0;
+  LatencyRecorder latency(state);
+  for (auto _ : state) {
+    q.q = samples[next].mobile;
+    next = (next + 1) % samples.size();
+    const auto start = std::chrono::steady_clock::now();
+    auto actor = actor_for(*f);
+    auto result = actor.ok() ? f->members().Search(*actor, q) : actor.error();
+    latency.Add(std::chrono::steady_clock::now() - start);
+    if (!result.ok() || result->items.size() != 1) {
+      state.SkipWithError(result.ok() ? "the lookup did not answer one member"
+                                      : result.error().message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(result);
+  }
+}
+
+// A member file change (PATCH of the notes) of a member of store1's store:
+// one write transaction with the history and the audit row.
+void RunLayerUpdate(benchmark::State& state, ActorFor actor_for) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const auto& ids = f->StoreMembers();
+  size_t next = 0;
+  int64_t n = 0;
+  LatencyRecorder latency(state);
+  for (auto _ : state) {
+    const MemberId id = ids[next];
+    next = (next + 1) % ids.size();
+    const nlohmann::json patch = {{"notes", "bench " + std::to_string(++n)}};
+    const auto start = std::chrono::steady_clock::now();
+    auto actor = actor_for(*f);
+    auto result = actor.ok() ? f->members().Update(*actor, id, patch) : actor.error();
+    latency.Add(std::chrono::steady_clock::now() - start);
+    if (!result.ok()) {
+      state.SkipWithError(result.error().message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(result);
+  }
+}
+
+// The session check alone: the bearer token to the actor.
+void BM_LayerAuthenticate(benchmark::State& state) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  f->ManagerToken();
+  LatencyRecorder latency(state);
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    auto actor = WithLayer(*f);
+    latency.Add(std::chrono::steady_clock::now() - start);
+    if (!actor.ok()) {
+      state.SkipWithError(actor.error().message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(actor);
+  }
+}
+
+void BM_LayerOffLookupByMobile(benchmark::State& state) { RunLayerLookup(state, WithoutLayer); }
+void BM_LayerOnLookupByMobile(benchmark::State& state) { RunLayerLookup(state, WithLayer); }
+void BM_LayerOffUpdate(benchmark::State& state) { RunLayerUpdate(state, WithoutLayer); }
+void BM_LayerOnUpdate(benchmark::State& state) { RunLayerUpdate(state, WithLayer); }
+
 BENCHMARK(BM_BaselineBareMobileSelect)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BaselineMobileSelectInTransaction)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SearchByCard)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
@@ -346,6 +480,11 @@ BENCHMARK(BM_SearchByMobile)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmar
 BENCHMARK(BM_SearchByMemberNo)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SearchByNamePrefix2)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SearchByNamePrefix1)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LayerAuthenticate)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LayerOffLookupByMobile)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LayerOnLookupByMobile)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LayerOffUpdate)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LayerOnUpdate)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace vipcare::bench

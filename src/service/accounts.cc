@@ -25,7 +25,8 @@ std::string RandomToken() {
   return out;
 }
 
-Actor ActorOf(store::Repository& repo, const store::UserRecord& u, const std::string& address) {
+// The actor of account `u`, without its store and region.
+Actor ActorOf(const store::UserRecord& u, const std::string& address) {
   Actor a;
   a.user_id = u.id;
   a.username = u.username;
@@ -33,6 +34,12 @@ Actor ActorOf(store::Repository& repo, const store::UserRecord& u, const std::st
   a.staff_id = u.staff_id;
   a.address = address;
   a.must_change_password = u.must_change_password;
+  return a;
+}
+
+// The actor of account `u`, with where its staff record works.
+Actor ActorOf(store::Repository& repo, const store::UserRecord& u, const std::string& address) {
+  Actor a = ActorOf(u, address);
   if (u.staff_id) {
     if (auto s = repo.GetStaff(u.staff_id)) {
       a.store_id = s->store_id;
@@ -183,19 +190,23 @@ Result<Actor> Accounts::Authenticate(const std::string& token, const std::string
   const std::string hash = HashToken(token);
   enum class Follow { kNone, kTouch, kDelete } follow = Follow::kNone;
   auto actor = env_.store.Read([&](store::Repository& repo) -> Result<Actor> {
-    auto s = repo.GetSession(hash);
-    if (!s) return unauthenticated;
-    if (now >= s->expires_at || now - s->last_seen_at >= policy_.idle_timeout) {
+    // One statement for session, account, store, region and device rule:
+    // this runs before every request.
+    auto p = repo.GetSessionPrincipal(hash);
+    if (!p) return unauthenticated;
+    const store::SessionRecord& s = p->session;
+    if (now >= s.expires_at || now - s.last_seen_at >= policy_.idle_timeout) {
       follow = Follow::kDelete;
       return unauthenticated;
     }
-    auto u = repo.GetUser(s->user_id);
-    if (!u || !u->active) return unauthenticated;
+    if (!p->user.active) return unauthenticated;
     // Only write when the idle clock moved noticeably: a till lookup should not
     // turn every read into a write.
-    if (now - s->last_seen_at >= std::chrono::seconds(60)) follow = Follow::kTouch;
-    Actor a = ActorOf(repo, *u, address);
-    if (!DeviceAllowed(repo, a, device_id)) {
+    if (now - s.last_seen_at >= std::chrono::seconds(60)) follow = Follow::kTouch;
+    Actor a = ActorOf(p->user, address);
+    a.store_id = p->store_id;
+    a.region_id = p->region_id;
+    if (p->store_restricts_devices && !DeviceAllowed(repo, a, device_id)) {
       follow = Follow::kNone;
       return DeviceRefused();
     }

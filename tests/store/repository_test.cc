@@ -194,6 +194,59 @@ TEST_F(RepositoryTest, M3CardsAndSessionsRoundTrip) {
   ASSERT_TRUE(st.ok());
 }
 
+// What every request's access check reads in one statement: the session, the
+// account, where its staff record works and whether that store binds devices.
+TEST_F(RepositoryTest, P1SessionPrincipalCarriesAccountStoreRegionAndDeviceRule) {
+  auto st = store_->Write([&](Repository& repo) -> Status {
+    domain::Staff staff;
+    staff.employee_no = "E100";
+    staff.name = "导购";
+    staff.role = domain::Role::kAssociate;
+    staff.store_id = store_a_;
+    staff.id = repo.InsertStaff(staff);
+    UserRecord u;
+    u.username = "assoc";
+    u.role = domain::Role::kAssociate;
+    u.staff_id = staff.id;
+    u.password_hash = "$argon2id$x";
+    u.created_at = FromEpochSeconds(1700000000);
+    u.id = repo.InsertUser(u);
+    UserRecord admin = u;
+    admin.username = "root";
+    admin.role = domain::Role::kAdmin;
+    admin.staff_id = StaffId();
+    admin.id = repo.InsertUser(admin);
+    const Timestamp t = u.created_at;
+    repo.InsertSession({"s-assoc", u.id, t, t, t + std::chrono::hours(1), "10.0.0.1"});
+    repo.InsertSession({"s-admin", admin.id, t, t, t + std::chrono::hours(1), "10.0.0.2"});
+
+    auto p = repo.GetSessionPrincipal("s-assoc");
+    EXPECT_TRUE(p);
+    if (!p) return OkStatus();
+    EXPECT_EQ(p->session.user_id, u.id);
+    EXPECT_EQ(p->session.address, "10.0.0.1");
+    EXPECT_EQ(p->user.username, "assoc");
+    EXPECT_EQ(p->user.role, domain::Role::kAssociate);
+    EXPECT_TRUE(p->user.password_hash.empty());
+    EXPECT_EQ(p->store_id, store_a_);
+    EXPECT_EQ(p->region_id, region_);
+    EXPECT_FALSE(p->store_restricts_devices);
+    repo.InsertDevice({0, store_a_, "address", "10.0.0.1", "till", true, admin.id, t});
+    EXPECT_TRUE(repo.GetSessionPrincipal("s-assoc")->store_restricts_devices);
+
+    auto a = repo.GetSessionPrincipal("s-admin");
+    EXPECT_TRUE(a);
+    if (a) {
+      EXPECT_EQ(a->user.role, domain::Role::kAdmin);
+      EXPECT_FALSE(a->store_id);
+      EXPECT_FALSE(a->store_restricts_devices);
+    }
+    EXPECT_FALSE(repo.GetSessionPrincipal("no-such-session"));
+    return OkStatus();
+  });
+  ASSERT_TRUE(st.ok());
+}
+
 TEST_F(RepositoryTest, M6ReassignMovesCardsHistoryTagsAndReferrals) {
   auto a = NewMember("甲", "13400000001", store_a_);
   auto b = NewMember("乙", "13400000002", store_a_);
