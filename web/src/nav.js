@@ -2,7 +2,7 @@
 // signed-in role may open its route (router meta.roles). Entries marked
 // `comingSoon` are shown disabled with a label until their API exists.
 import { markRaw } from 'vue'
-import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding } from '@element-plus/icons-vue'
+import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor } from '@element-plus/icons-vue'
 import { mayOpen } from './router.js'
 
 export const MENU = [
@@ -27,6 +27,7 @@ export const MENU = [
       { key: 'stores', path: '/settings/stores', titleKey: 'nav.stores', icon: markRaw(Shop) },
       { key: 'staff', path: '/settings/staff', titleKey: 'nav.staff', icon: markRaw(User) },
       { key: 'users', path: '/settings/users', titleKey: 'nav.users', icon: markRaw(Key) },
+      { key: 'devices', path: '/settings/devices', titleKey: 'nav.devices', icon: markRaw(Monitor) },
       { key: 'company', path: '/settings/company', titleKey: 'nav.company', icon: markRaw(OfficeBuilding) },
     ],
   },

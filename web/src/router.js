@@ -11,6 +11,7 @@ const ALL_BUT_AUDITOR = ['admin', 'store_manager', 'regional_supervisor', 'assoc
 const AUDIT = ['admin', 'auditor']
 const ADMIN = ['admin']
 const GRANTS = ['admin', 'store_manager', 'regional_supervisor', 'call_center']
+const DEVICE_ADMINS = ['admin', 'store_manager'] // permission device_admin
 
 export const routes = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, titleKey: 'login.title' } },
@@ -27,6 +28,7 @@ export const routes = [
   { path: '/settings/staff', name: 'staff', component: () => import('./views/settings/StaffView.vue'), meta: { roles: ADMIN, titleKey: 'nav.staff' } },
   { path: '/settings/users', name: 'users', component: () => import('./views/settings/UsersView.vue'), meta: { roles: ADMIN, titleKey: 'nav.users' } },
   { path: '/grants', name: 'grants', component: () => import('./views/GrantsView.vue'), meta: { roles: GRANTS, titleKey: 'nav.grants' } },
+  { path: '/settings/devices', name: 'devices', component: () => import('./views/settings/DevicesView.vue'), meta: { roles: DEVICE_ADMINS, titleKey: 'nav.devices' } },
   { path: '/settings/company', name: 'company', component: () => import('./views/settings/CompanyView.vue'), meta: { roles: ADMIN, titleKey: 'nav.company' } },
   { path: '/forbidden', name: 'forbidden', component: () => import('./views/ForbiddenView.vue'), meta: { titleKey: 'forbidden.title' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { titleKey: 'notFound.title' } },

@@ -34,7 +34,7 @@ const { values: opts } = parseArgs({
     'web-root': { type: 'string', default: join(webDir, 'dist') },
     'doc-shots': { type: 'string', default: '' },
     filter: { type: 'string', default: '' },
-    timeout: { type: 'string', default: '150' },
+    timeout: { type: 'string', default: '200' },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH || '/usr/bin/chromium' },
     members: { type: 'string', default: '2000' },
   },

@@ -2,12 +2,13 @@
 // (`vipcare demo --seed 20261123`). Each test gets helpers `h`: base URL,
 // apiAs (bearer-token API calls for fixtures), newPage, login, docShot.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 
 const ROLE_MENUS = {
-  admin: ['dashboard', 'members', 'member-new', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'grants', 'company'],
+  admin: ['dashboard', 'members', 'member-new', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company'],
   hq: ['dashboard'],
   region1: ['dashboard', 'members', 'member-new', 'grants'],
-  store1: ['dashboard', 'members', 'member-new', 'grants'],
+  store1: ['dashboard', 'members', 'member-new', 'grants', 'settings', 'devices'],
   assoc1: ['dashboard', 'members', 'member-new'],
   callcenter1: ['dashboard', 'members', 'grants'],
   auditor: ['compliance', 'audit', 'destruction'],
@@ -22,6 +23,19 @@ async function menuKeys(page) {
 async function noHorizontalOverflow(page, what) {
   const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }))
   assert.ok(scroll <= width + 1, `${what}: the page is ${scroll}px wide in a ${width}px window`)
+}
+
+// The first day of this month in the demo company's time zone, as joined_from takes it.
+function monthStart() {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).formatToParts(new Date())
+  const part = (type) => parts.find((p) => p.type === type).value
+  return `${part('year')}-${part('month')}-01`
+}
+
+// Clicks `button` and returns the text of the file the browser downloads.
+async function downloadText(page, button) {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()])
+  return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') }
 }
 
 // A fresh 11-digit mobile no demo member has (the demo uses random numbers).
@@ -274,6 +288,7 @@ export const TESTS = [
         ['/settings/staff', '[data-test=staff-table] .el-table__row'],
         ['/settings/users', '[data-test=role-matrix] .el-table__row'],
         ['/grants', '[data-test=grants-page] .el-table'],
+        ['/settings/devices', '[data-test=devices-page] .el-table'],
         ['/settings/company', '[data-test=company-page] input'],
         ['/audit', '[data-test=audit-table] .el-table__row'],
         ['/destruction-records', '[data-test=destruction-page] .el-table'],
@@ -297,17 +312,19 @@ export const TESTS = [
     },
   },
   {
-    name: 'a time-limited grant lets a call-centre account open a member, until revoked',
+    name: 'a store manager grants a call-centre account chosen by name a member, until revoked',
     async fn(h) {
-      const member = (await h.apiAs('admin', 'GET', '/members?status=formal&limit=1&offset=5')).items[0]
+      const member = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1&offset=5')).items[0]
       const local = (d) =>
         new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(d)
       const page = await h.newPage()
-      await h.login(page, 'admin')
+      await h.login(page, 'store1')
       await page.goto(`${h.base}/#/grants`)
       await page.locator('[data-test=new-grant]').click()
       const dialog = page.locator('.el-dialog')
+      // The grantee is picked by account name, not typed as an id.
       await dialog.locator('[data-field=grantee_id] .el-select').click()
+      await page.locator('.el-select-dropdown__item').filter({ hasText: 'callcenter2' }).waitFor()
       await page.locator('.el-select-dropdown__item').filter({ hasText: 'callcenter1' }).click()
       await dialog.locator('[data-field=member_ids] input').fill(member.member_no)
       await page.locator('.el-select-dropdown__item').filter({ hasText: member.member_no }).click()
@@ -318,7 +335,11 @@ export const TESTS = [
       await end.press('Enter')
       await dialog.locator('[data-field=purpose] input').fill('生日回访电话')
       await page.locator('[data-test=grant-submit]').click()
-      await page.locator('[data-test=grants-table] [data-test=grant-state]').getByText('生效中').first().waitFor()
+      const row = page.locator('[data-test=grants-table] .el-table__row').filter({ hasText: '生日回访电话' }).first()
+      await row.locator('[data-test=grant-state]').getByText('生效中').waitFor()
+      // Accounts by name: the grantee and who gave it.
+      assert.equal((await row.locator('[data-test=grant-grantee]').innerText()).trim(), 'callcenter1')
+      assert.equal((await row.locator('[data-test=grant-giver]').innerText()).trim(), 'store1')
 
       // The call centre sees the granted member and may open the file.
       const cc = await h.newPage()
@@ -328,11 +349,172 @@ export const TESTS = [
       await cc.locator('[data-test=member-head]').getByText(member.member_no).waitFor()
 
       // Revoked: the grant shows so, and the call centre is signed out.
-      await page.locator('[data-test=revoke-grant]').first().click()
+      await row.locator('[data-test=revoke-grant]').click()
       await page.locator('.el-message-box .el-button--primary').click()
       await page.locator('[data-test=grants-table] [data-test=grant-state]').getByText('已撤销').first().waitFor()
       await cc.goto(`${h.base}/#/members`)
       await cc.waitForURL(/#\/login/)
+    },
+  },
+  {
+    name: 'a store manager adds a device allow-list entry and deactivates it',
+    async fn(h) {
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.locator('[data-menu=devices]').click()
+      await page.locator('[data-test=devices-help]').getByText('只能在名单内').waitFor()
+      await page.locator('[data-test=add-device]').click()
+      const dialog = page.locator('.el-dialog')
+      // A malformed address is caught on the field before anything is sent.
+      await dialog.locator('[data-field=value] input').fill('10.1.2')
+      await page.locator('[data-test=device-submit]').click()
+      await dialog.locator('[data-field=value] .el-form-item__error').getByText('IPv4/IPv6').waitFor()
+      // This browser's own address, so the store's staff (and this manager) keep working.
+      await dialog.locator('[data-field=value] input').fill('127.0.0.1')
+      await dialog.locator('[data-field=label] input').fill('UI测试收银台')
+      await page.locator('[data-test=device-submit]').click()
+      // The store's first active entry: the manager is warned what it does.
+      await page.locator('.el-message-box').getByText('您本人').waitFor()
+      await page.locator('.el-message-box .el-button--primary').click()
+      const row = page.locator('[data-test=devices-table] .el-table__row').filter({ hasText: 'UI测试收银台' })
+      await row.locator('[data-test=device-state]').getByText('启用').waitFor()
+      assert.equal((await row.locator('[data-test=device-value]').innerText()).trim(), '127.0.0.1')
+
+      await row.locator('[data-test=disable-device]').click()
+      await row.locator('[data-test=device-state]').getByText('停用').waitFor()
+      await row.locator('[data-test=enable-device]').waitFor()
+      const entries = (await h.apiAs('store1', 'GET', '/devices')).items.filter((d) => d.label === 'UI测试收银台')
+      assert.equal(entries.length, 1)
+      assert.equal(entries[0].active, false, 'the entry is inactive on the server')
+    },
+  },
+  {
+    name: 'member page: record and withdraw marketing consent; the data copy downloads',
+    async fn(h) {
+      const rows = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=20&offset=20')).items
+      let member = null
+      for (const r of rows) {
+        const m = await h.apiAs('store1', 'GET', `/members/${r.id}`)
+        if (!m.preferences.marketing_opt_out) {
+          member = m
+          break
+        }
+      }
+      assert.ok(member, 'a member who takes marketing')
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.goto(`${h.base}/#/members/${member.id}?tab=consents`)
+      const consents = page.locator('[data-test=member-consents]')
+      await consents.waitFor()
+      const marketing = consents.locator('[data-purpose=marketing] [data-test=consent-state]')
+      await marketing.getByText('未记录').waitFor()
+
+      // Consent given, in store on paper.
+      await consents.locator('[data-test=consent-give]').click()
+      const dialog = page.locator('.el-dialog')
+      await dialog.locator('[data-field=version] input').fill('2026-01')
+      await dialog.locator('[data-test=consent-channel]').click()
+      await page.locator('.el-select-dropdown__item').filter({ hasText: '门店纸质签署' }).click()
+      await page.locator('[data-test=consent-submit]').click()
+      await marketing.getByText('同意').waitFor()
+      await consents.locator('[data-test=consents-table] .el-table__row').filter({ hasText: '门店纸质签署' }).filter({ hasText: 'store1' }).waitFor()
+      assert.equal(await consents.locator('[data-test=marketing-stopped]').count(), 0)
+
+      // Withdrawn by phone: marketing stops at once.
+      await consents.locator('[data-test=consent-withdraw]').click()
+      assert.equal(await dialog.locator('[data-field=version] input').inputValue(), '2026-01')
+      await dialog.locator('[data-test=consent-channel]').click()
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '电话' }).click()
+      await page.locator('[data-test=consent-submit]').click()
+      await consents.locator('[data-test=marketing-stopped]').getByText('营销已停止').waitFor()
+      await marketing.getByText('撤回').waitFor()
+      assert.equal(await consents.locator('[data-test=consents-table] .el-table__row').count(), 2)
+      const after = await h.apiAs('store1', 'GET', `/members/${member.id}`)
+      assert.equal(after.preferences.marketing_opt_out, true, 'the file is opted out of marketing')
+
+      // The member's copy of their data, as a JSON file.
+      const file = await downloadText(page, consents.locator('[data-test=data-copy]'))
+      assert.match(file.name, /\.json$/)
+      const copy = JSON.parse(file.text)
+      assert.equal(copy.member.member_no, member.member_no)
+      assert.equal(copy.consents.length, 2)
+    },
+  },
+  {
+    name: 'export: an associate has no export button; a store manager downloads CSV',
+    async fn(h) {
+      const assoc = await h.newPage()
+      await h.login(assoc, 'assoc1')
+      await assoc.goto(`${h.base}/#/members`)
+      await assoc.locator('[data-test=member-table] .el-table__body tr').first().waitFor()
+      await assoc.locator('[data-test=search-button]').waitFor()
+      assert.equal(await assoc.locator('[data-test=export-button]').count(), 0, 'no export for an associate')
+
+      const expected = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1')).total
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.goto(`${h.base}/#/members?status=formal`)
+      await page.locator('.el-pagination__total').getByText(`共 ${expected} 条`).waitFor()
+      const file = await downloadText(page, page.locator('[data-test=export-button]'))
+      assert.match(file.name, /\.csv$/)
+      const lines = file.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+      assert.match(lines[0], /^会员号,姓名,/, 'a header row')
+      assert.match(lines[1], /^M\d{8},/, 'then the members')
+      assert.equal(lines.length - 1, expected, 'one line per member of the filter')
+      await page.locator('.el-message').getByText(`已导出 ${expected.toLocaleString()} 条会员记录`).waitFor()
+    },
+  },
+  {
+    name: 'dashboard shows the new members of this month',
+    async fn(h) {
+      const expected = (await h.apiAs('store1', 'GET', `/members?joined_from=${monthStart()}&limit=1`)).total
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      const kpi = page.locator('[data-kpi=new-this-month] [data-test=kpi-value]')
+      await kpi.waitFor()
+      assert.equal((await kpi.innerText()).trim(), expected.toLocaleString())
+      // Figures without an API yet say so instead of showing a number.
+      await page.locator('[data-kpi=sales-this-month] [data-test=kpi-pending]').getByText('随积分模块上线').waitFor()
+      await page.locator('[data-kpi=open-tasks] [data-test=kpi-pending]').getByText('随任务模块上线').waitFor()
+      assert.equal(await page.locator('[data-kpi=sales-this-month] [data-test=kpi-value]').count(), 0)
+    },
+  },
+  {
+    name: "admin: change a member's status with a reason, then erase the file after typing its number",
+    async fn(h) {
+      const member = (await h.apiAs('admin', 'GET', '/members?status=formal&store_id=8&limit=1&offset=3')).items[0]
+      const page = await h.newPage()
+      await h.login(page, 'admin')
+      await page.goto(`${h.base}/#/members/${member.id}`)
+      const head = page.locator('[data-test=member-head]')
+      await head.getByText(member.member_no).waitFor()
+
+      // A status change needs a reason; the lifecycle offers only allowed moves.
+      await page.locator('[data-test=member-admin]').click()
+      await page.locator('[data-test=action-status]').click()
+      const dialog = page.locator('.el-dialog:visible')
+      assert.deepEqual(await dialog.locator('[data-test=status-choice] .el-radio').allInnerTexts(), ['已停用', '已关闭'])
+      await dialog.locator('[data-test=status-choice] .el-radio').filter({ hasText: '已停用' }).click()
+      await dialog.locator('[data-test=status-submit]').click()
+      await dialog.locator('[data-field=reason] .el-form-item__error').getByText('此项为必填项').waitFor()
+      await dialog.locator('[data-field=reason] textarea').fill('会员申请暂停')
+      await dialog.locator('[data-test=status-submit]').click()
+      await head.locator('.el-tag').getByText('已停用').waitFor()
+      await page.locator('.el-tabs__item').getByText('变更记录', { exact: true }).click()
+      await page.locator('[data-test=member-history]').getByText('会员申请暂停').waitFor()
+
+      // Erasure: the button stays off until the member number is typed.
+      await page.locator('[data-test=member-admin]').click()
+      await page.locator('[data-test=action-erase]').click()
+      const erase = page.locator('.el-dialog:visible')
+      await erase.locator('[data-field=reason] input').fill('会员本人申请删除个人信息')
+      await erase.locator('[data-field=confirm_no] input').fill('M00000000')
+      assert.ok(await erase.locator('[data-test=erase-submit]').isDisabled(), 'a wrong number keeps the button off')
+      await erase.locator('[data-field=confirm_no] input').fill(member.member_no)
+      await erase.locator('[data-test=erase-submit]').click()
+      await page.getByText('该档案已按个人信息保护要求注销').waitFor()
+      await head.locator('.el-tag').getByText('已注销').waitFor()
+      assert.equal(await page.locator('[data-test=member-admin]').count(), 0, 'no more actions on an erased file')
     },
   },
   {

@@ -2,7 +2,7 @@
 // loads its figure for the signed-in user's scope (`load`) and, for charts,
 // how to draw it (`option`). Today the figures come from list totals; a
 // report endpoint (GET /api/v1/reports/...) plugs in as one more widget here.
-import { countOf } from '../lib/api.js'
+import { api, countOf } from '../lib/api.js'
 import { listsMembers } from '../lib/roles.js'
 import { loadRegions, loadStaff, loadStores } from '../lib/org.js'
 
@@ -58,8 +58,32 @@ export function makeContext(user) {
     },
     staff: () => loadStaff(),
     regions: () => loadRegions(),
+    // The first day of this month in the company's time zone (the API's
+    // joined_from is a local day there), "YYYY-MM-01".
+    monthStart() {
+      return ctx.once('monthStart', async () => {
+        let timeZone
+        try {
+          timeZone = (await api.get('/company')).timezone || undefined
+        } catch {
+          timeZone = undefined // the browser's own
+        }
+        return monthStartIn(timeZone)
+      })
+    },
   }
   return ctx
+}
+
+export function monthStartIn(timeZone, now = new Date()) {
+  let parts
+  try {
+    parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(now)
+  } catch {
+    parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit' }).formatToParts(now)
+  }
+  const part = (type) => parts.find((p) => p.type === type).value
+  return `${part('year')}-${part('month')}-01`
 }
 
 function barOption(t, labels, values, seriesName, color = '#409eff') {
@@ -123,8 +147,15 @@ export const WIDGETS = [
       return ctx.user.role === 'store_manager' ? staff.filter((s) => s.store_id === ctx.user.store_id).length : staff.length
     },
   },
+  {
+    key: 'new-this-month',
+    kind: 'kpi',
+    titleKey: 'dashboard.kpiNewThisMonth',
+    when: members,
+    load: async (ctx) => ctx.members({ joined_from: await ctx.monthStart() }),
+  },
   // Figures that later engines deliver; shown so the layout is stable.
-  { key: 'new-this-month', kind: 'kpi', titleKey: 'dashboard.kpiNewThisMonth', when: (u) => u.role !== 'auditor', pendingKey: 'dashboard.withReports' },
+  { key: 'new-this-month', kind: 'kpi', titleKey: 'dashboard.kpiNewThisMonth', when: (u) => u.role === 'hq_analyst', pendingKey: 'dashboard.withReports' },
   { key: 'sales-this-month', kind: 'kpi', titleKey: 'dashboard.kpiSalesThisMonth', when: (u) => u.role !== 'auditor', pendingKey: 'dashboard.withLoyalty' },
   { key: 'open-tasks', kind: 'kpi', titleKey: 'dashboard.kpiOpenTasks', when: (u) => u.role !== 'auditor', pendingKey: 'dashboard.withCare' },
 

@@ -83,12 +83,60 @@ export async function request(method, path, { query, body, signal } = {}) {
     }
   }
   if (res.ok) return data
+  throw failure(res, path, data)
+}
+
+// The ApiError of a refused answer (its JSON body already parsed), after
+// telling the session about a lapsed sign-in or a pending password change.
+function failure(res, path, data) {
   const err = (data && data.error) || {}
   const error = new ApiError(res.status, err.code || 'internal', err.message || res.statusText, err.field ?? null)
   if (res.status === 429) error.retryAfter = Number(res.headers.get('Retry-After')) || 0
   if (res.status === 401 && path !== '/auth/login') emit('unauthenticated', error)
   if (res.status === 403 && /temporary password/.test(error.message)) emit('mustChangePassword', error)
-  throw error
+  return error
+}
+
+// A file answer (e.g. the CSV of GET /exports/members): the bytes as a Blob,
+// the file name of its Content-Disposition and the response headers. Errors
+// come back as JSON like any other request's and are thrown as ApiError.
+export async function download(path, query) {
+  let res
+  try {
+    res = await fetch(`/api/v1${path}${queryString(query)}`, {
+      method: 'GET',
+      headers: { Accept: '*/*' },
+      credentials: 'same-origin',
+      cache: 'no-store',
+    })
+  } catch {
+    throw new ApiError(0, 'network', 'network error')
+  }
+  if (!res.ok) {
+    let data = null
+    try {
+      data = JSON.parse(await res.text())
+    } catch {
+      data = null
+    }
+    throw failure(res, path, data)
+  }
+  const blob = await res.blob()
+  const m = /filename="?([^";]+)"?/.exec(res.headers.get('Content-Disposition') || '')
+  return { blob, filename: m ? m[1] : '', headers: res.headers }
+}
+
+// Hands `blob` to the browser as a downloaded file named `filename`.
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  a.style.display = 'none'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 30000)
 }
 
 export const api = {

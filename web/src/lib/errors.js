@@ -6,6 +6,7 @@ import { ApiError } from './api.js'
 // Server message (start) → i18n key. Keep in step with the Error::... texts
 // in src/domain and src/service.
 const KNOWN = [
+  [/^is required, at most (\d+) characters/, 'err.requiredMaxChars'],
   [/^is required/, 'err.required'],
   [/^must be an 11-digit mainland mobile number/, 'v.mobile'],
   [/^must be a phone number/, 'v.phone'],
@@ -52,6 +53,20 @@ const KNOWN = [
   [/^a closed, merged or erased member gets no card/, 'err.noCardForClosed'],
   [/^no member has that id/, 'err.memberNotFound'],
   [/^no card has that number/, 'err.cardNotFound'],
+  [/^must be 1-(\d+) bytes/, 'err.requiredMax'],
+  [/^a merged or erased member file cannot change/, 'err.memberNotLive'],
+  [/^an? \w+ member cannot become/, 'err.badMove'],
+  [/^a member cannot be merged into itself/, 'err.mergeSelf'],
+  [/^the member file is already erased/, 'err.alreadyErased'],
+  [/^only the member's associate or store manager may hand out a data copy/, 'consents.copyForbidden'],
+  [/^this computer is not registered for your store/, 'err.deviceRefused'],
+  [/^another store's devices/, 'err.otherStoreDevices'],
+  [/^only an admin or the store's manager may keep its device list/, 'err.otherStoreDevices'],
+  [/^must be an IPv4 or IPv6 address/, 'devices.badAddress'],
+  [/^a device id must be 8-64 characters/, 'devices.badDevice'],
+  [/^no device entry has that id/, 'err.notFound'],
+  [/^only an admin may list users/, 'err.roleForbidden'],
+  [/^only call-centre accounts \(the grantees\) may be listed/, 'err.roleForbidden'],
 ]
 
 const BY_CODE = {
