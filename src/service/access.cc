@@ -129,6 +129,10 @@ bool IsChildUnder14(const domain::Member& m, Date today) {
   return today < fourteenth;
 }
 
+bool MayHandOutDataCopy(const Actor& actor, const domain::Member& m, bool granted, Date today) {
+  return actor.role != domain::Role::kCallCenter && SeesUnmasked(actor, m, granted, today);
+}
+
 bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Date today) {
   using domain::Role;
   const bool manager = actor.role == Role::kStoreManager && actor.store_id &&

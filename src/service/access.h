@@ -58,6 +58,9 @@ bool MayTillLookup(const Actor& actor);
 // masked contact fields. A child under 14 on `today` (P8) is shown unmasked
 // only to the manager of their store and to admins.
 bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Date today);
+// Whether `actor` may hand member `m` a copy of their data (P8): those who see
+// the file unmasked, except call-centre grant holders (a grant is for calling).
+bool MayHandOutDataCopy(const Actor& actor, const domain::Member& m, bool granted, Date today);
 // Whether the member is under 14 on `today` by their recorded birthday (a
 // lunar birthday is taken as late as it can fall in the solar year, so the
 // rule errs on the child's side). False without a birthday.

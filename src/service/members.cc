@@ -656,8 +656,9 @@ Result<json> Members::DataCopy(const Actor& actor, MemberId id) {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();
     VIPCARE_TRY(InScope(repo, env_, actor, *m));
-    if (!Unmasked(repo, env_, actor, *m)) {
-      return Error::Forbidden("only the member's associate or store manager may hand out a data copy");
+    if (!MayHandOutDataCopy(actor, *m, Granted(repo, env_, actor, *m), env_.Today())) {
+      return Error::Forbidden(
+          "only the member's associate, their store manager or an admin may hand out a data copy");
     }
     json out;
     out["member"] = domain::MemberToJson(*m);

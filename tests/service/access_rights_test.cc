@@ -243,7 +243,14 @@ TEST_F(AccessRightsTest, P8DataCopyHoldsTheWholeFileForTheMember) {
   EXPECT_EQ((*copy)["consents"].size(), 1u);
   EXPECT_GE((*copy)["history"].size(), 1u);
   EXPECT_EQ(members_.DataCopy(hq_, member_.id).error().code, ErrorCode::kForbidden);
-  EXPECT_EQ(fx_.CountAudit("member_data_copy"), 1);
+  // A grant lets the call centre read and call, not hand the file out.
+  const Timestamp now = fx_.clock().Now();
+  ASSERT_TRUE(grants_.Create(manager_, GrantFor(now, now + hours(1))).ok());
+  ASSERT_TRUE(members_.Get(callcenter_, member_.id).ok());
+  EXPECT_EQ(members_.DataCopy(callcenter_, member_.id).error().code, ErrorCode::kForbidden);
+  EXPECT_TRUE(members_.DataCopy(manager_, member_.id).ok());
+  EXPECT_TRUE(members_.DataCopy(fx_.admin(), member_.id).ok());
+  EXPECT_EQ(fx_.CountAudit("member_data_copy"), 3);
 }
 
 TEST_F(AccessRightsTest, P4ExportIsScopedMaskedAndAuditedWithItsRowCount) {

@@ -58,7 +58,7 @@ const KNOWN = [
   [/^an? \w+ member cannot become/, 'err.badMove'],
   [/^a member cannot be merged into itself/, 'err.mergeSelf'],
   [/^the member file is already erased/, 'err.alreadyErased'],
-  [/^only the member's associate or store manager may hand out a data copy/, 'consents.copyForbidden'],
+  [/^only the member's associate, their store manager or an admin may hand out a data copy/, 'consents.copyForbidden'],
   [/^this computer is not registered for your store/, 'err.deviceRefused'],
   [/^another store's devices/, 'err.otherStoreDevices'],
   [/^only an admin or the store's manager may keep its device list/, 'err.otherStoreDevices'],
