@@ -73,7 +73,10 @@ json ActorJson(const Actor& a) {
           {"role", domain::ToString(a.role)},
           {"staff_id", a.staff_id ? json(a.staff_id.value) : json(nullptr)},
           {"store_id", a.store_id ? json(a.store_id.value) : json(nullptr)},
-          {"region_id", a.region_id ? json(a.region_id.value) : json(nullptr)}};
+          {"region_id", a.region_id ? json(a.region_id.value) : json(nullptr)},
+          // What the device allow-list (P7) sees of this client.
+          {"client_address", a.address},
+          {"device_id", a.device_id}};
 }
 
 // Runs `fn` if `r` is ok and answers with it, else answers the error.

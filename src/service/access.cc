@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "domain/org.h"
+
 namespace vipcare::service {
 
 const char* ToString(Permission p) {
@@ -144,6 +146,19 @@ bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Dat
     case Role::kCallCenter: return granted;
     default: return false;
   }
+}
+
+bool ClientAllowed(const Actor& actor, const std::vector<store::DeviceRecord>& entries) {
+  const bool store_bound =
+      actor.role == domain::Role::kAssociate || actor.role == domain::Role::kStoreManager;
+  if (!store_bound || !actor.store_id) return true;
+  bool any = false;
+  for (const auto& d : entries) {
+    if (!d.active || d.store_id != actor.store_id) continue;
+    any = true;
+    if (domain::DeviceEntryMatches(d.kind, d.value, actor.address, actor.device_id)) return true;
+  }
+  return !any;
 }
 
 Status ApplyStaffScope(store::Repository& repo, const Actor& actor, std::optional<StoreId>& store,

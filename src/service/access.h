@@ -66,6 +66,14 @@ bool MayHandOutDataCopy(const Actor& actor, const domain::Member& m, bool grante
 // rule errs on the child's side). False without a birthday.
 bool IsChildUnder14(const domain::Member& m, Date today);
 
+// ---- Devices (P7) ----
+
+// Whether `actor` (an associate or store manager of the store that keeps
+// `entries`) may work from their client: the store keeps no active entry, or
+// one matches the client's address or device id. Accounts without a store
+// are never bound.
+bool ClientAllowed(const Actor& actor, const std::vector<store::DeviceRecord>& entries);
+
 // ---- Staff records ----
 
 // Narrows a staff list to what `actor` may see: associates and store managers

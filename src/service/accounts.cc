@@ -53,15 +53,9 @@ Actor ActorOf(store::Repository& repo, const store::UserRecord& u, const std::st
 }
 
 // P7: whether a store account's client is on its store's allow-list (or the
-// store keeps none). Accounts without a store are not device-bound.
-bool DeviceAllowed(store::Repository& repo, const Actor& a, const std::string& device_id) {
-  const bool store_bound =
-      a.role == domain::Role::kAssociate || a.role == domain::Role::kStoreManager;
-  if (!store_bound || !a.store_id || !repo.StoreRestrictsDevices(a.store_id)) return true;
-  for (const auto& d : repo.ListDevices(a.store_id)) {
-    if (d.active && domain::DeviceEntryMatches(d.kind, d.value, a.address, device_id)) return true;
-  }
-  return false;
+// store keeps none).
+bool DeviceAllowed(store::Repository& repo, const Actor& a) {
+  return !a.store_id || ClientAllowed(a, repo.ListDevices(a.store_id));
 }
 
 Error DeviceRefused() {
@@ -155,7 +149,12 @@ Result<LoginResult> Accounts::Login(const std::string& username, const std::stri
   LoginResult result;
   bool refused = false;
   auto st = env_.store.Write([&](store::Repository& repo) -> Status {
-    if (ok && !DeviceAllowed(repo, ActorOf(repo, *user, address), device_id)) {
+    Actor client;
+    if (ok) {
+      client = ActorOf(repo, *user, address);
+      client.device_id = device_id;
+    }
+    if (ok && !DeviceAllowed(repo, client)) {
       refused = true;
       repo.AppendAudit({0, now, user->id, "login_refused_device", "user",
                         std::to_string(user->id.value), "", address});
@@ -169,7 +168,7 @@ Result<LoginResult> Accounts::Login(const std::string& username, const std::stri
     }
     repo.ClearLoginFailures(username);
     result.token = RandomToken();
-    result.actor = ActorOf(repo, *user, address);
+    result.actor = client;
     result.must_change_password = user->must_change_password;
     result.expires_at = now + policy_.absolute_timeout;
     repo.InsertSession({HashToken(result.token), user->id, now, now, result.expires_at, address});
@@ -206,7 +205,8 @@ Result<Actor> Accounts::Authenticate(const std::string& token, const std::string
     Actor a = ActorOf(p->user, address);
     a.store_id = p->store_id;
     a.region_id = p->region_id;
-    if (p->store_restricts_devices && !DeviceAllowed(repo, a, device_id)) {
+    a.device_id = device_id;
+    if (p->store_restricts_devices && !DeviceAllowed(repo, a)) {
       follow = Follow::kNone;
       return DeviceRefused();
     }

@@ -18,7 +18,8 @@ struct Actor {
   StaffId staff_id;
   StoreId store_id;
   RegionId region_id;
-  std::string address;  // client address, for the audit log
+  std::string address;    // client address, for the audit log and device rules (P7)
+  std::string device_id;  // the client's X-Device-Id, if it sent one (P7)
   // Set on an account created with a temporary password: until it is changed
   // the access layer lets the account do nothing else (P1).
   bool must_change_password = false;

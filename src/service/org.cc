@@ -334,6 +334,18 @@ Status MayKeepDevices(const Actor& actor, StoreId store) {
   return Error::Forbidden("only an admin or the store's manager may keep its device list");
 }
 
+// P7: a store's own staff may not change its list so that their own client
+// would be refused at the next request (only an admin could undo it).
+Status KeepsCallerIn(const Actor& actor, const std::vector<store::DeviceRecord>& after,
+                     const std::string& field) {
+  if (ClientAllowed(actor, after)) return OkStatus();
+  std::string client = "address " + actor.address;
+  if (!actor.device_id.empty()) client += " / device id " + actor.device_id;
+  return Error::Unprocessable("this change would lock you out: the computer you work from (" +
+                                  client + ") would no longer be on the list; add it first",
+                              field);
+}
+
 }  // namespace
 
 Result<store::DeviceRecord> Org::AddDevice(const Actor& actor, const json& body) {
@@ -355,6 +367,9 @@ Result<store::DeviceRecord> Org::AddDevice(const Actor& actor, const json& body)
   d.created_at = env_.clock.Now();
   return env_.store.Write([&](store::Repository& repo) -> Result<store::DeviceRecord> {
     if (!repo.GetStore(d.store_id)) return Error::Invalid("store_id", "no store has that id");
+    auto after = repo.ListDevices(d.store_id);
+    after.push_back(d);
+    VIPCARE_TRY(KeepsCallerIn(actor, after, "value"));
     d.id = repo.InsertDevice(d);
     Audit(repo, env_, actor, "device_add", "device", d.id);
     return d;
@@ -378,6 +393,11 @@ Result<store::DeviceRecord> Org::SetDeviceActive(const Actor& actor, int64_t id,
     auto d = repo.GetDevice(id);
     if (!d) return Error::NotFound("no device entry has that id", "id");
     VIPCARE_TRY(MayKeepDevices(actor, d->store_id));
+    auto after = repo.ListDevices(d->store_id);
+    for (auto& e : after) {
+      if (e.id == id) e.active = active;
+    }
+    VIPCARE_TRY(KeepsCallerIn(actor, after, "active"));
     repo.SetDeviceActive(id, active);
     Audit(repo, env_, actor, active ? "device_enable" : "device_disable", "device", id);
     d->active = active;

@@ -152,6 +152,11 @@ TEST_F(ApiTest, P1_LoginSetsAStrictHttpOnlyCookieThatSignsInLikeTheToken) {
   auto me = Call("GET", "/api/v1/auth/me", "", "", with_cookie);
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.Json()["username"], "admin");
+  // The device allow-list page shows the manager what the server sees of them.
+  EXPECT_EQ(me.Json()["client_address"], "127.0.0.1");
+  auto from_till = Call("GET", "/api/v1/auth/me", "", "",
+                        {{"Cookie", "vipcare_session=" + token}, {"X-Device-Id", "SH01-POS-7"}});
+  EXPECT_EQ(from_till.Json()["device_id"], "SH01-POS-7");
   // The browser sends the other cookies of the site too.
   auto among_others = Call("GET", "/api/v1/auth/me", "", "",
                            {{"Cookie", "theme=dark; lang=zh-CN; vipcare_session=" + token}});

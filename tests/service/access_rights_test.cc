@@ -155,6 +155,7 @@ TEST_F(AccessRightsTest, P8DisablingOrReRolingAnAccountEndsItsSessions) {
 
 TEST_F(AccessRightsTest, P7AStoreWithAnAllowListAcceptsOnlyListedClients) {
   const std::string token = SignIn("manager.sh01", "10.0.0.5");
+  manager_.address = "10.1.2.9";  // the manager keeps the list from a listed till
   auto entry = org_.AddDevice(
       manager_, {{"store_id", fx_.org().sh01.value}, {"kind", "address"}, {"value", "10.1.2.0/24"}});
   ASSERT_TRUE(entry.ok()) << entry.error().message;
@@ -181,12 +182,37 @@ TEST_F(AccessRightsTest, P7AStoreWithAnAllowListAcceptsOnlyListedClients) {
                 .code,
             ErrorCode::kForbidden);
   // Switching the list off lets everyone in again.
-  ASSERT_TRUE(org_.SetDeviceActive(manager_, entry->id, false).ok());
+  ASSERT_TRUE(org_.SetDeviceActive(fx_.admin(), entry->id, false).ok());
   EXPECT_EQ(accounts_.Authenticate(token, "10.0.0.5").error().code, ErrorCode::kForbidden);
   auto list = org_.ListDevices(manager_, std::nullopt);
   ASSERT_TRUE(list.ok());
-  for (const auto& d : *list) ASSERT_TRUE(org_.SetDeviceActive(manager_, d.id, false).ok());
+  for (const auto& d : *list) ASSERT_TRUE(org_.SetDeviceActive(fx_.admin(), d.id, false).ok());
   EXPECT_TRUE(accounts_.Authenticate(token, "10.0.0.5").ok());
+}
+
+// A store manager cannot shut themselves out: a change that would leave an
+// active list without the computer they work from is refused and changes
+// nothing (only an admin could undo it).
+TEST_F(AccessRightsTest, P7AManagerCannotLockThemselvesOut) {
+  const json sh01 = fx_.org().sh01.value;
+  manager_.address = "10.0.0.5";
+  auto away = org_.AddDevice(manager_, {{"store_id", sh01}, {"kind", "address"}, {"value", "10.1.2.0/24"}});
+  ASSERT_FALSE(away.ok());
+  EXPECT_EQ(away.error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(away.error().field, "value");
+  EXPECT_NE(away.error().message.find("10.0.0.5"), std::string::npos) << away.error().message;
+  EXPECT_TRUE(org_.ListDevices(manager_, std::nullopt)->empty());
+
+  auto here = org_.AddDevice(manager_, {{"store_id", sh01}, {"kind", "address"}, {"value", "10.0.0.5"}});
+  ASSERT_TRUE(here.ok()) << here.error().message;
+  ASSERT_TRUE(org_.AddDevice(manager_, {{"store_id", sh01}, {"kind", "device"}, {"value", "SH01-POS-1"}}).ok());
+  auto off = org_.SetDeviceActive(manager_, here->id, false);
+  ASSERT_FALSE(off.ok());
+  EXPECT_EQ(off.error().field, "active");
+  EXPECT_TRUE(org_.ListDevices(manager_, std::nullopt)->at(0).active);
+  // From the registered till the same change is fine.
+  manager_.device_id = "SH01-POS-1";
+  EXPECT_TRUE(org_.SetDeviceActive(manager_, here->id, false).ok());
 }
 
 TEST_F(AccessRightsTest, P8WithdrawingMarketingConsentStopsMarketingAtOnce) {
