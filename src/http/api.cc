@@ -63,6 +63,7 @@ json HistoryJson(const store::HistoryEntry& h) {
   return {{"id", h.id},
           {"changed_at", FormatTimestamp(h.changed_at)},
           {"changed_by", h.changed_by ? json(h.changed_by.value) : json(nullptr)},
+          {"changed_by_username", h.changed_by_username},
           {"action", h.action},
           {"changes", json::parse(h.changes, nullptr, false)}};
 }
@@ -419,6 +420,7 @@ json AuditJson(const store::AuditEntry& e) {
   return {{"id", e.id},
           {"at", FormatTimestamp(e.at)},
           {"user_id", e.user_id ? json(e.user_id.value) : json(nullptr)},
+          {"username", e.username},
           {"action", e.action},
           {"entity", e.entity},
           {"entity_id", e.entity_id},
@@ -463,7 +465,8 @@ json DeviceJson(const store::DeviceRecord& d) {
 json ConsentJson(const store::ConsentRecord& c) {
   return {{"id", c.id},           {"purpose", c.purpose}, {"granted", c.granted},
           {"version", c.version}, {"channel", c.channel}, {"at", FormatTimestamp(c.at)},
-          {"recorded_by", c.recorded_by ? json(c.recorded_by.value) : json(nullptr)}};
+          {"recorded_by", c.recorded_by ? json(c.recorded_by.value) : json(nullptr)},
+          {"recorded_by_username", c.recorded_by_username}};
 }
 
 Result<Timestamp> TimeField(const json& body, const std::string& name) {

@@ -84,6 +84,7 @@ struct ConsentRecord {
   std::string channel;  // "store", "web", "phone", "paper", ...
   Timestamp at{};
   UserId recorded_by;
+  std::string recorded_by_username;  // read with the record, for display
 };
 
 struct UserRecord {
@@ -125,6 +126,7 @@ struct HistoryEntry {
   UserId changed_by;
   std::string action;   // "create", "update", "status", "merge", "erase", "card"
   std::string changes;  // JSON object {field: [old, new]} or a description
+  std::string changed_by_username;  // read with the entry, for display
 };
 
 struct DestructionRecord {
@@ -150,6 +152,7 @@ struct AuditEntry {
   std::string address;
   std::string prev_hash;
   std::string hash;
+  std::string username;  // read by ListAudit for display; not part of the hash
 };
 
 // The chain hash of `e` (its id, fields and prev_hash), hex SHA-256.

@@ -151,7 +151,8 @@ constexpr std::string_view kInsertHistory =
     "INSERT INTO member_history (member_id, changed_at, changed_by, action, changes_enc) "
     "VALUES (?, ?, ?, ?, ?)";
 constexpr std::string_view kListHistory =
-    "SELECT id, member_id, changed_at, changed_by, action, changes_enc FROM member_history "
+    "SELECT id, member_id, changed_at, changed_by, action, changes_enc, "
+    "(SELECT username FROM users u WHERE u.id = h.changed_by) FROM member_history h "
     "WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
 constexpr std::string_view kCountHistory =
     "SELECT COUNT(*) FROM member_history WHERE member_id = ?";
@@ -198,8 +199,9 @@ constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_log (id, at, user_id, action, entity, entity_id, detail, address, "
     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kListAudit =
-    "SELECT id, at, user_id, action, entity, entity_id, detail, address, prev_hash, hash "
-    "FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?";
+    "SELECT id, at, user_id, action, entity, entity_id, detail, address, prev_hash, hash, "
+    "(SELECT username FROM users u WHERE u.id = a.user_id) "
+    "FROM audit_log a ORDER BY id DESC LIMIT ? OFFSET ?";
 constexpr std::string_view kAuditAfter =
     "SELECT id, at, user_id, action, entity, entity_id, detail, address, prev_hash, hash "
     "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?";
@@ -246,7 +248,8 @@ constexpr std::string_view kInsertConsent =
     "INSERT INTO consents (member_id, purpose, granted, version, channel, at, recorded_by) "
     "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr std::string_view kListConsents =
-    "SELECT id, member_id, purpose, granted, version, channel, at, recorded_by FROM consents "
+    "SELECT id, member_id, purpose, granted, version, channel, at, recorded_by, "
+    "(SELECT username FROM users u WHERE u.id = c.recorded_by) FROM consents c "
     "WHERE member_id = ? ORDER BY id";
 
 int64_t Now() {
@@ -670,7 +673,7 @@ class SqlRepository final : public Repository {
     std::vector<ConsentRecord> out;
     for (const auto& r : db_.Query(kListConsents, {member.value})) {
       out.push_back({r.Int(0), MemberId(r.Int(1)), r.Text(2), r.Int(3) != 0, r.Text(4), r.Text(5),
-                     FromEpochSeconds(r.Int(6)), UserId(r.Int(7))});
+                     FromEpochSeconds(r.Int(6)), UserId(r.Int(7)), r.Text(8)});
     }
     return out;
   }
@@ -835,7 +838,8 @@ class SqlRepository final : public Repository {
     PageOf<HistoryEntry> out;
     for (const auto& r : db_.Query(kListHistory, {id.value, page.limit, page.offset})) {
       out.items.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)),
-                           UserId(r.Int(3)), r.Text(4), sealer_.Open(kSealedChanges, r.Text(5))});
+                           UserId(r.Int(3)), r.Text(4), sealer_.Open(kSealedChanges, r.Text(5)),
+                           r.Text(6)});
     }
     out.total = db_.QueryOne(kCountHistory, {id.value})->Int(0);
     return out;
@@ -911,6 +915,7 @@ class SqlRepository final : public Repository {
     PageOf<AuditEntry> out;
     for (const auto& r : db_.Query(kListAudit, {page.limit, page.offset})) {
       out.items.push_back(ReadAudit(r));
+      out.items.back().username = r.Text(10);
     }
     out.total = db_.QueryOne(kCountAudit)->Int(0);
     return out;

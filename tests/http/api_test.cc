@@ -378,8 +378,18 @@ TEST_F(ApiTest, M1_PatchChangesTheFieldAndAStaleVersionIs409) {
   json latest = h.Json()["items"][0];
   EXPECT_EQ(latest["action"], "update");
   EXPECT_EQ(latest["changed_by"], fx_.admin().user_id.value);
+  EXPECT_EQ(latest["changed_by_username"], "admin");
   EXPECT_EQ(latest["changed_at"], "2026-11-23T02:30:00Z");
   EXPECT_EQ(latest["changes"], json({{"occupation", {"", "teacher"}}}));
+
+  // Consents and the audit log name the account too.
+  auto c = AdminJson("POST", MemberPath(m) + "/consents",
+                     json{{"purpose", "marketing"}, {"granted", true}, {"version", "2026-01"},
+                          {"channel", "store"}});
+  ASSERT_EQ(c.status, 201) << c.body;
+  EXPECT_EQ(Admin("GET", MemberPath(m) + "/consents").Json()["items"][0]["recorded_by_username"],
+            "admin");
+  EXPECT_EQ(Admin("GET", "/api/v1/audit?limit=1").Json()["items"][0]["username"], "admin");
 }
 
 TEST_F(ApiTest, M2_RefusedStatusChangeIs422NamingStatus) {
