@@ -89,6 +89,26 @@ const char* ToString(MemberStatus s) {
   }
   return "temporary";
 }
+const char* ChineseLabel(MemberStatus s) {
+  switch (s) {
+    case MemberStatus::kProspect: return "潜在客户";
+    case MemberStatus::kTemporary: return "临时会员";
+    case MemberStatus::kFormal: return "正式会员";
+    case MemberStatus::kSuspended: return "已冻结";
+    case MemberStatus::kClosed: return "已销户";
+    case MemberStatus::kMerged: return "已合并";
+    case MemberStatus::kErased: return "已注销个人信息";
+  }
+  return "临时会员";
+}
+const char* ChineseLabel(Gender g) {
+  switch (g) {
+    case Gender::kMale: return "男";
+    case Gender::kFemale: return "女";
+    case Gender::kUnknown: return "未知";
+  }
+  return "未知";
+}
 const char* ToString(Gender g) {
   switch (g) {
     case Gender::kMale: return "male";

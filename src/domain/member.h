@@ -20,6 +20,9 @@ const char* ToString(MemberStatus s);
 const char* ToString(Gender g);
 const char* ToString(Calendar c);
 const char* ToString(MemberSource s);
+// The words staff read in exports and print-outs: "正式会员", "女".
+const char* ChineseLabel(MemberStatus s);
+const char* ChineseLabel(Gender g);
 std::optional<MemberStatus> ParseMemberStatus(std::string_view s);
 std::optional<Gender> ParseGender(std::string_view s);
 std::optional<Calendar> ParseCalendar(std::string_view s);

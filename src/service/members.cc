@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -714,7 +715,23 @@ Result<Members::Export> Members::ExportList(const Actor& actor, const MemberQuer
   return env_.store.Write([&](store::Repository& repo) -> Result<Export> {
     store::MemberFilter f = FilterOf(q, env_.tz);
     Export out;
-    out.csv = "\xEF\xBB\xBF会员号,姓名,手机,性别,状态,门店,导购,登记时间\r\n";
+    out.csv = "\xEF\xBB\xBF会员号,姓名,手机,性别,状态,门店,导购,登记日期\r\n";
+    // Store and associate names, looked up once each.
+    std::map<int64_t, std::string> stores, staff;
+    auto store_name = [&](StoreId id) -> const std::string& {
+      auto [it, fresh] = stores.try_emplace(id.value);
+      if (fresh && id) {
+        if (auto s = repo.GetStore(id)) it->second = s->code + " " + s->name;
+      }
+      return it->second;
+    };
+    auto staff_name = [&](StaffId id) -> const std::string& {
+      auto [it, fresh] = staff.try_emplace(id.value);
+      if (fresh && id) {
+        if (auto s = repo.GetStaff(id)) it->second = s->name;
+      }
+      return it->second;
+    };
     if (ApplyListScope(actor, f, env_.clock.Now())) {
       for (int64_t offset = 0; out.rows < kMaxExportRows; offset += 1000) {
         auto page = repo.ListMembers(f, {std::min<int64_t>(1000, kMaxExportRows - out.rows), offset});
@@ -722,9 +739,10 @@ Result<Members::Export> Members::ExportList(const Actor& actor, const MemberQuer
           Member m = Present(repo, env_, actor, std::move(row));
           out.csv += fmt::format("{},{},{},{},{},{},{},{}\r\n", CsvField(m.member_no),
                                  CsvField(m.name), CsvField(m.mobile.number),
-                                 domain::ToString(m.gender), domain::ToString(m.status),
-                                 m.home_store_id.value, m.associate_id.value,
-                                 FormatTimestamp(m.created_at));
+                                 domain::ChineseLabel(m.gender), domain::ChineseLabel(m.status),
+                                 CsvField(store_name(m.home_store_id)),
+                                 CsvField(staff_name(m.associate_id)),
+                                 env_.tz.LocalDate(m.created_at).ToString());
           ++out.rows;
         }
         if (page.items.size() < 1000) break;

@@ -288,6 +288,13 @@ TEST_F(AccessRightsTest, P4ExportIsScopedMaskedAndAuditedWithItsRowCount) {
   EXPECT_EQ(mine->rows, 1);  // only SH01's member
   EXPECT_EQ(mine->csv.rfind("\xEF\xBB\xBF", 0), 0u);  // BOM for Excel
   EXPECT_NE(mine->csv.find(member_.mobile.number), std::string::npos);
+  // What an HQ analyst reads in Excel: labels and names, not codes and ids.
+  const std::string line = mine->csv.substr(mine->csv.find("\r\n") + 2);
+  EXPECT_NE(line.find(",女,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",临时会员,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",SH01 上海南京路店,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",导购张丽,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",2026-11-23\r\n"), std::string::npos) << line;
   auto all = members_.ExportList(fx_.admin(), {});
   EXPECT_EQ(all->rows, 4);
   auto rows = fx_.Audit();
