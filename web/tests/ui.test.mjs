@@ -357,20 +357,44 @@ export const TESTS = [
     },
   },
   {
-    name: 'a store manager adds a device allow-list entry and deactivates it',
+    name: 'a store manager registers this computer in one click; changes that would lock them out are refused',
     async fn(h) {
+      const me = await h.apiAs('store1', 'GET', '/auth/me')
       const page = await h.newPage()
       await h.login(page, 'store1')
       await page.locator('[data-menu=devices]').click()
       await page.locator('[data-test=devices-help]').getByText('只能在名单内').waitFor()
+      // The address the server sees for this browser, to register it.
+      const here = page.locator('[data-test=this-computer]')
+      await here.getByText('本机：地址 127.0.0.1').waitFor()
+      assert.equal((await here.locator('[data-test=this-computer-value]').innerText()).trim(), '地址 127.0.0.1')
+
       await page.locator('[data-test=add-device]').click()
       const dialog = page.locator('.el-dialog')
       // A malformed address is caught on the field before anything is sent.
       await dialog.locator('[data-field=value] input').fill('10.1.2')
       await page.locator('[data-test=device-submit]').click()
       await dialog.locator('[data-field=value] .el-form-item__error').getByText('IPv4/IPv6').waitFor()
-      // This browser's own address, so the store's staff (and this manager) keep working.
-      await dialog.locator('[data-field=value] input').fill('127.0.0.1')
+      // Only another computer's address: the manager would shut themselves
+      // out, so the server refuses it on the field and adds nothing.
+      await dialog.locator('[data-field=value] input').fill('10.9.9.9')
+      await dialog.locator('[data-field=label] input').fill('UI测试他机')
+      await page.locator('[data-test=device-submit]').click()
+      await page.locator('.el-message-box').getByText('您本人').waitFor()
+      await page.locator('.el-message-box .el-button--primary').click()
+      const valueError = dialog.locator('[data-field=value] .el-form-item__error')
+      await valueError.getByText('将不在名单内').waitFor()
+      assert.match(await valueError.innerText(), /这台电脑（地址 127\.0\.0\.1）/)
+      assert.deepEqual((await h.apiAs('store1', 'GET', '/devices')).items.filter((d) => d.value === '10.9.9.9'), [], 'nothing was added')
+      await dialog.locator('.el-dialog__footer .el-button').first().click() // cancel
+      await dialog.waitFor({ state: 'hidden' })
+
+      // One click fills the form with this computer's address.
+      await here.locator('[data-test=add-this-address]').click()
+      await dialog.waitFor()
+      assert.equal(await dialog.locator('[data-field=value] input').inputValue(), '127.0.0.1')
+      assert.equal((await dialog.locator('[data-test=device-kind] .is-active').innerText()).trim(), '电脑地址')
+      await dialog.locator('[data-field=value] .el-form-item__error').waitFor({ state: 'detached' }) // none left from before
       await dialog.locator('[data-field=label] input').fill('UI测试收银台')
       await page.locator('[data-test=device-submit]').click()
       // The store's first active entry: the manager is warned what it does.
@@ -380,12 +404,40 @@ export const TESTS = [
       await row.locator('[data-test=device-state]').getByText('启用').waitFor()
       assert.equal((await row.locator('[data-test=device-value]').innerText()).trim(), '127.0.0.1')
 
+      // With another computer listed, switching this one off would shut the manager out: refused.
+      const other = await h.apiAs('admin', 'POST', '/devices', { store_id: me.store_id, kind: 'address', value: '10.9.9.9', label: 'UI测试他机' })
+      await page.reload()
+      await page.locator('[data-test=devices-table] .el-table__row').filter({ hasText: 'UI测试他机' }).waitFor()
+      await row.locator('[data-test=disable-device]').click()
+      await page.locator('.el-message-box').getByText('停用 127.0.0.1 后').waitFor()
+      await page.locator('.el-message-box .el-button--primary').click()
+      await page.locator('.el-message--error').getByText('将不在名单内').waitFor()
+      assert.equal((await row.locator('[data-test=device-state]').innerText()).trim(), '启用')
+
+      // Once this is the store's last active entry, switching it off lifts the restriction.
+      await h.apiAs('admin', 'PATCH', `/devices/${other.id}`, { active: false })
+      await page.reload()
       await row.locator('[data-test=disable-device]').click()
       await row.locator('[data-test=device-state]').getByText('停用').waitFor()
       await row.locator('[data-test=enable-device]').waitFor()
-      const entries = (await h.apiAs('store1', 'GET', '/devices')).items.filter((d) => d.label === 'UI测试收银台')
-      assert.equal(entries.length, 1)
-      assert.equal(entries[0].active, false, 'the entry is inactive on the server')
+      const entries = (await h.apiAs('store1', 'GET', '/devices')).items.filter((d) => d.label.startsWith('UI测试'))
+      assert.deepEqual(entries.map((d) => [d.value, d.active]).sort(), [['10.9.9.9', false], ['127.0.0.1', false]], 'both entries are inactive on the server')
+    },
+  },
+  {
+    name: "member history names who changed the file, even an account the viewer cannot list",
+    async fn(h) {
+      const row = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1&offset=12')).items[0]
+      const m = await h.apiAs('admin', 'GET', `/members/${row.id}`)
+      const note = `总部备注 ${Date.now() % 100000}`
+      await h.apiAs('admin', 'PATCH', `/members/${row.id}`, { notes: note, version: m.version })
+      // A store manager may not list the admin accounts; the entry names the admin all the same.
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.goto(`${h.base}/#/members/${row.id}?tab=history`)
+      const entry = page.locator('[data-test=member-history] .el-table__row').filter({ hasText: note })
+      await entry.waitFor()
+      assert.equal((await entry.locator('[data-test=history-by]').innerText()).trim(), 'admin')
     },
   },
   {

@@ -65,6 +65,8 @@ const KNOWN = [
   [/^must be an IPv4 or IPv6 address/, 'devices.badAddress'],
   [/^a device id must be 8-64 characters/, 'devices.badDevice'],
   [/^no device entry has that id/, 'err.notFound'],
+  [/^this change would lock you out: the computer you work from \(address ([^ )]+)/, 'devices.lockOut'],
+  [/^this change would lock you out/, 'devices.lockOutAny'],
   [/^only an admin may list users/, 'err.roleForbidden'],
   [/^only call-centre accounts \(the grantees\) may be listed/, 'err.roleForbidden'],
 ]

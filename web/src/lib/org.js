@@ -56,25 +56,27 @@ export function loadStaff() {
   })
 }
 
-// The account names `user` may know: an admin every account, a giver of
-// grants the call-centre accounts (GET /users answers only those), anyone
-// their own. Accounts are shown by name wherever the API gives an id.
+// Account names for the few lists whose rows carry only an account id (the
+// destruction records, the accounts an audit row is about). Only an admin may
+// list accounts; anyone else knows just their own name. Rows that carry a
+// username (history, consents, audit, grants) show it directly.
 export function loadAccounts(user) {
   if (!user) return Promise.resolve([])
   orgNames.accounts[user.user_id] = user.username
+  if (user.role !== 'admin') return Promise.resolve([])
   return memo('accounts', async () => {
-    let items = []
-    if (user.role === 'admin') items = await all('/users')
-    else if (['store_manager', 'regional_supervisor'].includes(user.role)) items = await all('/users', { role: 'call_center' })
+    const items = await all('/users')
     for (const u of items) orgNames.accounts[u.id] = u.username
     return items
   })
 }
 
-// An account's name if known, else "account #id" (`t` is the i18n function).
-export function accountLabel(t, id) {
+// How a row names an account: its username if the row has one, else
+// "account #id", or "system" for none (`t` is the i18n function).
+export function accountLabel(t, id, username = '') {
+  if (username) return username
   if (id === null || id === undefined) return t('common.system')
-  return orgNames.accounts[id] || t('common.account', { id })
+  return t('common.account', { id })
 }
 
 // After an account was added or changed.
