@@ -231,6 +231,165 @@ CREATE TABLE consents (
 CREATE INDEX consents_member ON consents(member_id, purpose, id);
 )sql";
 
+// Version 3 (loyalty engine, SPEC L1-L9): programs as versioned JSON
+// documents, transactions with their lines (idempotent on external_id),
+// the points ledger (lots with expiry + signed movements), one loyalty state
+// row per member, per-member monthly buckets from which rolling 3/6/12-month
+// spend and monthly/quarterly frequency are read without scanning the
+// member's history, tier history, gifts, vouchers and redemptions.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE programs (
+  id {{ID}},
+  code TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL,
+  UNIQUE (code, version)
+);
+ALTER TABLE company ADD COLUMN program_code TEXT;
+CREATE TABLE transactions (
+  id {{ID}},
+  external_id TEXT NOT NULL UNIQUE,
+  body_hash TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  original_id BIGINT REFERENCES transactions(id),
+  member_id BIGINT REFERENCES members(id),
+  store_id BIGINT NOT NULL REFERENCES stores(id),
+  associate_id BIGINT REFERENCES staff(id),
+  occurred_at BIGINT NOT NULL,
+  local_day TEXT NOT NULL,
+  list_total BIGINT NOT NULL,
+  paid_total BIGINT NOT NULL,
+  points BIGINT NOT NULL,
+  payment_method TEXT NOT NULL DEFAULT '',
+  result TEXT NOT NULL,
+  created_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX transactions_member ON transactions(member_id, occurred_at);
+CREATE INDEX transactions_store_day ON transactions(store_id, local_day);
+CREATE INDEX transactions_original ON transactions(original_id) WHERE original_id IS NOT NULL;
+CREATE TABLE transaction_lines (
+  transaction_id BIGINT NOT NULL REFERENCES transactions(id),
+  line_no INTEGER NOT NULL,
+  original_line_no INTEGER,
+  sku TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  brand TEXT NOT NULL DEFAULT '',
+  quantity BIGINT NOT NULL,
+  list_price BIGINT NOT NULL,
+  paid BIGINT NOT NULL,
+  promo INTEGER NOT NULL DEFAULT 0,
+  points BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (transaction_id, line_no)
+){{WITHOUT_ROWID}};
+CREATE TABLE member_loyalty (
+  member_id BIGINT PRIMARY KEY REFERENCES members(id),
+  program_code TEXT NOT NULL,
+  tier_code TEXT NOT NULL DEFAULT '',
+  tier_since TEXT,
+  points_balance BIGINT NOT NULL DEFAULT 0,
+  growth_lifetime BIGINT NOT NULL DEFAULT 0,
+  carry_fen BIGINT NOT NULL DEFAULT 0,
+  first_purchase_fen BIGINT NOT NULL DEFAULT 0,
+  first_purchase_on TEXT,
+  last_purchase_on TEXT,
+  pending_tier TEXT NOT NULL DEFAULT '',
+  pending_reason TEXT NOT NULL DEFAULT '',
+  downgrade_warned_on TEXT,
+  downgrade_effective_on TEXT,
+  hold_until TEXT,
+  hold_reason TEXT NOT NULL DEFAULT '',
+  version BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX member_loyalty_tier ON member_loyalty(program_code, tier_code);
+CREATE INDEX member_loyalty_pending ON member_loyalty(pending_tier) WHERE pending_tier <> '';
+CREATE TABLE member_months (
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  month INTEGER NOT NULL,
+  spend BIGINT NOT NULL DEFAULT 0,
+  purchases INTEGER NOT NULL DEFAULT 0,
+  largest BIGINT NOT NULL DEFAULT 0,
+  points BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (member_id, month)
+){{WITHOUT_ROWID}};
+CREATE TABLE points_lots (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  source TEXT NOT NULL,
+  transaction_id BIGINT REFERENCES transactions(id),
+  points BIGINT NOT NULL,
+  remaining BIGINT NOT NULL,
+  earned_on TEXT NOT NULL,
+  expires_on TEXT
+);
+CREATE INDEX points_lots_open ON points_lots(member_id, expires_on, id) WHERE remaining > 0;
+CREATE INDEX points_lots_expiry ON points_lots(expires_on) WHERE remaining > 0;
+CREATE TABLE points_ledger (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  points BIGINT NOT NULL,
+  balance_after BIGINT NOT NULL,
+  transaction_id BIGINT REFERENCES transactions(id),
+  redemption_id BIGINT,
+  reason TEXT NOT NULL DEFAULT '',
+  approved_by BIGINT REFERENCES users(id),
+  created_by BIGINT REFERENCES users(id)
+);
+CREATE INDEX points_ledger_member ON points_ledger(member_id, id);
+CREATE TABLE tier_history (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  from_tier TEXT NOT NULL,
+  to_tier TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor_id BIGINT REFERENCES users(id)
+);
+CREATE INDEX tier_history_member ON tier_history(member_id, id);
+CREATE TABLE gifts (
+  id {{ID}},
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  points_price BIGINT NOT NULL,
+  stock BIGINT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  CHECK (stock >= 0)
+);
+CREATE TABLE vouchers (
+  id {{ID}},
+  code TEXT NOT NULL UNIQUE,
+  member_id BIGINT REFERENCES members(id),
+  value BIGINT NOT NULL,
+  min_spend BIGINT NOT NULL DEFAULT 0,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT NOT NULL,
+  source TEXT NOT NULL,
+  used_at BIGINT,
+  used_transaction_id BIGINT REFERENCES transactions(id),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX vouchers_member ON vouchers(member_id, valid_to);
+CREATE TABLE redemptions (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  kind TEXT NOT NULL,
+  gift_id BIGINT REFERENCES gifts(id),
+  quantity BIGINT NOT NULL DEFAULT 1,
+  points BIGINT NOT NULL,
+  voucher_id BIGINT REFERENCES vouchers(id),
+  store_id BIGINT REFERENCES stores(id),
+  at BIGINT NOT NULL,
+  created_by BIGINT REFERENCES users(id)
+);
+CREATE INDEX redemptions_member ON redemptions(member_id, at);
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -255,6 +414,8 @@ const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> kAll = {
       {1, "organisation, accounts, members, cards, history, audit", kV1, nullptr},
       {2, "sealed customer data, grants, devices, consents", kV2, SealVersion1Data},
+      {3, "loyalty: programs, transactions, points ledger, monthly buckets, tiers, gifts", kV3,
+       nullptr},
   };
   return kAll;
 }

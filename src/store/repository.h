@@ -12,19 +12,10 @@
 #include "domain/member.h"
 #include "domain/org.h"
 #include "store/db.h"
+#include "store/loyalty_repository.h"
+#include "store/page.h"
 
 namespace vipcare::store {
-
-struct Page {
-  int64_t limit = 50;
-  int64_t offset = 0;
-};
-
-template <class T>
-struct PageOf {
-  std::vector<T> items;
-  int64_t total = 0;
-};
 
 // Which members a list may return. Every filter is applied in SQL.
 struct MemberFilter {
@@ -270,6 +261,9 @@ class Repository {
   virtual std::vector<AuditEntry> AuditRowsAfter(int64_t after_id, int64_t limit) = 0;
   // The chain head: the id and hash of the last row appended (0, "" if none).
   virtual std::pair<int64_t, std::string> AuditHead() = 0;
+
+  // The loyalty engine's tables, in this same transaction.
+  virtual LoyaltyRepository& loyalty() = 0;
 };
 
 class Sealer;

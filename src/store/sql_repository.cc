@@ -438,6 +438,11 @@ class SqlRepository final : public Repository {
  public:
   SqlRepository(Db& db, const Sealer& sealer) : db_(db), sealer_(sealer) {}
 
+  LoyaltyRepository& loyalty() override {
+    if (!loyalty_) loyalty_ = MakeSqlLoyaltyRepository(db_);
+    return *loyalty_;
+  }
+
   std::optional<domain::Company> GetCompany() override {
     auto r = db_.QueryOne(kGetCompany);
     if (!r) return std::nullopt;
@@ -1003,6 +1008,7 @@ class SqlRepository final : public Repository {
             Now()};
   }
 
+  std::unique_ptr<LoyaltyRepository> loyalty_;
   Db& db_;
   Sealer sealer_;
   std::map<std::pair<const char*, size_t>, std::string> bulk_sql_;

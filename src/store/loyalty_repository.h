@@ -1,0 +1,192 @@
+// src/store/loyalty_repository.h
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+#include "store/db.h"
+#include "store/page.h"
+
+namespace vipcare::store {
+
+// One version of a loyalty program (SPEC L6): the program's JSON document as
+// the domain parses it. Versions are never changed, only added.
+struct ProgramRecord {
+  int64_t id = 0;
+  std::string code;
+  int64_t version = 0;
+  std::string name;
+  std::string body;  // JSON
+  UserId created_by;
+  Timestamp created_at{};
+};
+
+// One line of a sale or refund (L1). Money in fen; `paid` is the line total.
+struct TransactionLine {
+  int64_t line_no = 0;
+  int64_t original_line_no = 0;  // a refund line: the sale's line it returns
+  std::string sku;
+  std::string category;
+  std::string brand;
+  int64_t quantity = 1;
+  Fen list_price{0};  // per unit
+  Fen paid{0};
+  bool promo = false;  // promotion or special price (特价)
+  Points points{0};
+};
+
+// A posted sale or refund. `result` is the JSON answer given when it was
+// posted, replayed when the same external_id comes again (idempotency).
+struct TransactionRecord {
+  int64_t id = 0;
+  std::string external_id;
+  std::string body_hash;  // of the request, to tell a repeat from a conflict
+  std::string kind;       // "sale" or "refund"
+  int64_t original_id = 0;
+  MemberId member_id;  // none for a non-member sale
+  StoreId store_id;
+  StaffId associate_id;
+  Timestamp occurred_at{};
+  Date local_day;  // in the company's time zone
+  Fen list_total{0};
+  Fen paid_total{0};
+  Points points{0};  // earned (sale) or reversed (refund, negative)
+  std::string payment_method;
+  std::string result;
+  UserId created_by;
+  Timestamp created_at{};
+  std::vector<TransactionLine> lines;  // read by GetTransaction / FindTransaction
+};
+
+// A member's loyalty state: program, tier, balance, growth value and the
+// pending decisions (approval queue, announced downgrade, manager hold).
+struct LoyaltyState {
+  MemberId member_id;
+  std::string program_code;
+  std::string tier_code;  // "" = no tier yet
+  std::optional<Date> tier_since;
+  Points points_balance{0};   // spendable; may be negative after a refund (L2)
+  Points growth_lifetime{0};  // points ever earned (成长值); redeeming never lowers it
+  Fen carry_fen{0};           // paid amount not yet turned into points (carry mode)
+  Fen first_purchase{0};
+  std::optional<Date> first_purchase_on;
+  std::optional<Date> last_purchase_on;
+  std::string pending_tier;  // waiting for a store manager's approval
+  std::string pending_reason;
+  std::optional<Date> downgrade_warned_on;
+  std::optional<Date> downgrade_effective_on;
+  std::optional<Date> hold_until;
+  std::string hold_reason;
+  int64_t version = 0;  // 0 = not stored yet
+};
+
+// A member's figures for one calendar month (company time zone): rolling
+// 3/6/12-month spend and monthly/quarterly purchase counts are sums over at
+// most 24 of these rows, never a scan of the member's transactions.
+struct MonthBucket {
+  MemberId member_id;
+  int64_t month = 0;  // yyyymm
+  Fen spend{0};       // paid, net of refunds
+  int64_t purchases = 0;
+  Fen largest{0};    // largest single purchase
+  Points points{0};  // points earned (growth)
+};
+
+// A lot of earned points (L2); redemptions consume the oldest-expiring first.
+struct PointsLotRecord {
+  int64_t id = 0;
+  MemberId member_id;
+  std::string source;  // "earn", "adjust", "referral", "bonus"
+  int64_t transaction_id = 0;
+  Points points{0};
+  Points remaining{0};
+  Date earned_on;
+  std::optional<Date> expires_on;  // none = never expires
+};
+
+// One signed movement of the append-only ledger (L2).
+struct LedgerEntry {
+  int64_t id = 0;
+  MemberId member_id;
+  Timestamp at{};
+  std::string kind;  // earn, redeem, expire, adjust, reverse, cashback, referral
+  Points points{0};
+  Points balance_after{0};
+  int64_t transaction_id = 0;
+  int64_t redemption_id = 0;
+  std::string reason;
+  UserId approved_by;
+  UserId created_by;
+};
+
+// One tier event with its reason (L6, L7): upgrade, approval_queued, approved,
+// rejected, downgrade_warned, downgrade, downgrade_cancelled, hold, override.
+struct TierChange {
+  int64_t id = 0;
+  MemberId member_id;
+  Timestamp at{};
+  std::string kind;
+  std::string from_tier;
+  std::string to_tier;
+  std::string reason;
+  UserId actor;
+};
+
+// Persistence of the loyalty engine, inside the transaction of the Repository
+// that hands it out (Repository::loyalty()). Same failure rules: constraint
+// violations throw DbError, "not found" is an empty optional. Not thread-safe.
+class LoyaltyRepository {
+ public:
+  virtual ~LoyaltyRepository() = default;
+
+  // Programs: versions are appended; version 0 asks for the newest.
+  virtual int64_t InsertProgramVersion(const ProgramRecord& p) = 0;
+  virtual std::optional<ProgramRecord> GetProgram(const std::string& code, int64_t version = 0) = 0;
+  // The newest version of every program, by code.
+  virtual std::vector<ProgramRecord> ListPrograms() = 0;
+  // The program the company runs ("" if none chosen yet).
+  virtual std::string CompanyProgram() = 0;
+  virtual void SetCompanyProgram(const std::string& code) = 0;
+
+  // Transactions. InsertTransaction writes the lines too and sets t.id.
+  virtual int64_t InsertTransaction(TransactionRecord& t) = 0;
+  virtual std::optional<TransactionRecord> FindTransaction(const std::string& external_id) = 0;
+  virtual std::optional<TransactionRecord> GetTransaction(int64_t id) = 0;
+  // A member's transactions, newest first, without lines.
+  virtual PageOf<TransactionRecord> ListMemberTransactions(MemberId member, Page page) = 0;
+  // The refunds posted against a sale, with their lines, oldest first.
+  virtual std::vector<TransactionRecord> ListRefundsOf(int64_t original_id) = 0;
+
+  // Loyalty state: Save inserts (version 0) or updates when `s.version` is the
+  // stored one, then bumps it; false if someone else changed it meanwhile.
+  virtual std::optional<LoyaltyState> GetLoyaltyState(MemberId member) = 0;
+  virtual bool SaveLoyaltyState(LoyaltyState& s) = 0;
+
+  // Monthly buckets: adds spend, purchases and points to the member's month
+  // and keeps the larger `largest`.
+  virtual void AddToMonth(const MonthBucket& delta) = 0;
+  // The member's months from `from_month` (yyyymm) on, oldest first.
+  virtual std::vector<MonthBucket> ListMonths(MemberId member, int64_t from_month) = 0;
+
+  // Points lots and ledger.
+  virtual int64_t InsertLot(const PointsLotRecord& lot) = 0;
+  // Lots with points left, soonest expiry first (never-expiring last), then id.
+  virtual std::vector<PointsLotRecord> ListOpenLots(MemberId member) = 0;
+  virtual void SetLotRemaining(int64_t lot_id, Points remaining) = 0;
+  // Open lots of every member that expire before `day`, by expiry then id.
+  virtual std::vector<PointsLotRecord> LotsExpiringBefore(Date day, int64_t limit) = 0;
+  virtual int64_t AppendLedger(const LedgerEntry& e) = 0;
+  // A member's ledger, newest first.
+  virtual PageOf<LedgerEntry> ListLedger(MemberId member, Page page) = 0;
+
+  // Tier history, newest first.
+  virtual void AppendTierChange(const TierChange& c) = 0;
+  virtual PageOf<TierChange> ListTierChanges(MemberId member, Page page) = 0;
+};
+
+// The SQL implementation over `db` (SQLite and PostgreSQL alike).
+std::unique_ptr<LoyaltyRepository> MakeSqlLoyaltyRepository(Db& db);
+
+}  // namespace vipcare::store

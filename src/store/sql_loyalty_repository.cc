@@ -1,0 +1,371 @@
+// The SQL implementation of LoyaltyRepository, shared by SQLite and
+// PostgreSQL. Every statement is a named constant with `?` parameters.
+#include "store/loyalty_repository.h"
+
+namespace vipcare::store {
+namespace {
+
+// ---- programs ----
+constexpr std::string_view kInsertProgram =
+    "INSERT INTO programs (code, version, name, body, created_by, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kProgramColumns =
+    "SELECT id, code, version, name, body, created_by, created_at FROM programs";
+constexpr std::string_view kGetProgramVersion =
+    "SELECT id, code, version, name, body, created_by, created_at FROM programs "
+    "WHERE code = ? AND version = ?";
+constexpr std::string_view kGetProgramNewest =
+    "SELECT id, code, version, name, body, created_by, created_at FROM programs "
+    "WHERE code = ? ORDER BY version DESC LIMIT 1";
+constexpr std::string_view kListPrograms =
+    "SELECT id, code, version, name, body, created_by, created_at FROM programs p "
+    "WHERE version = (SELECT MAX(version) FROM programs q WHERE q.code = p.code) ORDER BY code";
+constexpr std::string_view kCompanyProgram = "SELECT program_code FROM company WHERE id = 1";
+constexpr std::string_view kSetCompanyProgram = "UPDATE company SET program_code = ? WHERE id = 1";
+
+// ---- transactions ----
+constexpr std::string_view kInsertTransaction =
+    "INSERT INTO transactions (external_id, body_hash, kind, original_id, member_id, store_id, "
+    "associate_id, occurred_at, local_day, list_total, paid_total, points, payment_method, "
+    "result, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "RETURNING id";
+constexpr std::string_view kInsertLine =
+    "INSERT INTO transaction_lines (transaction_id, line_no, original_line_no, sku, category, "
+    "brand, quantity, list_price, paid, promo, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+#define VIPCARE_TRANSACTION_COLUMNS                                                          \
+  "SELECT id, external_id, body_hash, kind, original_id, member_id, store_id, associate_id, " \
+  "occurred_at, local_day, list_total, paid_total, points, payment_method, result, "         \
+  "created_by, created_at FROM transactions "
+constexpr std::string_view kFindTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE external_id = ?";
+constexpr std::string_view kGetTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE id = ?";
+constexpr std::string_view kMemberTransactions =
+    VIPCARE_TRANSACTION_COLUMNS "WHERE member_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kCountMemberTransactions =
+    "SELECT COUNT(*) FROM transactions WHERE member_id = ?";
+constexpr std::string_view kRefundsOf =
+    VIPCARE_TRANSACTION_COLUMNS "WHERE original_id = ? ORDER BY id";
+#undef VIPCARE_TRANSACTION_COLUMNS
+constexpr std::string_view kLines =
+    "SELECT line_no, original_line_no, sku, category, brand, quantity, list_price, paid, promo, "
+    "points FROM transaction_lines WHERE transaction_id = ? ORDER BY line_no";
+
+// ---- state ----
+constexpr std::string_view kGetState =
+    "SELECT member_id, program_code, tier_code, tier_since, points_balance, growth_lifetime, "
+    "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "
+    "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, version "
+    "FROM member_loyalty WHERE member_id = ?";
+constexpr std::string_view kInsertState =
+    "INSERT INTO member_loyalty (program_code, tier_code, tier_since, points_balance, "
+    "growth_lifetime, carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, "
+    "pending_tier, pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, "
+    "hold_reason, member_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+constexpr std::string_view kUpdateState =
+    "UPDATE member_loyalty SET program_code = ?, tier_code = ?, tier_since = ?, "
+    "points_balance = ?, growth_lifetime = ?, carry_fen = ?, first_purchase_fen = ?, "
+    "first_purchase_on = ?, last_purchase_on = ?, pending_tier = ?, pending_reason = ?, "
+    "downgrade_warned_on = ?, downgrade_effective_on = ?, hold_until = ?, hold_reason = ?, "
+    "version = version + 1 WHERE member_id = ? AND version = ?";
+
+// ---- monthly buckets ----
+// CASE instead of MAX()/GREATEST(): the one spelling both engines accept.
+constexpr std::string_view kAddToMonth =
+    "INSERT INTO member_months (member_id, month, spend, purchases, largest, points) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, month) DO UPDATE SET "
+    "spend = member_months.spend + excluded.spend, "
+    "purchases = member_months.purchases + excluded.purchases, "
+    "largest = CASE WHEN excluded.largest > member_months.largest THEN excluded.largest "
+    "ELSE member_months.largest END, "
+    "points = member_months.points + excluded.points";
+constexpr std::string_view kListMonths =
+    "SELECT member_id, month, spend, purchases, largest, points FROM member_months "
+    "WHERE member_id = ? AND month >= ? ORDER BY month";
+
+// ---- lots and ledger ----
+constexpr std::string_view kInsertLot =
+    "INSERT INTO points_lots (member_id, source, transaction_id, points, remaining, earned_on, "
+    "expires_on) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+// `expires_on IS NULL` sorts never-expiring lots last on both engines.
+constexpr std::string_view kOpenLots =
+    "SELECT id, member_id, source, transaction_id, points, remaining, earned_on, expires_on "
+    "FROM points_lots WHERE member_id = ? AND remaining > 0 "
+    "ORDER BY expires_on IS NULL, expires_on, id";
+constexpr std::string_view kSetLotRemaining = "UPDATE points_lots SET remaining = ? WHERE id = ?";
+constexpr std::string_view kLotsExpiring =
+    "SELECT id, member_id, source, transaction_id, points, remaining, earned_on, expires_on "
+    "FROM points_lots WHERE remaining > 0 AND expires_on < ? ORDER BY expires_on, id LIMIT ?";
+constexpr std::string_view kAppendLedger =
+    "INSERT INTO points_ledger (member_id, at, kind, points, balance_after, transaction_id, "
+    "redemption_id, reason, approved_by, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "RETURNING id";
+constexpr std::string_view kListLedger =
+    "SELECT id, member_id, at, kind, points, balance_after, transaction_id, redemption_id, "
+    "reason, approved_by, created_by FROM points_ledger WHERE member_id = ? "
+    "ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kCountLedger = "SELECT COUNT(*) FROM points_ledger WHERE member_id = ?";
+
+// ---- tier history ----
+constexpr std::string_view kAppendTierChange =
+    "INSERT INTO tier_history (member_id, at, kind, from_tier, to_tier, reason, actor_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kListTierChanges =
+    "SELECT id, member_id, at, kind, from_tier, to_tier, reason, actor_id FROM tier_history "
+    "WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
+constexpr std::string_view kCountTierChanges =
+    "SELECT COUNT(*) FROM tier_history WHERE member_id = ?";
+
+Value OptDay(const std::optional<Date>& d) { return d ? Value(d->ToString()) : Value(); }
+std::optional<Date> ReadDay(const Row& r, size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return Date::Parse(r.Text(i));
+}
+
+ProgramRecord ReadProgram(const Row& r) {
+  return {r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), UserId(r.Int(5)),
+          FromEpochSeconds(r.Int(6))};
+}
+
+TransactionRecord ReadTransaction(const Row& r) {
+  TransactionRecord t;
+  t.id = r.Int(0);
+  t.external_id = r.Text(1);
+  t.body_hash = r.Text(2);
+  t.kind = r.Text(3);
+  t.original_id = r.Int(4);
+  t.member_id = MemberId(r.Int(5));
+  t.store_id = StoreId(r.Int(6));
+  t.associate_id = StaffId(r.Int(7));
+  t.occurred_at = FromEpochSeconds(r.Int(8));
+  t.local_day = ReadDay(r, 9).value_or(Date());
+  t.list_total = Fen(r.Int(10));
+  t.paid_total = Fen(r.Int(11));
+  t.points = Points(r.Int(12));
+  t.payment_method = r.Text(13);
+  t.result = r.Text(14);
+  t.created_by = UserId(r.Int(15));
+  t.created_at = FromEpochSeconds(r.Int(16));
+  return t;
+}
+
+PointsLotRecord ReadLot(const Row& r) {
+  return {r.Int(0),          MemberId(r.Int(1)), r.Text(2),
+          r.Int(3),          Points(r.Int(4)),   Points(r.Int(5)),
+          ReadDay(r, 6).value_or(Date()), ReadDay(r, 7)};
+}
+
+std::vector<Value> StateParams(const LoyaltyState& s) {
+  return {s.program_code,
+          s.tier_code,
+          OptDay(s.tier_since),
+          s.points_balance.value,
+          s.growth_lifetime.value,
+          s.carry_fen.value,
+          s.first_purchase.value,
+          OptDay(s.first_purchase_on),
+          OptDay(s.last_purchase_on),
+          s.pending_tier,
+          s.pending_reason,
+          OptDay(s.downgrade_warned_on),
+          OptDay(s.downgrade_effective_on),
+          OptDay(s.hold_until),
+          s.hold_reason,
+          s.member_id.value};
+}
+
+class SqlLoyaltyRepository final : public LoyaltyRepository {
+ public:
+  explicit SqlLoyaltyRepository(Db& db) : db_(db) {}
+
+  int64_t InsertProgramVersion(const ProgramRecord& p) override {
+    return db_
+        .QueryOne(kInsertProgram, {p.code, p.version, p.name, p.body,
+                                   NullIfZero(p.created_by.value), ToEpochSeconds(p.created_at)})
+        ->Int(0);
+  }
+  std::optional<ProgramRecord> GetProgram(const std::string& code, int64_t version) override {
+    auto r = version > 0 ? db_.QueryOne(kGetProgramVersion, {code, version})
+                         : db_.QueryOne(kGetProgramNewest, {code});
+    if (!r) return std::nullopt;
+    return ReadProgram(*r);
+  }
+  std::vector<ProgramRecord> ListPrograms() override {
+    std::vector<ProgramRecord> out;
+    for (const auto& r : db_.Query(kListPrograms)) out.push_back(ReadProgram(r));
+    return out;
+  }
+  std::string CompanyProgram() override {
+    auto r = db_.QueryOne(kCompanyProgram);
+    return r ? r->Text(0) : "";
+  }
+  void SetCompanyProgram(const std::string& code) override {
+    db_.Exec(kSetCompanyProgram, {code});
+  }
+
+  int64_t InsertTransaction(TransactionRecord& t) override {
+    t.id = db_.QueryOne(kInsertTransaction,
+                        {t.external_id, t.body_hash, t.kind, NullIfZero(t.original_id),
+                         NullIfZero(t.member_id.value), t.store_id.value,
+                         NullIfZero(t.associate_id.value), ToEpochSeconds(t.occurred_at),
+                         t.local_day.ToString(), t.list_total.value, t.paid_total.value,
+                         t.points.value, t.payment_method, t.result,
+                         NullIfZero(t.created_by.value), ToEpochSeconds(t.created_at)})
+               ->Int(0);
+    for (const auto& l : t.lines) {
+      db_.Exec(kInsertLine, {t.id, l.line_no, NullIfZero(l.original_line_no), l.sku, l.category,
+                             l.brand, l.quantity, l.list_price.value, l.paid.value,
+                             int64_t(l.promo), l.points.value});
+    }
+    return t.id;
+  }
+  std::optional<TransactionRecord> FindTransaction(const std::string& external_id) override {
+    return WithLines(db_.QueryOne(kFindTransaction, {external_id}));
+  }
+  std::optional<TransactionRecord> GetTransaction(int64_t id) override {
+    return WithLines(db_.QueryOne(kGetTransaction, {id}));
+  }
+  PageOf<TransactionRecord> ListMemberTransactions(MemberId member, Page page) override {
+    PageOf<TransactionRecord> out;
+    for (const auto& r : db_.Query(kMemberTransactions, {member.value, page.limit, page.offset})) {
+      out.items.push_back(ReadTransaction(r));
+    }
+    out.total = db_.QueryOne(kCountMemberTransactions, {member.value})->Int(0);
+    return out;
+  }
+  std::vector<TransactionRecord> ListRefundsOf(int64_t original_id) override {
+    std::vector<TransactionRecord> out;
+    for (const auto& r : db_.Query(kRefundsOf, {original_id})) {
+      out.push_back(ReadTransaction(r));
+      LoadLines(out.back());
+    }
+    return out;
+  }
+
+  std::optional<LoyaltyState> GetLoyaltyState(MemberId member) override {
+    auto r = db_.QueryOne(kGetState, {member.value});
+    if (!r) return std::nullopt;
+    LoyaltyState s;
+    s.member_id = MemberId(r->Int(0));
+    s.program_code = r->Text(1);
+    s.tier_code = r->Text(2);
+    s.tier_since = ReadDay(*r, 3);
+    s.points_balance = Points(r->Int(4));
+    s.growth_lifetime = Points(r->Int(5));
+    s.carry_fen = Fen(r->Int(6));
+    s.first_purchase = Fen(r->Int(7));
+    s.first_purchase_on = ReadDay(*r, 8);
+    s.last_purchase_on = ReadDay(*r, 9);
+    s.pending_tier = r->Text(10);
+    s.pending_reason = r->Text(11);
+    s.downgrade_warned_on = ReadDay(*r, 12);
+    s.downgrade_effective_on = ReadDay(*r, 13);
+    s.hold_until = ReadDay(*r, 14);
+    s.hold_reason = r->Text(15);
+    s.version = r->Int(16);
+    return s;
+  }
+  bool SaveLoyaltyState(LoyaltyState& s) override {
+    auto p = StateParams(s);
+    if (s.version == 0) {
+      db_.Exec(kInsertState, p);
+      s.version = 1;
+      return true;
+    }
+    p.push_back(s.version);
+    if (db_.Exec(kUpdateState, p) != 1) return false;
+    ++s.version;
+    return true;
+  }
+
+  void AddToMonth(const MonthBucket& d) override {
+    db_.Exec(kAddToMonth, {d.member_id.value, d.month, d.spend.value, d.purchases,
+                           d.largest.value, d.points.value});
+  }
+  std::vector<MonthBucket> ListMonths(MemberId member, int64_t from_month) override {
+    std::vector<MonthBucket> out;
+    for (const auto& r : db_.Query(kListMonths, {member.value, from_month})) {
+      out.push_back({MemberId(r.Int(0)), r.Int(1), Fen(r.Int(2)), r.Int(3), Fen(r.Int(4)),
+                     Points(r.Int(5))});
+    }
+    return out;
+  }
+
+  int64_t InsertLot(const PointsLotRecord& l) override {
+    return db_
+        .QueryOne(kInsertLot, {l.member_id.value, l.source, NullIfZero(l.transaction_id),
+                               l.points.value, l.remaining.value, l.earned_on.ToString(),
+                               OptDay(l.expires_on)})
+        ->Int(0);
+  }
+  std::vector<PointsLotRecord> ListOpenLots(MemberId member) override {
+    std::vector<PointsLotRecord> out;
+    for (const auto& r : db_.Query(kOpenLots, {member.value})) out.push_back(ReadLot(r));
+    return out;
+  }
+  void SetLotRemaining(int64_t lot_id, Points remaining) override {
+    db_.Exec(kSetLotRemaining, {remaining.value, lot_id});
+  }
+  std::vector<PointsLotRecord> LotsExpiringBefore(Date day, int64_t limit) override {
+    std::vector<PointsLotRecord> out;
+    for (const auto& r : db_.Query(kLotsExpiring, {day.ToString(), limit})) {
+      out.push_back(ReadLot(r));
+    }
+    return out;
+  }
+  int64_t AppendLedger(const LedgerEntry& e) override {
+    return db_
+        .QueryOne(kAppendLedger,
+                  {e.member_id.value, ToEpochSeconds(e.at), e.kind, e.points.value,
+                   e.balance_after.value, NullIfZero(e.transaction_id),
+                   NullIfZero(e.redemption_id), e.reason, NullIfZero(e.approved_by.value),
+                   NullIfZero(e.created_by.value)})
+        ->Int(0);
+  }
+  PageOf<LedgerEntry> ListLedger(MemberId member, Page page) override {
+    PageOf<LedgerEntry> out;
+    for (const auto& r : db_.Query(kListLedger, {member.value, page.limit, page.offset})) {
+      out.items.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)), r.Text(3),
+                           Points(r.Int(4)), Points(r.Int(5)), r.Int(6), r.Int(7), r.Text(8),
+                           UserId(r.Int(9)), UserId(r.Int(10))});
+    }
+    out.total = db_.QueryOne(kCountLedger, {member.value})->Int(0);
+    return out;
+  }
+
+  void AppendTierChange(const TierChange& c) override {
+    db_.Exec(kAppendTierChange, {c.member_id.value, ToEpochSeconds(c.at), c.kind, c.from_tier,
+                                 c.to_tier, c.reason, NullIfZero(c.actor.value)});
+  }
+  PageOf<TierChange> ListTierChanges(MemberId member, Page page) override {
+    PageOf<TierChange> out;
+    for (const auto& r : db_.Query(kListTierChanges, {member.value, page.limit, page.offset})) {
+      out.items.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)), r.Text(3),
+                           r.Text(4), r.Text(5), r.Text(6), UserId(r.Int(7))});
+    }
+    out.total = db_.QueryOne(kCountTierChanges, {member.value})->Int(0);
+    return out;
+  }
+
+ private:
+  std::optional<TransactionRecord> WithLines(const std::optional<Row>& r) {
+    if (!r) return std::nullopt;
+    TransactionRecord t = ReadTransaction(*r);
+    LoadLines(t);
+    return t;
+  }
+  void LoadLines(TransactionRecord& t) {
+    for (const auto& r : db_.Query(kLines, {t.id})) {
+      t.lines.push_back({r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5),
+                         Fen(r.Int(6)), Fen(r.Int(7)), r.Int(8) != 0, Points(r.Int(9))});
+    }
+  }
+
+  Db& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<LoyaltyRepository> MakeSqlLoyaltyRepository(Db& db) {
+  return std::make_unique<SqlLoyaltyRepository>(db);
+}
+
+}  // namespace vipcare::store
