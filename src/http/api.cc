@@ -55,6 +55,7 @@ json DestructionJson(const store::DestructionRecord& d) {
           {"member_no", d.member_no},
           {"erased_at", FormatTimestamp(d.erased_at)},
           {"erased_by", d.erased_by ? json(d.erased_by.value) : json(nullptr)},
+          {"erased_by_username", d.erased_by_username},
           {"reason", d.reason},
           {"fields", json::parse(d.fields, nullptr, false)}};
 }

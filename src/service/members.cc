@@ -393,8 +393,8 @@ Result<store::DestructionRecord> Members::Erase(const Actor& actor, MemberId id,
     }
     repo.RedactHistory(id);
     RecordHistory(repo, env_, actor, id, "erase", json{{"reason", "redacted"}});
-    store::DestructionRecord rec{0, id, m->member_no, env_.clock.Now(), actor.user_id, reason,
-                                 destroyed.dump()};
+    store::DestructionRecord rec{0,      id, m->member_no, env_.clock.Now(), actor.user_id,
+                                 reason, destroyed.dump(), actor.username};
     rec.id = repo.InsertDestructionRecord(rec);
     Audit(repo, env_, actor, "member_erase", "member", std::to_string(id.value),
           "destruction_record=" + std::to_string(rec.id));
@@ -629,6 +629,7 @@ Result<store::ConsentRecord> Members::RecordConsent(const Actor& actor, MemberId
   VIPCARE_TRY(text("channel", c.channel, 40));
   c.at = env_.clock.Now();
   c.recorded_by = actor.user_id;
+  c.recorded_by_username = actor.username;
   return env_.store.Write([&](store::Repository& repo) -> Result<store::ConsentRecord> {
     auto m = repo.GetMember(id);
     if (!m) return MemberNotFound();

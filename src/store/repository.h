@@ -128,6 +128,7 @@ struct DestructionRecord {
   UserId erased_by;
   std::string reason;
   std::string fields;  // JSON array of the destroyed field names
+  std::string erased_by_username;  // read with the record, for display
 };
 
 // One row of the append-only audit log (P6). `prev_hash` and `hash` chain the

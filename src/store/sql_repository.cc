@@ -170,8 +170,9 @@ constexpr std::string_view kInsertDestruction =
     "INSERT INTO destruction_records (member_id, member_no, erased_at, erased_by, reason, fields) "
     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr std::string_view kListDestruction =
-    "SELECT id, member_id, member_no, erased_at, erased_by, reason, fields "
-    "FROM destruction_records ORDER BY id DESC LIMIT ? OFFSET ?";
+    "SELECT id, member_id, member_no, erased_at, erased_by, reason, fields, "
+    "(SELECT username FROM users u WHERE u.id = d.erased_by) "
+    "FROM destruction_records d ORDER BY id DESC LIMIT ? OFFSET ?";
 constexpr std::string_view kCountDestruction = "SELECT COUNT(*) FROM destruction_records";
 
 // ---- cards ----
@@ -869,7 +870,7 @@ class SqlRepository final : public Repository {
     PageOf<DestructionRecord> out;
     for (const auto& r : db_.Query(kListDestruction, {page.limit, page.offset})) {
       out.items.push_back({r.Int(0), MemberId(r.Int(1)), r.Text(2), FromEpochSeconds(r.Int(3)),
-                           UserId(r.Int(4)), r.Text(5), r.Text(6)});
+                           UserId(r.Int(4)), r.Text(5), r.Text(6), r.Text(7)});
     }
     out.total = db_.QueryOne(kCountDestruction)->Int(0);
     return out;

@@ -387,9 +387,17 @@ TEST_F(ApiTest, M1_PatchChangesTheFieldAndAStaleVersionIs409) {
                      json{{"purpose", "marketing"}, {"granted", true}, {"version", "2026-01"},
                           {"channel", "store"}});
   ASSERT_EQ(c.status, 201) << c.body;
+  EXPECT_EQ(c.Json()["recorded_by_username"], "admin");
   EXPECT_EQ(Admin("GET", MemberPath(m) + "/consents").Json()["items"][0]["recorded_by_username"],
             "admin");
   EXPECT_EQ(Admin("GET", "/api/v1/audit?limit=1").Json()["items"][0]["username"], "admin");
+
+  // So do destruction records, for the auditor who reads them.
+  auto erased = AdminJson("POST", MemberPath(m) + "/erasure", json{{"reason", "本人申请删除"}});
+  ASSERT_EQ(erased.status, 201) << erased.body;
+  EXPECT_EQ(erased.Json()["erased_by_username"], "admin");
+  EXPECT_EQ(Admin("GET", "/api/v1/destruction-records").Json()["items"][0]["erased_by_username"],
+            "admin");
 }
 
 TEST_F(ApiTest, M2_RefusedStatusChangeIs422NamingStatus) {
