@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates tzdata
   libboost1.81-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   libsodium-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libtoml11-dev
-  libhowardhinnant-date-dev libcsv-dev
+  libhowardhinnant-date-dev libcsv-dev liblunar-date-dev libglib2.0-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Node.js and npm build the web UI and lint the OpenAPI document; a machine

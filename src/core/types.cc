@@ -55,7 +55,19 @@ std::string FormatTimestamp(Timestamp t) {
 }
 
 std::optional<Timestamp> ParseTimestamp(std::string_view text) {
-  // "YYYY-MM-DDTHH:MM:SSZ"
+  // "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DDTHH:MM:SS+HH:MM" / "-HH:MM" (RFC 3339).
+  std::chrono::minutes offset{0};
+  if (text.size() == 25 && (text[19] == '+' || text[19] == '-') && text[22] == ':') {
+    int oh = 0, om = 0;
+    if (!ParseFixedInt(text.substr(20, 2), oh) || !ParseFixedInt(text.substr(23, 2), om) ||
+        oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset = std::chrono::minutes((text[19] == '+' ? 1 : -1) * (oh * 60 + om));
+    auto utc = ParseTimestamp(std::string(text.substr(0, 19)) + "Z");
+    if (!utc) return std::nullopt;
+    return *utc - offset;
+  }
   if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
       text[19] != 'Z') {
     return std::nullopt;

@@ -87,6 +87,7 @@ using Timestamp = std::chrono::sys_seconds;
 
 // ISO 8601 UTC text "2026-11-23T05:19:11Z".
 std::string FormatTimestamp(Timestamp t);
+// RFC 3339 with "Z" or an offset: "2026-11-23T13:19:11+08:00" is 05:19:11Z.
 std::optional<Timestamp> ParseTimestamp(std::string_view text);
 inline int64_t ToEpochSeconds(Timestamp t) { return t.time_since_epoch().count(); }
 inline Timestamp FromEpochSeconds(int64_t s) { return Timestamp(std::chrono::seconds(s)); }

@@ -259,7 +259,7 @@ TEST_F(RepositoryTest, M6ReassignMovesCardsHistoryTagsAndReferrals) {
     auto card = domain::NewCard(ib, domain::CardKind::kFormal, Date::FromYmd(2026, 1, 1));
     card.card_no = "8000000000000010";
     repo.InsertCard(card);
-    repo.AppendHistory({0, ib, FromEpochSeconds(1), UserId(), "update", "{}"});
+    repo.AppendHistory({0, ib, FromEpochSeconds(1), UserId(), "update", "{}", ""});
     repo.ReassignMember(ib, ia);
     EXPECT_EQ(repo.ListCards(ia).size(), 1u);
     EXPECT_EQ(repo.ListHistory(ia, Page{}).total, 1);

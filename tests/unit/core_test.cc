@@ -36,6 +36,18 @@ TEST(TimestampTest, RoundTripsIsoText) {
   EXPECT_FALSE(ParseTimestamp("2026-11-23T25:19:11Z"));
 }
 
+// A till sends its local time with the offset (RFC 3339), as the API's error
+// messages suggest.
+TEST(TimestampTest, AcceptsRfc3339Offsets) {
+  EXPECT_EQ(ParseTimestamp("2026-11-23T09:00:00+08:00"), ParseTimestamp("2026-11-23T01:00:00Z"));
+  EXPECT_EQ(ParseTimestamp("2026-11-23T01:30:00-05:30"), ParseTimestamp("2026-11-23T07:00:00Z"));
+  EXPECT_EQ(ParseTimestamp("2026-11-23T00:30:00+08:00"), ParseTimestamp("2026-11-22T16:30:00Z"));
+  EXPECT_FALSE(ParseTimestamp("2026-11-23T09:00:00+8:00"));
+  EXPECT_FALSE(ParseTimestamp("2026-11-23T09:00:00+24:00"));
+  EXPECT_FALSE(ParseTimestamp("2026-11-23T09:00:00+08:60"));
+  EXPECT_FALSE(ParseTimestamp("2026-11-23T09:00:00"));
+}
+
 TEST(MoneyTest, FenFormatsAsYuanWithoutFloatingPoint) {
   EXPECT_EQ(FormatYuan(Fen(12345)), "123.45");
   EXPECT_EQ(FormatYuan(Fen(-5)), "-0.05");

@@ -1,0 +1,123 @@
+#include "domain/lunar.h"
+
+#include <lunar-date/lunar-date.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+
+namespace vipcare::domain {
+namespace {
+
+constexpr int kFirstLunarYear = 1900;  // liblunar-date's table
+constexpr int kLastLunarYear = 2100;
+
+struct LunarDateFree {
+  void operator()(LunarDate* d) const { lunar_date_free(d); }
+};
+struct GFree {
+  void operator()(gchar* s) const { g_free(s); }
+};
+
+std::optional<Date> ParseLooseYmd(const char* s) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (std::sscanf(s, "%d-%u-%u", &y, &m, &d) != 3) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+  if (!ymd.ok()) return std::nullopt;
+  return Date(std::chrono::sys_days(ymd));
+}
+
+bool IsLeapYear(int y) { return std::chrono::year(y).is_leap(); }
+
+}  // namespace
+
+std::optional<Date> LunarToSolar(int year, unsigned month, unsigned day, bool leap_month) {
+  if (year < kFirstLunarYear || year > kLastLunarYear || month < 1 || month > 12 || day < 1 ||
+      day > 30) {
+    return std::nullopt;
+  }
+  std::unique_ptr<LunarDate, LunarDateFree> date(lunar_date_new());
+  GError* error = nullptr;
+  lunar_date_set_lunar_date(date.get(), GDateYear(year), GDateMonth(month), GDateDay(day), 0,
+                            leap_month ? TRUE : FALSE, &error);
+  if (error) {
+    // Not a day of that lunar year (or out of the table): an expected answer.
+    g_error_free(error);
+    return std::nullopt;
+  }
+  std::unique_ptr<gchar, GFree> text(lunar_date_strftime(date.get(), "%(year)-%(month)-%(day)"));
+  if (!text) return std::nullopt;
+  return ParseLooseYmd(text.get());
+}
+
+std::optional<Date> BirthdayInYear(const CalendarDate& birthday, int year) {
+  if (birthday.calendar == Calendar::kSolar) {
+    unsigned day = birthday.day;
+    if (birthday.month == 2 && day == 29 && !IsLeapYear(year)) day = 28;
+    std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(birthday.month),
+                                    std::chrono::day(day)};
+    if (!ymd.ok()) return std::nullopt;
+    return Date(std::chrono::sys_days(ymd));
+  }
+  // Try the day as filed, then the fallbacks the header lists, in that order.
+  const std::array<std::pair<unsigned, bool>, 4> tries = {{
+      {birthday.day, birthday.leap_month},
+      {birthday.day, false},
+      {birthday.day == 30 ? 29u : birthday.day, birthday.leap_month},
+      {birthday.day == 30 ? 29u : birthday.day, false},
+  }};
+  for (const auto& [day, leap] : tries) {
+    if (auto d = LunarToSolar(year, birthday.month, day, leap)) return d;
+  }
+  return std::nullopt;
+}
+
+std::optional<Date> SolarDateOfBirth(const CalendarDate& birthday) {
+  if (birthday.year == 0) return std::nullopt;
+  if (birthday.calendar == Calendar::kSolar) {
+    std::chrono::year_month_day ymd{std::chrono::year(birthday.year),
+                                    std::chrono::month(birthday.month),
+                                    std::chrono::day(birthday.day)};
+    if (!ymd.ok()) return std::nullopt;
+    return Date(std::chrono::sys_days(ymd));
+  }
+  return LunarToSolar(birthday.year, birthday.month, birthday.day, birthday.leap_month);
+}
+
+namespace {
+
+// The birthday as celebrated: with `solar_of_birth`, a lunar birthday with a
+// known year becomes the solar day of birth.
+CalendarDate Celebrated(const CalendarDate& birthday, bool solar_of_birth) {
+  if (solar_of_birth && birthday.calendar == Calendar::kLunar) {
+    if (auto d = SolarDateOfBirth(birthday)) {
+      return CalendarDate{d->year(), d->month(), d->day(), Calendar::kSolar, false};
+    }
+  }
+  return birthday;
+}
+
+}  // namespace
+
+bool IsBirthday(const CalendarDate& birthday, Date day, bool solar_of_birth) {
+  CalendarDate b = Celebrated(birthday, solar_of_birth);
+  if (b.calendar == Calendar::kSolar) return BirthdayInYear(b, day.year()) == day;
+  // A solar year overlaps two lunar years: lunar year Y-1 ends in Jan/Feb of Y.
+  for (int y : {day.year() - 1, day.year()}) {
+    if (BirthdayInYear(b, y) == day) return true;
+  }
+  return false;
+}
+
+std::optional<Date> NextBirthday(const CalendarDate& birthday, Date from, bool solar_of_birth) {
+  CalendarDate b = Celebrated(birthday, solar_of_birth);
+  std::optional<Date> best;
+  for (int y = from.year() - 1; y <= from.year() + 1; ++y) {
+    auto d = BirthdayInYear(b, y);
+    if (d && *d >= from && (!best || *d < *best)) best = d;
+  }
+  return best;
+}
+
+}  // namespace vipcare::domain
