@@ -6,6 +6,12 @@
 
 namespace vipcare::service {
 
+void RecordAudit(store::Repository& repo, const Env& env, const Actor& actor, std::string action,
+                 std::string entity, std::string entity_id, std::string detail) {
+  repo.AppendAudit({0, env.clock.Now(), actor.user_id, std::move(action), std::move(entity),
+                    std::move(entity_id), std::move(detail), actor.address});
+}
+
 AuditVerification AuditLog::Verify() {
   AuditVerification v;
   auto st = env_.store.Read([&](store::Repository& repo) -> Status {

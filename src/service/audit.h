@@ -21,6 +21,11 @@ struct AuditVerification {
   bool ok() const { return problems.empty(); }
 };
 
+// Appends one audit row (P6) for `actor` inside the caller's transaction: who,
+// when (the Env's clock), what, on which entity, from which address.
+void RecordAudit(store::Repository& repo, const Env& env, const Actor& actor, std::string action,
+                 std::string entity, std::string entity_id, std::string detail = {});
+
 // The audit log (P6). Thread-safe.
 class AuditLog {
  public:

@@ -11,6 +11,7 @@
 #include "domain/mask.h"
 #include "domain/member_json.h"
 #include "service/access.h"
+#include "service/audit.h"
 
 namespace vipcare::service {
 namespace {
@@ -116,12 +117,6 @@ json Diff(const Member& before, const Member& after) {
   return out;
 }
 
-void Audit(store::Repository& repo, const Env& env, const Actor& actor, std::string action,
-           std::string entity, std::string entity_id, std::string detail = {}) {
-  repo.AppendAudit({0, env.clock.Now(), actor.user_id, std::move(action), std::move(entity),
-                    std::move(entity_id), std::move(detail), actor.address});
-}
-
 void RecordHistory(store::Repository& repo, const Env& env, const Actor& actor, MemberId id,
              std::string action, const json& changes) {
   repo.AppendHistory({0, id, env.clock.Now(), actor.user_id, std::move(action), changes.dump()});
@@ -193,7 +188,7 @@ Result<MemberView> Members::Create(const Actor& actor, const json& body) {
         v.cards.push_back(InsertNewCard(repo, v.member.id, kind, today));
       }
       RecordHistory(repo, env_, actor, v.member.id, "create", json::object());
-      Audit(repo, env_, actor, "member_create", "member", std::to_string(v.member.id.value));
+      RecordAudit(repo, env_, actor, "member_create", "member", std::to_string(v.member.id.value));
       return Present(repo, env_, actor, std::move(v));
     });
   });
@@ -206,7 +201,7 @@ Result<MemberView> Members::Get(const Actor& actor, MemberId id) {
     if (!m) return MemberNotFound();
     VIPCARE_TRY(InScope(repo, env_, actor, *m));
     const bool unmasked = Unmasked(repo, env_, actor, *m);
-    Audit(repo, env_, actor, "member_read", "member", std::to_string(id.value),
+    RecordAudit(repo, env_, actor, "member_read", "member", std::to_string(id.value),
           unmasked ? "unmasked" : "masked");
     MemberView v{*m, repo.ListCards(id)};
     if (!unmasked) domain::MaskMember(v.member);
@@ -257,7 +252,7 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       RecordHistory(repo, env_, actor, id, "update", changes);
       json fields = json::array();
       for (const auto& [k, v] : changes.items()) fields.push_back(k);
-      Audit(repo, env_, actor, "member_update", "member", std::to_string(id.value),
+      RecordAudit(repo, env_, actor, "member_update", "member", std::to_string(id.value),
             fields.dump());
       return Present(repo, env_, actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
     });
@@ -350,7 +345,7 @@ Result<MemberView> Members::ChangeStatus(const Actor& actor, MemberId id,
     if (!repo.UpdateMember(after)) return Error::Conflict("the member was changed; retry");
     RecordHistory(repo, env_, actor, id, "status",
             json{{"status", {domain::ToString(m->status), status}}, {"reason", reason}});
-    Audit(repo, env_, actor, "member_status", "member", std::to_string(id.value), status);
+    RecordAudit(repo, env_, actor, "member_status", "member", std::to_string(id.value), status);
     return Present(repo, env_, actor, MemberView{*repo.GetMember(id), repo.ListCards(id)});
   });
 }
@@ -396,7 +391,7 @@ Result<store::DestructionRecord> Members::Erase(const Actor& actor, MemberId id,
     store::DestructionRecord rec{0,      id, m->member_no, env_.clock.Now(), actor.user_id,
                                  reason, destroyed.dump(), actor.username};
     rec.id = repo.InsertDestructionRecord(rec);
-    Audit(repo, env_, actor, "member_erase", "member", std::to_string(id.value),
+    RecordAudit(repo, env_, actor, "member_erase", "member", std::to_string(id.value),
           "destruction_record=" + std::to_string(rec.id));
     return rec;
   });
@@ -482,7 +477,7 @@ Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, Memb
             json{{"from_member_id", absorbed_id.value}, {"changes", changes}});
     RecordHistory(repo, env_, actor, absorbed_id, "merged_into",
             json{{"member_id", survivor_id.value}});
-    Audit(repo, env_, actor, "member_merge", "member", std::to_string(survivor_id.value),
+    RecordAudit(repo, env_, actor, "member_merge", "member", std::to_string(survivor_id.value),
           "from=" + std::to_string(absorbed_id.value));
     return Present(repo, env_, actor, MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)});
   });
@@ -516,7 +511,7 @@ Result<domain::Card> Members::IssueCard(const Actor& actor, MemberId id, const s
     }
     RecordHistory(repo, env_, actor, id, "card",
             json{{"issued", card.card_no}, {"kind", kind}});
-    Audit(repo, env_, actor, "card_issue", "member", std::to_string(id.value));
+    RecordAudit(repo, env_, actor, "card_issue", "member", std::to_string(id.value));
     return card;
   });
 }
@@ -541,7 +536,7 @@ Result<domain::Card> Members::SetCardStatus(const Actor& actor, const std::strin
     repo.UpdateCard(*c);
     RecordHistory(repo, env_, actor, c->member_id, "card",
             json{{"card_no", card_no}, {"status", {from, status}}});
-    Audit(repo, env_, actor, "card_status", "card", std::to_string(c->id.value), status);
+    RecordAudit(repo, env_, actor, "card_status", "card", std::to_string(c->id.value), status);
     return *c;
   });
 }
@@ -572,7 +567,7 @@ Result<domain::Card> Members::Reissue(const Actor& actor, const std::string& car
     repo.UpdateCard(*old);
     RecordHistory(repo, env_, actor, old->member_id, "card",
             json{{"reissued", card_no}, {"new_card", card.card_no}});
-    Audit(repo, env_, actor, "card_reissue", "card", std::to_string(old->id.value));
+    RecordAudit(repo, env_, actor, "card_reissue", "card", std::to_string(old->id.value));
     return card;
   });
 }
@@ -647,7 +642,7 @@ Result<store::ConsentRecord> Members::RecordConsent(const Actor& actor, MemberId
                     json{{"marketing_opt_out",
                          json::array({m->preferences.marketing_opt_out, !c.granted})}});
     }
-    Audit(repo, env_, actor, c.granted ? "consent_give" : "consent_withdraw", "member",
+    RecordAudit(repo, env_, actor, c.granted ? "consent_give" : "consent_withdraw", "member",
           std::to_string(id.value), c.purpose + " v" + c.version);
     return c;
   });
@@ -687,7 +682,7 @@ Result<json> Members::DataCopy(const Actor& actor, MemberId id) {
                                  {"at", FormatTimestamp(c.at)}});
     }
     out["generated_at"] = FormatTimestamp(env_.clock.Now());
-    Audit(repo, env_, actor, "member_data_copy", "member", std::to_string(id.value));
+    RecordAudit(repo, env_, actor, "member_data_copy", "member", std::to_string(id.value));
     return out;
   });
 }
@@ -749,7 +744,7 @@ Result<Members::Export> Members::ExportList(const Actor& actor, const MemberQuer
         if (page.items.size() < 1000) break;
       }
     }
-    Audit(repo, env_, actor, "member_export", "member", "",
+    RecordAudit(repo, env_, actor, "member_export", "member", "",
           fmt::format("rows={} format=csv", out.rows));
     return out;
   });

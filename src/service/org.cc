@@ -6,6 +6,7 @@
 #include "domain/mask.h"
 #include "domain/member.h"
 #include "service/access.h"
+#include "service/audit.h"
 
 namespace vipcare::service {
 namespace {
@@ -134,8 +135,7 @@ Status CheckStaffRefs(store::Repository& repo, domain::Staff& s) {
 
 void Audit(store::Repository& repo, const Env& env, const Actor& actor, const char* action,
            const char* entity, int64_t id) {
-  repo.AppendAudit({0, env.clock.Now(), actor.user_id, action, entity, std::to_string(id), "",
-                    actor.address});
+  RecordAudit(repo, env, actor, action, entity, std::to_string(id));
 }
 
 }  // namespace
