@@ -34,7 +34,7 @@ struct TransactionLine {
   Fen list_price{0};  // per unit
   Fen paid{0};
   bool promo = false;  // promotion or special price (特价)
-  Points points{0};
+  Fen earn_base{0};    // the part of `paid` that earned points, after multipliers
 };
 
 // A posted sale or refund. `result` is the JSON answer given when it was
@@ -53,6 +53,8 @@ struct TransactionRecord {
   Fen list_total{0};
   Fen paid_total{0};
   Points points{0};  // earned (sale) or reversed (refund, negative)
+  Points base_points{0};   // of `points`: from the earning base
+  Points bonus_points{0};  // of `points`: fixed campaign bonuses
   std::string payment_method;
   std::string result;
   UserId created_by;

@@ -263,6 +263,8 @@ CREATE TABLE transactions (
   list_total BIGINT NOT NULL,
   paid_total BIGINT NOT NULL,
   points BIGINT NOT NULL,
+  base_points BIGINT NOT NULL DEFAULT 0,
+  bonus_points BIGINT NOT NULL DEFAULT 0,
   payment_method TEXT NOT NULL DEFAULT '',
   result TEXT NOT NULL,
   created_by BIGINT REFERENCES users(id),
@@ -282,7 +284,7 @@ CREATE TABLE transaction_lines (
   list_price BIGINT NOT NULL,
   paid BIGINT NOT NULL,
   promo INTEGER NOT NULL DEFAULT 0,
-  points BIGINT NOT NULL DEFAULT 0,
+  earn_base BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (transaction_id, line_no)
 ){{WITHOUT_ROWID}};
 CREATE TABLE member_loyalty (

@@ -26,16 +26,16 @@ constexpr std::string_view kSetCompanyProgram = "UPDATE company SET program_code
 // ---- transactions ----
 constexpr std::string_view kInsertTransaction =
     "INSERT INTO transactions (external_id, body_hash, kind, original_id, member_id, store_id, "
-    "associate_id, occurred_at, local_day, list_total, paid_total, points, payment_method, "
-    "result, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "RETURNING id";
+    "associate_id, occurred_at, local_day, list_total, paid_total, points, base_points, "
+    "bonus_points, payment_method, result, created_by, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr std::string_view kInsertLine =
     "INSERT INTO transaction_lines (transaction_id, line_no, original_line_no, sku, category, "
-    "brand, quantity, list_price, paid, promo, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "brand, quantity, list_price, paid, promo, earn_base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 #define VIPCARE_TRANSACTION_COLUMNS                                                          \
   "SELECT id, external_id, body_hash, kind, original_id, member_id, store_id, associate_id, " \
   "occurred_at, local_day, list_total, paid_total, points, payment_method, result, "         \
-  "created_by, created_at FROM transactions "
+  "created_by, created_at, base_points, bonus_points FROM transactions "
 constexpr std::string_view kFindTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE external_id = ?";
 constexpr std::string_view kGetTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE id = ?";
 constexpr std::string_view kMemberTransactions =
@@ -47,7 +47,7 @@ constexpr std::string_view kRefundsOf =
 #undef VIPCARE_TRANSACTION_COLUMNS
 constexpr std::string_view kLines =
     "SELECT line_no, original_line_no, sku, category, brand, quantity, list_price, paid, promo, "
-    "points FROM transaction_lines WHERE transaction_id = ? ORDER BY line_no";
+    "earn_base FROM transaction_lines WHERE transaction_id = ? ORDER BY line_no";
 
 // ---- state ----
 constexpr std::string_view kGetState =
@@ -144,6 +144,8 @@ TransactionRecord ReadTransaction(const Row& r) {
   t.result = r.Text(14);
   t.created_by = UserId(r.Int(15));
   t.created_at = FromEpochSeconds(r.Int(16));
+  t.base_points = Points(r.Int(17));
+  t.bonus_points = Points(r.Int(18));
   return t;
 }
 
@@ -207,13 +209,14 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
                          NullIfZero(t.member_id.value), t.store_id.value,
                          NullIfZero(t.associate_id.value), ToEpochSeconds(t.occurred_at),
                          t.local_day.ToString(), t.list_total.value, t.paid_total.value,
-                         t.points.value, t.payment_method, t.result,
+                         t.points.value, t.base_points.value, t.bonus_points.value,
+                         t.payment_method, t.result,
                          NullIfZero(t.created_by.value), ToEpochSeconds(t.created_at)})
                ->Int(0);
     for (const auto& l : t.lines) {
       db_.Exec(kInsertLine, {t.id, l.line_no, NullIfZero(l.original_line_no), l.sku, l.category,
                              l.brand, l.quantity, l.list_price.value, l.paid.value,
-                             int64_t(l.promo), l.points.value});
+                             int64_t(l.promo), l.earn_base.value});
     }
     return t.id;
   }
@@ -355,7 +358,7 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   void LoadLines(TransactionRecord& t) {
     for (const auto& r : db_.Query(kLines, {t.id})) {
       t.lines.push_back({r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5),
-                         Fen(r.Int(6)), Fen(r.Int(7)), r.Int(8) != 0, Points(r.Int(9))});
+                         Fen(r.Int(6)), Fen(r.Int(7)), r.Int(8) != 0, Fen(r.Int(9))});
     }
   }
 

@@ -51,11 +51,13 @@ class LoyaltyRepositoryTest : public ::testing::Test {
     t.local_day = Date::FromYmd(2026, 11, 23);
     t.list_total = Fen(paid_yuan * 100 + 5000);
     t.paid_total = Fen(paid_yuan * 100);
-    t.points = Points(paid_yuan / 100);
+    t.points = Points(paid_yuan / 100 + 2);
+    t.base_points = Points(paid_yuan / 100);
+    t.bonus_points = Points(2);
     t.result = R"({"points":1})";
     t.lines = {{1, 0, "SKU-1", "女装", "品牌A", 1, Fen(paid_yuan * 100 + 5000), Fen(paid_yuan * 100),
-                false, Points(paid_yuan / 100)},
-               {2, 0, "SKU-2", "配饰", "", 2, Fen(1000), Fen(0), true, Points(0)}};
+                false, Fen(paid_yuan * 100)},
+               {2, 0, "SKU-2", "配饰", "", 2, Fen(1000), Fen(0), true, Fen(0)}};
     return t;
   }
 
@@ -95,6 +97,10 @@ TEST_F(LoyaltyRepositoryTest, L1TransactionsKeepTheirLinesAndAreFoundByExternalI
     ASSERT_TRUE(got);
     EXPECT_EQ(got->id, sale.id);
     EXPECT_EQ(got->paid_total, Fen(60000));
+    EXPECT_EQ(got->points, Points(8));
+    EXPECT_EQ(got->base_points, Points(6));
+    EXPECT_EQ(got->bonus_points, Points(2));
+    EXPECT_EQ(got->lines[0].earn_base, Fen(60000));
     EXPECT_EQ(got->local_day, Date::FromYmd(2026, 11, 23));
     EXPECT_EQ(got->result, R"({"points":1})");
     ASSERT_EQ(got->lines.size(), 2u);
@@ -106,7 +112,7 @@ TEST_F(LoyaltyRepositoryTest, L1TransactionsKeepTheirLinesAndAreFoundByExternalI
     TransactionRecord refund = Sale("POS-1-R", members_[0], 100);
     refund.kind = "refund";
     refund.original_id = sale.id;
-    refund.lines = {{1, 1, "SKU-1", "女装", "品牌A", 1, Fen(0), Fen(-10000), false, Points(-1)}};
+    refund.lines = {{1, 1, "SKU-1", "女装", "品牌A", 1, Fen(0), Fen(-10000), false, Fen(-10000)}};
     l.InsertTransaction(refund);
     auto refunds = l.ListRefundsOf(sale.id);
     ASSERT_EQ(refunds.size(), 1u);
