@@ -19,6 +19,7 @@ const char* ToString(Permission p) {
     case Permission::kGrantAdmin: return "grant_admin";
     case Permission::kExport: return "export";
     case Permission::kDeviceAdmin: return "device_admin";
+    case Permission::kSalePost: return "sale_post";
   }
   return "none";
 }
@@ -39,14 +40,16 @@ bool RoleHas(domain::Role role, Permission p) {
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
              p == Permission::kMemberAdmin || p == Permission::kOrgRead ||
              p == Permission::kGrantAdmin || p == Permission::kExport ||
-             p == Permission::kDeviceAdmin;
+             p == Permission::kDeviceAdmin || p == Permission::kSalePost;
     case Role::kRegionalSupervisor:
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
              p == Permission::kMemberAdmin || p == Permission::kOrgRead ||
              p == Permission::kGrantAdmin || p == Permission::kExport;
     case Role::kAssociate:
-    case Role::kCallCenter:
       // Never an export: a clerk's screen is not a bulk channel (P4, P9).
+      return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
+             p == Permission::kOrgRead || p == Permission::kSalePost;
+    case Role::kCallCenter:
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
              p == Permission::kOrgRead;
   }
@@ -146,6 +149,16 @@ bool SeesUnmasked(const Actor& actor, const domain::Member& m, bool granted, Dat
     case Role::kCallCenter: return granted;
     default: return false;
   }
+}
+
+Status CheckSaleStore(const Actor& actor, StoreId store) {
+  VIPCARE_TRY(Authorize(actor, Permission::kSalePost));
+  if (actor.role == domain::Role::kAdmin || (actor.store_id && actor.store_id == store)) {
+    return OkStatus();
+  }
+  Error e = Error::Forbidden("you may post sales only for your own store");
+  e.field = "store_id";
+  return e;
 }
 
 bool ClientAllowed(const Actor& actor, const std::vector<store::DeviceRecord>& entries) {

@@ -21,6 +21,7 @@ enum class Permission {
   kGrantAdmin,    // give and revoke time-limited grants (定时授权)
   kExport,        // export member lists and reports (P4)
   kDeviceAdmin,   // keep a store's device allow-list (P7)
+  kSalePost,      // post sales and refunds at a till of one's own store (L1)
 };
 
 const char* ToString(Permission p);
@@ -65,6 +66,10 @@ bool MayHandOutDataCopy(const Actor& actor, const domain::Member& m, bool grante
 // lunar birthday is taken as late as it can fall in the solar year, so the
 // rule errs on the child's side). False without a birthday.
 bool IsChildUnder14(const domain::Member& m, Date today);
+
+// Whether `actor` may post a sale or refund for `store`:
+// associates and managers at their own store, admins anywhere (L1).
+Status CheckSaleStore(const Actor& actor, StoreId store);
 
 // ---- Devices (P7) ----
 

@@ -1,0 +1,477 @@
+#include "service/loyalty.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "domain/lunar.h"
+#include "domain/points.h"
+#include "domain/presets.h"
+#include "domain/program.h"
+#include "domain/tiers.h"
+#include "service/access.h"
+#include "service/audit.h"
+
+namespace vipcare::service {
+namespace {
+
+using nlohmann::json;
+
+// The program a company runs until it chooses one (SPEC §10, preset 2).
+constexpr std::string_view kDefaultPreset = "department_store";
+constexpr size_t kMaxLines = 500;
+constexpr int64_t kMaxFen = 10'000'000'000;  // 1 亿元: above any single line
+constexpr int64_t kMaxQuantity = 100'000;
+
+struct SaleRequest {
+  std::string external_id;
+  MemberId member_id;
+  std::string card_no;
+  StoreId store_id;
+  StaffId associate_id;
+  Timestamp occurred_at{};
+  std::string payment_method;
+  std::vector<domain::SaleLine> lines;
+};
+
+Result<std::string> Text(const json& body, const std::string& field, size_t max, bool required) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) {
+    if (required) return Error::Invalid(field, "is required");
+    return std::string();
+  }
+  if (!it->is_string()) return Error::Invalid(field, "must be text");
+  std::string v = it->get<std::string>();
+  if ((required && v.empty()) || v.size() > max) {
+    return Error::Invalid(field, fmt::format("must be {}-{} bytes of text", required ? 1 : 0, max));
+  }
+  return v;
+}
+
+Result<int64_t> Integer(const json& body, const std::string& field, int64_t min, int64_t max,
+                        std::optional<int64_t> fallback) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) {
+    if (fallback) return *fallback;
+    return Error::Invalid(field, "is required");
+  }
+  if (!it->is_number_integer()) return Error::Invalid(field, "must be a whole number");
+  int64_t v = it->get<int64_t>();
+  if (v < min || v > max) return Error::Invalid(field, fmt::format("must be {}-{}", min, max));
+  return v;
+}
+
+// Reads and checks a sale; every error names the field ("lines[2].paid_fen").
+Result<SaleRequest> ParseSale(const json& body) {
+  if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
+  static const std::set<std::string> kKnown = {"external_id", "member_id",    "card_no",
+                                               "store_id",    "associate_id", "occurred_at",
+                                               "payment_method", "lines",     "kind"};
+  for (const auto& [key, value] : body.items()) {
+    if (!kKnown.count(key)) return Error::Invalid(key, "is not a field of a sale");
+  }
+  SaleRequest s;
+  auto kind = Text(body, "kind", 16, false);
+  if (!kind.ok()) return kind.error();
+  if (!kind->empty() && *kind != "sale") return Error::Invalid("kind", "must be sale");
+  auto ext = Text(body, "external_id", 64, true);
+  if (!ext.ok()) return ext.error();
+  s.external_id = *ext;
+  auto member = Integer(body, "member_id", 1, INT64_MAX, 0);
+  if (!member.ok()) return member.error();
+  s.member_id = MemberId(*member);
+  auto card = Text(body, "card_no", 32, false);
+  if (!card.ok()) return card.error();
+  s.card_no = *card;
+  if (s.member_id && !s.card_no.empty()) {
+    return Error::Invalid("card_no", "give member_id or card_no, not both");
+  }
+  auto store = Integer(body, "store_id", 1, INT64_MAX, std::nullopt);
+  if (!store.ok()) return store.error();
+  s.store_id = StoreId(*store);
+  auto associate = Integer(body, "associate_id", 1, INT64_MAX, 0);
+  if (!associate.ok()) return associate.error();
+  s.associate_id = StaffId(*associate);
+  auto at = Text(body, "occurred_at", 40, true);
+  if (!at.ok()) return at.error();
+  auto when = ParseTimestamp(*at);
+  if (!when) return Error::Invalid("occurred_at", "must be an RFC 3339 time like 2026-11-23T14:05:00+08:00");
+  s.occurred_at = *when;
+  auto pay = Text(body, "payment_method", 32, false);
+  if (!pay.ok()) return pay.error();
+  s.payment_method = *pay;
+  auto lines = body.find("lines");
+  if (lines == body.end() || !lines->is_array() || lines->empty() || lines->size() > kMaxLines) {
+    return Error::Invalid("lines", fmt::format("must be a list of 1-{} lines", kMaxLines));
+  }
+  for (size_t i = 0; i < lines->size(); ++i) {
+    const json& l = (*lines)[i];
+    const std::string at_line = fmt::format("lines[{}]", i);
+    if (!l.is_object()) return Error::Invalid(at_line, "must be an object");
+    static const std::set<std::string> kLineFields = {"sku",           "category", "brand",
+                                                      "quantity",      "list_price_fen",
+                                                      "paid_fen",      "promo"};
+    for (const auto& [key, value] : l.items()) {
+      if (!kLineFields.count(key)) return Error::Invalid(at_line + "." + key, "is not a field of a line");
+    }
+    domain::SaleLine line;
+    auto sku = Text(l, "sku", 64, true);
+    auto category = Text(l, "category", 64, false);
+    auto brand = Text(l, "brand", 64, false);
+    auto qty = Integer(l, "quantity", 1, kMaxQuantity, 1);
+    auto list = Integer(l, "list_price_fen", 0, kMaxFen, std::nullopt);
+    auto paid = Integer(l, "paid_fen", 0, kMaxFen, std::nullopt);
+    const auto in_line = [&](const Error& e) {
+      return Error::Invalid(at_line + "." + e.field, e.message);
+    };
+    if (!sku.ok()) return in_line(sku.error());
+    if (!category.ok()) return in_line(category.error());
+    if (!brand.ok()) return in_line(brand.error());
+    if (!qty.ok()) return in_line(qty.error());
+    if (!list.ok()) return in_line(list.error());
+    if (!paid.ok()) return in_line(paid.error());
+    line.sku = *sku;
+    line.category = *category;
+    line.brand = *brand;
+    line.quantity = *qty;
+    line.list_price = Fen(*list);
+    line.paid = Fen(*paid);
+    if (auto p = l.find("promo"); p != l.end() && !p->is_null()) {
+      if (!p->is_boolean()) return Error::Invalid(at_line + ".promo", "must be true or false");
+      line.promo = p->get<bool>();
+    }
+    s.lines.push_back(std::move(line));
+  }
+  return s;
+}
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char out[sizeof digest * 2 + 1];
+  sodium_bin2hex(out, sizeof out, digest, sizeof digest);
+  return out;
+}
+
+int64_t YearMonth(Date d) { return int64_t(d.year()) * 100 + d.month(); }
+
+// The company's program: the stored one it chose, else the default preset.
+domain::Program LoadProgram(store::LoyaltyRepository& l) {
+  const std::string code = l.CompanyProgram();
+  if (!code.empty()) {
+    if (auto rec = l.GetProgram(code)) {
+      auto p = domain::ParseProgramText(rec->body);
+      if (!p.ok()) {
+        throw std::runtime_error("stored program " + code + " no longer parses: " +
+                                 p.error().field + ": " + p.error().message);
+      }
+      p->id = rec->id;
+      p->version = rec->version;
+      return *p;
+    }
+  }
+  const domain::Program* preset = domain::FindPreset(kDefaultPreset);
+  if (preset == nullptr) throw std::logic_error("the default preset is missing");
+  return *preset;
+}
+
+// The member's activity for the tier rules, from their loyalty state and the
+// monthly buckets of the last 24 months (never the transaction history).
+domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
+                                  Date today) {
+  domain::MemberActivity a;
+  const Date first = today.AddMonths(-int(domain::kMaxBuckets) + 1);
+  for (const auto& b : l.ListMonths(s.member_id, YearMonth(first))) {
+    a.months.push_back({int(b.month / 100), unsigned(b.month % 100), b.spend, int(b.purchases),
+                        b.largest, b.points});
+  }
+  if (s.first_purchase_on) a.first_purchase = s.first_purchase;
+  a.last_purchase_on = s.last_purchase_on;
+  a.growth_lifetime = s.growth_lifetime;
+  a.points_balance = s.points_balance;
+  return a;
+}
+
+std::string TierName(const domain::Program& p, const std::string& code) {
+  if (auto i = domain::FindTier(p, code)) return p.tiers[*i].name;
+  return "";
+}
+
+json TierJson(const domain::Program& p, const std::string& code) {
+  if (code.empty()) return nullptr;
+  return {{"code", code}, {"name", TierName(p, code)}};
+}
+
+}  // namespace
+
+Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) {
+  auto parsed = ParseSale(body);
+  if (!parsed.ok()) return parsed.error();
+  SaleRequest& sale = *parsed;
+  VIPCARE_TRY(CheckSaleStore(actor, sale.store_id));
+  const std::string body_hash = Sha256Hex(body.dump());
+  const Timestamp now = env_.clock.Now();
+  const Date today = env_.Today();
+  return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
+    auto& l = repo.loyalty();
+    if (auto before = l.FindTransaction(sale.external_id)) {
+      if (before->body_hash != body_hash) {
+        return Error::Conflict("this external_id was posted before with different content",
+                               "external_id");
+      }
+      json answer = json::parse(before->result);
+      answer["id"] = before->id;
+      return Posted{answer, true};
+    }
+    if (!repo.GetStore(sale.store_id)) return Error::Invalid("store_id", "no store has that id");
+    if (sale.associate_id) {
+      auto s = repo.GetStaff(sale.associate_id);
+      if (!s || s->store_id != sale.store_id) {
+        return Error::Invalid("associate_id", "no associate of that store has that id");
+      }
+    }
+    std::optional<domain::Member> member;
+    if (!sale.card_no.empty()) {
+      auto card = repo.FindCardByNo(sale.card_no);
+      if (!card || !domain::IsActive(card->status)) {
+        return Error::Invalid("card_no", "no active card has that number");
+      }
+      member = repo.GetMember(card->member_id);
+    } else if (sale.member_id) {
+      member = repo.GetMember(sale.member_id);
+      if (!member) return Error::Invalid("member_id", "no member has that id");
+    }
+    if (member && (member->status == domain::MemberStatus::kMerged ||
+                   member->status == domain::MemberStatus::kErased ||
+                   member->status == domain::MemberStatus::kClosed)) {
+      return Error::Unprocessable("the member's file is closed, merged or erased", "member_id");
+    }
+
+    store::TransactionRecord t;
+    t.external_id = sale.external_id;
+    t.body_hash = body_hash;
+    t.kind = "sale";
+    t.store_id = sale.store_id;
+    t.associate_id = sale.associate_id;
+    t.occurred_at = sale.occurred_at;
+    t.local_day = env_.tz.LocalDate(sale.occurred_at);
+    t.payment_method = sale.payment_method;
+    t.created_by = actor.user_id;
+    t.created_at = now;
+    for (size_t i = 0; i < sale.lines.size(); ++i) {
+      const auto& in = sale.lines[i];
+      t.list_total = t.list_total + Fen(in.list_price.value * in.quantity);
+      t.paid_total = t.paid_total + in.paid;
+      t.lines.push_back({int64_t(i + 1), 0, in.sku, in.category, in.brand, in.quantity,
+                         in.list_price, in.paid, in.promo, Fen(0)});
+    }
+    json answer = {{"external_id", t.external_id},
+                   {"kind", "sale"},
+                   {"store_id", t.store_id.value},
+                   {"occurred_at", FormatTimestamp(t.occurred_at)},
+                   {"local_day", t.local_day.ToString()},
+                   {"list_total_fen", t.list_total.value},
+                   {"paid_total_fen", t.paid_total.value},
+                   {"member_id", nullptr},
+                   {"points", 0}};
+    if (!member) {
+      t.result = answer.dump();
+      l.InsertTransaction(t);
+      RecordAudit(repo, env_, actor, "sale_post", "transaction", std::to_string(t.id),
+                  "member=none");
+      answer["id"] = t.id;
+      return Posted{answer, false};
+    }
+
+    const domain::Program program = LoadProgram(l);
+    store::LoyaltyState state;
+    if (auto s = l.GetLoyaltyState(member->id)) {
+      state = *s;
+    } else {
+      state.member_id = member->id;
+      state.program_code = program.code;
+    }
+    domain::EarnInput in;
+    in.tier = state.tier_code;
+    in.on = t.local_day;
+    in.remainder = state.carry_fen;
+    in.birthday = member->birthday &&
+                  domain::IsBirthday(*member->birthday, t.local_day,
+                                     program.birthday_calendar ==
+                                         domain::BirthdayCalendar::kSolarOfBirth);
+    in.lines = sale.lines;
+    auto earning = domain::Earn(program, in);
+    if (!earning.ok()) return earning.error();
+    for (size_t i = 0; i < t.lines.size(); ++i) t.lines[i].earn_base = earning->lines[i].earn_base;
+    t.member_id = member->id;
+    t.points = earning->points;
+    t.base_points = earning->base_points;
+    t.bonus_points = earning->bonus_points;
+
+    // New points pay off a negative balance first (L2), the rest is a lot.
+    const Points debt(std::max<int64_t>(0, -state.points_balance.value));
+    const domain::EarnPlan plan = domain::PlanEarn(debt, earning->points);
+    state.points_balance = state.points_balance + earning->points;
+    state.growth_lifetime = state.growth_lifetime + earning->points;
+    state.carry_fen = earning->remainder;
+    if (!state.first_purchase_on) {
+      state.first_purchase = t.paid_total;
+      state.first_purchase_on = t.local_day;
+    }
+    if (!state.last_purchase_on || *state.last_purchase_on < t.local_day) {
+      state.last_purchase_on = t.local_day;
+    }
+    l.AddToMonth({member->id, YearMonth(t.local_day), t.paid_total, 1, t.paid_total,
+                  earning->points});
+
+    // Tiers (L6): an upgrade the sale earns is immediate or waits for the
+    // store manager; a pending downgrade the sale cures is cancelled at the
+    // next review (ReviewDowngrade), never silently here.
+    json tier_change = nullptr;
+    json pending = nullptr;
+    auto metrics = domain::ComputeMetrics(program, ActivityOf(l, state, today), today);
+    if (!metrics.ok()) throw std::runtime_error("monthly buckets: " + metrics.error().message);
+    auto decision = domain::DecideUpgrade(program, *metrics, state.tier_code);
+    if (!decision.ok()) {
+      // The member's tier is not in the company's current program: start them
+      // on its ladder from the bottom.
+      decision = domain::DecideUpgrade(program, *metrics, "");
+      if (!decision.ok()) return decision.error();
+    }
+    if (decision->immediate) {
+      const std::string to = program.tiers[decision->immediate->tier].code;
+      l.AppendTierChange({0, member->id, now, "upgrade", state.tier_code, to,
+                          decision->immediate->reason, actor.user_id});
+      tier_change = {{"kind", "upgrade"},
+                     {"from", TierJson(program, state.tier_code)},
+                     {"to", TierJson(program, to)},
+                     {"reason", decision->immediate->reason}};
+      state.tier_code = to;
+      state.tier_since = today;
+      state.downgrade_warned_on.reset();
+      state.downgrade_effective_on.reset();
+      if (state.pending_tier == to) state.pending_tier.clear();
+    }
+    if (decision->needs_approval) {
+      const std::string to = program.tiers[decision->needs_approval->tier].code;
+      if (state.pending_tier != to) {
+        l.AppendTierChange({0, member->id, now, "approval_queued", state.tier_code, to,
+                            decision->needs_approval->reason, actor.user_id});
+        state.pending_tier = to;
+        state.pending_reason = decision->needs_approval->reason;
+      }
+      pending = {{"tier", TierJson(program, to)}, {"reason", state.pending_reason}};
+    }
+    if (!l.SaveLoyaltyState(state)) {
+      return Error::Conflict("the member's points changed at the same time; post again",
+                             "member_id");
+    }
+
+    answer["member_id"] = member->id.value;
+    answer["points"] = earning->points.value;
+    answer["points_balance"] = state.points_balance.value;
+    answer["growth_points"] = state.growth_lifetime.value;
+    answer["tier"] = TierJson(program, state.tier_code);
+    answer["tier_change"] = tier_change;
+    answer["pending_approval"] = pending;
+    answer["notes"] = earning->notes;
+    answer["program"] = {{"code", program.code}, {"version", program.version}};
+    t.result = answer.dump();
+    l.InsertTransaction(t);
+    if (plan.new_lot.value > 0) {
+      l.InsertLot({0, member->id, "earn", t.id, plan.new_lot, plan.new_lot, t.local_day,
+                   domain::ExpiryDate(program.expiry, t.local_day)});
+    }
+    if (earning->points.value != 0) {
+      l.AppendLedger({0, member->id, now, "earn", earning->points, state.points_balance, t.id, 0,
+                      "", UserId(), actor.user_id});
+    }
+    RecordAudit(repo, env_, actor, "sale_post", "transaction", std::to_string(t.id),
+                fmt::format("member={} points={}", member->id.value, earning->points.value));
+    answer["id"] = t.id;
+    return Posted{answer, false};
+  });
+}
+
+Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page page) {
+  if (page.limit < 1 || page.limit > 200) return Error::Invalid("limit", "must be between 1 and 200");
+  const Date today = env_.Today();
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    auto m = repo.GetMember(id);
+    if (!m) return Error::NotFound("no member has that id", "id");
+    const bool granted = actor.role == domain::Role::kCallCenter &&
+                         repo.HasActiveGrant(actor.user_id, id, env_.clock.Now());
+    VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, granted));
+    auto& l = repo.loyalty();
+    const domain::Program program = LoadProgram(l);
+    store::LoyaltyState state;
+    state.member_id = id;
+    state.program_code = program.code;
+    if (auto s = l.GetLoyaltyState(id)) state = *s;
+    json out = {{"member_id", id.value},
+                {"program", {{"code", program.code}, {"name", program.name}}},
+                {"points_balance", state.points_balance.value},
+                {"growth_points", state.growth_lifetime.value},
+                {"tier", TierJson(program, state.tier_code)},
+                {"tier_since", state.tier_since ? json(state.tier_since->ToString()) : json(nullptr)},
+                {"pending_approval", state.pending_tier.empty()
+                                         ? json(nullptr)
+                                         : json{{"tier", TierJson(program, state.pending_tier)},
+                                                {"reason", state.pending_reason}}},
+                {"downgrade", state.downgrade_effective_on
+                                  ? json{{"effective_on", state.downgrade_effective_on->ToString()}}
+                                  : json(nullptr)},
+                {"progress", nullptr}};
+    auto metrics = domain::ComputeMetrics(program, ActivityOf(l, state, today), today);
+    if (metrics.ok()) {
+      if (auto p = domain::ProgressToNextTier(program, *metrics, state.tier_code)) {
+        out["progress"] = {{"next_tier", {{"code", p->next_tier}, {"name", p->next_tier_name}}},
+                           {"already_met", p->already_met},
+                           {"needs_approval", p->needs_approval},
+                           {"text", p->text}};
+      }
+      out["spend_12m_fen"] = metrics->spend_12m.value;
+    }
+    json lots = json::array();
+    for (const auto& lot : l.ListOpenLots(id)) {
+      lots.push_back({{"points", lot.remaining.value},
+                      {"earned_on", lot.earned_on.ToString()},
+                      {"expires_on", lot.expires_on ? json(lot.expires_on->ToString()) : json(nullptr)}});
+    }
+    out["lots"] = lots;
+    auto ledger = l.ListLedger(id, page);
+    json moves = json::array();
+    for (const auto& e : ledger.items) {
+      moves.push_back({{"at", FormatTimestamp(e.at)},
+                       {"kind", e.kind},
+                       {"points", e.points.value},
+                       {"balance_after", e.balance_after.value},
+                       {"transaction_id", e.transaction_id ? json(e.transaction_id) : json(nullptr)},
+                       {"reason", e.reason}});
+    }
+    out["ledger"] = {{"items", moves}, {"total", ledger.total}};
+    auto tiers = l.ListTierChanges(id, {50, 0});
+    json changes = json::array();
+    for (const auto& c : tiers.items) {
+      changes.push_back({{"at", FormatTimestamp(c.at)},
+                         {"kind", c.kind},
+                         {"from", TierJson(program, c.from_tier)},
+                         {"to", TierJson(program, c.to_tier)},
+                         {"reason", c.reason}});
+    }
+    out["tier_history"] = changes;
+    return out;
+  });
+}
+
+Result<json> Loyalty::CurrentProgram(const Actor& actor) {
+  VIPCARE_TRY(Authorize(actor, Permission::kOrgRead));
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    return domain::ProgramToJson(LoadProgram(repo.loyalty()));
+  });
+}
+
+}  // namespace vipcare::service

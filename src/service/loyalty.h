@@ -1,0 +1,49 @@
+// src/service/loyalty.h
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "service/context.h"
+#include "store/repository.h"
+
+namespace vipcare::service {
+
+// The loyalty engine's use cases (SPEC L1-L9): posting sales, the points
+// ledger and tiers. Each posting is one database transaction that writes the
+// sale and its lines, the points lot and ledger movement, the member's
+// monthly bucket and loyalty state, any tier change with its reason, and the
+// audit row. Thread-safe.
+class Loyalty {
+ public:
+  explicit Loyalty(Env env) : env_(env) {}
+
+  struct Posted {
+    nlohmann::json body;  // the answer; the same on every repeat of the external_id
+    bool repeat = false;  // true: this external_id was posted before, nothing changed
+  };
+
+  // Posts a sale (L1) from a till: {"external_id", "store_id", "occurred_at",
+  // "lines": [{"sku", "category", "brand", "quantity", "list_price_fen",
+  // "paid_fen", "promo"}], optional "member_id" or "card_no", "associate_id",
+  // "payment_method"}. A member's sale earns points by the company's program
+  // (L3), updates the monthly bucket and may raise the tier at once or queue
+  // it for the store manager (L6). The same external_id again answers the
+  // first result and changes nothing; with a different body it is kConflict
+  // on "external_id". Bad input is kInvalidArgument naming the field; a store
+  // outside the actor's reach is kForbidden.
+  Result<Posted> PostSale(const Actor& actor, const nlohmann::json& body);
+
+  // The member's points and tier: balance, growth value, tier with its
+  // progress to the next one, open lots and one page of the ledger and of
+  // the tier history. Scope as for the member file (P2).
+  Result<nlohmann::json> MemberPoints(const Actor& actor, MemberId member, store::Page page);
+
+  // The company's program: the stored one chosen by the company, else the
+  // department-store preset of SPEC §10.
+  Result<nlohmann::json> CurrentProgram(const Actor& actor);
+
+ private:
+  Env env_;
+};
+
+}  // namespace vipcare::service

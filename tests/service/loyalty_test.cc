@@ -1,0 +1,190 @@
+// Posting sales through service::Loyalty (SPEC L1-L3, L6) on the backend
+// VIPCARE_TEST_BACKEND selects: idempotency, earning, the ledger, monthly
+// buckets and tier upgrades of the department-store preset (SPEC §10.2),
+// which a company runs until it chooses another program.
+#include "service/loyalty.h"
+
+#include <gtest/gtest.h>
+
+#include "service/members.h"
+#include "testing/fixtures.h"
+
+namespace vipcare::service {
+namespace {
+
+using domain::Role;
+using nlohmann::json;
+using std::chrono::hours;
+
+class LoyaltyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto& o = fx_.org();
+    assoc_ = fx_.AddUser("assoc.a", Role::kAssociate, o.associate_sh01);
+    json body = fx_.MemberBody("王芳", o.sh01);
+    body["associate_id"] = o.associate_sh01.value;
+    auto m = members_.Create(fx_.admin(), body);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    member_ = m->member.id;
+    card_no_ = m->cards.at(0).card_no;
+  }
+
+  json Sale(const std::string& external_id, int64_t paid_yuan) {
+    return {{"external_id", external_id},
+            {"member_id", member_.value},
+            {"store_id", fx_.org().sh01.value},
+            {"associate_id", fx_.org().associate_sh01.value},
+            {"occurred_at", FormatTimestamp(fx_.clock().Now())},
+            {"payment_method", "card"},
+            {"lines",
+             {{{"sku", "W-001"},
+               {"category", "女装"},
+               {"quantity", 1},
+               {"list_price_fen", paid_yuan * 100},
+               {"paid_fen", paid_yuan * 100}}}}};
+  }
+
+  json MustPost(const json& sale) {
+    auto r = loyalty_.PostSale(assoc_, sale);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
+    return r.ok() ? r->body : json();
+  }
+
+  json Points() {
+    auto p = loyalty_.MemberPoints(assoc_, member_, {50, 0});
+    EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+    return p.ok() ? *p : json();
+  }
+
+  vipcare::testing::ServiceFixture fx_;
+  Members members_{fx_.env()};
+  Loyalty loyalty_{fx_.env()};
+  Actor assoc_;
+  MemberId member_;
+  std::string card_no_;
+};
+
+TEST_F(LoyaltyTest, L1TheSameExternalIdIsPostedOnceAndADifferentBodyIsAConflict) {
+  json first = MustPost(Sale("POS-SH01-0001", 600));
+  EXPECT_EQ(first["points"], 600);  // 1 point per yuan paid
+  auto again = loyalty_.PostSale(assoc_, Sale("POS-SH01-0001", 600));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->repeat);
+  EXPECT_EQ(again->body, first);
+  auto changed = loyalty_.PostSale(assoc_, Sale("POS-SH01-0001", 700));
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(changed.error().field, "external_id");
+  EXPECT_EQ(Points()["points_balance"], 600);
+  EXPECT_EQ(Points()["ledger"]["total"], 1);
+  EXPECT_EQ(fx_.CountAudit("sale_post"), 1);
+}
+
+TEST_F(LoyaltyTest, L1ANonMemberSaleIsRecordedWithoutPoints) {
+  json sale = Sale("POS-SH01-0002", 300);
+  sale.erase("member_id");
+  json r = MustPost(sale);
+  EXPECT_TRUE(r["member_id"].is_null());
+  EXPECT_EQ(r["points"], 0);
+  EXPECT_EQ(r["paid_total_fen"], 30000);
+  EXPECT_EQ(fx_.CountAudit("sale_post"), 1);
+}
+
+TEST_F(LoyaltyTest, L1TheCardNumberFindsTheMember) {
+  json sale = Sale("POS-SH01-0003", 200);
+  sale.erase("member_id");
+  sale["card_no"] = card_no_;
+  EXPECT_EQ(MustPost(sale)["member_id"], member_.value);
+}
+
+TEST_F(LoyaltyTest, P10BadSalesNameTheFieldAndChangeNothing) {
+  struct Case {
+    std::function<void(json&)> edit;
+    std::string field;
+  };
+  const Case cases[] = {
+      {[](json& s) { s.erase("external_id"); }, "external_id"},
+      {[](json& s) { s["lines"][0]["paid_fen"] = -1; }, "lines[0].paid_fen"},
+      {[](json& s) { s["lines"][0]["quantity"] = 0; }, "lines[0].quantity"},
+      {[](json& s) { s["lines"][0]["discount"] = 5; }, "lines[0].discount"},
+      {[](json& s) { s["lines"] = json::array(); }, "lines"},
+      {[](json& s) { s["occurred_at"] = "yesterday"; }, "occurred_at"},
+      {[](json& s) { s["member_id"] = 999999; }, "member_id"},
+      {[](json& s) { s["card_no"] = "6200000000000000"; s.erase("member_id"); }, "card_no"},
+      {[](json& s) { s["associate_id"] = 999999; }, "associate_id"},
+      {[](json& s) { s["kind"] = "refund"; }, "kind"},
+  };
+  for (const auto& c : cases) {
+    json sale = Sale("POS-BAD", 100);
+    c.edit(sale);
+    auto r = loyalty_.PostSale(assoc_, sale);
+    ASSERT_FALSE(r.ok()) << c.field;
+    EXPECT_EQ(r.error().field, c.field) << r.error().message;
+  }
+  EXPECT_EQ(fx_.CountAudit("sale_post"), 0);
+  EXPECT_EQ(Points()["points_balance"], 0);
+}
+
+TEST_F(LoyaltyTest, L1AnAssociatePostsOnlyForTheirOwnStore) {
+  json sale = Sale("POS-GZ01-0001", 100);
+  sale["store_id"] = fx_.org().gz01.value;
+  sale.erase("associate_id");
+  auto r = loyalty_.PostSale(assoc_, sale);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kForbidden);
+  Actor cc = fx_.AddUser("cc1", Role::kCallCenter);
+  EXPECT_EQ(loyalty_.PostSale(cc, Sale("POS-SH01-0009", 100)).error().code, ErrorCode::kForbidden);
+  EXPECT_TRUE(loyalty_.PostSale(fx_.admin(), sale).ok());
+}
+
+// SPEC §10.2 walked with dated purchases: 600 yuan first purchase -> 普卡;
+// 3,000 in six months -> 银卡; 40,000 in twelve months -> 钻石卡 at once and
+// 紫金钻石卡 waiting for the store manager's approval.
+TEST_F(LoyaltyTest, L6DepartmentStoreLadderUpgradesOnPostingAndQueuesTheApprovalTier) {
+  json r = MustPost(Sale("POS-1", 600));
+  ASSERT_FALSE(r["tier_change"].is_null());
+  EXPECT_EQ(r["tier"]["name"], "普卡");
+  EXPECT_NE(r["tier_change"]["reason"].get<std::string>().find("¥600"), std::string::npos)
+      << r["tier_change"]["reason"];
+
+  fx_.clock().Advance(hours(24 * 30));
+  r = MustPost(Sale("POS-2", 2400));
+  EXPECT_EQ(r["tier"]["name"], "银卡");
+  EXPECT_EQ(r["points_balance"], 3000);
+
+  fx_.clock().Advance(hours(24 * 30));
+  r = MustPost(Sale("POS-3", 37000));
+  EXPECT_EQ(r["tier"]["name"], "钻石卡");
+  ASSERT_FALSE(r["pending_approval"].is_null());
+  EXPECT_EQ(r["pending_approval"]["tier"]["name"], "紫金钻石卡");
+
+  json p = Points();
+  EXPECT_EQ(p["points_balance"], 40000);
+  EXPECT_EQ(p["growth_points"], 40000);
+  EXPECT_EQ(p["spend_12m_fen"], 4000000);
+  EXPECT_EQ(p["pending_approval"]["tier"]["code"], "purple_diamond");
+  ASSERT_EQ(p["tier_history"].size(), 4u);  // 普卡, 银卡, 钻石卡, queued 紫金钻石卡
+  EXPECT_EQ(p["tier_history"][0]["kind"], "approval_queued");
+  EXPECT_EQ(p["ledger"]["items"][0]["balance_after"], 40000);
+  ASSERT_EQ(p["lots"].size(), 3u);
+  EXPECT_FALSE(p["lots"][0]["expires_on"].is_null());
+}
+
+TEST_F(LoyaltyTest, L6ProgressTellsWhatIsMissingForTheNextTier) {
+  MustPost(Sale("POS-1", 600));
+  json p = Points();
+  ASSERT_FALSE(p["progress"].is_null());
+  EXPECT_EQ(p["progress"]["next_tier"]["name"], "银卡");
+  EXPECT_NE(p["progress"]["text"].get<std::string>().find("银卡"), std::string::npos)
+      << p["progress"]["text"];
+}
+
+TEST_F(LoyaltyTest, P2PointsFollowTheMemberFilesScope) {
+  Actor other = fx_.AddUser("assoc.b", Role::kAssociate, fx_.org().associate_sh02);
+  EXPECT_EQ(loyalty_.MemberPoints(other, member_, {50, 0}).error().code, ErrorCode::kForbidden);
+  Actor hq = fx_.AddUser("hq1", Role::kHqAnalyst);
+  EXPECT_EQ(loyalty_.MemberPoints(hq, member_, {50, 0}).error().code, ErrorCode::kForbidden);
+}
+
+}  // namespace
+}  // namespace vipcare::service
