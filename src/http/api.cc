@@ -639,6 +639,29 @@ void AddAuditRoutes(Router& router, Services s) {
 
 }  // namespace
 
+// Sales and points (SPEC L1-L3, L6).
+void AddLoyaltyRoutes(Router& router, Services s) {
+  router.Add({"POST", "/api/v1/transactions", true, Permission::kSalePost,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                auto r = s.loyalty.PostSale(*a, body);
+                if (!r.ok()) return Response::FromError(r.error());
+                // A repeat of an external_id answers the first result, 200.
+                return Response::Json(r->body, r->repeat ? 200 : 201);
+              }});
+  router.Add({"GET", "/api/v1/members/{id}/points", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.loyalty.MemberPoints(*a, MemberId(id), page),
+                             [](const json& j) { return j; });
+              }});
+  router.Add({"GET", "/api/v1/programs/current", true, Permission::kOrgRead,
+              [s](const Request&, const Actor* a) {
+                return Reply(s.loyalty.CurrentProgram(*a), [](const json& j) { return j; });
+              }});
+}
+
 void RegisterApi(Router& router, Services s) {
   router.Add({"GET", "/healthz", false, Permission::kNone,
               [](const Request&, const Actor*) { return Response::Json({{"status", "ok"}}); }});
@@ -653,6 +676,7 @@ void RegisterApi(Router& router, Services s) {
   AddMemberRoutes(router, s);
   AddAuditRoutes(router, s);
   AddAccessRoutes(router, s);
+  AddLoyaltyRoutes(router, s);
 }
 
 }  // namespace vipcare::http

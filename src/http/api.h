@@ -6,6 +6,7 @@
 #include "service/accounts.h"
 #include "service/audit.h"
 #include "service/grants.h"
+#include "service/loyalty.h"
 #include "service/members.h"
 #include "service/org.h"
 
@@ -18,6 +19,7 @@ struct Services {
   service::Org& org;
   service::AuditLog& audit;
   service::Grants& grants;
+  service::Loyalty& loyalty;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

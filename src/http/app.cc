@@ -15,7 +15,8 @@ App::App(AppOptions opt, const Clock* clock) {
   org_ = std::make_unique<service::Org>(*env_);
   audit_ = std::make_unique<service::AuditLog>(*env_);
   grants_ = std::make_unique<service::Grants>(*env_);
-  RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_});
+  loyalty_ = std::make_unique<service::Loyalty>(*env_);
+  RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_, *loyalty_});
   server_ = std::make_unique<Server>(opt.server, router_, *accounts_);
 }
 

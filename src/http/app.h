@@ -50,6 +50,7 @@ class App {
   std::unique_ptr<service::Org> org_;
   std::unique_ptr<service::AuditLog> audit_;
   std::unique_ptr<service::Grants> grants_;
+  std::unique_ptr<service::Loyalty> loyalty_;
   Router router_;
   std::unique_ptr<Server> server_;
 };

@@ -605,5 +605,37 @@ TEST_F(ApiTest, P1CookieWritesWithoutTheCsrfHeaderChangeNothing) {
   EXPECT_EQ(fx_.CountMembers(), before + 1);
 }
 
+// L1 over HTTP: a till posts a sale; a repeat of its external_id answers the
+// first result with 200 and adds nothing; other content under the same id is 409.
+TEST_F(ApiTest, L1_PostingASaleIsIdempotentOnItsExternalId) {
+  json m = MustCreate(fx_.MemberBody("王芳"));
+  const json sale = {{"external_id", "POS-SH01-20261123-0001"},
+                     {"member_id", m["id"]},
+                     {"store_id", fx_.org().sh01.value},
+                     {"occurred_at", "2026-11-23T10:05:00+08:00"},
+                     {"lines",
+                      {{{"sku", "W-001"}, {"category", "女装"}, {"list_price_fen", 80000},
+                        {"paid_fen", 60000}}}}};
+  auto first = AdminJson("POST", "/api/v1/transactions", sale);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.Json()["points"], 600);
+  EXPECT_EQ(first.Json()["local_day"], "2026-11-23");
+  EXPECT_EQ(first.Json()["occurred_at"], "2026-11-23T02:05:00Z");
+  auto again = AdminJson("POST", "/api/v1/transactions", sale);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.Json(), first.Json());
+  json other = sale;
+  other["lines"][0]["paid_fen"] = 50000;
+  ExpectError(AdminJson("POST", "/api/v1/transactions", other), 409, "external_id");
+  json bad = sale;
+  bad["external_id"] = "POS-2";
+  bad["lines"][0]["paid_fen"] = "600";
+  ExpectError(AdminJson("POST", "/api/v1/transactions", bad), 400, "lines[0].paid_fen");
+  auto points = Admin("GET", MemberPath(m) + "/points");
+  ASSERT_EQ(points.status, 200) << points.body;
+  EXPECT_EQ(points.Json()["points_balance"], 600);
+  EXPECT_EQ(points.Json()["tier"]["name"], "普卡");
+}
+
 }  // namespace
 }  // namespace vipcare::http
