@@ -227,6 +227,14 @@ class Fixture {
   std::vector<MemberId> store_members_;
 };
 
+// The shared fixture, or nullptr after marking `state` skipped with the reason.
+Fixture* FixtureOrSkip(benchmark::State& state) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) state.SkipWithError(error.c_str());
+  return f;
+}
+
 // Collects one duration per lookup and publishes p50/p99/max as counters.
 class LatencyRecorder {
  public:
@@ -269,12 +277,8 @@ const std::string& Name2Of(const Sample& s) { return s.name_2; }
 // `exact` lookups must answer exactly one member; a miss means the sample or
 // the search is broken, and the benchmark reports an error instead of a time.
 void RunSearch(benchmark::State& state, KeyOf key, bool exact) {
-  std::string error;
-  Fixture* f = Fixture::Get(error);
-  if (f == nullptr) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
+  Fixture* f = FixtureOrSkip(state);
+  if (f == nullptr) return;
   const auto& samples = f->samples();
   service::MemberQuery q;
   if (!exact) q.page.limit = kNamePageLimit;
@@ -315,12 +319,8 @@ void BM_SearchByNamePrefix1(benchmark::State& state) { RunSearch(state, Name1Of,
 // The bare indexed statement on a pooled connection: no transaction, no
 // member row, no parsing. What SQLite itself costs.
 void BM_BaselineBareMobileSelect(benchmark::State& state) {
-  std::string error;
-  Fixture* f = Fixture::Get(error);
-  if (f == nullptr) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
+  Fixture* f = FixtureOrSkip(state);
+  if (f == nullptr) return;
   const auto& samples = f->samples();
   auto lease = f->store().Acquire();
   store::Db& db = lease.db();
@@ -346,12 +346,8 @@ void BM_BaselineBareMobileSelect(benchmark::State& state) {
 // The same statement inside BEGIN ... ROLLBACK, as Store::Read runs every
 // service read: the cost of the transaction alone.
 void BM_BaselineMobileSelectInTransaction(benchmark::State& state) {
-  std::string error;
-  Fixture* f = Fixture::Get(error);
-  if (f == nullptr) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
+  Fixture* f = FixtureOrSkip(state);
+  if (f == nullptr) return;
   const auto& samples = f->samples();
   auto lease = f->store().Acquire();
   store::Db& db = lease.db();
@@ -390,12 +386,8 @@ Result<service::Actor> WithLayer(Fixture& f) {
 // A till lookup by mobile. With the layer most members are outside store1's
 // store: the scope check runs and the answer is masked (P3).
 void RunLayerLookup(benchmark::State& state, ActorFor actor_for) {
-  std::string error;
-  Fixture* f = Fixture::Get(error);
-  if (f == nullptr) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
+  Fixture* f = FixtureOrSkip(state);
+  if (f == nullptr) return;
   const auto& samples = f->samples();
   f->ManagerToken();
   service::MemberQuery q;
@@ -420,12 +412,8 @@ void RunLayerLookup(benchmark::State& state, ActorFor actor_for) {
 // A member file change (PATCH of the notes) of a member of store1's store:
 // one write transaction with the history and the audit row.
 void RunLayerUpdate(benchmark::State& state, ActorFor actor_for) {
-  std::string error;
-  Fixture* f = Fixture::Get(error);
-  if (f == nullptr) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
+  Fixture* f = FixtureOrSkip(state);
+  if (f == nullptr) return;
   const auto& ids = f->StoreMembers();
   size_t next = 0;
   int64_t n = 0;
@@ -448,12 +436,8 @@ void RunLayerUpdate(benchmark::State& state, ActorFor actor_for) {
 
 // The session check alone: the bearer token to the actor.
 void BM_LayerAuthenticate(benchmark::State& state) {
-  std::string error;
-  Fixture* f = Fixture::Get(error);
-  if (f == nullptr) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
+  Fixture* f = FixtureOrSkip(state);
+  if (f == nullptr) return;
   f->ManagerToken();
   LatencyRecorder latency(state);
   for (auto _ : state) {
