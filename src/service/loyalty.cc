@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -35,6 +36,14 @@ struct SaleRequest {
   Timestamp occurred_at{};
   std::string payment_method;
   std::vector<domain::SaleLine> lines;
+};
+
+struct RefundRequest {
+  std::string external_id;
+  std::string original_external_id;
+  StoreId store_id;
+  Timestamp occurred_at{};
+  std::vector<std::pair<int64_t, Fen>> lines;  // the sale's line_no, amount given back
 };
 
 Result<std::string> Text(const json& body, const std::string& field, size_t max, bool required) {
@@ -76,7 +85,7 @@ Result<SaleRequest> ParseSale(const json& body) {
   SaleRequest s;
   auto kind = Text(body, "kind", 16, false);
   if (!kind.ok()) return kind.error();
-  if (!kind->empty() && *kind != "sale") return Error::Invalid("kind", "must be sale");
+  if (!kind->empty() && *kind != "sale") return Error::Invalid("kind", "must be sale or refund");
   auto ext = Text(body, "external_id", 64, true);
   if (!ext.ok()) return ext.error();
   s.external_id = *ext;
@@ -148,6 +157,52 @@ Result<SaleRequest> ParseSale(const json& body) {
   return s;
 }
 
+// Reads and checks a refund; every error names the field.
+Result<RefundRequest> ParseRefund(const json& body) {
+  static const std::set<std::string> kKnown = {"kind",     "external_id", "original_external_id",
+                                               "store_id", "occurred_at", "lines"};
+  for (const auto& [key, value] : body.items()) {
+    if (!kKnown.count(key)) return Error::Invalid(key, "is not a field of a refund");
+  }
+  RefundRequest r;
+  auto ext = Text(body, "external_id", 64, true);
+  if (!ext.ok()) return ext.error();
+  r.external_id = *ext;
+  auto original = Text(body, "original_external_id", 64, true);
+  if (!original.ok()) return original.error();
+  r.original_external_id = *original;
+  auto store = Integer(body, "store_id", 1, INT64_MAX, std::nullopt);
+  if (!store.ok()) return store.error();
+  r.store_id = StoreId(*store);
+  auto at = Text(body, "occurred_at", 40, true);
+  if (!at.ok()) return at.error();
+  auto when = ParseTimestamp(*at);
+  if (!when) return Error::Invalid("occurred_at", "must be an RFC 3339 time like 2026-11-23T14:05:00+08:00");
+  r.occurred_at = *when;
+  auto lines = body.find("lines");
+  if (lines == body.end() || !lines->is_array() || lines->empty() || lines->size() > kMaxLines) {
+    return Error::Invalid("lines", fmt::format("must be a list of 1-{} lines", kMaxLines));
+  }
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < lines->size(); ++i) {
+    const json& l = (*lines)[i];
+    const std::string at_line = fmt::format("lines[{}]", i);
+    if (!l.is_object()) return Error::Invalid(at_line, "must be an object");
+    for (const auto& [key, value] : l.items()) {
+      if (key != "line_no" && key != "paid_fen") {
+        return Error::Invalid(at_line + "." + key, "is not a field of a refund line");
+      }
+    }
+    auto no = Integer(l, "line_no", 1, int64_t(kMaxLines), std::nullopt);
+    if (!no.ok()) return Error::Invalid(at_line + ".line_no", no.error().message);
+    if (!seen.insert(*no).second) return Error::Invalid(at_line + ".line_no", "is listed twice");
+    auto paid = Integer(l, "paid_fen", 1, kMaxFen, std::nullopt);
+    if (!paid.ok()) return Error::Invalid(at_line + ".paid_fen", paid.error().message);
+    r.lines.emplace_back(*no, Fen(*paid));
+  }
+  return r;
+}
+
 std::string Sha256Hex(const std::string& text) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
@@ -208,6 +263,9 @@ json TierJson(const domain::Program& p, const std::string& code) {
 }  // namespace
 
 Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) {
+  if (body.is_object() && body.value("kind", json()) == json("refund")) {
+    return PostRefund(actor, body);
+  }
   auto parsed = ParseSale(body);
   if (!parsed.ok()) return parsed.error();
   SaleRequest& sale = *parsed;
@@ -391,6 +449,150 @@ Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) 
     }
     RecordAudit(repo, env_, actor, "sale_post", "transaction", std::to_string(t.id),
                 fmt::format("member={} points={}", member->id.value, earning->points.value));
+    answer["id"] = t.id;
+    return Posted{answer, false};
+  });
+}
+
+Result<Loyalty::Posted> Loyalty::PostRefund(const Actor& actor, const json& body) {
+  if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
+  auto parsed = ParseRefund(body);
+  if (!parsed.ok()) return parsed.error();
+  const RefundRequest& refund = *parsed;
+  VIPCARE_TRY(CheckSaleStore(actor, refund.store_id));
+  const std::string body_hash = Sha256Hex(body.dump());
+  const Timestamp now = env_.clock.Now();
+  const Date today = env_.Today();
+  return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
+    auto& l = repo.loyalty();
+    if (auto before = l.FindTransaction(refund.external_id)) {
+      if (before->body_hash != body_hash) {
+        return Error::Conflict("this external_id was posted before with different content",
+                               "external_id");
+      }
+      json answer = json::parse(before->result);
+      answer["id"] = before->id;
+      return Posted{answer, true};
+    }
+    auto sale = l.FindTransaction(refund.original_external_id);
+    if (!sale || sale->kind != "sale") {
+      return Error::Invalid("original_external_id", "no posted sale has that external_id");
+    }
+    if (!repo.GetStore(refund.store_id)) return Error::Invalid("store_id", "no store has that id");
+    // What earlier refunds of the sale took back, per line and in points.
+    std::map<int64_t, Fen> refunded_before;
+    Points reversed_before{0};
+    for (const auto& r : l.ListRefundsOf(sale->id)) {
+      reversed_before = reversed_before - r.points;
+      for (const auto& line : r.lines) {
+        refunded_before[line.original_line_no] = refunded_before[line.original_line_no] - line.paid;
+      }
+    }
+    std::map<int64_t, Fen> now_by_line;
+    for (size_t i = 0; i < refund.lines.size(); ++i) {
+      const auto [no, amount] = refund.lines[i];
+      if (no > int64_t(sale->lines.size())) {
+        return Error::Invalid(fmt::format("lines[{}].line_no", i), "the sale has no such line");
+      }
+      const auto& line = sale->lines[size_t(no - 1)];
+      if (refunded_before[no] + amount > line.paid) {
+        return Error::Invalid(fmt::format("lines[{}].paid_fen", i),
+                              fmt::format("at most {} fen of this line is left to refund",
+                                          (line.paid - refunded_before[no]).value));
+      }
+      now_by_line[no] = amount;
+    }
+
+    store::TransactionRecord t;
+    t.external_id = refund.external_id;
+    t.body_hash = body_hash;
+    t.kind = "refund";
+    t.original_id = sale->id;
+    t.member_id = sale->member_id;
+    t.store_id = refund.store_id;
+    t.occurred_at = refund.occurred_at;
+    t.local_day = env_.tz.LocalDate(refund.occurred_at);
+    t.created_by = actor.user_id;
+    t.created_at = now;
+    int64_t next_line = 1;
+    for (const auto& [no, amount] : now_by_line) {
+      const auto& line = sale->lines[size_t(no - 1)];
+      const Fen base = line.paid.value > 0
+                           ? Fen(-(line.earn_base.value * amount.value / line.paid.value))
+                           : Fen(0);
+      t.lines.push_back({next_line++, no, line.sku, line.category, line.brand, 0, Fen(0),
+                         Fen(-amount.value), line.promo, base});
+      t.paid_total = t.paid_total - amount;
+    }
+    json answer = {{"external_id", t.external_id},
+                   {"kind", "refund"},
+                   {"original_external_id", sale->external_id},
+                   {"store_id", t.store_id.value},
+                   {"occurred_at", FormatTimestamp(t.occurred_at)},
+                   {"local_day", t.local_day.ToString()},
+                   {"paid_total_fen", t.paid_total.value},
+                   {"member_id", t.member_id ? json(t.member_id.value) : json(nullptr)},
+                   {"points", 0}};
+    if (!t.member_id) {
+      t.result = answer.dump();
+      l.InsertTransaction(t);
+      RecordAudit(repo, env_, actor, "refund_post", "transaction", std::to_string(t.id),
+                  "member=none");
+      answer["id"] = t.id;
+      return Posted{answer, false};
+    }
+
+    const domain::Program program = LoadProgram(l);
+    auto state = l.GetLoyaltyState(t.member_id);
+    if (!state) throw std::runtime_error("a member's sale without loyalty state");
+    domain::RefundInput in;
+    in.base_points = sale->base_points;
+    in.bonus_points = sale->bonus_points;
+    in.reversed_before = reversed_before;
+    in.remainder = state->carry_fen;
+    for (const auto& line : sale->lines) {
+      auto it = now_by_line.find(line.line_no);
+      in.lines.push_back({line.paid, line.earn_base, refunded_before[line.line_no],
+                          it == now_by_line.end() ? Fen(0) : it->second});
+    }
+    auto reversal = domain::ReverseForRefund(program, in);
+    if (!reversal.ok()) return reversal.error();
+    const Points points = reversal->points;
+
+    // Take the points back: the sale's own lot first, then oldest first; what
+    // is already spent becomes a negative balance (L2).
+    std::vector<domain::PointsLot> lots;
+    int64_t own_lot = 0;
+    for (const auto& lot : l.ListOpenLots(t.member_id)) {
+      lots.push_back({lot.id, lot.remaining, lot.earned_on, lot.expires_on});
+      if (lot.transaction_id == sale->id) own_lot = lot.id;
+    }
+    const domain::ReversalPlan plan = domain::PlanReversal(lots, own_lot, points, today);
+    for (const auto& draw : plan.draws) {
+      l.SetLotRemaining(draw.lot_id, lots[draw.index].remaining - draw.points);
+    }
+    state->points_balance = state->points_balance - points;
+    state->growth_lifetime = state->growth_lifetime - points;
+    state->carry_fen = reversal->remainder;
+    l.AddToMonth({t.member_id, YearMonth(sale->local_day), t.paid_total, 0, Fen(0),
+                  Points(-points.value)});
+    if (!l.SaveLoyaltyState(*state)) {
+      return Error::Conflict("the member's points changed at the same time; post again",
+                             "original_external_id");
+    }
+    t.points = Points(-points.value);
+    answer["points"] = t.points.value;
+    answer["points_balance"] = state->points_balance.value;
+    answer["growth_points"] = state->growth_lifetime.value;
+    answer["tier"] = TierJson(program, state->tier_code);
+    t.result = answer.dump();
+    l.InsertTransaction(t);
+    if (points.value != 0) {
+      l.AppendLedger({0, t.member_id, now, "reverse", t.points, state->points_balance, t.id, 0,
+                      "退货 " + sale->external_id, UserId(), actor.user_id});
+    }
+    RecordAudit(repo, env_, actor, "refund_post", "transaction", std::to_string(t.id),
+                fmt::format("member={} points={}", t.member_id.value, t.points.value));
     answer["id"] = t.id;
     return Posted{answer, false};
   });

@@ -31,7 +31,20 @@ class Loyalty {
   // first result and changes nothing; with a different body it is kConflict
   // on "external_id". Bad input is kInvalidArgument naming the field; a store
   // outside the actor's reach is kForbidden.
+  // A body with "kind": "refund" is a refund (see PostRefund).
   Result<Posted> PostSale(const Actor& actor, const nlohmann::json& body);
+
+  // Posts a full or partial refund of a posted sale (L1, L2): {"kind":
+  // "refund", "external_id", "original_external_id", "store_id",
+  // "occurred_at", "lines": [{"line_no", "paid_fen"}]} where paid_fen is the
+  // amount given back for that line of the sale. The points the refunded part
+  // earned are taken back (from the sale's own lot first, then oldest first;
+  // what was already spent leaves the balance negative, which blocks
+  // redemption), the sale's month loses the refunded spend, and the tier is
+  // left to the scheduled review (L7: never a silent downgrade). Refunds
+  // beyond what a line paid are kInvalidArgument on "lines[i].paid_fen".
+  // Idempotent on external_id like a sale.
+  Result<Posted> PostRefund(const Actor& actor, const nlohmann::json& body);
 
   // The member's points and tier: balance, growth value, tier with its
   // progress to the next one, open lots and one page of the ledger and of

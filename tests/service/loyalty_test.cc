@@ -112,7 +112,8 @@ TEST_F(LoyaltyTest, P10BadSalesNameTheFieldAndChangeNothing) {
       {[](json& s) { s["member_id"] = 999999; }, "member_id"},
       {[](json& s) { s["card_no"] = "6200000000000000"; s.erase("member_id"); }, "card_no"},
       {[](json& s) { s["associate_id"] = 999999; }, "associate_id"},
-      {[](json& s) { s["kind"] = "refund"; }, "kind"},
+      {[](json& s) { s["kind"] = "exchange"; }, "kind"},
+      {[](json& s) { s["kind"] = "refund"; }, "associate_id"},  // a refund has no associate
   };
   for (const auto& c : cases) {
     json sale = Sale("POS-BAD", 100);
@@ -184,6 +185,47 @@ TEST_F(LoyaltyTest, P2PointsFollowTheMemberFilesScope) {
   EXPECT_EQ(loyalty_.MemberPoints(other, member_, {50, 0}).error().code, ErrorCode::kForbidden);
   Actor hq = fx_.AddUser("hq1", Role::kHqAnalyst);
   EXPECT_EQ(loyalty_.MemberPoints(hq, member_, {50, 0}).error().code, ErrorCode::kForbidden);
+}
+
+static json Refund(const std::string& external_id, const std::string& original, int64_t yuan,
+            StoreId store) {
+  return {{"kind", "refund"},
+          {"external_id", external_id},
+          {"original_external_id", original},
+          {"store_id", store.value},
+          {"occurred_at", "2026-11-24T10:00:00+08:00"},
+          {"lines", {{{"line_no", 1}, {"paid_fen", yuan * 100}}}}};
+}
+
+// L1/L2: partial refunds take back what the refunded part earned, the month
+// loses the spend, a refund never exceeds what a line paid, and a repeat
+// changes nothing.
+TEST_F(LoyaltyTest, L2PartialRefundsReverseTheirShareOfThePoints) {
+  MustPost(Sale("POS-1", 600));
+  const StoreId sh01 = fx_.org().sh01;
+  json r = MustPost(Refund("RF-1", "POS-1", 200, sh01));
+  EXPECT_EQ(r["kind"], "refund");
+  EXPECT_EQ(r["points"], -200);
+  EXPECT_EQ(r["points_balance"], 400);
+  auto again = loyalty_.PostSale(assoc_, Refund("RF-1", "POS-1", 200, sh01));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->repeat);
+  auto too_much = loyalty_.PostSale(assoc_, Refund("RF-2", "POS-1", 401, sh01));
+  ASSERT_FALSE(too_much.ok());
+  EXPECT_EQ(too_much.error().field, "lines[0].paid_fen");
+  EXPECT_EQ(loyalty_.PostSale(assoc_, Refund("RF-3", "POS-404", 1, sh01)).error().field,
+            "original_external_id");
+  r = MustPost(Refund("RF-4", "POS-1", 400, sh01));
+  EXPECT_EQ(r["points"], -400);
+  json p = Points();
+  EXPECT_EQ(p["points_balance"], 0);
+  EXPECT_EQ(p["growth_points"], 0);
+  EXPECT_EQ(p["spend_12m_fen"], 0);
+  EXPECT_EQ(p["ledger"]["items"][0]["kind"], "reverse");
+  EXPECT_TRUE(p["lots"].empty());
+  // The tier stays until the scheduled review (L7: never a silent downgrade).
+  EXPECT_EQ(p["tier"]["name"], "普卡");
+  EXPECT_EQ(fx_.CountAudit("refund_post"), 2);
 }
 
 }  // namespace
