@@ -25,12 +25,13 @@ const PERMISSIONS = {
     'grant_admin',
     'export',
     'device_admin',
+    'sale_post',
   ],
   auditor: ['audit_read', 'org_read'],
   hq_analyst: ['org_read'],
-  store_manager: ['member_read', 'member_write', 'member_admin', 'org_read', 'grant_admin', 'export', 'device_admin'],
+  store_manager: ['member_read', 'member_write', 'member_admin', 'org_read', 'grant_admin', 'export', 'device_admin', 'sale_post'],
   regional_supervisor: ['member_read', 'member_write', 'member_admin', 'org_read', 'grant_admin', 'export'],
-  associate: ['member_read', 'member_write', 'org_read'],
+  associate: ['member_read', 'member_write', 'org_read', 'sale_post'],
   call_center: ['member_read', 'member_write', 'org_read'],
 }
 
