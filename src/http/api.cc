@@ -656,6 +656,23 @@ void AddLoyaltyRoutes(Router& router, Services s) {
                 return Reply(s.loyalty.MemberPoints(*a, MemberId(id), page),
                              [](const json& j) { return j; });
               }});
+  router.Add({"GET", "/api/v1/tier-approvals", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.loyalty.PendingApprovals(*a, page), [](const json& j) { return j; });
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/tier-approval", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                auto approve = body.find("approve");
+                if (approve == body.end() || !approve->is_boolean()) {
+                  return Response::FromError(Error::Invalid("approve", "must be true or false"));
+                }
+                VIPCARE_PARSE(reason, StringField(body, "reason"));
+                return Reply(s.loyalty.DecideApproval(*a, MemberId(id), approve->get<bool>(), reason),
+                             [](const json& j) { return j; });
+              }});
   router.Add({"GET", "/api/v1/programs/current", true, Permission::kOrgRead,
               [s](const Request&, const Actor* a) {
                 return Reply(s.loyalty.CurrentProgram(*a), [](const json& j) { return j; });

@@ -669,6 +669,77 @@ Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page 
   });
 }
 
+Result<json> Loyalty::PendingApprovals(const Actor& actor, store::Page page) {
+  VIPCARE_TRY(Authorize(actor, Permission::kMemberAdmin));
+  if (page.limit < 1 || page.limit > 200) return Error::Invalid("limit", "must be between 1 and 200");
+  std::optional<StoreId> store;
+  std::optional<RegionId> region;
+  if (actor.role == domain::Role::kStoreManager) store = actor.store_id;
+  if (actor.role == domain::Role::kRegionalSupervisor) region = actor.region_id;
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    const domain::Program program = LoadProgram(l);
+    auto page_of = l.ListPendingApprovals(store, region, page);
+    json items = json::array();
+    for (const auto& s : page_of.items) {
+      auto m = repo.GetMember(s.member_id);
+      if (!m) continue;
+      items.push_back({{"member_id", s.member_id.value},
+                       {"member_no", m->member_no},
+                       {"name", m->name},
+                       {"store_id", m->home_store_id.value},
+                       {"tier", TierJson(program, s.tier_code)},
+                       {"pending_tier", TierJson(program, s.pending_tier)},
+                       {"reason", s.pending_reason}});
+    }
+    return json{{"items", items}, {"total", page_of.total}};
+  });
+}
+
+Result<json> Loyalty::DecideApproval(const Actor& actor, MemberId id, bool approve,
+                                     const std::string& reason) {
+  VIPCARE_TRY(Authorize(actor, Permission::kMemberAdmin));
+  if (reason.empty() || reason.size() > 200) {
+    return Error::Invalid("reason", "is required, at most 200 bytes");
+  }
+  const Timestamp now = env_.clock.Now();
+  const Date today = env_.Today();
+  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+    auto m = repo.GetMember(id);
+    if (!m) return Error::NotFound("no member has that id", "id");
+    VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, false));
+    auto& l = repo.loyalty();
+    auto state = l.GetLoyaltyState(id);
+    if (!state || state->pending_tier.empty()) {
+      return Error::Unprocessable("no tier is waiting for approval for this member", "member_id");
+    }
+    const domain::Program program = LoadProgram(l);
+    const std::string queued = state->pending_tier;
+    const std::string from = state->tier_code;
+    const std::string why = (approve ? "店长审批通过：" : "店长审批未通过：") + reason;
+    l.AppendTierChange({0, id, now, approve ? "approved" : "rejected", from, queued, why,
+                        actor.user_id});
+    if (approve) {
+      state->tier_code = queued;
+      state->tier_since = today;
+      state->downgrade_warned_on.reset();
+      state->downgrade_effective_on.reset();
+    }
+    state->pending_tier.clear();
+    state->pending_reason.clear();
+    if (!l.SaveLoyaltyState(*state)) {
+      return Error::Conflict("the member's tier changed at the same time; reload and retry",
+                             "member_id");
+    }
+    RecordAudit(repo, env_, actor, approve ? "tier_approve" : "tier_reject", "member",
+                std::to_string(id.value), "tier=" + queued);
+    return json{{"member_id", id.value},
+                {"approved", approve},
+                {"tier", TierJson(program, state->tier_code)},
+                {"reason", why}};
+  });
+}
+
 Result<json> Loyalty::CurrentProgram(const Actor& actor) {
   VIPCARE_TRY(Authorize(actor, Permission::kOrgRead));
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {

@@ -51,6 +51,18 @@ class Loyalty {
   // the tier history. Scope as for the member file (P2).
   Result<nlohmann::json> MemberPoints(const Actor& actor, MemberId member, store::Page page);
 
+  // L6 "店长操作": the members of the actor's store (region for a supervisor,
+  // all for an admin) whose next tier waits for approval, with the reason it
+  // was queued. Needs member_admin.
+  Result<nlohmann::json> PendingApprovals(const Actor& actor, store::Page page);
+
+  // Approves or rejects a member's queued tier, with the manager's reason
+  // (required, audited, kept in the tier history). Approval raises the
+  // member to the queued tier from today. kUnprocessable on "member_id" if
+  // nothing is queued; scope as for the member file.
+  Result<nlohmann::json> DecideApproval(const Actor& actor, MemberId member, bool approve,
+                                        const std::string& reason);
+
   // The company's program: the stored one chosen by the company, else the
   // department-store preset of SPEC §10.
   Result<nlohmann::json> CurrentProgram(const Actor& actor);

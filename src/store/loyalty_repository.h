@@ -166,6 +166,12 @@ class LoyaltyRepository {
   virtual std::optional<LoyaltyState> GetLoyaltyState(MemberId member) = 0;
   virtual bool SaveLoyaltyState(LoyaltyState& s) = 0;
 
+  // Members with a tier waiting for approval (L6), in member id order,
+  // narrowed to a store's or a region's members when given.
+  virtual PageOf<LoyaltyState> ListPendingApprovals(std::optional<StoreId> store,
+                                                    std::optional<RegionId> region,
+                                                    Page page) = 0;
+
   // Monthly buckets: adds spend, purchases and points to the member's month
   // and keeps the larger `largest`.
   virtual void AddToMonth(const MonthBucket& delta) = 0;

@@ -67,6 +67,15 @@ constexpr std::string_view kUpdateState =
     "downgrade_warned_on = ?, downgrade_effective_on = ?, hold_until = ?, hold_reason = ?, "
     "version = version + 1 WHERE member_id = ? AND version = ?";
 
+#define VIPCARE_PENDING_WHERE                                                        \
+  "FROM member_loyalty l JOIN members m ON m.id = l.member_id "                      \
+  "WHERE l.pending_tier <> '' AND (? = 0 OR m.home_store_id = ?) AND (? = 0 OR "    \
+  "m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
+constexpr std::string_view kPendingApprovals =
+    "SELECT l.member_id " VIPCARE_PENDING_WHERE "ORDER BY l.member_id LIMIT ? OFFSET ?";
+constexpr std::string_view kCountPendingApprovals = "SELECT COUNT(*) " VIPCARE_PENDING_WHERE;
+#undef VIPCARE_PENDING_WHERE
+
 // ---- monthly buckets ----
 // CASE instead of MAX()/GREATEST(): the one spelling both engines accept.
 constexpr std::string_view kAddToMonth =
@@ -277,6 +286,18 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     if (db_.Exec(kUpdateState, p) != 1) return false;
     ++s.version;
     return true;
+  }
+
+  PageOf<LoyaltyState> ListPendingApprovals(std::optional<StoreId> store,
+                                            std::optional<RegionId> region, Page page) override {
+    const int64_t s = store ? store->value : 0;
+    const int64_t r = region ? region->value : 0;
+    PageOf<LoyaltyState> out;
+    for (const auto& row : db_.Query(kPendingApprovals, {s, s, r, r, page.limit, page.offset})) {
+      if (auto state = GetLoyaltyState(MemberId(row.Int(0)))) out.items.push_back(*state);
+    }
+    out.total = db_.QueryOne(kCountPendingApprovals, {s, s, r, r})->Int(0);
+    return out;
   }
 
   void AddToMonth(const MonthBucket& d) override {

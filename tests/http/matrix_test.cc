@@ -62,6 +62,8 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/members/{id}/points", "ynyyynn"},
     {"POST /api/v1/transactions", "ynnyynn"},
     {"GET /api/v1/programs/current", "yyyyyyy"},
+    {"GET /api/v1/tier-approvals", "ynyynnn"},
+    {"POST /api/v1/members/{id}/tier-approval", "ynyynnn"},
     {"POST /api/v1/members/{id}/status", "ynyyynn"},
     {"POST /api/v1/members/{id}/erasure", "ynyynnn"},
     {"POST /api/v1/members/{id}/merge", "ynyynnn"},

@@ -228,5 +228,58 @@ TEST_F(LoyaltyTest, L2PartialRefundsReverseTheirShareOfThePoints) {
   EXPECT_EQ(fx_.CountAudit("refund_post"), 2);
 }
 
+// L6 "店长操作": the queued 紫金钻石卡 waits in the store manager's list until
+// approved with a reason; a rejection clears it; other stores' managers
+// neither see nor decide it.
+TEST_F(LoyaltyTest, L6TheStoreManagerApprovesOrRejectsAQueuedTier) {
+  Actor manager = fx_.AddUser("manager.sh01", Role::kStoreManager, fx_.org().manager_sh01);
+  MustPost(Sale("POS-1", 40000));
+  auto queue = loyalty_.PendingApprovals(manager, {50, 0});
+  ASSERT_TRUE(queue.ok()) << queue.error().message;
+  ASSERT_EQ((*queue)["total"], 1);
+  EXPECT_EQ((*queue)["items"][0]["pending_tier"]["name"], "紫金钻石卡");
+  EXPECT_EQ((*queue)["items"][0]["name"], "王芳");
+  EXPECT_EQ(loyalty_.PendingApprovals(assoc_, {50, 0}).error().code, ErrorCode::kForbidden);
+
+  EXPECT_EQ(loyalty_.DecideApproval(manager, member_, true, "").error().field, "reason");
+  auto ok = loyalty_.DecideApproval(manager, member_, true, "信用核查通过");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ((*ok)["tier"]["name"], "紫金钻石卡");
+  json p = Points();
+  EXPECT_EQ(p["tier"]["code"], "purple_diamond");
+  EXPECT_TRUE(p["pending_approval"].is_null());
+  EXPECT_EQ(p["tier_history"][0]["kind"], "approved");
+  EXPECT_NE(p["tier_history"][0]["reason"].get<std::string>().find("信用核查通过"), std::string::npos);
+  EXPECT_EQ((*loyalty_.PendingApprovals(manager, {50, 0}))["total"], 0);
+  EXPECT_EQ(loyalty_.DecideApproval(manager, member_, true, "again").error().code,
+            ErrorCode::kUnprocessable);
+  EXPECT_EQ(fx_.CountAudit("tier_approve"), 1);
+}
+
+TEST_F(LoyaltyTest, L6ARejectedTierLeavesTheMemberWhereTheyAre) {
+  MustPost(Sale("POS-1", 40000));
+  auto no = loyalty_.DecideApproval(fx_.admin(), member_, false, "信用记录不足");
+  ASSERT_TRUE(no.ok());
+  json p = Points();
+  EXPECT_EQ(p["tier"]["name"], "钻石卡");
+  EXPECT_TRUE(p["pending_approval"].is_null());
+  EXPECT_EQ(p["tier_history"][0]["kind"], "rejected");
+  // Another store's manager may not decide for this member.
+  json other = fx_.MemberBody("李娜", fx_.org().sh02);
+  ASSERT_TRUE(members_.Create(fx_.admin(), other).ok());
+  Actor manager = fx_.AddUser("manager.sh01", Role::kStoreManager, fx_.org().manager_sh01);
+  json sale = Sale("POS-2", 40000);
+  sale["member_id"] = members_.Search(fx_.admin(), {"李娜"})->items.at(0).id.value;
+  sale["store_id"] = fx_.org().sh02.value;
+  sale.erase("associate_id");
+  ASSERT_TRUE(loyalty_.PostSale(fx_.admin(), sale).ok());
+  EXPECT_EQ((*loyalty_.PendingApprovals(manager, {50, 0}))["total"], 0);
+  EXPECT_EQ((*loyalty_.PendingApprovals(fx_.admin(), {50, 0}))["total"], 1);
+  EXPECT_EQ(loyalty_.DecideApproval(manager, MemberId(sale["member_id"].get<int64_t>()), true, "ok")
+                .error()
+                .code,
+            ErrorCode::kForbidden);
+}
+
 }  // namespace
 }  // namespace vipcare::service
