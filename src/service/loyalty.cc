@@ -211,6 +211,17 @@ std::string Sha256Hex(const std::string& text) {
   return out;
 }
 
+// L1 idempotency: the first answer again if the body is the same, else 409.
+Result<Loyalty::Posted> Replay(const store::TransactionRecord& before, const std::string& body_hash) {
+  if (before.body_hash != body_hash) {
+    return Error::Conflict("this external_id was posted before with different content",
+                           "external_id");
+  }
+  json answer = json::parse(before.result);
+  answer["id"] = before.id;
+  return Loyalty::Posted{answer, true};
+}
+
 int64_t YearMonth(Date d) { return int64_t(d.year()) * 100 + d.month(); }
 
 // The company's program: the stored one it chose, else the default preset.
@@ -275,15 +286,7 @@ Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) 
   const Date today = env_.Today();
   return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
     auto& l = repo.loyalty();
-    if (auto before = l.FindTransaction(sale.external_id)) {
-      if (before->body_hash != body_hash) {
-        return Error::Conflict("this external_id was posted before with different content",
-                               "external_id");
-      }
-      json answer = json::parse(before->result);
-      answer["id"] = before->id;
-      return Posted{answer, true};
-    }
+    if (auto before = l.FindTransaction(sale.external_id)) return Replay(*before, body_hash);
     if (!repo.GetStore(sale.store_id)) return Error::Invalid("store_id", "no store has that id");
     if (sale.associate_id) {
       auto s = repo.GetStaff(sale.associate_id);
@@ -465,15 +468,7 @@ Result<Loyalty::Posted> Loyalty::PostRefund(const Actor& actor, const json& body
   const Date today = env_.Today();
   return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
     auto& l = repo.loyalty();
-    if (auto before = l.FindTransaction(refund.external_id)) {
-      if (before->body_hash != body_hash) {
-        return Error::Conflict("this external_id was posted before with different content",
-                               "external_id");
-      }
-      json answer = json::parse(before->result);
-      answer["id"] = before->id;
-      return Posted{answer, true};
-    }
+    if (auto before = l.FindTransaction(refund.external_id)) return Replay(*before, body_hash);
     auto sale = l.FindTransaction(refund.original_external_id);
     if (!sale || sale->kind != "sale") {
       return Error::Invalid("original_external_id", "no posted sale has that external_id");
