@@ -20,6 +20,7 @@ const char* ToString(Permission p) {
     case Permission::kExport: return "export";
     case Permission::kDeviceAdmin: return "device_admin";
     case Permission::kSalePost: return "sale_post";
+    case Permission::kProgramAdmin: return "program_admin";
   }
   return "none";
 }

@@ -22,6 +22,7 @@ enum class Permission {
   kExport,        // export member lists and reports (P4)
   kDeviceAdmin,   // keep a store's device allow-list (P7)
   kSalePost,      // post sales and refunds at a till of one's own store (L1)
+  kProgramAdmin,  // edit loyalty programs and the gift catalogue (L5, L6)
 };
 
 const char* ToString(Permission p);

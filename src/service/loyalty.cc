@@ -15,14 +15,14 @@
 #include "domain/tiers.h"
 #include "service/access.h"
 #include "service/audit.h"
+#include "service/loyalty_core.h"
 
 namespace vipcare::service {
 namespace {
 
 using nlohmann::json;
+using namespace loyalty_core;
 
-// The program a company runs until it chooses one (SPEC §10, preset 2).
-constexpr std::string_view kDefaultPreset = "department_store";
 constexpr size_t kMaxLines = 500;
 constexpr int64_t kMaxFen = 10'000'000'000;  // 1 亿元: above any single line
 constexpr int64_t kMaxQuantity = 100'000;
@@ -46,33 +46,6 @@ struct RefundRequest {
   std::vector<std::pair<int64_t, Fen>> lines;  // the sale's line_no, amount given back
 };
 
-Result<std::string> Text(const json& body, const std::string& field, size_t max, bool required) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) {
-    if (required) return Error::Invalid(field, "is required");
-    return std::string();
-  }
-  if (!it->is_string()) return Error::Invalid(field, "must be text");
-  std::string v = it->get<std::string>();
-  if ((required && v.empty()) || v.size() > max) {
-    return Error::Invalid(field, fmt::format("must be {}-{} bytes of text", required ? 1 : 0, max));
-  }
-  return v;
-}
-
-Result<int64_t> Integer(const json& body, const std::string& field, int64_t min, int64_t max,
-                        std::optional<int64_t> fallback) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) {
-    if (fallback) return *fallback;
-    return Error::Invalid(field, "is required");
-  }
-  if (!it->is_number_integer()) return Error::Invalid(field, "must be a whole number");
-  int64_t v = it->get<int64_t>();
-  if (v < min || v > max) return Error::Invalid(field, fmt::format("must be {}-{}", min, max));
-  return v;
-}
-
 // Reads and checks a sale; every error names the field ("lines[2].paid_fen").
 Result<SaleRequest> ParseSale(const json& body) {
   if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
@@ -83,33 +56,33 @@ Result<SaleRequest> ParseSale(const json& body) {
     if (!kKnown.count(key)) return Error::Invalid(key, "is not a field of a sale");
   }
   SaleRequest s;
-  auto kind = Text(body, "kind", 16, false);
+  auto kind = TextField(body, "kind", 16, false);
   if (!kind.ok()) return kind.error();
   if (!kind->empty() && *kind != "sale") return Error::Invalid("kind", "must be sale or refund");
-  auto ext = Text(body, "external_id", 64, true);
+  auto ext = TextField(body, "external_id", 64, true);
   if (!ext.ok()) return ext.error();
   s.external_id = *ext;
-  auto member = Integer(body, "member_id", 1, INT64_MAX, 0);
+  auto member = IntField(body, "member_id", 1, INT64_MAX, 0);
   if (!member.ok()) return member.error();
   s.member_id = MemberId(*member);
-  auto card = Text(body, "card_no", 32, false);
+  auto card = TextField(body, "card_no", 32, false);
   if (!card.ok()) return card.error();
   s.card_no = *card;
   if (s.member_id && !s.card_no.empty()) {
     return Error::Invalid("card_no", "give member_id or card_no, not both");
   }
-  auto store = Integer(body, "store_id", 1, INT64_MAX, std::nullopt);
+  auto store = IntField(body, "store_id", 1, INT64_MAX, std::nullopt);
   if (!store.ok()) return store.error();
   s.store_id = StoreId(*store);
-  auto associate = Integer(body, "associate_id", 1, INT64_MAX, 0);
+  auto associate = IntField(body, "associate_id", 1, INT64_MAX, 0);
   if (!associate.ok()) return associate.error();
   s.associate_id = StaffId(*associate);
-  auto at = Text(body, "occurred_at", 40, true);
+  auto at = TextField(body, "occurred_at", 40, true);
   if (!at.ok()) return at.error();
   auto when = ParseTimestamp(*at);
   if (!when) return Error::Invalid("occurred_at", "must be an RFC 3339 time like 2026-11-23T14:05:00+08:00");
   s.occurred_at = *when;
-  auto pay = Text(body, "payment_method", 32, false);
+  auto pay = TextField(body, "payment_method", 32, false);
   if (!pay.ok()) return pay.error();
   s.payment_method = *pay;
   auto lines = body.find("lines");
@@ -127,12 +100,12 @@ Result<SaleRequest> ParseSale(const json& body) {
       if (!kLineFields.count(key)) return Error::Invalid(at_line + "." + key, "is not a field of a line");
     }
     domain::SaleLine line;
-    auto sku = Text(l, "sku", 64, true);
-    auto category = Text(l, "category", 64, false);
-    auto brand = Text(l, "brand", 64, false);
-    auto qty = Integer(l, "quantity", 1, kMaxQuantity, 1);
-    auto list = Integer(l, "list_price_fen", 0, kMaxFen, std::nullopt);
-    auto paid = Integer(l, "paid_fen", 0, kMaxFen, std::nullopt);
+    auto sku = TextField(l, "sku", 64, true);
+    auto category = TextField(l, "category", 64, false);
+    auto brand = TextField(l, "brand", 64, false);
+    auto qty = IntField(l, "quantity", 1, kMaxQuantity, 1);
+    auto list = IntField(l, "list_price_fen", 0, kMaxFen, std::nullopt);
+    auto paid = IntField(l, "paid_fen", 0, kMaxFen, std::nullopt);
     const auto in_line = [&](const Error& e) {
       return Error::Invalid(at_line + "." + e.field, e.message);
     };
@@ -165,16 +138,16 @@ Result<RefundRequest> ParseRefund(const json& body) {
     if (!kKnown.count(key)) return Error::Invalid(key, "is not a field of a refund");
   }
   RefundRequest r;
-  auto ext = Text(body, "external_id", 64, true);
+  auto ext = TextField(body, "external_id", 64, true);
   if (!ext.ok()) return ext.error();
   r.external_id = *ext;
-  auto original = Text(body, "original_external_id", 64, true);
+  auto original = TextField(body, "original_external_id", 64, true);
   if (!original.ok()) return original.error();
   r.original_external_id = *original;
-  auto store = Integer(body, "store_id", 1, INT64_MAX, std::nullopt);
+  auto store = IntField(body, "store_id", 1, INT64_MAX, std::nullopt);
   if (!store.ok()) return store.error();
   r.store_id = StoreId(*store);
-  auto at = Text(body, "occurred_at", 40, true);
+  auto at = TextField(body, "occurred_at", 40, true);
   if (!at.ok()) return at.error();
   auto when = ParseTimestamp(*at);
   if (!when) return Error::Invalid("occurred_at", "must be an RFC 3339 time like 2026-11-23T14:05:00+08:00");
@@ -193,22 +166,14 @@ Result<RefundRequest> ParseRefund(const json& body) {
         return Error::Invalid(at_line + "." + key, "is not a field of a refund line");
       }
     }
-    auto no = Integer(l, "line_no", 1, int64_t(kMaxLines), std::nullopt);
+    auto no = IntField(l, "line_no", 1, int64_t(kMaxLines), std::nullopt);
     if (!no.ok()) return Error::Invalid(at_line + ".line_no", no.error().message);
     if (!seen.insert(*no).second) return Error::Invalid(at_line + ".line_no", "is listed twice");
-    auto paid = Integer(l, "paid_fen", 1, kMaxFen, std::nullopt);
+    auto paid = IntField(l, "paid_fen", 1, kMaxFen, std::nullopt);
     if (!paid.ok()) return Error::Invalid(at_line + ".paid_fen", paid.error().message);
     r.lines.emplace_back(*no, Fen(*paid));
   }
   return r;
-}
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char out[sizeof digest * 2 + 1];
-  sodium_bin2hex(out, sizeof out, digest, sizeof digest);
-  return out;
 }
 
 // L1 idempotency: the first answer again if the body is the same, else 409.
@@ -222,55 +187,6 @@ Result<Loyalty::Posted> Replay(const store::TransactionRecord& before, const std
   return Loyalty::Posted{answer, true};
 }
 
-int64_t YearMonth(Date d) { return int64_t(d.year()) * 100 + d.month(); }
-
-// The company's program: the stored one it chose, else the default preset.
-domain::Program LoadProgram(store::LoyaltyRepository& l) {
-  const std::string code = l.CompanyProgram();
-  if (!code.empty()) {
-    if (auto rec = l.GetProgram(code)) {
-      auto p = domain::ParseProgramText(rec->body);
-      if (!p.ok()) {
-        throw std::runtime_error("stored program " + code + " no longer parses: " +
-                                 p.error().field + ": " + p.error().message);
-      }
-      p->id = rec->id;
-      p->version = rec->version;
-      return *p;
-    }
-  }
-  const domain::Program* preset = domain::FindPreset(kDefaultPreset);
-  if (preset == nullptr) throw std::logic_error("the default preset is missing");
-  return *preset;
-}
-
-// The member's activity for the tier rules, from their loyalty state and the
-// monthly buckets of the last 24 months (never the transaction history).
-domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
-                                  Date today) {
-  domain::MemberActivity a;
-  const Date first = today.AddMonths(-int(domain::kMaxBuckets) + 1);
-  for (const auto& b : l.ListMonths(s.member_id, YearMonth(first))) {
-    a.months.push_back({int(b.month / 100), unsigned(b.month % 100), b.spend, int(b.purchases),
-                        b.largest, b.points});
-  }
-  if (s.first_purchase_on) a.first_purchase = s.first_purchase;
-  a.last_purchase_on = s.last_purchase_on;
-  a.growth_lifetime = s.growth_lifetime;
-  a.points_balance = s.points_balance;
-  return a;
-}
-
-std::string TierName(const domain::Program& p, const std::string& code) {
-  if (auto i = domain::FindTier(p, code)) return p.tiers[*i].name;
-  return "";
-}
-
-json TierJson(const domain::Program& p, const std::string& code) {
-  if (code.empty()) return nullptr;
-  return {{"code", code}, {"name", TierName(p, code)}};
-}
-
 }  // namespace
 
 Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) {
@@ -279,12 +195,24 @@ Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) 
   }
   auto parsed = ParseSale(body);
   if (!parsed.ok()) return parsed.error();
+  VIPCARE_TRY(CheckSaleStore(actor, parsed->store_id));
+  return env_.store.Write(
+      [&](store::Repository& repo) -> Result<Posted> { return PostSaleIn(repo, actor, body); });
+}
+
+Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor& actor,
+                                            const json& body) {
+  if (body.is_object() && body.value("kind", json()) == json("refund")) {
+    return PostRefundIn(repo, actor, body);
+  }
+  auto parsed = ParseSale(body);
+  if (!parsed.ok()) return parsed.error();
   SaleRequest& sale = *parsed;
   VIPCARE_TRY(CheckSaleStore(actor, sale.store_id));
   const std::string body_hash = Sha256Hex(body.dump());
   const Timestamp now = env_.clock.Now();
   const Date today = env_.Today();
-  return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
+  {
     auto& l = repo.loyalty();
     if (auto before = l.FindTransaction(sale.external_id)) return Replay(*before, body_hash);
     if (!repo.GetStore(sale.store_id)) return Error::Invalid("store_id", "no store has that id");
@@ -454,10 +382,20 @@ Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) 
                 fmt::format("member={} points={}", member->id.value, earning->points.value));
     answer["id"] = t.id;
     return Posted{answer, false};
-  });
+  }
 }
 
 Result<Loyalty::Posted> Loyalty::PostRefund(const Actor& actor, const json& body) {
+  if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
+  auto parsed = ParseRefund(body);
+  if (!parsed.ok()) return parsed.error();
+  VIPCARE_TRY(CheckSaleStore(actor, parsed->store_id));
+  return env_.store.Write(
+      [&](store::Repository& repo) -> Result<Posted> { return PostRefundIn(repo, actor, body); });
+}
+
+Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Actor& actor,
+                                              const json& body) {
   if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
   auto parsed = ParseRefund(body);
   if (!parsed.ok()) return parsed.error();
@@ -466,7 +404,7 @@ Result<Loyalty::Posted> Loyalty::PostRefund(const Actor& actor, const json& body
   const std::string body_hash = Sha256Hex(body.dump());
   const Timestamp now = env_.clock.Now();
   const Date today = env_.Today();
-  return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
+  {
     auto& l = repo.loyalty();
     if (auto before = l.FindTransaction(refund.external_id)) return Replay(*before, body_hash);
     auto sale = l.FindTransaction(refund.original_external_id);
@@ -590,7 +528,7 @@ Result<Loyalty::Posted> Loyalty::PostRefund(const Actor& actor, const json& body
                 fmt::format("member={} points={}", t.member_id.value, t.points.value));
     answer["id"] = t.id;
     return Posted{answer, false};
-  });
+  }
 }
 
 Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page page) {

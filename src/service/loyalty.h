@@ -33,6 +33,10 @@ class Loyalty {
   // outside the actor's reach is kForbidden.
   // A body with "kind": "refund" is a refund (see PostRefund).
   Result<Posted> PostSale(const Actor& actor, const nlohmann::json& body);
+  // PostSale and PostRefund inside the caller's transaction (a batch of
+  // imported sales); a body with "kind": "refund" goes to PostRefundIn.
+  Result<Posted> PostSaleIn(store::Repository& repo, const Actor& actor,
+                            const nlohmann::json& body);
 
   // Posts a full or partial refund of a posted sale (L1, L2): {"kind":
   // "refund", "external_id", "original_external_id", "store_id",
@@ -45,6 +49,8 @@ class Loyalty {
   // beyond what a line paid are kInvalidArgument on "lines[i].paid_fen".
   // Idempotent on external_id like a sale.
   Result<Posted> PostRefund(const Actor& actor, const nlohmann::json& body);
+  Result<Posted> PostRefundIn(store::Repository& repo, const Actor& actor,
+                              const nlohmann::json& body);
 
   // The member's points and tier: balance, growth value, tier with its
   // progress to the next one, open lots and one page of the ledger and of

@@ -81,6 +81,8 @@ struct LoyaltyState {
   std::optional<Date> downgrade_effective_on;
   std::optional<Date> hold_until;
   std::string hold_reason;
+  std::optional<int> rank_percentile;  // 1 = top 1% (L6 rank rules), set by the daily jobs
+  bool referral_rewarded = false;      // L9: the referrer got their reward for this member
   int64_t version = 0;  // 0 = not stored yet
 };
 

@@ -304,6 +304,8 @@ CREATE TABLE member_loyalty (
   downgrade_effective_on TEXT,
   hold_until TEXT,
   hold_reason TEXT NOT NULL DEFAULT '',
+  rank_percentile INTEGER,
+  referral_rewarded INTEGER NOT NULL DEFAULT 0,
   version BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX member_loyalty_tier ON member_loyalty(program_code, tier_code);
@@ -390,6 +392,38 @@ CREATE TABLE redemptions (
   created_by BIGINT REFERENCES users(id)
 );
 CREATE INDEX redemptions_member ON redemptions(member_id, at);
+CREATE TABLE points_adjustments (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  points BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  status TEXT NOT NULL,
+  requested_by BIGINT REFERENCES users(id),
+  requested_at BIGINT NOT NULL,
+  decided_by BIGINT REFERENCES users(id),
+  decided_at BIGINT,
+  decision_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX points_adjustments_status ON points_adjustments(status, id);
+CREATE INDEX points_adjustments_member ON points_adjustments(member_id, id);
+CREATE TABLE loyalty_job_runs (
+  job TEXT NOT NULL,
+  day TEXT NOT NULL,
+  ran_at BIGINT NOT NULL,
+  summary TEXT NOT NULL,
+  PRIMARY KEY (job, day)
+);
+CREATE TABLE loyalty_notices (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  kind TEXT NOT NULL,
+  occasion TEXT NOT NULL,
+  due_on TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (member_id, kind, occasion)
+);
+CREATE INDEX loyalty_notices_due ON loyalty_notices(due_on, kind);
 )sql";
 
 // Migration 2's code step: the rows a version-1 database holds in plaintext

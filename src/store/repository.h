@@ -12,7 +12,9 @@
 #include "domain/member.h"
 #include "domain/org.h"
 #include "store/db.h"
+#include "store/loyalty_jobs_repository.h"
 #include "store/loyalty_repository.h"
+#include "store/rewards_repository.h"
 #include "store/page.h"
 
 namespace vipcare::store {
@@ -265,6 +267,10 @@ class Repository {
 
   // The loyalty engine's tables, in this same transaction.
   virtual LoyaltyRepository& loyalty() = 0;
+  // Gifts, vouchers, redemptions and points adjustments, in this transaction.
+  virtual RewardsRepository& rewards() = 0;
+  // The daily schedule's bookkeeping, in this transaction.
+  virtual LoyaltyJobsRepository& loyalty_jobs() = 0;
 };
 
 class Sealer;

@@ -53,19 +53,20 @@ constexpr std::string_view kLines =
 constexpr std::string_view kGetState =
     "SELECT member_id, program_code, tier_code, tier_since, points_balance, growth_lifetime, "
     "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "
-    "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, version "
-    "FROM member_loyalty WHERE member_id = ?";
+    "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, version, "
+    "rank_percentile, referral_rewarded FROM member_loyalty WHERE member_id = ?";
 constexpr std::string_view kInsertState =
     "INSERT INTO member_loyalty (program_code, tier_code, tier_since, points_balance, "
     "growth_lifetime, carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, "
     "pending_tier, pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, "
-    "hold_reason, member_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+    "hold_reason, rank_percentile, referral_rewarded, member_id, version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
 constexpr std::string_view kUpdateState =
     "UPDATE member_loyalty SET program_code = ?, tier_code = ?, tier_since = ?, "
     "points_balance = ?, growth_lifetime = ?, carry_fen = ?, first_purchase_fen = ?, "
     "first_purchase_on = ?, last_purchase_on = ?, pending_tier = ?, pending_reason = ?, "
     "downgrade_warned_on = ?, downgrade_effective_on = ?, hold_until = ?, hold_reason = ?, "
-    "version = version + 1 WHERE member_id = ? AND version = ?";
+    "rank_percentile = ?, referral_rewarded = ?, version = version + 1 WHERE member_id = ? AND version = ?";
 
 #define VIPCARE_PENDING_WHERE                                                        \
   "FROM member_loyalty l JOIN members m ON m.id = l.member_id "                      \
@@ -180,6 +181,8 @@ std::vector<Value> StateParams(const LoyaltyState& s) {
           OptDay(s.downgrade_effective_on),
           OptDay(s.hold_until),
           s.hold_reason,
+          s.rank_percentile ? Value(int64_t(*s.rank_percentile)) : Value(),
+          int64_t(s.referral_rewarded ? 1 : 0),
           s.member_id.value};
 }
 
@@ -273,6 +276,8 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     s.hold_until = ReadDay(*r, 14);
     s.hold_reason = r->Text(15);
     s.version = r->Int(16);
+    if (auto rank = r->OptInt(17)) s.rank_percentile = int(*rank);
+    s.referral_rewarded = r->Int(18) != 0;
     return s;
   }
   bool SaveLoyaltyState(LoyaltyState& s) override {

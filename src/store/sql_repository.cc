@@ -443,6 +443,14 @@ class SqlRepository final : public Repository {
     if (!loyalty_) loyalty_ = MakeSqlLoyaltyRepository(db_);
     return *loyalty_;
   }
+  RewardsRepository& rewards() override {
+    if (!rewards_) rewards_ = MakeSqlRewardsRepository(db_);
+    return *rewards_;
+  }
+  LoyaltyJobsRepository& loyalty_jobs() override {
+    if (!loyalty_jobs_) loyalty_jobs_ = MakeSqlLoyaltyJobsRepository(db_);
+    return *loyalty_jobs_;
+  }
 
   std::optional<domain::Company> GetCompany() override {
     auto r = db_.QueryOne(kGetCompany);
@@ -1010,6 +1018,8 @@ class SqlRepository final : public Repository {
   }
 
   std::unique_ptr<LoyaltyRepository> loyalty_;
+  std::unique_ptr<RewardsRepository> rewards_;
+  std::unique_ptr<LoyaltyJobsRepository> loyalty_jobs_;
   Db& db_;
   Sealer sealer_;
   std::map<std::pair<const char*, size_t>, std::string> bulk_sql_;

@@ -1,0 +1,158 @@
+#include "service/loyalty_core.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "domain/points.h"
+#include "domain/presets.h"
+
+namespace vipcare::service::loyalty_core {
+
+using nlohmann::json;
+
+int64_t YearMonth(Date d) { return int64_t(d.year()) * 100 + d.month(); }
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char out[sizeof digest * 2 + 1];
+  sodium_bin2hex(out, sizeof out, digest, sizeof digest);
+  return out;
+}
+
+domain::Program LoadProgram(store::LoyaltyRepository& l) {
+  const std::string code = l.CompanyProgram();
+  if (!code.empty()) {
+    if (auto rec = l.GetProgram(code)) {
+      auto p = domain::ParseProgramText(rec->body);
+      if (!p.ok()) {
+        throw std::runtime_error("stored program " + code + " no longer parses: " +
+                                 p.error().field + ": " + p.error().message);
+      }
+      p->id = rec->id;
+      p->version = rec->version;
+      return *p;
+    }
+  }
+  const domain::Program* preset = domain::FindPreset(kDefaultPreset);
+  if (preset == nullptr) throw std::logic_error("the default preset is missing");
+  return *preset;
+}
+
+store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member,
+                            const domain::Program& program) {
+  if (auto s = l.GetLoyaltyState(member)) return *s;
+  store::LoyaltyState fresh;
+  fresh.member_id = member;
+  fresh.program_code = program.code;
+  return fresh;
+}
+
+domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
+                                  Date today) {
+  domain::MemberActivity a;
+  const Date first = today.AddMonths(-int(domain::kMaxBuckets) + 1);
+  for (const auto& b : l.ListMonths(s.member_id, YearMonth(first))) {
+    if (b.month > YearMonth(today)) continue;  // a sale dated after `today` (run-jobs --date)
+    a.months.push_back({int(b.month / 100), unsigned(b.month % 100), b.spend, int(b.purchases),
+                        b.largest, b.points});
+  }
+  if (s.first_purchase_on) a.first_purchase = s.first_purchase;
+  a.last_purchase_on = s.last_purchase_on;
+  a.growth_lifetime = s.growth_lifetime;
+  a.points_balance = s.points_balance;
+  return a;
+}
+
+std::string TierName(const domain::Program& p, const std::string& code) {
+  if (auto i = domain::FindTier(p, code)) return p.tiers[*i].name;
+  return "";
+}
+
+json TierJson(const domain::Program& p, const std::string& code) {
+  if (code.empty()) return nullptr;
+  return {{"code", code}, {"name", TierName(p, code)}};
+}
+
+Status SpendPoints(store::LoyaltyRepository& l, store::LoyaltyState& state, Points cost, Date today,
+                   store::LedgerEntry entry) {
+  std::vector<domain::PointsLot> lots;
+  for (const auto& lot : l.ListOpenLots(state.member_id)) {
+    lots.push_back({lot.id, lot.remaining, lot.earned_on, lot.expires_on});
+  }
+  const Points debt(std::max<int64_t>(0, -state.points_balance.value));
+  auto draws = domain::PlanRedemption(lots, debt, cost, today);
+  if (!draws.ok()) return draws.error();
+  for (const auto& d : *draws) l.SetLotRemaining(d.lot_id, lots[d.index].remaining - d.points);
+  state.points_balance = state.points_balance - cost;
+  entry.member_id = state.member_id;
+  entry.points = -cost;
+  entry.balance_after = state.points_balance;
+  l.AppendLedger(entry);
+  return Ok{};
+}
+
+void CreditPoints(store::LoyaltyRepository& l, store::LoyaltyState& state,
+                  const domain::Program& program, Points points, const std::string& source,
+                  Date today, bool growth, store::LedgerEntry entry) {
+  if (points.value <= 0) return;
+  const Points debt(std::max<int64_t>(0, -state.points_balance.value));
+  const domain::EarnPlan plan = domain::PlanEarn(debt, points);
+  state.points_balance = state.points_balance + points;
+  if (growth) state.growth_lifetime = state.growth_lifetime + points;
+  if (plan.new_lot.value > 0) {
+    l.InsertLot({0, state.member_id, source, entry.transaction_id, plan.new_lot, plan.new_lot,
+                 today, domain::ExpiryDate(program.expiry, today)});
+  }
+  entry.member_id = state.member_id;
+  entry.points = points;
+  entry.balance_after = state.points_balance;
+  l.AppendLedger(entry);
+}
+
+Result<std::string> TextField(const json& body, const std::string& field, size_t max,
+                              bool required) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) {
+    if (required) return Error::Invalid(field, "is required");
+    return std::string();
+  }
+  if (!it->is_string()) return Error::Invalid(field, "must be text");
+  std::string v = it->get<std::string>();
+  if ((required && v.empty()) || v.size() > max) {
+    return Error::Invalid(field, fmt::format("must be {}-{} bytes of text", required ? 1 : 0, max));
+  }
+  return v;
+}
+
+Result<int64_t> IntField(const json& body, const std::string& field, int64_t min, int64_t max,
+                         std::optional<int64_t> fallback) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) {
+    if (fallback) return *fallback;
+    return Error::Invalid(field, "is required");
+  }
+  if (!it->is_number_integer()) return Error::Invalid(field, "must be a whole number");
+  int64_t v = it->get<int64_t>();
+  if (v < min || v > max) return Error::Invalid(field, fmt::format("must be {}-{}", min, max));
+  return v;
+}
+
+Status OnlyFields(const json& body, std::initializer_list<std::string_view> known,
+                  std::string_view what, const std::string& prefix) {
+  if (!body.is_object()) {
+    return Error::Invalid(prefix.empty() ? "body" : prefix, "must be a JSON object");
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return Error::Invalid(prefix.empty() ? key : prefix + "." + key,
+                            fmt::format("is not a field of {}", what));
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace vipcare::service::loyalty_core

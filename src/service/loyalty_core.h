@@ -1,0 +1,68 @@
+// src/service/loyalty_core.h
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "domain/program.h"
+#include "domain/tiers.h"
+#include "service/context.h"
+#include "store/repository.h"
+
+// What the loyalty use cases (loyalty.cc, redemption.cc, loyalty_jobs.cc,
+// programs.cc, transaction_import.cc) share: the company's program, a
+// member's loyalty state and activity, points in and out of the ledger, and
+// reading request fields. Everything runs inside the caller's transaction.
+namespace vipcare::service::loyalty_core {
+
+// The program a company runs until it chooses one (SPEC §10, preset 2).
+inline constexpr std::string_view kDefaultPreset = "department_store";
+
+int64_t YearMonth(Date d);
+std::string Sha256Hex(const std::string& text);
+
+// The company's program: the stored one it chose, else the default preset.
+domain::Program LoadProgram(store::LoyaltyRepository& l);
+
+// The member's loyalty state, or a fresh one on `program` (version 0) if the
+// member has none yet.
+store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member,
+                            const domain::Program& program);
+
+// The member's activity for the tier rules, from their loyalty state and the
+// monthly buckets of the last 24 months (never the transaction history).
+domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
+                                  Date today);
+
+std::string TierName(const domain::Program& p, const std::string& code);
+// {"code", "name"} or null for "" (no tier).
+nlohmann::json TierJson(const domain::Program& p, const std::string& code);
+
+// Takes `cost` points from the member's usable lots, oldest expiry first
+// (FIFO, L2), lowers the balance and appends the ledger movement `entry`
+// (kind, reason, redemption id...; points and balance are filled in).
+// kUnprocessable on "points" when the balance is short or negative. The
+// caller saves `state`.
+Status SpendPoints(store::LoyaltyRepository& l, store::LoyaltyState& state, Points cost, Date today,
+                   store::LedgerEntry entry);
+
+// Credits `points` (> 0) as a new lot from `source`, earned on `today` with
+// the program's expiry; a negative balance is paid off first (L2). Appends
+// the ledger movement `entry`. `growth` says whether the points count as
+// growth value (earned, referral) or not (a correction). The caller saves
+// `state`.
+void CreditPoints(store::LoyaltyRepository& l, store::LoyaltyState& state,
+                  const domain::Program& program, Points points, const std::string& source,
+                  Date today, bool growth, store::LedgerEntry entry);
+
+// Request fields. Errors are kInvalidArgument naming `field`.
+Result<std::string> TextField(const nlohmann::json& body, const std::string& field, size_t max,
+                              bool required);
+Result<int64_t> IntField(const nlohmann::json& body, const std::string& field, int64_t min,
+                         int64_t max, std::optional<int64_t> fallback);
+// Fails naming the first key of `body` not in `known`.
+Status OnlyFields(const nlohmann::json& body, std::initializer_list<std::string_view> known,
+                  std::string_view what, const std::string& prefix = {});
+
+}  // namespace vipcare::service::loyalty_core
