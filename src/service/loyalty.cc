@@ -12,6 +12,7 @@
 #include "domain/points.h"
 #include "domain/presets.h"
 #include "domain/program.h"
+#include "domain/quote.h"
 #include "domain/tiers.h"
 #include "service/access.h"
 #include "service/audit.h"
@@ -354,6 +355,20 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
       }
       pending = {{"tier", TierJson(program, to)}, {"reason", state.pending_reason}};
     }
+    // L9: the referrer's reward comes with the new member's first qualifying
+    // purchase, once.
+    Points referral{0};
+    std::optional<domain::Member> referrer;
+    if (member->referrer_id && !state.referral_rewarded) {
+      referral = domain::ReferralReward(program, t.paid_total);
+      referrer = repo.GetMember(member->referrer_id);
+      if (!referrer || referrer->status == domain::MemberStatus::kMerged ||
+          referrer->status == domain::MemberStatus::kErased ||
+          referrer->status == domain::MemberStatus::kClosed) {
+        referral = Points(0);
+      }
+      if (referral.value > 0) state.referral_rewarded = true;
+    }
     if (!l.SaveLoyaltyState(state)) {
       return Error::Conflict("the member's points changed at the same time; post again",
                              "member_id");
@@ -368,8 +383,22 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
     answer["pending_approval"] = pending;
     answer["notes"] = earning->notes;
     answer["program"] = {{"code", program.code}, {"version", program.version}};
+    answer["referral"] = referral.value > 0
+                             ? json{{"referrer_member_id", referrer->id.value},
+                                    {"points", referral.value}}
+                             : json(nullptr);
     t.result = answer.dump();
     l.InsertTransaction(t);
+    if (referral.value > 0) {
+      store::LoyaltyState rs = StateOf(l, referrer->id, program);
+      CreditPoints(l, rs, program, referral, "referral", t.local_day, /*growth=*/false,
+                   {0, referrer->id, now, "referral", Points(0), Points(0), t.id, 0,
+                    "推荐新会员 " + member->member_no + " 首次消费", UserId(), actor.user_id});
+      if (!l.SaveLoyaltyState(rs)) {
+        return Error::Conflict("the referrer's points changed at the same time; post again",
+                               "member_id");
+      }
+    }
     if (plan.new_lot.value > 0) {
       l.InsertLot({0, member->id, "earn", t.id, plan.new_lot, plan.new_lot, t.local_day,
                    domain::ExpiryDate(program.expiry, t.local_day)});
@@ -670,6 +699,192 @@ Result<json> Loyalty::DecideApproval(const Actor& actor, MemberId id, bool appro
                 {"approved", approve},
                 {"tier", TierJson(program, state->tier_code)},
                 {"reason", why}};
+  });
+}
+
+namespace {
+
+// Reads a quote's cart; every error names the field ("lines[1].quantity").
+Result<std::vector<domain::CartLine>> ParseCart(const json& body) {
+  auto lines = body.find("lines");
+  if (lines == body.end() || !lines->is_array() || lines->empty() || lines->size() > kMaxLines) {
+    return Error::Invalid("lines", fmt::format("must be a list of 1-{} lines", kMaxLines));
+  }
+  std::vector<domain::CartLine> cart;
+  for (size_t i = 0; i < lines->size(); ++i) {
+    const json& l = (*lines)[i];
+    const std::string at_line = fmt::format("lines[{}]", i);
+    VIPCARE_TRY(OnlyFields(l,
+                           {"sku", "category", "brand", "quantity", "list_price_fen",
+                            "member_price_fen", "promo"},
+                           "a cart line", at_line));
+    const auto in_line = [&](const Error& e) {
+      return Error::Invalid(at_line + "." + e.field, e.message);
+    };
+    auto sku = TextField(l, "sku", 64, true);
+    if (!sku.ok()) return in_line(sku.error());
+    auto category = TextField(l, "category", 64, false);
+    if (!category.ok()) return in_line(category.error());
+    auto brand = TextField(l, "brand", 64, false);
+    if (!brand.ok()) return in_line(brand.error());
+    auto qty = IntField(l, "quantity", 1, kMaxQuantity, 1);
+    if (!qty.ok()) return in_line(qty.error());
+    auto list = IntField(l, "list_price_fen", 0, kMaxFen, std::nullopt);
+    if (!list.ok()) return in_line(list.error());
+    auto member_price = IntField(l, "member_price_fen", 0, kMaxFen, -1);
+    if (!member_price.ok()) return in_line(member_price.error());
+    domain::CartLine line;
+    line.sku = *sku;
+    line.category = *category;
+    line.brand = *brand;
+    line.quantity = *qty;
+    line.list_price = Fen(*list);
+    if (*member_price >= 0) line.member_price = Fen(*member_price);
+    if (auto p = l.find("promo"); p != l.end() && !p->is_null()) {
+      if (!p->is_boolean()) return Error::Invalid(at_line + ".promo", "must be true or false");
+      line.promo = p->get<bool>();
+    }
+    cart.push_back(std::move(line));
+  }
+  return cart;
+}
+
+json QuoteJson(const domain::Quote& q) {
+  json lines = json::array();
+  for (const auto& l : q.lines) {
+    lines.push_back({{"sku", l.sku},
+                     {"quantity", l.quantity},
+                     {"list_total_fen", l.list_total.value},
+                     {"total_fen", l.total.value},
+                     {"saving_fen", l.saving.value},
+                     {"benefit", domain::ToString(l.benefit)},
+                     {"why", l.why}});
+  }
+  return {{"lines", lines},
+          {"list_total_fen", q.list_total.value},
+          {"total_fen", q.total.value},
+          {"saving_fen", q.saving.value},
+          {"points", q.points.value},
+          {"birthday", q.birthday},
+          {"perks",
+           {{"parking_hours", q.perks.parking_hours},
+            {"alliance_discount_bp", q.perks.alliance_discount_bp},
+            {"free_delivery", q.perks.free_delivery},
+            {"priority_service", q.perks.priority_service},
+            {"credit_min_fen", q.perks.credit_min.value},
+            {"credit_max_fen", q.perks.credit_max.value},
+            {"items", q.perks.items}}},
+          {"notes", q.notes}};
+}
+
+json LineJson(const store::TransactionLine& l) {
+  return {{"line_no", l.line_no},
+          {"original_line_no", l.original_line_no ? json(l.original_line_no) : json(nullptr)},
+          {"sku", l.sku},
+          {"category", l.category},
+          {"brand", l.brand},
+          {"quantity", l.quantity},
+          {"list_price_fen", l.list_price.value},
+          {"paid_fen", l.paid.value},
+          {"promo", l.promo}};
+}
+
+}  // namespace
+
+Result<json> Loyalty::Quote(const Actor& actor, const json& body) {
+  VIPCARE_TRY(Authorize(actor, Permission::kSalePost));
+  VIPCARE_TRY(OnlyFields(body, {"member_id", "card_no", "id_checked", "store_id", "lines"},
+                         "a quote"));
+  auto member_id = IntField(body, "member_id", 1, INT64_MAX, 0);
+  if (!member_id.ok()) return member_id.error();
+  auto card_no = TextField(body, "card_no", 32, false);
+  if (!card_no.ok()) return card_no.error();
+  if (*member_id && !card_no->empty()) {
+    return Error::Invalid("card_no", "give member_id or card_no, not both");
+  }
+  auto store = IntField(body, "store_id", 1, INT64_MAX, 0);
+  if (!store.ok()) return store.error();
+  bool id_checked = false;
+  if (auto it = body.find("id_checked"); it != body.end() && !it->is_null()) {
+    if (!it->is_boolean()) return Error::Invalid("id_checked", "must be true or false");
+    id_checked = it->get<bool>();
+  }
+  auto cart = ParseCart(body);
+  if (!cart.ok()) return cart.error();
+  const Date today = env_.Today();
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    const domain::Program program = LoadProgram(l);
+    std::optional<domain::Member> member;
+    if (!card_no->empty()) {
+      auto card = repo.FindCardByNo(*card_no);
+      if (!card || !domain::IsActive(card->status)) {
+        return Error::Invalid("card_no", "no active card has that number");
+      }
+      member = repo.GetMember(card->member_id);
+    } else if (*member_id) {
+      member = repo.GetMember(MemberId(*member_id));
+      if (!member) return Error::Invalid("member_id", "no member has that id");
+    }
+    domain::QuoteInput in;
+    in.id_checked = id_checked;
+    in.lines = *cart;
+    store::LoyaltyState state;
+    if (member) {
+      state = StateOf(l, member->id, program);
+      in.tier = domain::FindTier(program, state.tier_code) ? state.tier_code : "";
+      in.birthday = member->birthday;
+      in.points_balance = state.points_balance;
+      in.points_remainder = state.carry_fen;
+    }
+    auto q = domain::QuoteCart(program, in, today);
+    if (!q.ok()) return q.error();
+    json out = QuoteJson(*q);
+    out["member_id"] = member ? json(member->id.value) : json(nullptr);
+    out["member_no"] = member ? json(member->member_no) : json(nullptr);
+    out["tier"] = member ? TierJson(program, in.tier) : json(nullptr);
+    out["points_balance"] = member ? json(state.points_balance.value) : json(nullptr);
+    if (!member) out["points"] = 0;  // a non-member sale earns nothing
+    out["program"] = {{"code", program.code}, {"version", program.version}};
+    return out;
+  });
+}
+
+Result<json> Loyalty::MemberTransactions(const Actor& actor, MemberId id, store::Page page) {
+  if (page.limit < 1 || page.limit > 200) return Error::Invalid("limit", "must be between 1 and 200");
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    auto m = repo.GetMember(id);
+    if (!m) return Error::NotFound("no member has that id", "id");
+    const bool granted = actor.role == domain::Role::kCallCenter &&
+                         repo.HasActiveGrant(actor.user_id, id, env_.clock.Now());
+    VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, granted));
+    auto& l = repo.loyalty();
+    auto list = l.ListMemberTransactions(id, page);
+    json items = json::array();
+    for (const auto& head : list.items) {
+      auto t = l.GetTransaction(head.id);
+      if (!t) continue;
+      std::string original;
+      if (t->original_id) {
+        if (auto o = l.GetTransaction(t->original_id)) original = o->external_id;
+      }
+      json lines = json::array();
+      for (const auto& line : t->lines) lines.push_back(LineJson(line));
+      items.push_back({{"id", t->id},
+                       {"external_id", t->external_id},
+                       {"kind", t->kind},
+                       {"original_external_id", original.empty() ? json(nullptr) : json(original)},
+                       {"store_id", t->store_id.value},
+                       {"associate_id", t->associate_id ? json(t->associate_id.value) : json(nullptr)},
+                       {"occurred_at", FormatTimestamp(t->occurred_at)},
+                       {"local_day", t->local_day.ToString()},
+                       {"list_total_fen", t->list_total.value},
+                       {"paid_total_fen", t->paid_total.value},
+                       {"points", t->points.value},
+                       {"payment_method", t->payment_method},
+                       {"lines", lines}});
+    }
+    return json{{"items", items}, {"total", list.total}};
   });
 }
 

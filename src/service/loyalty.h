@@ -69,6 +69,21 @@ class Loyalty {
   Result<nlohmann::json> DecideApproval(const Actor& actor, MemberId member, bool approve,
                                         const std::string& reason);
 
+  // L8 benefits quote for a till: {"member_id" or "card_no" (optional: a
+  // non-member pays list prices), "id_checked" (the clerk saw the ID card,
+  // for a birthday discount that needs it), "lines": [{"sku", "category",
+  // "brand", "quantity", "list_price_fen", "member_price_fen", "promo"}]}.
+  // Answers each line's price with the single benefit applied and why, the
+  // totals, the points the sale would earn, the tier's other perks and
+  // notes. Needs sale_post (any member, like posting a sale). Bad input is
+  // kInvalidArgument naming the field; changes nothing.
+  Result<nlohmann::json> Quote(const Actor& actor, const nlohmann::json& body);
+
+  // One page of a member's sales and refunds, newest first, with their
+  // lines (the 360 page's purchases tab). Scope as for the member file (P2).
+  Result<nlohmann::json> MemberTransactions(const Actor& actor, MemberId member,
+                                            store::Page page);
+
   // The company's program: the stored one chosen by the company, else the
   // department-store preset of SPEC §10.
   Result<nlohmann::json> CurrentProgram(const Actor& actor);

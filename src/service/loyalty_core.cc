@@ -24,8 +24,10 @@ std::string Sha256Hex(const std::string& text) {
 }
 
 domain::Program LoadProgram(store::LoyaltyRepository& l) {
-  const std::string code = l.CompanyProgram();
-  if (!code.empty()) {
+  // The preset a company runs until it chooses may still have been edited.
+  std::string code = l.CompanyProgram();
+  if (code.empty()) code = kDefaultPreset;
+  {
     if (auto rec = l.GetProgram(code)) {
       auto p = domain::ParseProgramText(rec->body);
       if (!p.ok()) {
@@ -37,8 +39,8 @@ domain::Program LoadProgram(store::LoyaltyRepository& l) {
       return *p;
     }
   }
-  const domain::Program* preset = domain::FindPreset(kDefaultPreset);
-  if (preset == nullptr) throw std::logic_error("the default preset is missing");
+  const domain::Program* preset = domain::FindPreset(code);
+  if (preset == nullptr) throw std::logic_error("the company's program " + code + " is missing");
   return *preset;
 }
 

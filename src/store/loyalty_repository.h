@@ -150,6 +150,8 @@ class LoyaltyRepository {
   virtual std::optional<ProgramRecord> GetProgram(const std::string& code, int64_t version = 0) = 0;
   // The newest version of every program, by code.
   virtual std::vector<ProgramRecord> ListPrograms() = 0;
+  // Every version of one program, newest first, without bodies.
+  virtual std::vector<ProgramRecord> ListProgramVersions(const std::string& code) = 0;
   // The program the company runs ("" if none chosen yet).
   virtual std::string CompanyProgram() = 0;
   virtual void SetCompanyProgram(const std::string& code) = 0;

@@ -248,7 +248,10 @@ CREATE TABLE programs (
   created_at BIGINT NOT NULL,
   UNIQUE (code, version)
 );
-ALTER TABLE company ADD COLUMN program_code TEXT;
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 CREATE TABLE transactions (
   id {{ID}},
   external_id TEXT NOT NULL UNIQUE,
@@ -360,10 +363,12 @@ CREATE TABLE gifts (
   id {{ID}},
   code TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
   points_price BIGINT NOT NULL,
   stock BIGINT NOT NULL,
   active INTEGER NOT NULL DEFAULT 1,
-  CHECK (stock >= 0)
+  CHECK (stock >= 0),
+  CHECK (points_price > 0)
 );
 CREATE TABLE vouchers (
   id {{ID}},
@@ -376,9 +381,10 @@ CREATE TABLE vouchers (
   source TEXT NOT NULL,
   used_at BIGINT,
   used_transaction_id BIGINT REFERENCES transactions(id),
-  created_at BIGINT NOT NULL
+  created_at BIGINT NOT NULL,
+  created_by BIGINT REFERENCES users(id)
 );
-CREATE INDEX vouchers_member ON vouchers(member_id, valid_to);
+CREATE INDEX vouchers_member ON vouchers(member_id, id);
 CREATE TABLE redemptions (
   id {{ID}},
   member_id BIGINT NOT NULL REFERENCES members(id),
@@ -391,7 +397,7 @@ CREATE TABLE redemptions (
   at BIGINT NOT NULL,
   created_by BIGINT REFERENCES users(id)
 );
-CREATE INDEX redemptions_member ON redemptions(member_id, at);
+CREATE INDEX redemptions_member ON redemptions(member_id, id);
 CREATE TABLE points_adjustments (
   id {{ID}},
   member_id BIGINT NOT NULL REFERENCES members(id),
@@ -409,10 +415,14 @@ CREATE INDEX points_adjustments_member ON points_adjustments(member_id, id);
 CREATE TABLE loyalty_job_runs (
   job TEXT NOT NULL,
   day TEXT NOT NULL,
-  ran_at BIGINT NOT NULL,
-  summary TEXT NOT NULL,
+  status TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  ran_at BIGINT,
+  summary TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (job, day)
 );
+CREATE INDEX loyalty_job_runs_done ON loyalty_job_runs(job, day) WHERE status = 'done';
 CREATE TABLE loyalty_notices (
   id {{ID}},
   member_id BIGINT NOT NULL REFERENCES members(id),
@@ -423,7 +433,9 @@ CREATE TABLE loyalty_notices (
   created_at BIGINT NOT NULL,
   UNIQUE (member_id, kind, occasion)
 );
-CREATE INDEX loyalty_notices_due ON loyalty_notices(due_on, kind);
+CREATE INDEX loyalty_notices_due ON loyalty_notices(kind, due_on, id);
+CREATE INDEX member_loyalty_ranked ON member_loyalty(member_id) WHERE rank_percentile IS NOT NULL;
+CREATE INDEX member_loyalty_tiered ON member_loyalty(member_id) WHERE tier_code <> '';
 )sql";
 
 // Migration 2's code step: the rows a version-1 database holds in plaintext

@@ -20,8 +20,16 @@ constexpr std::string_view kGetProgramNewest =
 constexpr std::string_view kListPrograms =
     "SELECT id, code, version, name, body, created_by, created_at FROM programs p "
     "WHERE version = (SELECT MAX(version) FROM programs q WHERE q.code = p.code) ORDER BY code";
-constexpr std::string_view kCompanyProgram = "SELECT program_code FROM company WHERE id = 1";
-constexpr std::string_view kSetCompanyProgram = "UPDATE company SET program_code = ? WHERE id = 1";
+constexpr std::string_view kListProgramVersions =
+    "SELECT id, code, version, name, '', created_by, created_at FROM programs WHERE code = ? "
+    "ORDER BY version DESC";
+// The company's program is a setting: it may be chosen before the company's
+// name and time zone are filled in.
+constexpr std::string_view kCompanyProgram =
+    "SELECT value FROM settings WHERE name = 'program_code'";
+constexpr std::string_view kSetCompanyProgram =
+    "INSERT INTO settings (name, value) VALUES ('program_code', ?) "
+    "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 
 // ---- transactions ----
 constexpr std::string_view kInsertTransaction =
@@ -201,6 +209,11 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
                          : db_.QueryOne(kGetProgramNewest, {code});
     if (!r) return std::nullopt;
     return ReadProgram(*r);
+  }
+  std::vector<ProgramRecord> ListProgramVersions(const std::string& code) override {
+    std::vector<ProgramRecord> out;
+    for (const auto& r : db_.Query(kListProgramVersions, {code})) out.push_back(ReadProgram(r));
+    return out;
   }
   std::vector<ProgramRecord> ListPrograms() override {
     std::vector<ProgramRecord> out;

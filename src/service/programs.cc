@@ -1,0 +1,194 @@
+#include "service/programs.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "domain/presets.h"
+#include "domain/program.h"
+#include "service/access.h"
+#include "service/audit.h"
+#include "service/loyalty_core.h"
+
+namespace vipcare::service {
+namespace {
+
+using nlohmann::json;
+using namespace loyalty_core;
+
+constexpr size_t kMaxCodeBytes = 40;
+
+bool ValidCode(const std::string& code) {
+  if (code.empty() || code.size() > kMaxCodeBytes) return false;
+  for (char c : code) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+          c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+json TierNames(const domain::Program& p) {
+  json names = json::array();
+  for (const auto& t : p.tiers) names.push_back(t.name);
+  return names;
+}
+
+// The program `code` as stored (newest, or `version`), else the preset.
+std::optional<domain::Program> Find(store::LoyaltyRepository& l, const std::string& code,
+                                    int64_t version, bool* stored) {
+  if (auto rec = l.GetProgram(code, version)) {
+    auto p = domain::ParseProgramText(rec->body);
+    if (!p.ok()) throw std::runtime_error("stored program " + code + " no longer parses");
+    p->id = rec->id;
+    p->version = rec->version;
+    *stored = true;
+    return *p;
+  }
+  *stored = false;
+  if (version > 1) return std::nullopt;
+  if (const domain::Program* preset = domain::FindPreset(code)) return *preset;
+  return std::nullopt;
+}
+
+json Describe(store::Repository& repo, const domain::Program& p, bool stored) {
+  auto& l = repo.loyalty();
+  const std::string current = l.CompanyProgram().empty() ? std::string(kDefaultPreset)
+                                                         : l.CompanyProgram();
+  json out = domain::ProgramToJson(p);
+  out["version"] = p.version;
+  out["current"] = p.code == current;
+  out["preset"] = domain::FindPreset(p.code) != nullptr;
+  out["stored"] = stored;
+  json versions = json::array();
+  std::map<int64_t, std::string> usernames;
+  for (const auto& v : l.ListProgramVersions(p.code)) {
+    std::string who;
+    if (v.created_by) {
+      if (!usernames.count(v.created_by.value)) {
+        auto u = repo.GetUser(v.created_by);
+        usernames[v.created_by.value] = u ? u->username : "";
+      }
+      who = usernames[v.created_by.value];
+    }
+    versions.push_back({{"version", v.version},
+                        {"name", v.name},
+                        {"created_at", FormatTimestamp(v.created_at)},
+                        {"created_by_username", who}});
+  }
+  out["versions"] = versions;
+  return out;
+}
+
+}  // namespace
+
+Result<json> Programs::List(const Actor& actor) {
+  VIPCARE_TRY(Authorize(actor, Permission::kOrgRead));
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    const std::string current =
+        l.CompanyProgram().empty() ? std::string(kDefaultPreset) : l.CompanyProgram();
+    std::map<std::string, json> by_code;
+    for (const auto& p : domain::Presets()) {
+      by_code[p.code] = {{"code", p.code}, {"name", p.name},      {"version", p.version},
+                         {"preset", true}, {"stored", false},     {"tiers", TierNames(p)},
+                         {"description", p.description}};
+    }
+    for (const auto& rec : l.ListPrograms()) {
+      auto p = domain::ParseProgramText(rec.body);
+      if (!p.ok()) continue;
+      by_code[rec.code] = {{"code", rec.code},
+                           {"name", p->name},
+                           {"version", rec.version},
+                           {"preset", domain::FindPreset(rec.code) != nullptr},
+                           {"stored", true},
+                           {"tiers", TierNames(*p)},
+                           {"description", p->description}};
+    }
+    json items = json::array();
+    for (auto& [code, item] : by_code) {
+      item["current"] = code == current;
+      items.push_back(item);
+    }
+    return json{{"items", items}, {"total", items.size()}};
+  });
+}
+
+Result<json> Programs::Get(const Actor& actor, const std::string& code, int64_t version) {
+  VIPCARE_TRY(Authorize(actor, Permission::kOrgRead));
+  if (version < 0) return Error::Invalid("version", "must be a positive version number");
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    bool stored = false;
+    auto p = Find(repo.loyalty(), code, version, &stored);
+    if (!p) return Error::NotFound("no program has that code and version", "code");
+    return Describe(repo, *p, stored);
+  });
+}
+
+Result<json> Programs::Put(const Actor& actor, const std::string& code, const json& body) {
+  VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  if (!ValidCode(code)) {
+    return Error::Invalid("code", "must be 1-40 lower-case letters, digits, _ or -");
+  }
+  if (!body.is_object()) return Error::Invalid("body", "must be a program as a JSON object");
+  json doc = body;
+  if (auto it = doc.find("code"); it != doc.end() && *it != json(code)) {
+    return Error::Invalid("code", "must be the program's code in the address (" + code + ")");
+  }
+  doc["code"] = code;
+  // The server numbers versions; what the editor read is not an input.
+  for (const char* k : {"version", "current", "preset", "stored", "versions", "id"}) doc.erase(k);
+  auto parsed = domain::ParseProgram(doc);
+  if (!parsed.ok()) return parsed.error();
+  const Timestamp now = env_.clock.Now();
+  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    int64_t next = 1;
+    if (auto newest = l.GetProgram(code)) next = newest->version + 1;
+    domain::Program p = *parsed;
+    p.version = next;
+    store::ProgramRecord rec;
+    rec.code = code;
+    rec.version = next;
+    rec.name = p.name;
+    rec.body = domain::ProgramToJson(p).dump();
+    rec.created_by = actor.user_id;
+    rec.created_at = now;
+    p.id = l.InsertProgramVersion(rec);
+    RecordAudit(repo, env_, actor, "program_update", "program", code,
+                fmt::format("version={}", next));
+    return Describe(repo, p, true);
+  });
+}
+
+Result<json> Programs::Choose(const Actor& actor, const std::string& code) {
+  VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  const Timestamp now = env_.clock.Now();
+  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    bool stored = false;
+    auto p = Find(l, code, 0, &stored);
+    if (!p) return Error::NotFound("no program has that code", "code");
+    if (!stored) {
+      store::ProgramRecord rec;
+      rec.code = code;
+      rec.version = 1;
+      rec.name = p->name;
+      rec.body = domain::ProgramToJson(*p).dump();
+      rec.created_by = actor.user_id;
+      rec.created_at = now;
+      p->id = l.InsertProgramVersion(rec);
+      p->version = 1;
+      stored = true;
+    }
+    const std::string before = l.CompanyProgram();
+    l.SetCompanyProgram(code);
+    RecordAudit(repo, env_, actor, "program_choose", "program", code,
+                fmt::format("version={} before={}", p->version,
+                            before.empty() ? std::string(kDefaultPreset) : before));
+    return Describe(repo, *p, stored);
+  });
+}
+
+}  // namespace vipcare::service

@@ -1,0 +1,48 @@
+// src/service/programs.h
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/result.h"
+#include "service/context.h"
+
+namespace vipcare::service {
+
+// Loyalty programs as data an admin edits (SPEC L6, issue 5 §8): the five
+// presets shipped in the binary (SPEC §10) and the stored programs, each
+// change a new version that applies from the next evaluation (a posting or
+// the daily review reads the newest version). Thread-safe.
+class Programs {
+ public:
+  explicit Programs(Env env) : env_(env) {}
+
+  // {"items": [{"code", "name", "version", "current", "preset", "stored",
+  //  "tiers": [names]}]}: every preset and stored program, the company's
+  // current one marked. Needs org_read.
+  Result<nlohmann::json> List(const Actor& actor);
+
+  // One program's JSON (ProgramToJson) with "version", "current",
+  // "preset", "stored" and "versions" [{version, created_at,
+  // created_by_username}]: the stored newest version (or `version` if > 0),
+  // else the preset. kNotFound on "code". Needs org_read.
+  Result<nlohmann::json> Get(const Actor& actor, const std::string& code, int64_t version = 0);
+
+  // Stores `body` (a whole program, ProgramToJson form) as the next version
+  // of `code`: the body's "code" must be `code` or absent and its "version"
+  // is ignored. Every value is checked (kInvalidArgument names the path,
+  // e.g. "tiers[2].qualify.any_of[0].all_of[1].value"); audited with the
+  // version. Needs program_admin. Answers as Get.
+  Result<nlohmann::json> Put(const Actor& actor, const std::string& code,
+                             const nlohmann::json& body);
+
+  // The company runs `code` from now on (a preset not yet stored is stored
+  // as version 1 first). Members keep their tier while it exists in the new
+  // program; one that does not is placed again on the new ladder at their
+  // next posting. Audited. Needs program_admin. kNotFound on "code".
+  Result<nlohmann::json> Choose(const Actor& actor, const std::string& code);
+
+ private:
+  Env env_;
+};
+
+}  // namespace vipcare::service
