@@ -9,6 +9,9 @@ using nlohmann::json;
 using service::Actor;
 using service::Permission;
 
+// For Reply: a service that already answers JSON.
+json Same(const json& j) { return j; }
+
 template <class T>
 json PageJson(const store::PageOf<T>& page, const std::function<json(const T&)>& item) {
   json items = json::array();
@@ -610,7 +613,7 @@ void AddAccessRoutes(Router& router, Services s) {
   router.Add({"GET", "/api/v1/members/{id}/data-copy", true, Permission::kMemberRead,
               [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(id, req.PathId("id"));
-                return Reply(s.members.DataCopy(*a, MemberId(id)), [](const json& j) { return j; });
+                return Reply(s.members.DataCopy(*a, MemberId(id)), Same);
               }});
   router.Add({"GET", "/api/v1/exports/members", true, Permission::kExport,
               [s](const Request& req, const Actor* a) {
@@ -654,12 +657,12 @@ void AddLoyaltyRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(id, req.PathId("id"));
                 VIPCARE_PARSE(page, PageOf(req));
                 return Reply(s.loyalty.MemberPoints(*a, MemberId(id), page),
-                             [](const json& j) { return j; });
+                             Same);
               }});
   router.Add({"GET", "/api/v1/tier-approvals", true, Permission::kMemberAdmin,
               [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(page, PageOf(req));
-                return Reply(s.loyalty.PendingApprovals(*a, page), [](const json& j) { return j; });
+                return Reply(s.loyalty.PendingApprovals(*a, page), Same);
               }});
   router.Add({"POST", "/api/v1/members/{id}/tier-approval", true, Permission::kMemberAdmin,
               [s](const Request& req, const Actor* a) {
@@ -671,11 +674,41 @@ void AddLoyaltyRoutes(Router& router, Services s) {
                 }
                 VIPCARE_PARSE(reason, StringField(body, "reason"));
                 return Reply(s.loyalty.DecideApproval(*a, MemberId(id), approve->get<bool>(), reason),
-                             [](const json& j) { return j; });
+                             Same);
               }});
   router.Add({"GET", "/api/v1/programs/current", true, Permission::kOrgRead,
               [s](const Request&, const Actor* a) {
-                return Reply(s.loyalty.CurrentProgram(*a), [](const json& j) { return j; });
+                return Reply(s.loyalty.CurrentProgram(*a), Same);
+              }});
+  router.Add({"GET", "/api/v1/members/{id}/transactions", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.loyalty.MemberTransactions(*a, MemberId(id), page), Same);
+              }});
+  router.Add({"POST", "/api/v1/quote", true, Permission::kSalePost,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.loyalty.Quote(*a, body), Same);
+              }});
+}
+
+void AddProgramRoutes(Router& router, Services s) {
+  router.Add({"GET", "/api/v1/programs", true, Permission::kOrgRead,
+              [s](const Request&, const Actor* a) { return Reply(s.programs.List(*a), Same); }});
+  router.Add({"GET", "/api/v1/programs/{code}", true, Permission::kOrgRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(version, req.QueryInt("version", 0, 1, INT32_MAX));
+                return Reply(s.programs.Get(*a, req.params.at("code"), version), Same);
+              }});
+  router.Add({"PUT", "/api/v1/programs/{code}", true, Permission::kProgramAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.programs.Put(*a, req.params.at("code"), body), Same);
+              }});
+  router.Add({"POST", "/api/v1/programs/{code}/choose", true, Permission::kProgramAdmin,
+              [s](const Request& req, const Actor* a) {
+                return Reply(s.programs.Choose(*a, req.params.at("code")), Same);
               }});
 }
 
@@ -694,6 +727,7 @@ void RegisterApi(Router& router, Services s) {
   AddAuditRoutes(router, s);
   AddAccessRoutes(router, s);
   AddLoyaltyRoutes(router, s);
+  AddProgramRoutes(router, s);
 }
 
 }  // namespace vipcare::http

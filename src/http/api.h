@@ -9,6 +9,7 @@
 #include "service/loyalty.h"
 #include "service/members.h"
 #include "service/org.h"
+#include "service/programs.h"
 
 namespace vipcare::http {
 
@@ -20,6 +21,7 @@ struct Services {
   service::AuditLog& audit;
   service::Grants& grants;
   service::Loyalty& loyalty;
+  service::Programs& programs;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

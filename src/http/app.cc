@@ -16,7 +16,9 @@ App::App(AppOptions opt, const Clock* clock) {
   audit_ = std::make_unique<service::AuditLog>(*env_);
   grants_ = std::make_unique<service::Grants>(*env_);
   loyalty_ = std::make_unique<service::Loyalty>(*env_);
-  RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_, *loyalty_});
+  programs_ = std::make_unique<service::Programs>(*env_);
+  RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_, *loyalty_,
+                                *programs_});
   server_ = std::make_unique<Server>(opt.server, router_, *accounts_);
 }
 

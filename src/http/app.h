@@ -51,6 +51,7 @@ class App {
   std::unique_ptr<service::AuditLog> audit_;
   std::unique_ptr<service::Grants> grants_;
   std::unique_ptr<service::Loyalty> loyalty_;
+  std::unique_ptr<service::Programs> programs_;
   Router router_;
   std::unique_ptr<Server> server_;
 };

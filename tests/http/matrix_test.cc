@@ -62,6 +62,13 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/members/{id}/points", "ynyyynn"},
     {"POST /api/v1/transactions", "ynnyynn"},
     {"GET /api/v1/programs/current", "yyyyyyy"},
+    {"GET /api/v1/members/{id}/transactions", "ynyyynn"},
+    // A quote is a till's question: the roles that post sales.
+    {"POST /api/v1/quote", "ynnyynn"},
+    {"GET /api/v1/programs", "yyyyyyy"},
+    {"GET /api/v1/programs/{code}", "yyyyyyy"},
+    {"PUT /api/v1/programs/{code}", "ynnnnnn"},
+    {"POST /api/v1/programs/{code}/choose", "ynnnnnn"},
     {"GET /api/v1/tier-approvals", "ynyynnn"},
     {"POST /api/v1/members/{id}/tier-approval", "ynyynnn"},
     {"POST /api/v1/members/{id}/status", "ynyyynn"},
@@ -178,6 +185,8 @@ class MatrixTest : public ::testing::Test {
     std::string out = pattern;
     if (auto at = out.find("{id}"); at != std::string::npos) out.replace(at, 4, id);
     if (auto at = out.find("{card_no}"); at != std::string::npos) out.replace(at, 9, card_no_);
+    // The default program: choosing it again changes nothing.
+    if (auto at = out.find("{code}"); at != std::string::npos) out.replace(at, 6, "department_store");
     return out;
   }
 
