@@ -17,6 +17,8 @@
 #include "service/access.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
+#include "service/loyalty_jobs.h"
+#include "service/redemption.h"
 
 namespace vipcare::service {
 namespace {
@@ -37,6 +39,7 @@ struct SaleRequest {
   Timestamp occurred_at{};
   std::string payment_method;
   std::vector<domain::SaleLine> lines;
+  std::vector<std::string> voucher_codes;  // the member's cash vouchers used on it (L5)
 };
 
 struct RefundRequest {
@@ -52,7 +55,8 @@ Result<SaleRequest> ParseSale(const json& body) {
   if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
   static const std::set<std::string> kKnown = {"external_id", "member_id",    "card_no",
                                                "store_id",    "associate_id", "occurred_at",
-                                               "payment_method", "lines",     "kind"};
+                                               "payment_method", "lines",     "kind",
+                                               "voucher_codes"};
   for (const auto& [key, value] : body.items()) {
     if (!kKnown.count(key)) return Error::Invalid(key, "is not a field of a sale");
   }
@@ -86,6 +90,15 @@ Result<SaleRequest> ParseSale(const json& body) {
   auto pay = TextField(body, "payment_method", 32, false);
   if (!pay.ok()) return pay.error();
   s.payment_method = *pay;
+  if (auto v = body.find("voucher_codes"); v != body.end() && !v->is_null()) {
+    if (!v->is_array()) return Error::Invalid("voucher_codes", "must be a list of voucher codes");
+    for (size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string() || (*v)[i].get<std::string>().empty()) {
+        return Error::Invalid(fmt::format("voucher_codes[{}]", i), "must be a voucher code");
+      }
+      s.voucher_codes.push_back((*v)[i].get<std::string>());
+    }
+  }
   auto lines = body.find("lines");
   if (lines == body.end() || !lines->is_array() || lines->empty() || lines->size() > kMaxLines) {
     return Error::Invalid("lines", fmt::format("must be a list of 1-{} lines", kMaxLines));
@@ -268,6 +281,9 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
                    {"member_id", nullptr},
                    {"points", 0}};
     if (!member) {
+      if (!sale.voucher_codes.empty()) {
+        return Error::Invalid("voucher_codes", "vouchers are a member's: give member_id or card_no");
+      }
       t.result = answer.dump();
       l.InsertTransaction(t);
       RecordAudit(repo, env_, actor, "sale_post", "transaction", std::to_string(t.id),
@@ -406,6 +422,33 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
     if (earning->points.value != 0) {
       l.AppendLedger({0, member->id, now, "earn", earning->points, state.points_balance, t.id, 0,
                       "", UserId(), actor.user_id});
+    }
+    if (!sale.voucher_codes.empty()) {
+      VIPCARE_TRY(UseVouchers(repo, member->id, sale.voucher_codes, t.paid_total, t.local_day,
+                              t.id, now));
+      answer["vouchers_used"] = sale.voucher_codes;
+    }
+    // L5 "每满XX分返XX元", issued as soon as the balance allows.
+    const auto& cash_back = program.redemption.cash_back;
+    if (cash_back && cash_back->automatic && state.points_balance >= cash_back->every_points) {
+      auto codes = IssueCashBack(repo, env_, actor, state, program, t.local_day, t.store_id);
+      if (!codes.ok()) return codes.error();
+      if (!codes->empty()) {
+        if (!l.SaveLoyaltyState(state)) {
+          return Error::Conflict("the member's points changed at the same time; post again",
+                                 "member_id");
+        }
+        answer["cashback_vouchers"] = *codes;
+        answer["points_balance"] = state.points_balance.value;
+      }
+    }
+    // M4: a temporary member whose purchases meet the program's rule becomes formal.
+    auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day);
+    if (!converted.ok()) return converted.error();
+    if (*converted) answer["became_formal"] = true;
+    if (answer.contains("vouchers_used") || answer.contains("cashback_vouchers") ||
+        answer.contains("became_formal")) {
+      l.SetTransactionResult(t.id, answer.dump());
     }
     RecordAudit(repo, env_, actor, "sale_post", "transaction", std::to_string(t.id),
                 fmt::format("member={} points={}", member->id.value, earning->points.value));

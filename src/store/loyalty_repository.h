@@ -159,6 +159,9 @@ class LoyaltyRepository {
   // Transactions. InsertTransaction writes the lines too and sets t.id.
   virtual int64_t InsertTransaction(TransactionRecord& t) = 0;
   virtual std::optional<TransactionRecord> FindTransaction(const std::string& external_id) = 0;
+  // Replaces the stored answer of a transaction posted in this same unit of
+  // work (what happened after the row went in: vouchers issued...).
+  virtual void SetTransactionResult(int64_t id, const std::string& result) = 0;
   virtual std::optional<TransactionRecord> GetTransaction(int64_t id) = 0;
   // A member's transactions, newest first, without lines.
   virtual PageOf<TransactionRecord> ListMemberTransactions(MemberId member, Page page) = 0;

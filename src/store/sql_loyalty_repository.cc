@@ -20,6 +20,8 @@ constexpr std::string_view kGetProgramNewest =
 constexpr std::string_view kListPrograms =
     "SELECT id, code, version, name, body, created_by, created_at FROM programs p "
     "WHERE version = (SELECT MAX(version) FROM programs q WHERE q.code = p.code) ORDER BY code";
+constexpr std::string_view kSetTransactionResult =
+    "UPDATE transactions SET result = ? WHERE id = ?";
 constexpr std::string_view kListProgramVersions =
     "SELECT id, code, version, name, '', created_by, created_at FROM programs WHERE code = ? "
     "ORDER BY version DESC";
@@ -209,6 +211,9 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
                          : db_.QueryOne(kGetProgramNewest, {code});
     if (!r) return std::nullopt;
     return ReadProgram(*r);
+  }
+  void SetTransactionResult(int64_t id, const std::string& result) override {
+    db_.Exec(kSetTransactionResult, {result, id});
   }
   std::vector<ProgramRecord> ListProgramVersions(const std::string& code) override {
     std::vector<ProgramRecord> out;

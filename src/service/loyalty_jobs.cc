@@ -1,0 +1,703 @@
+#include "service/loyalty_jobs.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include "domain/card.h"
+#include "domain/member.h"
+#include "domain/program.h"
+#include "domain/tiers.h"
+#include "service/access.h"
+#include "service/audit.h"
+#include "service/loyalty_core.h"
+#include "service/members.h"
+
+namespace vipcare::service {
+namespace {
+
+using nlohmann::json;
+using namespace loyalty_core;
+
+// The jobs of a day, in the order they run (see loyalty_jobs.h), and the row
+// that says the whole day is done.
+constexpr const char* kExpiryJob = "points_expiry";
+constexpr const char* kRankJob = "rank";
+constexpr const char* kReviewJob = "downgrade_review";
+constexpr const char* kFormalJob = "temporary_to_formal";
+constexpr const char* kWarningJob = "expiry_warning";
+constexpr const char* kDayJob = "day";
+
+// The counters of a day's summary, all present (0) in every answer.
+constexpr const char* kCounters[] = {
+    "expired_points",      "expired_lots",     "expiry_notices", "downgrade_warned",
+    "downgrade_applied",   "downgrade_cancelled", "held",        "holds_expired",
+    "ranked",              "upgraded",         "approval_queued", "converted"};
+
+// A batch that finds a member's state changed by a posting at the same moment
+// is rolled back and run again.
+constexpr int kBatchAttempts = 5;
+// A claim whose heartbeat is older than this belongs to a run that died.
+constexpr std::chrono::seconds kStaleAfter{15 * 60};
+// Cards of a program whose cards never expire (CardRules::valid_months 0).
+const Date kNoCardExpiry = Date::FromYmd(9999, 12, 31);
+
+using Counts = std::map<std::string, int64_t>;
+
+Error StateChanged() {
+  return Error::Conflict("a member's loyalty state changed during the run", "member_id");
+}
+bool IsStateChanged(const Error& e) {
+  return e.code == ErrorCode::kConflict && e.field == "member_id";
+}
+Error TakenOver() {
+  return Error::Conflict("another run-jobs took this day's run over", "date");
+}
+
+std::string NewOwnerToken() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
+}
+
+bool UsesRank(const domain::Program& p) {
+  for (const auto& t : p.tiers) {
+    for (const auto& group : t.qualify.any_of) {
+      for (const auto& c : group) {
+        if (c.metric == domain::Metric::kRankPercentile) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// The member's L6 metrics on `day`, with their rank (ActivityOf leaves it out).
+domain::Metrics MetricsOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
+                          const domain::Program& p, Date day) {
+  domain::MemberActivity a = ActivityOf(l, s, day);
+  a.rank_percentile = s.rank_percentile;
+  auto m = domain::ComputeMetrics(p, a, day);
+  if (!m.ok()) {
+    throw std::runtime_error("monthly buckets of a member: " + m.error().field + ": " +
+                             m.error().message);
+  }
+  return *m;
+}
+
+// The percentile of each rank among `n` members: rank 1 of 5 is the top 20%.
+int Percentile(size_t rank, size_t n) { return int(std::max<size_t>(1, (rank * 100 + n - 1) / n)); }
+
+// L6 like a posting: the highest tier that qualifies is applied now or queued
+// for the store manager. True if the state changed.
+bool ApplyUpgrade(store::LoyaltyRepository& l, const domain::Program& p, store::LoyaltyState& s,
+                  const domain::UpgradeDecision& d, Timestamp now, UserId actor, Date day,
+                  Counts& c) {
+  bool changed = false;
+  if (d.immediate) {
+    const std::string to = p.tiers[d.immediate->tier].code;
+    l.AppendTierChange({0, s.member_id, now, "upgrade", s.tier_code, to, d.immediate->reason, actor});
+    s.tier_code = to;
+    s.tier_since = day;
+    s.downgrade_warned_on.reset();
+    s.downgrade_effective_on.reset();
+    if (s.pending_tier == to) {
+      s.pending_tier.clear();
+      s.pending_reason.clear();
+    }
+    c["upgraded"] += 1;
+    changed = true;
+  }
+  if (d.needs_approval) {
+    const std::string to = p.tiers[d.needs_approval->tier].code;
+    if (s.pending_tier != to) {
+      l.AppendTierChange({0, s.member_id, now, "approval_queued", s.tier_code, to,
+                          d.needs_approval->reason, actor});
+      s.pending_tier = to;
+      s.pending_reason = d.needs_approval->reason;
+      c["approval_queued"] += 1;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// M4 with a program already loaded.
+Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& actor,
+                         const domain::Program& program, MemberId id, Date day) {
+  auto member = repo.GetMember(id);
+  if (!member) return Error::NotFound("no member has that id", "id");
+  if (member->status != domain::MemberStatus::kTemporary || !program.temporary_to_formal) {
+    return false;
+  }
+  auto& l = repo.loyalty();
+  auto state = l.GetLoyaltyState(id);
+  if (!state || !state->first_purchase_on) return false;
+  auto why = domain::ShouldBecomeFormal(program, MetricsOf(l, *state, program, day));
+  if (!why) return false;
+
+  const Timestamp now = env.clock.Now();
+  domain::Member after = *member;
+  after.status = domain::MemberStatus::kFormal;
+  after.updated_at = now;
+  if (!repo.UpdateMember(after)) {
+    return Error::Conflict("the member's file changed at the same time; retry", "member_id");
+  }
+  const std::string reason = "达到正式会员条件：" + *why;
+  repo.AppendHistory({0, id, now, actor.user_id, "status",
+                      json{{"status", {"temporary", "formal"}}, {"reason", reason}}.dump()});
+
+  // The formal card is ordered; the temporary card it replaces stops working.
+  // A member who already holds an active formal card keeps it.
+  std::optional<domain::Card> active;
+  for (const auto& c : repo.ListCards(id)) {
+    if (domain::IsActive(c.status)) active = c;
+  }
+  std::optional<domain::Card> card;
+  if (!active || active->kind == domain::CardKind::kTemporary) {
+    domain::Card c = domain::NewCard(id, domain::CardKind::kFormal, day);
+    c.expires_on = program.card.valid_months > 0 ? day.AddMonths(program.card.valid_months)
+                                                 : kNoCardExpiry;
+    do {
+      c.card_no = NewCardNumber();
+    } while (repo.FindCardByNo(c.card_no));
+    if (active) {
+      active->status = domain::CardStatus::kReplaced;
+      repo.UpdateCard(*active);
+      c.replaces = active->id;
+    }
+    c.id = repo.InsertCard(c);
+    repo.AppendHistory({0, id, now, actor.user_id, "card",
+                        json{{"issued", c.card_no}, {"kind", "formal"}}.dump()});
+    card = c;
+  }
+  store::LoyaltyNotice notice;
+  notice.member_id = id;
+  notice.kind = "became_formal";
+  notice.occasion = day.ToString();
+  notice.due_on = day;
+  notice.detail = json{{"card_id", card ? json(card->id.value) : json(nullptr)},
+                       {"pickup_due", card && card->pickup_due ? json(card->pickup_due->ToString())
+                                                               : json(nullptr)},
+                       {"reason", reason}}
+                      .dump();
+  notice.created_at = now;
+  repo.loyalty_jobs().InsertNotice(notice);
+  RecordAudit(repo, env, actor, "member_formal", "member", std::to_string(id.value),
+              card ? fmt::format("card={}", card->id.value) : "card=kept");
+  return true;
+}
+
+// One day's run: the claims it holds and the batches it walks.
+class DayRun {
+ public:
+  DayRun(const Env& env, const Actor& actor, Date day, int64_t batch, domain::Program program)
+      : env_(env),
+        actor_(actor),
+        day_(day),
+        batch_(batch),
+        program_(std::move(program)),
+        owner_(NewOwnerToken()) {}
+
+  // Runs `body` as job `job` unless it is done for the day already, holding
+  // the job's claim while it runs; answers the job's counts.
+  Result<Counts> Job(const std::string& job, const std::function<Status(Counts&)>& body) {
+    auto done = env_.store.Read([&](store::Repository& repo) -> Result<std::optional<store::JobRun>> {
+      return repo.loyalty_jobs().GetJobRun(job, day_);
+    });
+    if (!done.ok()) return done.error();
+    if (*done && (*done)->status == "done") return CountsOf((*done)->summary);
+    VIPCARE_TRY(Claim(job));
+    Counts counts;
+    Status st = OkStatus();
+    try {
+      st = body(counts);
+    } catch (...) {
+      Release(job);
+      throw;
+    }
+    if (!st.ok()) {
+      Release(job);
+      return st.error();
+    }
+    auto finished = env_.store.Write([&](store::Repository& repo) -> Status {
+      if (!repo.loyalty_jobs().FinishJobRun(job, day_, owner_, env_.clock.Now(),
+                                            json(counts).dump())) {
+        return TakenOver();
+      }
+      return OkStatus();
+    });
+    if (!finished.ok()) return finished.error();
+    return counts;
+  }
+
+  // Marks the day done with its summary and the audit row, in one transaction.
+  // Answers the summary stored by whoever finished the day.
+  Result<json> Finish(const json& summary) {
+    return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+      auto& j = repo.loyalty_jobs();
+      const Timestamp now = env_.clock.Now();
+      if (!j.ClaimJobRun(kDayJob, day_, owner_, now, now - kStaleAfter)) {
+        auto run = j.GetJobRun(kDayJob, day_);
+        if (run && run->status == "done") return json::parse(run->summary);
+        return Error::Conflict("run-jobs is running for this day in another process", "date");
+      }
+      j.FinishJobRun(kDayJob, day_, owner_, now, summary.dump());
+      RecordAudit(repo, env_, actor_, "loyalty_jobs_run", "loyalty_jobs", day_.ToString(),
+                  summary.dump());
+      return summary;
+    });
+  }
+
+  Status ExpirePoints(Counts& total);
+  Status Rank(Counts& total);
+  Status ReviewDowngrades(Counts& total);
+  Status ConvertTemporary(Counts& total);
+  Status WarnOfExpiry(Counts& total);
+
+ private:
+  static Counts CountsOf(const std::string& summary) {
+    Counts c;
+    json j = json::parse(summary, nullptr, false);
+    if (!j.is_object()) return c;
+    for (const auto& [k, v] : j.items()) {
+      if (v.is_number_integer()) c[k] = v.get<int64_t>();
+    }
+    return c;
+  }
+
+  Status Claim(const std::string& job) {
+    return env_.store.Write([&](store::Repository& repo) -> Status {
+      const Timestamp now = env_.clock.Now();
+      if (!repo.loyalty_jobs().ClaimJobRun(job, day_, owner_, now, now - kStaleAfter)) {
+        return Error::Conflict("run-jobs is running for this day in another process", "date");
+      }
+      return OkStatus();
+    });
+  }
+
+  void Release(const std::string& job) noexcept {
+    try {
+      (void)env_.store.Write([&](store::Repository& repo) -> Status {
+        repo.loyalty_jobs().ReleaseJobRun(job, day_, owner_);
+        return OkStatus();
+      });
+    } catch (...) {
+      // The claim goes stale by itself; the original failure is the one to report.
+    }
+  }
+
+  // Runs fn(repo, counts) in one transaction that also renews the job's
+  // claim; the counts join `total` only once it commits. A batch that met a
+  // concurrent change of a member's state runs again (every step re-reads).
+  template <class F>
+  Status Batch(const std::string& job, Counts& total, F&& fn) {
+    for (int attempt = 1;; ++attempt) {
+      Counts counts;
+      Status st = env_.store.Write([&](store::Repository& repo) -> Status {
+        if (!repo.loyalty_jobs().TouchJobRun(job, day_, owner_, env_.clock.Now())) {
+          return TakenOver();
+        }
+        return fn(repo, counts);
+      });
+      if (st.ok()) {
+        for (const auto& [k, v] : counts) total[k] += v;
+        return st;
+      }
+      if (!IsStateChanged(st.error()) || attempt >= kBatchAttempts) return st;
+    }
+  }
+
+  // Walks the members of `walk` in batches, calling fn(repo, member, counts).
+  template <class F>
+  Status Walk(const std::string& job, store::LoyaltyWalk walk, Counts& total, F&& fn) {
+    MemberId after;
+    for (;;) {
+      size_t seen = 0;
+      MemberId last;
+      VIPCARE_TRY(Batch(job, total, [&](store::Repository& repo, Counts& c) -> Status {
+        auto ids = repo.loyalty_jobs().LoyaltyMembersAfter(walk, after, batch_);
+        seen = ids.size();
+        for (MemberId id : ids) VIPCARE_TRY(fn(repo, id, c));
+        if (!ids.empty()) last = ids.back();
+        return OkStatus();
+      }));
+      if (seen < size_t(batch_)) return OkStatus();
+      after = last;
+    }
+  }
+
+  Status ReviewOne(store::Repository& repo, MemberId id, Counts& c);
+
+  const Env& env_;
+  const Actor& actor_;
+  Date day_;
+  int64_t batch_;
+  domain::Program program_;
+  std::string owner_;
+};
+
+// L4: what is left of lots past their last valid day expires; the balance
+// loses it, but never below zero (points already spent after a refund are a
+// debt, not something that can expire twice).
+Status DayRun::ExpirePoints(Counts& total) {
+  for (;;) {
+    size_t seen = 0;
+    VIPCARE_TRY(Batch(kExpiryJob, total, [&](store::Repository& repo, Counts& c) -> Status {
+      auto& l = repo.loyalty();
+      auto lots = l.LotsExpiringBefore(day_, batch_);
+      seen = lots.size();
+      std::map<int64_t, std::vector<store::PointsLotRecord>> by_member;
+      for (auto& lot : lots) by_member[lot.member_id.value].push_back(std::move(lot));
+      const Timestamp now = env_.clock.Now();
+      for (auto& [member, member_lots] : by_member) {
+        store::LoyaltyState s = StateOf(l, MemberId(member), program_);
+        // One ledger movement per expiry day.
+        std::sort(member_lots.begin(), member_lots.end(),
+                  [](const auto& a, const auto& b) { return *a.expires_on < *b.expires_on; });
+        Points expired_total(0);
+        for (size_t i = 0; i < member_lots.size();) {
+          const Date expires_on = *member_lots[i].expires_on;
+          Points expired(0);
+          for (; i < member_lots.size() && *member_lots[i].expires_on == expires_on; ++i) {
+            const auto& lot = member_lots[i];
+            const Points take(std::clamp<int64_t>(s.points_balance.value - expired.value, 0,
+                                                  lot.remaining.value));
+            l.SetLotRemaining(lot.id, Points(0));
+            expired = expired + take;
+            c["expired_lots"] += 1;
+          }
+          if (expired.value == 0) continue;
+          s.points_balance = s.points_balance - expired;
+          expired_total = expired_total + expired;
+          l.AppendLedger({0, s.member_id, now, "expire", -expired, s.points_balance, 0, 0,
+                          fmt::format("积分过期（有效期至 {}）", expires_on.ToString()), UserId(),
+                          actor_.user_id});
+        }
+        if (expired_total.value == 0) continue;
+        c["expired_points"] += expired_total.value;
+        if (!l.SaveLoyaltyState(s)) return StateChanged();
+      }
+      return OkStatus();
+    }));
+    if (seen < size_t(batch_)) return OkStatus();
+  }
+}
+
+// L6 rank rules: percentiles by 12-month spend, then upgrades they earn.
+Status DayRun::Rank(Counts& total) {
+  if (!UsesRank(program_)) return OkStatus();
+  struct Ranking {
+    std::vector<store::MemberSpend> spend;
+    std::vector<std::pair<MemberId, int>> before;
+  };
+  auto ranking = env_.store.Read([&](store::Repository& repo) -> Result<Ranking> {
+    auto& j = repo.loyalty_jobs();
+    return Ranking{j.SpendByMember(YearMonth(day_.AddMonths(-11)), YearMonth(day_)),
+                   j.RankedMembers()};
+  });
+  if (!ranking.ok()) return ranking.error();
+  std::map<int64_t, int> now_ranked;
+  const auto& spend = ranking->spend;
+  size_t rank = 1;
+  for (size_t i = 0; i < spend.size(); ++i) {
+    if (i > 0 && spend[i].spend != spend[i - 1].spend) rank = i + 1;  // ties share a rank
+    now_ranked[spend[i].member_id.value] = Percentile(rank, spend.size());
+  }
+  std::vector<std::pair<MemberId, std::optional<int>>> changes;
+  std::map<int64_t, int> before;
+  for (const auto& [member, pct] : ranking->before) {
+    before[member.value] = pct;
+    if (!now_ranked.count(member.value)) changes.emplace_back(member, std::nullopt);
+  }
+  for (const auto& [member, pct] : now_ranked) {
+    auto it = before.find(member);
+    if (it == before.end() || it->second != pct) changes.emplace_back(MemberId(member), pct);
+  }
+  total["ranked"] += int64_t(spend.size());
+  for (size_t from = 0; from < changes.size(); from += size_t(batch_)) {
+    const size_t to = std::min(changes.size(), from + size_t(batch_));
+    VIPCARE_TRY(Batch(kRankJob, total, [&](store::Repository& repo, Counts&) -> Status {
+      for (size_t i = from; i < to; ++i) {
+        repo.loyalty_jobs().SetRankPercentile(changes[i].first, changes[i].second);
+      }
+      return OkStatus();
+    }));
+  }
+  const Timestamp now = env_.clock.Now();
+  return Walk(kRankJob, store::LoyaltyWalk::kRanked, total,
+              [&](store::Repository& repo, MemberId id, Counts& c) -> Status {
+                auto& l = repo.loyalty();
+                auto s = l.GetLoyaltyState(id);
+                if (!s) return OkStatus();
+                auto decision =
+                    domain::DecideUpgrade(program_, MetricsOf(l, *s, program_, day_), s->tier_code);
+                if (!decision.ok()) return OkStatus();  // a tier of another program: left alone
+                if (ApplyUpgrade(l, program_, *s, *decision, now, actor_.user_id, day_, c) &&
+                    !l.SaveLoyaltyState(*s)) {
+                  return StateChanged();
+                }
+                return OkStatus();
+              });
+}
+
+Status DayRun::ReviewDowngrades(Counts& total) {
+  return Walk(kReviewJob, store::LoyaltyWalk::kTiered, total,
+              [&](store::Repository& repo, MemberId id, Counts& c) {
+                return ReviewOne(repo, id, c);
+              });
+}
+
+// L7 for one member: warn, cancel, apply one level down, or hold.
+Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
+  auto& l = repo.loyalty();
+  auto& jobs = repo.loyalty_jobs();
+  auto s = l.GetLoyaltyState(id);
+  if (!s || s->tier_code.empty() || !domain::FindTier(program_, s->tier_code)) return OkStatus();
+  const Timestamp now = env_.clock.Now();
+  const UserId actor = actor_.user_id;
+  bool changed = false;
+  if (!s->hold_reason.empty() && s->hold_until && *s->hold_until < day_) {
+    l.AppendTierChange({0, id, now, "hold_released", s->tier_code, s->tier_code,
+                        fmt::format("保级期限 {} 已到", s->hold_until->ToString()), actor});
+    s->hold_until.reset();
+    s->hold_reason.clear();
+    c["holds_expired"] += 1;
+    changed = true;
+  }
+  // A tier reached today is first reviewed tomorrow (and a rerun of the day
+  // does not announce the next step down of a member lowered today).
+  const bool reached_today = s->tier_since && *s->tier_since >= day_;
+  if (!reached_today) {
+    domain::DowngradeInput in;
+    in.current_tier = s->tier_code;
+    in.tier_since = s->tier_since.value_or(day_);
+    bool warning_on_file = false;
+    if (s->downgrade_warned_on && s->downgrade_effective_on) {
+      domain::PendingDowngrade p{*s->downgrade_warned_on, *s->downgrade_effective_on, ""};
+      if (auto n = jobs.FindNotice(id, "downgrade_warning", s->downgrade_warned_on->ToString())) {
+        warning_on_file = true;
+        json detail = json::parse(n->detail, nullptr, false);
+        if (detail.is_object()) p.reason = detail.value("reason", "");
+      }
+      in.pending = p;
+    }
+    if (!s->hold_reason.empty()) in.hold = domain::TierHold{s->hold_until, s->hold_reason};
+    auto step = domain::ReviewDowngrade(program_, MetricsOf(l, *s, program_, day_), in, day_);
+    if (!step.ok()) throw std::runtime_error("downgrade review: " + step.error().message);
+    const std::string tier = s->tier_code;
+    auto warn = [&](const std::string& to, Date effective_on, const std::string& reason) {
+      s->downgrade_warned_on = day_;
+      s->downgrade_effective_on = effective_on;
+      l.AppendTierChange({0, id, now, "downgrade_warned", tier, to, reason, actor});
+      store::LoyaltyNotice n;
+      n.member_id = id;
+      n.kind = "downgrade_warning";
+      n.occasion = day_.ToString();
+      n.due_on = day_;
+      n.detail = json{{"from_tier", tier},
+                      {"to_tier", to},
+                      {"effective_on", effective_on.ToString()},
+                      {"reason", reason}}
+                     .dump();
+      n.created_at = now;
+      jobs.InsertNotice(n);
+      c["downgrade_warned"] += 1;
+      changed = true;
+    };
+    switch (step->action) {
+      case domain::DowngradeAction::kWarn:
+        warn(step->to_tier, *step->effective_on, step->reason);
+        break;
+      case domain::DowngradeAction::kApply: {
+        if (!warning_on_file) {
+          // Never silent: without the stored warning the member is warned now
+          // and keeps the tier for the full notice period.
+          const auto& r = program_.tiers[*domain::FindTier(program_, tier)].retention;
+          const Date effective = std::max(*step->effective_on, day_.AddDays(r.warning_days));
+          const auto* below = &program_.tiers[*domain::FindTier(program_, step->to_tier)];
+          warn(step->to_tier, effective,
+               fmt::format("{}，{}起由{}降为{}", step->reason.empty() ? "保级条件未达到" : step->reason,
+                           effective.ToString(), TierName(program_, tier), below->name));
+          break;
+        }
+        const std::string reason =
+            fmt::format("{}（{} 已预告）", step->reason, s->downgrade_warned_on->ToString());
+        l.AppendTierChange({0, id, now, "downgrade", tier, step->to_tier, reason, actor});
+        s->tier_code = step->to_tier;
+        s->tier_since = day_;
+        s->downgrade_warned_on.reset();
+        s->downgrade_effective_on.reset();
+        store::LoyaltyNotice n;
+        n.member_id = id;
+        n.kind = "downgrade";
+        n.occasion = day_.ToString();
+        n.due_on = day_;
+        n.detail = json{{"from_tier", tier}, {"to_tier", step->to_tier}, {"reason", reason}}.dump();
+        n.created_at = now;
+        jobs.InsertNotice(n);
+        RecordAudit(repo, env_, actor_, "tier_downgrade", "member", std::to_string(id.value),
+                    fmt::format("from={} to={}", tier, step->to_tier));
+        c["downgrade_applied"] += 1;
+        changed = true;
+        break;
+      }
+      case domain::DowngradeAction::kCancel:
+        l.AppendTierChange({0, id, now, "downgrade_cancelled", tier, tier, step->reason, actor});
+        s->downgrade_warned_on.reset();
+        s->downgrade_effective_on.reset();
+        c["downgrade_cancelled"] += 1;
+        changed = true;
+        break;
+      case domain::DowngradeAction::kHeld:
+        c["held"] += 1;
+        break;
+      case domain::DowngradeAction::kNone:
+      case domain::DowngradeAction::kPending:
+        break;
+    }
+  }
+  if (changed && !l.SaveLoyaltyState(*s)) return StateChanged();
+  return OkStatus();
+}
+
+Status DayRun::ConvertTemporary(Counts& total) {
+  if (!program_.temporary_to_formal) return OkStatus();
+  const std::string temporary = domain::ToString(domain::MemberStatus::kTemporary);
+  MemberId after;
+  for (;;) {
+    size_t seen = 0;
+    MemberId last;
+    VIPCARE_TRY(Batch(kFormalJob, total, [&](store::Repository& repo, Counts& c) -> Status {
+      auto ids = repo.loyalty_jobs().MembersWithStatusAfter(temporary, after, batch_);
+      seen = ids.size();
+      for (MemberId id : ids) {
+        auto converted = ConvertWith(repo, env_, actor_, program_, id, day_);
+        if (!converted.ok()) {
+          if (converted.error().code == ErrorCode::kConflict) return StateChanged();
+          return converted.error();
+        }
+        if (*converted) c["converted"] += 1;
+      }
+      if (!ids.empty()) last = ids.back();
+      return OkStatus();
+    }));
+    if (seen < size_t(batch_)) return OkStatus();
+    after = last;
+  }
+}
+
+// L4 "warned before points expire": one notice per member and expiry day.
+Status DayRun::WarnOfExpiry(Counts& total) {
+  if (program_.expiry.mode == domain::ExpiryMode::kNever) return OkStatus();
+  const Date until = day_.AddDays(program_.expiry.warn_days);
+  MemberId after;
+  for (;;) {
+    size_t seen = 0;
+    MemberId last;
+    VIPCARE_TRY(Batch(kWarningJob, total, [&](store::Repository& repo, Counts& c) -> Status {
+      auto& jobs = repo.loyalty_jobs();
+      auto ids = jobs.LoyaltyMembersAfter(store::LoyaltyWalk::kAll, after, batch_);
+      seen = ids.size();
+      if (ids.empty()) return OkStatus();
+      last = ids.back();
+      const Timestamp now = env_.clock.Now();
+      for (const auto& e : jobs.PointsExpiringBetween(ids.front(), ids.back(), day_, until)) {
+        store::LoyaltyNotice n;
+        n.member_id = e.member_id;
+        n.kind = "points_expiry";
+        n.occasion = e.expires_on.ToString();
+        n.due_on = day_;
+        n.detail = json{{"points", e.points.value}, {"expires_on", e.expires_on.ToString()}}.dump();
+        n.created_at = now;
+        if (jobs.InsertNotice(n)) c["expiry_notices"] += 1;
+      }
+      return OkStatus();
+    }));
+    if (seen < size_t(batch_)) return OkStatus();
+    after = last;
+  }
+}
+
+json Summary(Date day, const Counts& counts) {
+  json out = {{"day", day.ToString()}};
+  for (const char* key : kCounters) {
+    auto it = counts.find(key);
+    out[key] = it == counts.end() ? 0 : it->second;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
+  VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  struct Before {
+    std::optional<store::JobRun> run;
+    std::optional<Date> last;
+    domain::Program program;
+  };
+  auto before = env_.store.Read([&](store::Repository& repo) -> Result<Before> {
+    auto& j = repo.loyalty_jobs();
+    return Before{j.GetJobRun(kDayJob, day), j.LastDoneDay(kDayJob), LoadProgram(repo.loyalty())};
+  });
+  if (!before.ok()) return before.error();
+  if (before->run && before->run->status == "done") {
+    json out = json::parse(before->run->summary);
+    out["skipped"] = true;
+    return out;
+  }
+  if (before->last && day < *before->last) {
+    return Error::Unprocessable(
+        fmt::format("days run in order: {} has run already", before->last->ToString()), "date");
+  }
+  DayRun run(env_, actor, day, batch_size_, std::move(before->program));
+  Counts total;
+  const std::pair<const char*, Status (DayRun::*)(Counts&)> jobs[] = {
+      {kExpiryJob, &DayRun::ExpirePoints},
+      {kRankJob, &DayRun::Rank},
+      {kReviewJob, &DayRun::ReviewDowngrades},
+      {kFormalJob, &DayRun::ConvertTemporary},
+      {kWarningJob, &DayRun::WarnOfExpiry},
+  };
+  for (const auto& [name, body] : jobs) {
+    auto counts = run.Job(name, [&, body = body](Counts& c) { return (run.*body)(c); });
+    if (!counts.ok()) return counts.error();
+    for (const auto& [k, v] : *counts) total[k] += v;
+  }
+  auto summary = run.Finish(Summary(day, total));
+  if (!summary.ok()) return summary.error();
+  json out = *summary;
+  out["skipped"] = false;
+  return out;
+}
+
+Result<json> LoyaltyJobs::RunThrough(const Actor& actor, Date day) {
+  VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  auto last = env_.store.Read([&](store::Repository& repo) -> Result<std::optional<Date>> {
+    return repo.loyalty_jobs().LastDoneDay(kDayJob);
+  });
+  if (!last.ok()) return last.error();
+  const Date from = *last && *(*last) < day ? (*last)->AddDays(1) : day;
+  json days = json::array();
+  for (Date d = from; d <= day; d = d.AddDays(1)) {
+    auto r = RunDay(actor, d);
+    if (!r.ok()) return r.error();
+    days.push_back(*r);
+  }
+  return json{{"from", from.ToString()}, {"to", day.ToString()}, {"days", days}};
+}
+
+Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,
+                                MemberId id, Date day) {
+  return ConvertWith(repo, env, actor, LoadProgram(repo.loyalty()), id, day);
+}
+
+}  // namespace vipcare::service

@@ -1,0 +1,91 @@
+// src/service/loyalty_jobs.h
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "service/context.h"
+#include "store/repository.h"
+
+namespace vipcare::service {
+
+// The loyalty engine's daily schedule (`vipcare run-jobs`, SPEC I1): for one
+// company-local day, in this order
+//   points_expiry        L4: open lots whose last valid day is before the day
+//                        lose what is left (ledger "expire"); a balance is
+//                        never pushed below zero by it.
+//   rank                 L6: when the program has a rank_percentile rule,
+//                        every member with positive 12-month spend is ranked
+//                        (1 = top 1%, ties share the better rank, members
+//                        without spend are unranked) and those who now
+//                        qualify are upgraded as a posting would (immediate,
+//                        or queued for the store manager).
+//   downgrade_review     L7: each member with a tier goes through
+//                        domain::ReviewDowngrade: warned (tier_history
+//                        "downgrade_warned" + a "downgrade_warning" notice),
+//                        cancelled on re-qualifying or a manager's hold,
+//                        lowered ONE level on the announced day (never
+//                        without a stored warning), or held. A tier reached
+//                        on the day itself is reviewed from the next day; an
+//                        expired hold is released ("hold_released").
+//   temporary_to_formal  M4: see ConvertIfQualified.
+//   expiry_warning       L4: one "points_expiry" notice per member and expiry
+//                        day for points expiring within the program's
+//                        expiry.warn_days.
+// Each job walks the members in batches (one transaction per batch), is
+// idempotent by itself, and is recorded in loyalty_job_runs (job, day); a job
+// is claimed before it starts so two instances never run it at once (D2).
+// Notices (store::LoyaltyNotice) are what the care engine reads:
+//   points_expiry      occasion = expiry day, due_on = run day,
+//                      detail {"points", "expires_on"}
+//   downgrade_warning  occasion = warning day, due_on = warning day,
+//                      detail {"from_tier", "to_tier", "effective_on", "reason"}
+//   downgrade          occasion = day applied, detail {"from_tier", "to_tier", "reason"}
+//   became_formal      occasion = day converted, due_on = that day,
+//                      detail {"card_id", "pickup_due", "reason"} (SMS within
+//                      a day, pickup reminder call on pickup_due)
+// Thread-safe.
+class LoyaltyJobs {
+ public:
+  static constexpr int64_t kBatchSize = 1000;
+
+  // `batch_size` members (or lots) per transaction.
+  explicit LoyaltyJobs(Env env, int64_t batch_size = kBatchSize)
+      : env_(env), batch_size_(batch_size) {}
+
+  // Runs the day's jobs and answers {"day", "expired_points", "expired_lots",
+  // "expiry_notices", "downgrade_warned", "downgrade_applied",
+  // "downgrade_cancelled", "held", "holds_expired", "ranked", "upgraded",
+  // "approval_queued", "converted", "skipped"}. A day already run answers its
+  // stored summary with "skipped": true and changes nothing; a job finished
+  // before an interruption is not run again. Needs program_admin.
+  // kUnprocessable on "date" for a day before the last day run (days run in
+  // order); kConflict on "date" while another instance runs the same job.
+  Result<nlohmann::json> RunDay(const Actor& actor, Date day);
+
+  // Catches up: runs every day after the last day run through `day`, in
+  // order, never skipping one (the first run ever runs `day` only). Answers
+  // {"from", "to", "days": [RunDay summaries]}; stops at the first error,
+  // keeping the days already run.
+  Result<nlohmann::json> RunThrough(const Actor& actor, Date day);
+
+ private:
+  Env env_;
+  int64_t batch_size_;
+};
+
+// M4 temporary → formal, inside the caller's transaction (call it right after
+// a sale posts, with the sale's day): if member `id` is temporary and the
+// company program's temporary_to_formal rule holds on `day`, the member
+// becomes formal (member history "status" with the reason, audit
+// "member_formal"), the active temporary card is replaced by a formal card
+// ordered for pickup within 5 days (expiry per the program's card rules,
+// member history "card"), and a "became_formal" notice is left for the care
+// engine. Answers true if the member was converted, false if nothing was due
+// (not temporary, no purchases, rule not met, or no temporary stage).
+// kNotFound on "id" for an unknown member; kConflict if the file changed
+// meanwhile.
+Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,
+                                MemberId id, Date day);
+
+}  // namespace vipcare::service
