@@ -643,6 +643,26 @@ void AddAuditRoutes(Router& router, Services s) {
 }  // namespace
 
 // Sales and points (SPEC L1-L3, L6).
+// A yes/no query parameter: "true"/"1" or "false"/"0"; `fallback` if absent.
+Result<bool> QueryFlag(const Request& req, const std::string& name, bool fallback) {
+  auto it = req.query.find(name);
+  if (it == req.query.end() || it->second.empty()) return fallback;
+  if (it->second == "true" || it->second == "1") return true;
+  if (it->second == "false" || it->second == "0") return false;
+  return Error::Invalid(name, "must be true or false");
+}
+
+// {"approve": bool, "reason": text} of a decision.
+Result<std::pair<bool, std::string>> Decision(const json& body, bool reason_required) {
+  auto approve = body.find("approve");
+  if (approve == body.end() || !approve->is_boolean()) {
+    return Error::Invalid("approve", "must be true or false");
+  }
+  auto reason = StringField(body, "reason", reason_required);
+  if (!reason.ok()) return reason.error();
+  return std::make_pair(approve->get<bool>(), *reason);
+}
+
 void AddLoyaltyRoutes(Router& router, Services s) {
   router.Add({"POST", "/api/v1/transactions", true, Permission::kSalePost,
               [s](const Request& req, const Actor* a) {
@@ -668,13 +688,8 @@ void AddLoyaltyRoutes(Router& router, Services s) {
               [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(id, req.PathId("id"));
                 VIPCARE_PARSE(body, req.Json());
-                auto approve = body.find("approve");
-                if (approve == body.end() || !approve->is_boolean()) {
-                  return Response::FromError(Error::Invalid("approve", "must be true or false"));
-                }
-                VIPCARE_PARSE(reason, StringField(body, "reason"));
-                return Reply(s.loyalty.DecideApproval(*a, MemberId(id), approve->get<bool>(), reason),
-                             Same);
+                VIPCARE_PARSE(d, Decision(body, true));
+                return Reply(s.loyalty.DecideApproval(*a, MemberId(id), d.first, d.second), Same);
               }});
   router.Add({"GET", "/api/v1/programs/current", true, Permission::kOrgRead,
               [s](const Request&, const Actor* a) {
@@ -712,6 +727,89 @@ void AddProgramRoutes(Router& router, Services s) {
               }});
 }
 
+void AddRedemptionRoutes(Router& router, Services s) {
+  router.Add({"GET", "/api/v1/gifts", true, Permission::kSalePost,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(page, PageOf(req));
+                VIPCARE_PARSE(all, QueryFlag(req, "include_inactive", false));
+                return Reply(s.redemption.ListGifts(*a, all, page), Same);
+              }});
+  router.Add({"POST", "/api/v1/gifts", true, Permission::kProgramAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.redemption.CreateGift(*a, body), Same, 201);
+              }});
+  router.Add({"PATCH", "/api/v1/gifts/{id}", true, Permission::kProgramAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.redemption.UpdateGift(*a, id, body), Same);
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/redemptions", true, Permission::kSalePost,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                const json kind = body.value("kind", json());
+                json rest = body;
+                rest.erase("kind");
+                if (kind == "gift") {
+                  return Reply(s.redemption.RedeemGift(*a, MemberId(id), rest), Same, 201);
+                }
+                if (kind == "voucher") {
+                  return Reply(s.redemption.RedeemVoucher(*a, MemberId(id), rest), Same, 201);
+                }
+                return Response::FromError(Error::Invalid("kind", "must be gift or voucher"));
+              }});
+  router.Add({"GET", "/api/v1/members/{id}/vouchers", true, Permission::kMemberRead,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(page, PageOf(req));
+                return Reply(s.redemption.ListMemberVouchers(*a, MemberId(id), page), Same);
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/points-adjustments", true, Permission::kMemberWrite,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.redemption.RequestAdjustment(*a, MemberId(id), body), Same, 201);
+              }});
+  router.Add({"GET", "/api/v1/points-adjustments", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(page, PageOf(req));
+                auto it = req.query.find("status");
+                const std::string status = it == req.query.end() ? "" : it->second;
+                return Reply(s.redemption.ListAdjustments(*a, status, page), Same);
+              }});
+  router.Add({"POST", "/api/v1/points-adjustments/{id}/decision", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(d, Decision(body, false));
+                return Reply(s.redemption.DecideAdjustment(*a, id, d.first, d.second), Same);
+              }});
+}
+
+void AddTierAdminRoutes(Router& router, Services s) {
+  router.Add({"POST", "/api/v1/members/{id}/tier-hold", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.tier_admin.HoldTier(*a, MemberId(id), body), Same);
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/tier-hold/release", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(reason, StringField(body, "reason"));
+                return Reply(s.tier_admin.ReleaseHold(*a, MemberId(id), reason), Same);
+              }});
+  router.Add({"POST", "/api/v1/members/{id}/tier-override", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.tier_admin.OverrideTier(*a, MemberId(id), body), Same);
+              }});
+}
+
 void RegisterApi(Router& router, Services s) {
   router.Add({"GET", "/healthz", false, Permission::kNone,
               [](const Request&, const Actor*) { return Response::Json({{"status", "ok"}}); }});
@@ -728,6 +826,8 @@ void RegisterApi(Router& router, Services s) {
   AddAccessRoutes(router, s);
   AddLoyaltyRoutes(router, s);
   AddProgramRoutes(router, s);
+  AddRedemptionRoutes(router, s);
+  AddTierAdminRoutes(router, s);
 }
 
 }  // namespace vipcare::http

@@ -10,6 +10,8 @@
 #include "service/members.h"
 #include "service/org.h"
 #include "service/programs.h"
+#include "service/redemption.h"
+#include "service/tier_admin.h"
 
 namespace vipcare::http {
 
@@ -22,6 +24,8 @@ struct Services {
   service::Grants& grants;
   service::Loyalty& loyalty;
   service::Programs& programs;
+  service::Redemption& redemption;
+  service::TierAdmin& tier_admin;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

@@ -17,8 +17,10 @@ App::App(AppOptions opt, const Clock* clock) {
   grants_ = std::make_unique<service::Grants>(*env_);
   loyalty_ = std::make_unique<service::Loyalty>(*env_);
   programs_ = std::make_unique<service::Programs>(*env_);
+  redemption_ = std::make_unique<service::Redemption>(*env_);
+  tier_admin_ = std::make_unique<service::TierAdmin>(*env_);
   RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_, *loyalty_,
-                                *programs_});
+                                *programs_, *redemption_, *tier_admin_});
   server_ = std::make_unique<Server>(opt.server, router_, *accounts_);
 }
 

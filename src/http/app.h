@@ -52,6 +52,8 @@ class App {
   std::unique_ptr<service::Grants> grants_;
   std::unique_ptr<service::Loyalty> loyalty_;
   std::unique_ptr<service::Programs> programs_;
+  std::unique_ptr<service::Redemption> redemption_;
+  std::unique_ptr<service::TierAdmin> tier_admin_;
   Router router_;
   std::unique_ptr<Server> server_;
 };

@@ -69,6 +69,17 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/programs/{code}", "yyyyyyy"},
     {"PUT /api/v1/programs/{code}", "ynnnnnn"},
     {"POST /api/v1/programs/{code}/choose", "ynnnnnn"},
+    {"GET /api/v1/gifts", "ynnyynn"},
+    {"POST /api/v1/gifts", "ynnnnnn"},
+    {"PATCH /api/v1/gifts/{id}", "ynnnnnn"},
+    {"POST /api/v1/members/{id}/redemptions", "ynnyynn"},
+    {"GET /api/v1/members/{id}/vouchers", "ynyyynn"},
+    {"POST /api/v1/members/{id}/points-adjustments", "ynyyynn"},
+    {"GET /api/v1/points-adjustments", "ynyynnn"},
+    {"POST /api/v1/points-adjustments/{id}/decision", "ynyynnn"},
+    {"POST /api/v1/members/{id}/tier-hold", "ynyynnn"},
+    {"POST /api/v1/members/{id}/tier-hold/release", "ynyynnn"},
+    {"POST /api/v1/members/{id}/tier-override", "ynyynnn"},
     {"GET /api/v1/tier-approvals", "ynyynnn"},
     {"POST /api/v1/members/{id}/tier-approval", "ynyynnn"},
     {"POST /api/v1/members/{id}/status", "ynyyynn"},
@@ -103,6 +114,7 @@ const std::map<std::string, std::string> kBodies = {
     {"POST /api/v1/members/{id}/consents",
      R"({"purpose":"service","granted":true,"version":"1","channel":"store"})"},
     {"POST /api/v1/cards/{card_no}/status", R"({"status":"issued"})"},
+    {"POST /api/v1/members/{id}/points-adjustments", R"({"points":10,"reason":"矩阵测试"})"},
 };
 
 class MatrixTest : public ::testing::Test {
@@ -182,6 +194,9 @@ class MatrixTest : public ::testing::Test {
     if (pattern.find("/users/") != std::string::npos) id = std::to_string(spare_user_.value);
     if (pattern.find("/grants/") != std::string::npos) id = std::to_string(grant_);
     if (pattern.find("/devices/") != std::string::npos) id = std::to_string(device_);
+    // No such gift or request: the permission check answers before the lookup.
+    if (pattern.find("/gifts/") != std::string::npos) id = "1";
+    if (pattern.find("/points-adjustments/") != std::string::npos) id = "1";
     std::string out = pattern;
     if (auto at = out.find("{id}"); at != std::string::npos) out.replace(at, 4, id);
     if (auto at = out.find("{card_no}"); at != std::string::npos) out.replace(at, 9, card_no_);
