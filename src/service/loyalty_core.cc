@@ -115,6 +115,65 @@ void CreditPoints(store::LoyaltyRepository& l, store::LoyaltyState& state,
   l.AppendLedger(entry);
 }
 
+Status MergeLoyalty(store::Repository& repo, const Actor& actor, MemberId from, MemberId into,
+                    Timestamp now) {
+  auto& l = repo.loyalty();
+  auto gone = l.GetLoyaltyState(from);
+  if (!gone) return Ok{};  // nothing bought, nothing earned
+  const domain::Program program = LoadProgram(l);
+  store::LoyaltyState kept = StateOf(l, into, program);
+  l.MoveLoyalty(from, into);
+  auto survivor = repo.GetMember(into);
+  auto absorbed = repo.GetMember(from);
+  const std::string into_no = survivor ? survivor->member_no : "";
+  const std::string from_no = absorbed ? absorbed->member_no : "";
+  const Points moved = gone->points_balance;
+  kept.points_balance += moved;
+  kept.growth_lifetime += gone->growth_lifetime;
+  kept.carry_fen += gone->carry_fen;
+  if (gone->first_purchase_on &&
+      (!kept.first_purchase_on || *gone->first_purchase_on < *kept.first_purchase_on)) {
+    kept.first_purchase_on = gone->first_purchase_on;
+    kept.first_purchase = gone->first_purchase;
+  }
+  if (gone->last_purchase_on &&
+      (!kept.last_purchase_on || *kept.last_purchase_on < *gone->last_purchase_on)) {
+    kept.last_purchase_on = gone->last_purchase_on;
+  }
+  const auto rank = [&](const std::string& code) {
+    auto i = domain::FindTier(program, code);
+    return i ? int(*i) : -1;
+  };
+  if (rank(gone->tier_code) > rank(kept.tier_code)) {
+    l.AppendTierChange({0, into, now, "merge", kept.tier_code, gone->tier_code,
+                        "合并会员 " + from_no + " 的等级", actor.user_id});
+    kept.tier_code = gone->tier_code;
+    kept.tier_since = gone->tier_since;
+    kept.downgrade_warned_on = gone->downgrade_warned_on;
+    kept.downgrade_effective_on = gone->downgrade_effective_on;
+  }
+  if (!kept.pending_tier.empty() && rank(kept.pending_tier) <= rank(kept.tier_code)) {
+    kept.pending_tier.clear();
+    kept.pending_reason.clear();
+  }
+  if (moved.value != 0) {
+    l.AppendLedger({0, into, now, "merge", moved, kept.points_balance, 0, 0,
+                    "合并会员 " + from_no + " 的积分", UserId(), actor.user_id});
+    l.AppendLedger({0, from, now, "merge", -moved, Points(0), 0, 0,
+                    "积分并入会员 " + into_no, UserId(), actor.user_id});
+  }
+  gone->points_balance = Points(0);
+  gone->growth_lifetime = Points(0);
+  gone->carry_fen = Fen(0);
+  gone->pending_tier.clear();
+  gone->pending_reason.clear();
+  if (!l.SaveLoyaltyState(*gone) || !l.SaveLoyaltyState(kept)) {
+    return Error::Conflict("the members' points changed at the same time; merge again",
+                           "from_member_id");
+  }
+  return Ok{};
+}
+
 Result<std::string> TextField(const json& body, const std::string& field, size_t max,
                               bool required) {
   auto it = body.find(field);

@@ -56,6 +56,14 @@ void CreditPoints(store::LoyaltyRepository& l, store::LoyaltyState& state,
                   const domain::Program& program, Points points, const std::string& source,
                   Date today, bool growth, store::LedgerEntry entry);
 
+// M6: member `from` is merged into `into`: their sales, open lots, unused
+// vouchers and monthly buckets move (MoveLoyalty), the balance, growth value
+// and carried remainder are added to the survivor's with a "merge" ledger
+// movement on each file, and the survivor keeps the higher of the two tiers
+// (tier history "merge"). kConflict if either state changed meanwhile.
+Status MergeLoyalty(store::Repository& repo, const Actor& actor, MemberId from, MemberId into,
+                    Timestamp now);
+
 // Request fields. Errors are kInvalidArgument naming `field`.
 Result<std::string> TextField(const nlohmann::json& body, const std::string& field, size_t max,
                               bool required);

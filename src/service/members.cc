@@ -12,6 +12,7 @@
 #include "domain/member_json.h"
 #include "service/access.h"
 #include "service/audit.h"
+#include "service/loyalty_core.h"
 
 namespace vipcare::service {
 namespace {
@@ -477,6 +478,7 @@ Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, Memb
             json{{"from_member_id", absorbed_id.value}, {"changes", changes}});
     RecordHistory(repo, env_, actor, absorbed_id, "merged_into",
             json{{"member_id", survivor_id.value}});
+    VIPCARE_TRY(loyalty_core::MergeLoyalty(repo, actor, absorbed_id, survivor_id, env_.clock.Now()));
     RecordAudit(repo, env_, actor, "member_merge", "member", std::to_string(survivor_id.value),
           "from=" + std::to_string(absorbed_id.value));
     return Present(repo, env_, actor, MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)});

@@ -196,6 +196,12 @@ class LoyaltyRepository {
   // A member's ledger, newest first.
   virtual PageOf<LedgerEntry> ListLedger(MemberId member, Page page) = 0;
 
+  // Member merge (M6): the absorbed member's sales and refunds, open lots,
+  // unused vouchers and monthly buckets (added into the survivor's months)
+  // become the survivor's. Ledger and tier history stay with the file they
+  // happened to; the caller moves the balance with a ledger entry on each.
+  virtual void MoveLoyalty(MemberId from, MemberId into) = 0;
+
   // Tier history, newest first.
   virtual void AppendTierChange(const TierChange& c) = 0;
   virtual PageOf<TierChange> ListTierChanges(MemberId member, Page page) = 0;

@@ -20,6 +20,13 @@ constexpr std::string_view kGetProgramNewest =
 constexpr std::string_view kListPrograms =
     "SELECT id, code, version, name, body, created_by, created_at FROM programs p "
     "WHERE version = (SELECT MAX(version) FROM programs q WHERE q.code = p.code) ORDER BY code";
+constexpr std::string_view kMoveTransactions =
+    "UPDATE transactions SET member_id = ? WHERE member_id = ?";
+constexpr std::string_view kMoveOpenLots =
+    "UPDATE points_lots SET member_id = ? WHERE member_id = ? AND remaining > 0";
+constexpr std::string_view kMoveUnusedVouchers =
+    "UPDATE vouchers SET member_id = ? WHERE member_id = ? AND used_at IS NULL";
+constexpr std::string_view kDeleteMonths = "DELETE FROM member_months WHERE member_id = ?";
 constexpr std::string_view kSetTransactionResult =
     "UPDATE transactions SET result = ? WHERE id = ?";
 constexpr std::string_view kListProgramVersions =
@@ -211,6 +218,16 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
                          : db_.QueryOne(kGetProgramNewest, {code});
     if (!r) return std::nullopt;
     return ReadProgram(*r);
+  }
+  void MoveLoyalty(MemberId from, MemberId into) override {
+    db_.Exec(kMoveTransactions, {into.value, from.value});
+    db_.Exec(kMoveOpenLots, {into.value, from.value});
+    db_.Exec(kMoveUnusedVouchers, {into.value, from.value});
+    for (auto m : ListMonths(from, 0)) {
+      m.member_id = into;
+      AddToMonth(m);
+    }
+    db_.Exec(kDeleteMonths, {from.value});
   }
   void SetTransactionResult(int64_t id, const std::string& result) override {
     db_.Exec(kSetTransactionResult, {result, id});

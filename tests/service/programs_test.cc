@@ -216,5 +216,34 @@ TEST_F(ProgramsTest, ThePurchasesTabListsSalesAndRefundsWithLinesInScopeOnly) {
   EXPECT_EQ(other.error().code, ErrorCode::kForbidden);
 }
 
+// M6 + L2: merging a duplicate file moves its purchases, points and tier to
+// the survivor; nothing earned is lost and a refund of a moved sale still works.
+TEST_F(ProgramsTest, M6MergingMovesPurchasesPointsAndTheHigherTier) {
+  const MemberId duplicate = NewMember("王芳", MemberId());
+  MustPost(Sale("POS-1", member_, 600));     // 普卡
+  MustPost(Sale("POS-2", duplicate, 3200));  // 银卡 (6-month spend >= 3,000)
+  auto merged = members_.Merge(fx_.admin(), member_, duplicate);
+  ASSERT_TRUE(merged.ok()) << merged.error().field << ": " << merged.error().message;
+  auto p = loyalty_.MemberPoints(fx_.admin(), member_, {50, 0});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ((*p)["points_balance"], 3800);
+  EXPECT_EQ((*p)["growth_points"], 3800);
+  EXPECT_EQ((*p)["tier"]["code"], "silver");
+  EXPECT_EQ((*p)["ledger"]["items"][0]["kind"], "merge");
+  EXPECT_EQ((*p)["spend_12m_fen"], 380000);
+  auto list = loyalty_.MemberTransactions(fx_.admin(), member_, {20, 0});
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ((*list)["total"], 2);
+  auto refund = loyalty_.PostSale(assoc_, {{"kind", "refund"},
+                                           {"external_id", "RF-2"},
+                                           {"original_external_id", "POS-2"},
+                                           {"store_id", fx_.org().sh01.value},
+                                           {"occurred_at", FormatTimestamp(fx_.clock().Now())},
+                                           {"lines", {{{"line_no", 1}, {"paid_fen", 20000}}}}});
+  ASSERT_TRUE(refund.ok()) << refund.error().message;
+  EXPECT_EQ(refund->body["member_id"], member_.value);
+  EXPECT_EQ(Balance(member_), 3600);
+}
+
 }  // namespace
 }  // namespace vipcare::service
