@@ -637,5 +637,46 @@ TEST_F(ApiTest, L1_PostingASaleIsIdempotentOnItsExternalId) {
   EXPECT_EQ(points.Json()["tier"]["name"], "普卡");
 }
 
+TEST_F(ApiTest, L5_L8_ATillQuotesRedeemsAndAnAdjustmentNeedsASecondPerson) {
+  fx_.AddUser("store1", domain::Role::kStoreManager, fx_.org().manager_sh01);
+  const std::string manager = Login("store1");
+  json body = fx_.MemberBody("王芳");
+  body["associate_id"] = fx_.org().associate_sh01.value;
+  json m = MustCreate(body);
+  auto gift = AdminJson("POST", "/api/v1/gifts",
+                        {{"code", "UMB-1"}, {"name", "晴雨伞"}, {"points_price", 500}, {"stock", 1}});
+  ASSERT_EQ(gift.status, 201) << gift.body;
+  auto quote = AdminJson("POST", "/api/v1/quote",
+                         {{"member_id", m["id"]},
+                          {"lines", {{{"sku", "W-1"}, {"quantity", 2}, {"list_price_fen", 40000}}}}});
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_EQ(quote.Json()["points"], 800);
+  auto sale = AdminJson("POST", "/api/v1/transactions",
+                        {{"external_id", "POS-Q1"},
+                         {"member_id", m["id"]},
+                         {"store_id", fx_.org().sh01.value},
+                         {"occurred_at", "2026-11-23T10:05:00+08:00"},
+                         {"lines", {{{"sku", "W-1"}, {"quantity", 2}, {"list_price_fen", 40000},
+                                     {"paid_fen", 80000}}}}});
+  ASSERT_EQ(sale.status, 201) << sale.body;
+  const std::string redeem = MemberPath(m) + "/redemptions";
+  const json one = {{"kind", "gift"}, {"gift_id", gift.Json()["id"]}, {"store_id", fx_.org().sh01.value}};
+  auto got = AdminJson("POST", redeem, one);
+  ASSERT_EQ(got.status, 201) << got.body;
+  EXPECT_EQ(got.Json()["points_balance"], 300);
+  ExpectError(AdminJson("POST", redeem, one), 422, "quantity");  // out of stock
+  ExpectError(AdminJson("POST", redeem, {{"kind", "cash"}}), 400, "kind");
+
+  auto asked = Call("POST", MemberPath(m) + "/points-adjustments",
+                    json{{"points", 50}, {"reason", "补录积分"}}.dump(), manager);
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string decide =
+      "/api/v1/points-adjustments/" + std::to_string(asked.Json()["id"].get<int64_t>()) + "/decision";
+  ExpectError(Call("POST", decide, json{{"approve", true}}.dump(), manager), 403, "approver");
+  auto approved = AdminJson("POST", decide, {{"approve", true}, {"reason", "核实无误"}});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(approved.Json()["points_balance"], 350);
+}
+
 }  // namespace
 }  // namespace vipcare::http
