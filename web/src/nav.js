@@ -2,13 +2,15 @@
 // signed-in role may open its route (router meta.roles). Entries marked
 // `comingSoon` are shown disabled with a label until their API exists.
 import { markRaw } from 'vue'
-import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor } from '@element-plus/icons-vue'
+import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal } from '@element-plus/icons-vue'
 import { mayOpen } from './router.js'
 
 export const MENU = [
   { key: 'dashboard', path: '/dashboard', titleKey: 'nav.dashboard', icon: markRaw(DataAnalysis) },
   { key: 'members', path: '/members', titleKey: 'nav.members', icon: markRaw(Search) },
   { key: 'member-new', path: '/members/new', titleKey: 'nav.memberNew', icon: markRaw(UserFilled) },
+  { key: 'till', path: '/till', titleKey: 'nav.till', icon: markRaw(ShoppingCart) },
+  { key: 'approvals', path: '/approvals', titleKey: 'nav.approvals', icon: markRaw(Stamp) },
   { key: 'grants', path: '/grants', titleKey: 'nav.grants', icon: markRaw(Timer) },
   {
     key: 'compliance',
@@ -29,6 +31,7 @@ export const MENU = [
       { key: 'users', path: '/settings/users', titleKey: 'nav.users', icon: markRaw(Key) },
       { key: 'devices', path: '/settings/devices', titleKey: 'nav.devices', icon: markRaw(Monitor) },
       { key: 'company', path: '/settings/company', titleKey: 'nav.company', icon: markRaw(OfficeBuilding) },
+      { key: 'programs', path: '/programs', titleKey: 'nav.programs', icon: markRaw(Medal) },
     ],
   },
 ]

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 const ROLE_MENUS = {
-  admin: ['dashboard', 'members', 'member-new', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company'],
+  admin: ['dashboard', 'members', 'member-new', 'till', 'approvals', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company', 'programs'],
   hq: ['dashboard'],
-  region1: ['dashboard', 'members', 'member-new', 'grants'],
-  store1: ['dashboard', 'members', 'member-new', 'grants', 'settings', 'devices'],
-  assoc1: ['dashboard', 'members', 'member-new'],
+  region1: ['dashboard', 'members', 'member-new', 'approvals', 'grants'],
+  store1: ['dashboard', 'members', 'member-new', 'till', 'approvals', 'grants', 'settings', 'devices'],
+  assoc1: ['dashboard', 'members', 'member-new', 'till'],
   callcenter1: ['dashboard', 'members', 'grants'],
   auditor: ['compliance', 'audit', 'destruction'],
 }
@@ -150,8 +150,8 @@ export const TESTS = [
       assert.equal((await page.locator('[data-test=member-head] .mono').first().innerText()).trim(), memberNo)
       const cardNo = (await page.locator('[data-test=current-card] .mono').innerText()).trim()
       assert.match(cardNo, /^\d{16}$/)
-      // Tabs that later engines fill show a clear empty state.
-      for (const tab of ['积分', '消费记录', '回访任务', '联系记录', '投诉工单']) {
+      // Tabs that the care engine fills show a clear empty state.
+      for (const tab of ['回访任务', '联系记录', '投诉工单']) {
         await page.locator('.el-tabs__item').getByText(tab, { exact: true }).click()
         await page.locator('.el-tab-pane:visible [data-test=coming-soon]').waitFor()
       }

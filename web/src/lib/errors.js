@@ -2,6 +2,7 @@
 // English ({code, message, field}); known messages get a Chinese text, the
 // rest fall back to a text per error code with the server's words attached.
 import { ApiError } from './api.js'
+import { i18n } from '../i18n/index.js'
 
 // Server message (start) → i18n key. Keep in step with the Error::... texts
 // in src/domain and src/service.
@@ -69,6 +70,18 @@ const KNOWN = [
   [/^this change would lock you out/, 'devices.lockOutAny'],
   [/^only an admin may list users/, 'err.roleForbidden'],
   [/^only call-centre accounts \(the grantees\) may be listed/, 'err.roleForbidden'],
+  // loyalty (src/service/loyalty.cc, src/domain/program.cc)
+  [/^must be an integer from (-?\d+) to (-?\d+)/, 'err.intRange'],
+  [/^you may post sales only for your own store/, 'err.ownStore'],
+  [/^no active card has that number/, 'err.cardNotActive'],
+  [/^the member's file is closed, merged or erased/, 'err.memberClosed'],
+  [/^this external_id was posted before with different content/, 'err.duplicateSale'],
+  [/^no tier is waiting for approval/, 'err.nothingQueued'],
+  [/^the member's (points|tier) changed at the same time/, 'err.pointsChanged'],
+  [/^is not a (known )?field/, 'err.notField'],
+  [/^must be one of (.+)$/, 'err.mustBeOneOf'],
+  [/^must not be empty/, 'err.notEmpty'],
+  [/^is used by another tier/, 'err.usedByOtherTier'],
 ]
 
 const BY_CODE = {
@@ -96,8 +109,11 @@ export function errorText(t, e) {
   if (e.code === 'too_many_requests') return t('err.tooMany', { s: e.retryAfter || 60 })
   for (const [re, key] of KNOWN) {
     const m = re.exec(e.message || '')
-    if (m) return t(key, { n: m[1] })
+    if (m) return t(key, { n: m[1], m: m[2] })
   }
+  // Some use cases already word their refusals in Chinese for shop staff
+  // (src/service/redemption.cc): shown as they are.
+  if (/[\u4e00-\u9fff]/.test(e.message || '') && i18n.global.locale.value === 'zh-CN') return e.message
   const base = t(BY_CODE[e.code] || 'err.internal')
   return e.message && e.code !== 'network' ? `${base}（${e.message}）` : base
 }

@@ -19,3 +19,17 @@ export function showFieldError(t, e, form, errors, prop = fieldToProp(e.field)) 
   if (prop && prop in form) errors[prop] = errorText(t, e)
   else ElMessage.error(errorText(t, e))
 }
+
+// Like showFieldError for forms whose fields are paths (a cart line's
+// `lines.2.paid_fen`, a tier's `tiers.1.name`): `accepts(prop)` says whether
+// the page shows that field. Answers the prop the error went to, or null when
+// it was shown as a message.
+export function showPathError(t, e, errors, accepts) {
+  const prop = fieldToProp(e.field)
+  if (prop && accepts(prop)) {
+    errors[prop] = errorText(t, e)
+    return prop
+  }
+  ElMessage.error(errorText(t, e))
+  return null
+}

@@ -26,6 +26,7 @@ const PERMISSIONS = {
     'export',
     'device_admin',
     'sale_post',
+    'program_admin',
   ],
   auditor: ['audit_read', 'org_read'],
   hq_analyst: ['org_read'],

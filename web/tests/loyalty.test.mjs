@@ -1,0 +1,465 @@
+// Browser tests of the loyalty screens (SPEC L1-L8, I3): the till, the
+// member's points and purchases tabs, the approval queue and the program
+// editor. Run by run.mjs after ui.test.mjs against the same demo chain; a test
+// that `needs` a route the server lacks is reported as skipped.
+import assert from 'node:assert/strict'
+import { nowChina } from '../src/lib/loyalty.js'
+
+// A fresh idempotency key for sales the tests post through the API.
+function extId(tag) {
+  return `UI-${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`
+}
+
+async function noHorizontalOverflow(page, what) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }))
+  assert.ok(scroll <= width + 1, `${what}: the page is ${scroll}px wide in a ${width}px window`)
+}
+
+// Points as the UI prints them (thousands separators).
+const pts = (n) => Number(n).toLocaleString('zh-CN')
+
+// A sale of `fen` posted through the API by `user` for `memberId` at the user's store.
+async function postSale(h, user, memberId, fen, tag) {
+  const me = await h.apiAs(user, 'GET', '/auth/me')
+  return h.apiAs(user, 'POST', '/transactions', {
+    external_id: extId(tag),
+    store_id: me.store_id,
+    occurred_at: nowChina(),
+    member_id: memberId,
+    lines: [{ sku: `UI-${tag}`, category: '女装', brand: 'UI测试', quantity: 1, list_price_fen: fen, paid_fen: fen }],
+  })
+}
+
+export const LOYALTY_TESTS = [
+  {
+    name: 'till: an associate posts a sale for their member and sees the points; the points tab shows them',
+    needs: [
+      ['POST', '/transactions'],
+      ['GET', '/members/1/points'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const member = (await h.apiAs('assoc1', 'GET', '/members?status=formal&limit=1&offset=2')).items[0]
+      assert.ok(member, 'assoc1 has a formal member')
+      const before = await h.apiAs('assoc1', 'GET', `/members/${member.id}/points?limit=1`)
+
+      const page = await h.newPage()
+      await h.login(page, 'assoc1')
+      await page.locator('[data-menu=till]').click()
+      await page.locator('[data-test=till]').waitFor()
+      await page.locator('input[data-test=till-lookup]').fill(member.member_no)
+      await page.locator('[data-test=till-lookup-button]').click()
+      await page.locator('[data-test=till-member]').getByText(member.name).waitFor()
+      await page.locator('[data-test=till-balance]').getByText(pts(before.points_balance)).waitFor()
+
+      // Two lines; the second one without a SKU is caught on its cell.
+      const rows = page.locator('[data-test=cart-table] .el-table__body tr')
+      await rows.nth(0).locator('input[data-test=line-sku]').fill('UI-DRESS-01')
+      await rows.nth(0).locator('input[data-test=line-category]').fill('女装')
+      await rows.nth(0).locator('input[data-test=line-brand]').fill('UI测试')
+      await rows.nth(0).locator('input[data-test=line-price]').fill('1288')
+      await page.locator('[data-test=till-add-line]').click()
+      await rows.nth(1).locator('input[data-test=line-price]').fill('99.90')
+      await rows.nth(1).locator('[data-test=line-quantity] input').fill('2')
+      await rows.nth(1).locator('[data-test=line-quantity] input').blur()
+      await page.locator('[data-test=till-list-total]').getByText('¥1,487.8').waitFor()
+      await page.locator('[data-test=till-post]').click()
+      await page.locator('[data-field="lines.1.sku"] .cell-error').getByText('此项为必填项').waitFor()
+      assert.equal(await page.locator('[data-test=sale-result]').count(), 0, 'nothing posted')
+
+      await rows.nth(1).locator('input[data-test=line-sku]').fill('UI-SCARF-02')
+      await h.docShot(page, 'till')
+      await page.locator('[data-test=till-post]').click()
+      const result = page.locator('[data-test=sale-result]')
+      await result.waitFor()
+      const after = await h.apiAs('assoc1', 'GET', `/members/${member.id}/points?limit=5`)
+      const earned = after.points_balance - before.points_balance
+      assert.ok(earned > 0, 'the sale earned points')
+      assert.equal((await result.locator('[data-test=result-points]').innerText()).trim(), `+${pts(earned)}`)
+      assert.equal((await result.locator('[data-test=result-balance]').innerText()).trim(), pts(after.points_balance))
+      await h.docShot(page, 'till-result')
+
+      // The member's points tab shows the new balance and the sale's movement.
+      await page.goto(`${h.base}/#/members/${member.id}?tab=points`)
+      await page.locator('[data-test=points-balance]').getByText(pts(after.points_balance), { exact: true }).waitFor()
+      const first = page.locator('[data-test=points-ledger] .el-table__body tr').first()
+      await first.getByText(`+${pts(earned)}`).waitFor()
+      await first.getByText('消费积分').waitFor()
+      await page.locator('[data-test=points-lots] .el-table__body tr').first().waitFor()
+      await h.docShot(page, 'member-points')
+    },
+  },
+  {
+    name: "member purchases tab lists the sale and opens its lines",
+    needs: [
+      ['POST', '/transactions'],
+      ['GET', '/members/1/transactions'],
+    ],
+    async fn(h) {
+      const member = (await h.apiAs('assoc1', 'GET', '/members?status=formal&limit=1&offset=3')).items[0]
+      const sale = await postSale(h, 'assoc1', member.id, 56800, 'PURCHASE')
+      const page = await h.newPage()
+      await h.login(page, 'assoc1')
+      await page.goto(`${h.base}/#/members/${member.id}?tab=purchases`)
+      const row = page.locator('[data-test=purchases-table] .el-table__row').filter({ hasText: sale.external_id })
+      await row.waitFor()
+      assert.equal((await row.locator('[data-test=purchase-paid]').innerText()).trim(), '¥568')
+      await row.locator('.el-table__expand-icon').click()
+      await page.locator('[data-test=purchase-lines]').getByText('UI-PURCHASE').waitFor()
+    },
+  },
+  {
+    name: 'approvals: a store manager sees an upgrade queued by a big sale and approves it with a reason',
+    needs: [
+      ['POST', '/transactions'],
+      ['GET', '/tier-approvals'],
+      ['POST', '/members/1/tier-approval'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const member = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1&offset=7')).items[0]
+      // ¥42,000 in 12 months qualifies for the top tier of the department-store
+      // program, which needs the store manager's approval (SPEC §10).
+      const sale = await postSale(h, 'store1', member.id, 4200000, 'BIG')
+      assert.ok(sale.pending_approval, `the sale queued an upgrade: ${JSON.stringify(sale)}`)
+      const queued = sale.pending_approval.tier
+
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.locator('[data-menu=approvals]').click()
+      const row = page.locator('[data-test=tier-approvals] .el-table__row').filter({ hasText: member.member_no })
+      await row.waitFor()
+      assert.equal((await row.locator('[data-test=pending-tier]').innerText()).trim(), queued.name)
+      await h.docShot(page, 'approvals')
+
+      await row.locator('[data-test=approve-tier]').click()
+      const dialog = page.locator('.el-dialog:visible')
+      await dialog.locator('[data-test=decide-submit]').click()
+      await dialog.locator('[data-field=reason] .el-form-item__error').getByText('此项为必填项').waitFor()
+      await dialog.locator('textarea[data-test=decide-reason]').fill('信用调查通过（UI测试）')
+      await dialog.locator('[data-test=decide-submit]').click()
+      await page.locator('.el-message--success').getByText(queued.name).waitFor()
+      await row.waitFor({ state: 'detached' })
+
+      const after = await h.apiAs('store1', 'GET', `/members/${member.id}/points?limit=1`)
+      assert.equal(after.tier.code, queued.code, 'the member has the approved tier')
+      assert.equal(after.pending_approval, null)
+      // The 360 page shows it, and the tier history keeps the reason.
+      await page.goto(`${h.base}/#/members/${member.id}?tab=points`)
+      await page.locator('[data-test=member-tier]').getByText(queued.name).waitFor()
+      await page.locator('[data-test=tier-history]').getByText('信用调查通过（UI测试）').waitFor()
+    },
+  },
+  {
+    name: 'till: a member redeems a gift and a cash voucher, then pays with the voucher',
+    needs: [
+      ['POST', '/transactions'],
+      ['GET', '/gifts'],
+      ['POST', '/gifts'],
+      ['POST', '/members/1/redemptions'],
+      ['GET', '/members/1/vouchers'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const gift = await h.apiAs('admin', 'POST', '/gifts', { code: `UI-CUP-${Date.now() % 1e6}`, name: 'UI测试保温杯', points_price: 500, stock: 3 })
+      const member = (await h.apiAs('assoc1', 'GET', '/members?status=formal&limit=1&offset=4')).items[0]
+      await postSale(h, 'assoc1', member.id, 200000, 'REDEEM')
+      const before = await h.apiAs('assoc1', 'GET', `/members/${member.id}/points?limit=1`)
+
+      const page = await h.newPage()
+      await h.login(page, 'assoc1')
+      await page.goto(`${h.base}/#/till`)
+      await page.locator('input[data-test=till-lookup]').fill(member.member_no)
+      await page.locator('[data-test=till-lookup-button]').click()
+      const panel = page.locator('[data-test=redeem-panel]')
+      await panel.waitFor()
+      await panel.locator('[data-test=redeem-gift]').click()
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: 'UI测试保温杯' }).click()
+      await panel.locator('[data-test=redeem-gift-submit]').click()
+      // Redemption is irreversible: the clerk confirms first.
+      await page.locator('.el-message-box').getByText('不可取消').waitFor()
+      await page.locator('.el-message-box .el-button--primary').click()
+      await page.locator('.el-message--success').getByText('兑换成功').waitFor()
+      const after = await h.apiAs('assoc1', 'GET', `/members/${member.id}/points?limit=1`)
+      assert.equal(after.points_balance, before.points_balance - 500)
+      await page.locator('[data-test=till-balance]').getByText(pts(after.points_balance), { exact: true }).waitFor()
+      const gifts = (await h.apiAs('admin', 'GET', '/gifts?include_inactive=true&limit=200')).items
+      assert.equal(gifts.find((g) => g.id === gift.id).stock, 2)
+
+      // Points → a cash voucher at the program's rate (每满1000分返10元), then
+      // used on the next sale.
+      await panel.locator('.el-tabs__item').getByText('兑换现金券').click()
+      await panel.locator('[data-test=redeem-voucher-value]').click()
+      await page.locator('.el-select-dropdown__item:visible').first().click()
+      await panel.locator('[data-test=redeem-voucher-submit]').click()
+      await page.locator('.el-message-box').getByText('不可取消').waitFor()
+      await page.locator('.el-message-box .el-button--primary').click()
+      await page.locator('.el-message--success').getByText('扣除 1,000 分').waitFor()
+      const vouchers = (await h.apiAs('assoc1', 'GET', `/members/${member.id}/vouchers`)).items
+      const voucher = vouchers.find((v) => v.status === 'usable')
+      assert.ok(voucher, 'the member has a usable voucher')
+      await panel.locator('.el-tabs__item').getByText('会员的券').click()
+      await panel.locator('[data-test=member-vouchers]').getByText(voucher.code).waitFor()
+
+      const line = page.locator('[data-test=cart-table] .el-table__body tr').first()
+      await line.locator('input[data-test=line-sku]').fill('UI-TEA-03')
+      await line.locator('input[data-test=line-price]').fill('300')
+      await page.locator('[data-test=till-vouchers]').click()
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: voucher.code }).click()
+      await page.keyboard.press('Escape')
+      await page.locator('[data-test=till-voucher-total]').getByText('-¥10').waitFor()
+      await page.locator('[data-test=till-post]').click()
+      await page.locator('[data-test=sale-result]').getByText(voucher.code).waitFor()
+      const used = (await h.apiAs('assoc1', 'GET', `/members/${member.id}/vouchers`)).items.find((v) => v.code === voucher.code)
+      assert.equal(used.status, 'used')
+    },
+  },
+  {
+    name: 'points adjustment: requested on the points tab, refused to its requester, approved by another manager',
+    needs: [
+      ['POST', '/members/1/points-adjustments'],
+      ['GET', '/points-adjustments'],
+      ['POST', '/points-adjustments/1/decision'],
+    ],
+    timeout: 45,
+    async fn(h) {
+      const member = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1&offset=9')).items[0]
+      const before = await h.apiAs('store1', 'GET', `/members/${member.id}/points?limit=1`)
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.goto(`${h.base}/#/members/${member.id}?tab=points`)
+      await page.locator('[data-test=points-adjust]').click()
+      const dialog = page.locator('.el-dialog:visible')
+      await dialog.locator('[data-test=adjust-points] input').fill('200')
+      await dialog.locator('textarea[data-test=loyalty-reason]').fill('补录漏积分（UI测试）')
+      await dialog.locator('[data-test=loyalty-submit]').click()
+      await page.locator('.el-message').getByText('等待审批').waitFor()
+
+      // The requester may not approve it himself: the server says so in the dialog.
+      await page.goto(`${h.base}/#/approvals?tab=adjustments`)
+      const row = page.locator('[data-test=adjustment-approvals] .el-table__row').filter({ hasText: '补录漏积分（UI测试）' })
+      await row.waitFor()
+      await row.locator('[data-test=approve-adjustment]').click()
+      await page.locator('.el-dialog:visible textarea[data-test=decide-reason]').fill('同意')
+      await page.locator('.el-dialog:visible [data-test=decide-submit]').click()
+      await page.locator('.el-dialog:visible [data-test=decide-error]').getByText('申请人以外').waitFor()
+      assert.equal((await h.apiAs('store1', 'GET', `/members/${member.id}/points?limit=1`)).points_balance, before.points_balance, 'nothing credited')
+      await h.docShot(page, 'approvals-adjustments')
+
+      // Another member admin approves it.
+      const admin = await h.newPage()
+      await h.login(admin, 'admin')
+      await admin.goto(`${h.base}/#/approvals?tab=adjustments`)
+      const row2 = admin.locator('[data-test=adjustment-approvals] .el-table__row').filter({ hasText: '补录漏积分（UI测试）' })
+      await row2.locator('[data-test=approve-adjustment]').click()
+      await admin.locator('.el-dialog:visible textarea[data-test=decide-reason]').fill('核对小票无误')
+      await admin.locator('.el-dialog:visible [data-test=decide-submit]').click()
+      await admin.locator('.el-message--success').getByText('积分调整已批准').waitFor()
+      await row2.waitFor({ state: 'detached' })
+      assert.equal((await h.apiAs('store1', 'GET', `/members/${member.id}/points?limit=1`)).points_balance, before.points_balance + 200)
+    },
+  },
+  {
+    name: "tier hold: a store manager holds a member's tier with a reason, kept in the tier history",
+    needs: [
+      ['POST', '/transactions'],
+      ['POST', '/members/1/tier-hold'],
+    ],
+    async fn(h) {
+      const member = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1&offset=11')).items[0]
+      await postSale(h, 'store1', member.id, 600000, 'HOLD') // ¥6,000: 银卡
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.goto(`${h.base}/#/members/${member.id}?tab=points`)
+      await page.locator('[data-test=points-tier]').waitFor()
+      await page.locator('[data-test=tier-actions]').click()
+      await page.locator('[data-test=tier-hold]').click()
+      const dialog = page.locator('.el-dialog:visible')
+      await dialog.locator('textarea[data-test=loyalty-reason]').fill('老顾客，家中有事暂停消费（UI测试）')
+      await dialog.locator('[data-test=loyalty-submit]').click()
+      await page.locator('.el-message--success').getByText('等级已保留').waitFor()
+      await page.locator('[data-test=tier-history]').getByText('老顾客，家中有事暂停消费（UI测试）').waitFor()
+    },
+  },
+  {
+    name: 'programs: the admin has the programs menu, an associate neither the menu nor the page',
+    async fn(h) {
+      const page = await h.newPage()
+      await h.login(page, 'assoc1')
+      await page.locator('[data-menu=till]').waitFor()
+      assert.equal(await page.locator('[data-menu=programs]').count(), 0, 'no programs menu for an associate')
+      await page.goto(`${h.base}/#/programs`)
+      await page.locator('[data-test=forbidden-page]').waitFor()
+      await h.logout(page)
+      await h.login(page, 'admin')
+      await page.locator('[data-menu=programs]').click()
+      await page.waitForURL(/#\/programs/)
+      await page.locator('[data-test=programs-page]').waitFor()
+    },
+  },
+  {
+    name: "program editor: a bad value is refused with the server's error on its field; good changes become new versions",
+    needs: [
+      ['GET', '/programs'],
+      ['GET', '/programs/department_store'],
+      ['PUT', '/programs/department_store'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const before = await h.apiAs('admin', 'GET', '/programs/department_store')
+      const page = await h.newPage()
+      await h.login(page, 'admin')
+      await page.goto(`${h.base}/#/programs?code=department_store`)
+      const editor = page.locator('[data-test=program-editor]')
+      const tiers = editor.locator('[data-test=program-tiers] .el-table__body tr')
+      await tiers.nth(2).locator('[data-test=tier-conditions]').getByText('近12个月消费 ≥ ¥8,000').waitFor()
+      await h.docShot(page, 'programs')
+
+      // 1. Two tiers with one name: the server names tiers[1].name, shown in that cell.
+      await tiers.nth(1).locator('input[data-test=tier-name]').fill(before.tiers[0].name)
+      await editor.locator('[data-test=program-save]').click()
+      await editor.locator('[data-field="tiers.1.name"] .cell-error').getByText('与其他等级重复').waitFor()
+      await editor.locator('[data-test=program-error-path]').getByText('tiers[1].name').waitFor()
+      await tiers.nth(1).locator('input[data-test=tier-name]').fill(before.tiers[1].name)
+
+      // 2. A negative spend threshold typed in the JSON editor: refused, shown
+      //    under the editor and on the tier's conditions in the form.
+      await editor.locator('.el-tabs__item').getByText('JSON（全部设置）').click()
+      const text = editor.locator('textarea[data-test=program-json]')
+      const json = JSON.parse(await text.inputValue())
+      json.tiers[2].qualify.any_of[0].all_of[0].value = -5
+      await text.fill(JSON.stringify(json, null, 2))
+      await editor.locator('[data-test=program-save]').click()
+      await editor.locator('[data-test=json-error]').getByText('tiers[2].qualify.any_of[0].all_of[0].value').waitFor()
+      await editor.locator('.el-tabs__item').getByText('常用设置').click()
+      await editor.locator('[data-field="tiers.2.qualify"] .cell-error').getByText('须为 0 到').waitFor()
+
+      const after = await h.apiAs('admin', 'GET', '/programs/department_store')
+      assert.equal(after.version, before.version, 'nothing was stored')
+
+      // 3. Good changes are stored as new versions (金卡 earns 1.2x, then 1.3x);
+      //    an earlier version can be looked at again.
+      const saveMultiplier = async (bp) => {
+        await editor.locator('.el-tabs__item').getByText('JSON（全部设置）').click()
+        json.tiers[2].qualify.any_of[0].all_of[0].value = 500000
+        json.tiers[2].points_multiplier_bp = bp
+        await text.fill(JSON.stringify(json, null, 2))
+        await editor.locator('.el-tabs__item').getByText('常用设置').click()
+        assert.equal(await tiers.nth(2).locator('[data-test=tier-multiplier] input').inputValue(), (bp / 10000).toFixed(2))
+        await editor.locator('[data-test=program-save]').click()
+        await page.locator('.el-message--success').getByText('已保存为第').last().waitFor()
+        const saved = await h.apiAs('admin', 'GET', '/programs/department_store')
+        assert.equal(saved.tiers[2].points_multiplier_bp, bp)
+        await editor.locator('[data-test=program-error]').waitFor({ state: 'detached' })
+        return saved
+      }
+      const first = await saveMultiplier(12000)
+      const second = await saveMultiplier(13000)
+      assert.equal(second.version, first.version + 1)
+      await editor.getByText(`第 ${second.version} 版`).first().waitFor()
+      await editor.locator('[data-test=program-versions]').click()
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: `第 ${first.version} 版` }).click()
+      await editor.getByText(`正在查看第 ${first.version} 版`).waitFor()
+      assert.equal(await tiers.nth(2).locator('[data-test=tier-multiplier] input').inputValue(), '1.20')
+    },
+  },
+  {
+    name: "program: '使用此方案' makes another program the company's current one",
+    needs: [
+      ['GET', '/programs'],
+      ['POST', '/programs/cosmetics/choose'],
+    ],
+    async fn(h) {
+      const page = await h.newPage()
+      await h.login(page, 'admin')
+      await page.goto(`${h.base}/#/programs`)
+      const row = page.locator('[data-test=programs-table] .el-table__row').filter({ hasText: 'cosmetics' })
+      await row.click()
+      const editor = page.locator('[data-test=program-editor]')
+      await editor.getByText('cosmetics', { exact: true }).waitFor()
+      await editor.locator('[data-test=program-choose]').click()
+      await page.locator('.el-message-box').getByText('从现在起使用').waitFor()
+      await page.locator('.el-message-box .el-button--primary').click()
+      await row.locator('[data-test=program-current]').waitFor()
+      assert.equal(await page.locator('[data-test=programs-table] [data-test=program-current]').count(), 1, 'one current program')
+      assert.equal((await h.apiAs('admin', 'GET', '/programs/current')).code, 'cosmetics')
+      // Back to the program the other tests expect.
+      await h.apiAs('admin', 'POST', '/programs/department_store/choose', {})
+    },
+  },
+  {
+    name: 'gift catalogue: the admin adds a gift; a code already taken is refused on its field',
+    needs: [
+      ['GET', '/gifts'],
+      ['POST', '/gifts'],
+    ],
+    async fn(h) {
+      const code = `UI-TEA-${Date.now() % 1e6}`
+      const page = await h.newPage()
+      await h.login(page, 'admin')
+      await page.goto(`${h.base}/#/programs?tab=gifts`)
+      const catalogue = page.locator('[data-test=gift-catalogue]')
+      await catalogue.waitFor()
+      const add = async () => {
+        await catalogue.locator('[data-test=add-gift]').click()
+        const dialog = page.locator('.el-dialog:visible')
+        await dialog.locator('input[data-test=gift-code]').fill(code)
+        await dialog.locator('input[data-test=gift-name]').fill('UI测试茶具')
+        await dialog.locator('[data-test=gift-price] input').fill('1200')
+        await dialog.locator('[data-test=gift-stock] input').fill('5')
+        await dialog.locator('[data-test=gift-stock] input').blur()
+        await dialog.locator('[data-test=gift-submit]').click()
+        return dialog
+      }
+      await add()
+      const row = catalogue.locator('[data-test=gifts-table] .el-table__row').filter({ hasText: code })
+      await row.getByText('UI测试茶具').waitFor()
+      await row.getByText('1,200').waitFor()
+      // The same code again: the server's refusal lands on the code field.
+      const dialog = await add()
+      await dialog.locator('[data-field=code] .el-form-item__error').getByText('礼品编码已存在').waitFor()
+      assert.equal(await catalogue.locator('[data-test=gifts-table] .el-table__row').filter({ hasText: code }).count(), 1)
+    },
+  },
+  {
+    name: 'loyalty pages fit 1366x768 and a 768px tablet',
+    timeout: 40,
+    async fn(h) {
+      const memberId = (await h.apiAs('store1', 'GET', '/members?limit=1')).items[0].id
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      for (const [width, height] of [
+        [1366, 768],
+        [768, 1024],
+      ]) {
+        await page.setViewportSize({ width, height })
+        for (const [path, ready] of [
+          ['/till', '[data-test=till-cart]'],
+          ['/approvals', '[data-test=tier-approvals]'],
+          [`/members/${memberId}?tab=points`, '[data-test=member-points]'],
+        ]) {
+          await page.goto(`${h.base}/#${path}`)
+          await page.locator(ready).waitFor()
+          await page.waitForTimeout(150)
+          await noHorizontalOverflow(page, `${path} at ${width}`)
+        }
+      }
+      await page.goto(`${h.base}/#/till`)
+      await page.locator('[data-test=till-cart]').waitFor()
+      await h.docShot(page, 'till-tablet')
+      await page.setViewportSize({ width: 1366, height: 768 })
+      await h.logout(page)
+      await h.login(page, 'admin')
+      for (const [width, height] of [
+        [1366, 768],
+        [768, 1024],
+      ]) {
+        await page.setViewportSize({ width, height })
+        await page.goto(`${h.base}/#/programs`)
+        await page.locator('[data-test=programs-page]').waitFor()
+        await page.waitForTimeout(300)
+        await noHorizontalOverflow(page, `/programs at ${width}`)
+      }
+    },
+  },
+]
