@@ -144,8 +144,13 @@ Result<json> Programs::Put(const Actor& actor, const std::string& code, const js
   const Timestamp now = env_.clock.Now();
   return env_.store.Write([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
+    // A preset counts as the version before the first stored edit of it.
     int64_t next = 1;
-    if (auto newest = l.GetProgram(code)) next = newest->version + 1;
+    if (auto newest = l.GetProgram(code)) {
+      next = newest->version + 1;
+    } else if (const domain::Program* preset = domain::FindPreset(code)) {
+      next = preset->version + 1;
+    }
     domain::Program p = *parsed;
     p.version = next;
     store::ProgramRecord rec;

@@ -28,8 +28,8 @@ class Programs {
   Result<nlohmann::json> Get(const Actor& actor, const std::string& code, int64_t version = 0);
 
   // Stores `body` (a whole program, ProgramToJson form) as the next version
-  // of `code`: the body's "code" must be `code` or absent and its "version"
-  // is ignored. Every value is checked (kInvalidArgument names the path,
+  // of `code` (the first edit of a preset follows the preset's own version):
+  // the body's "code" must be `code` or absent and its "version" is ignored. Every value is checked (kInvalidArgument names the path,
   // e.g. "tiers[2].qualify.any_of[0].all_of[1].value"); audited with the
   // version. Needs program_admin. Answers as Get.
   Result<nlohmann::json> Put(const Actor& actor, const std::string& code,

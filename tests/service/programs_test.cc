@@ -121,19 +121,19 @@ TEST_F(ProgramsTest, EachEditIsANewVersionThatTheNextPostingUses) {
   edited["earning"]["points_per_step"] = 2;
   auto v1 = programs_.Put(fx_.admin(), "department_store", edited);
   ASSERT_TRUE(v1.ok()) << v1.error().field << ": " << v1.error().message;
-  EXPECT_EQ((*v1)["version"], 1);
+  EXPECT_EQ((*v1)["version"], 2);  // the preset itself is version 1
   edited["earning"]["points_per_step"] = 3;
   auto v2 = programs_.Put(fx_.admin(), "department_store", edited);
   ASSERT_TRUE(v2.ok());
-  EXPECT_EQ((*v2)["version"], 2);
+  EXPECT_EQ((*v2)["version"], 3);
   EXPECT_EQ((*v2)["versions"].size(), 2u);
   EXPECT_EQ((*v2)["versions"][0]["created_by_username"], "admin");
   EXPECT_EQ(fx_.CountAudit("program_update"), 2);
 
   json sale = MustPost(Sale("POS-1", member_, 100));
   EXPECT_EQ(sale["points"], 300);
-  EXPECT_EQ(sale["program"]["version"], 2);
-  auto old = programs_.Get(fx_.admin(), "department_store", 1);
+  EXPECT_EQ(sale["program"]["version"], 3);
+  auto old = programs_.Get(fx_.admin(), "department_store", 2);
   ASSERT_TRUE(old.ok());
   EXPECT_EQ((*old)["earning"]["points_per_step"], 2);
 }
