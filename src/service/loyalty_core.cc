@@ -66,6 +66,7 @@ domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::Loya
   a.last_purchase_on = s.last_purchase_on;
   a.growth_lifetime = s.growth_lifetime;
   a.points_balance = s.points_balance;
+  a.rank_percentile = s.rank_percentile;  // set by the daily jobs (L6 "top 20%")
   return a;
 }
 

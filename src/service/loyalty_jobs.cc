@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -34,10 +35,19 @@ constexpr const char* kWarningJob = "expiry_warning";
 constexpr const char* kDayJob = "day";
 
 // The counters of a day's summary, all present (0) in every answer.
-constexpr const char* kCounters[] = {
-    "expired_points",      "expired_lots",     "expiry_notices", "downgrade_warned",
-    "downgrade_applied",   "downgrade_cancelled", "held",        "holds_expired",
-    "ranked",              "upgraded",         "approval_queued", "converted"};
+constexpr const char* kCounters[] = {"expired_points",
+                                     "expired_lots",
+                                     "expiry_notices",
+                                     "downgrade_warned",
+                                     "downgrade_applied",
+                                     "downgrade_cancelled",
+                                     "held",
+                                     "holds_expired",
+                                     "ranked",
+                                     "upgraded",
+                                     "approval_queued",
+                                     "converted",
+                                     "members_skipped"};
 
 // A batch that finds a member's state changed by a posting at the same moment
 // is rolled back and run again.
@@ -55,9 +65,7 @@ Error StateChanged() {
 bool IsStateChanged(const Error& e) {
   return e.code == ErrorCode::kConflict && e.field == "member_id";
 }
-Error TakenOver() {
-  return Error::Conflict("another run-jobs took this day's run over", "date");
-}
+Error TakenOver() { return Error::Conflict("another run-jobs took this day's run over", "date"); }
 
 std::string NewOwnerToken() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -79,16 +87,16 @@ bool UsesRank(const domain::Program& p) {
   return false;
 }
 
-// The member's L6 metrics on `day`, with their rank (ActivityOf leaves it out).
-domain::Metrics MetricsOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
-                          const domain::Program& p, Date day) {
+// The member's L6 metrics on `day`, with their rank (ActivityOf leaves it
+// out); nullopt if their monthly figures do not add up, and then the jobs
+// leave the member alone (counted as members_skipped) rather than stop the
+// whole schedule for everyone.
+std::optional<domain::Metrics> MetricsOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
+                                         const domain::Program& p, Date day) {
   domain::MemberActivity a = ActivityOf(l, s, day);
   a.rank_percentile = s.rank_percentile;
   auto m = domain::ComputeMetrics(p, a, day);
-  if (!m.ok()) {
-    throw std::runtime_error("monthly buckets of a member: " + m.error().field + ": " +
-                             m.error().message);
-  }
+  if (!m.ok()) return std::nullopt;
   return *m;
 }
 
@@ -103,7 +111,8 @@ bool ApplyUpgrade(store::LoyaltyRepository& l, const domain::Program& p, store::
   bool changed = false;
   if (d.immediate) {
     const std::string to = p.tiers[d.immediate->tier].code;
-    l.AppendTierChange({0, s.member_id, now, "upgrade", s.tier_code, to, d.immediate->reason, actor});
+    l.AppendTierChange(
+        {0, s.member_id, now, "upgrade", s.tier_code, to, d.immediate->reason, actor});
     s.tier_code = to;
     s.tier_since = day;
     s.downgrade_warned_on.reset();
@@ -140,7 +149,9 @@ Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& a
   auto& l = repo.loyalty();
   auto state = l.GetLoyaltyState(id);
   if (!state || !state->first_purchase_on) return false;
-  auto why = domain::ShouldBecomeFormal(program, MetricsOf(l, *state, program, day));
+  auto metrics = MetricsOf(l, *state, program, day);
+  if (!metrics) return false;
+  auto why = domain::ShouldBecomeFormal(program, *metrics);
   if (!why) return false;
 
   const Timestamp now = env.clock.Now();
@@ -163,8 +174,8 @@ Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& a
   std::optional<domain::Card> card;
   if (!active || active->kind == domain::CardKind::kTemporary) {
     domain::Card c = domain::NewCard(id, domain::CardKind::kFormal, day);
-    c.expires_on = program.card.valid_months > 0 ? day.AddMonths(program.card.valid_months)
-                                                 : kNoCardExpiry;
+    c.expires_on =
+        program.card.valid_months > 0 ? day.AddMonths(program.card.valid_months) : kNoCardExpiry;
     do {
       c.card_no = NewCardNumber();
     } while (repo.FindCardByNo(c.card_no));
@@ -183,11 +194,11 @@ Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& a
   notice.kind = "became_formal";
   notice.occasion = day.ToString();
   notice.due_on = day;
-  notice.detail = json{{"card_id", card ? json(card->id.value) : json(nullptr)},
-                       {"pickup_due", card && card->pickup_due ? json(card->pickup_due->ToString())
-                                                               : json(nullptr)},
-                       {"reason", reason}}
-                      .dump();
+  notice.detail = json{
+      {"card_id", card ? json(card->id.value) : json(nullptr)},
+      {"pickup_due", card && card->pickup_due ? json(card->pickup_due->ToString()) : json(nullptr)},
+      {"reason",
+       reason}}.dump();
   notice.created_at = now;
   repo.loyalty_jobs().InsertNotice(notice);
   RecordAudit(repo, env, actor, "member_formal", "member", std::to_string(id.value),
@@ -209,9 +220,10 @@ class DayRun {
   // Runs `body` as job `job` unless it is done for the day already, holding
   // the job's claim while it runs; answers the job's counts.
   Result<Counts> Job(const std::string& job, const std::function<Status(Counts&)>& body) {
-    auto done = env_.store.Read([&](store::Repository& repo) -> Result<std::optional<store::JobRun>> {
-      return repo.loyalty_jobs().GetJobRun(job, day_);
-    });
+    auto done =
+        env_.store.Read([&](store::Repository& repo) -> Result<std::optional<store::JobRun>> {
+          return repo.loyalty_jobs().GetJobRun(job, day_);
+        });
     if (!done.ok()) return done.error();
     if (*done && (*done)->status == "done") return CountsOf((*done)->summary);
     VIPCARE_TRY(Claim(job));
@@ -290,7 +302,7 @@ class DayRun {
         return OkStatus();
       });
     } catch (...) {
-      // The claim goes stale by itself; the original failure is the one to report.
+      // The claim goes stale by itself; the original failure is what matters.
     }
   }
 
@@ -437,8 +449,12 @@ Status DayRun::Rank(Counts& total) {
                 auto& l = repo.loyalty();
                 auto s = l.GetLoyaltyState(id);
                 if (!s) return OkStatus();
-                auto decision =
-                    domain::DecideUpgrade(program_, MetricsOf(l, *s, program_, day_), s->tier_code);
+                auto metrics = MetricsOf(l, *s, program_, day_);
+                if (!metrics) {
+                  c["members_skipped"] += 1;
+                  return OkStatus();
+                }
+                auto decision = domain::DecideUpgrade(program_, *metrics, s->tier_code);
                 if (!decision.ok()) return OkStatus();  // a tier of another program: left alone
                 if (ApplyUpgrade(l, program_, *s, *decision, now, actor_.user_id, day_, c) &&
                     !l.SaveLoyaltyState(*s)) {
@@ -449,10 +465,9 @@ Status DayRun::Rank(Counts& total) {
 }
 
 Status DayRun::ReviewDowngrades(Counts& total) {
-  return Walk(kReviewJob, store::LoyaltyWalk::kTiered, total,
-              [&](store::Repository& repo, MemberId id, Counts& c) {
-                return ReviewOne(repo, id, c);
-              });
+  return Walk(
+      kReviewJob, store::LoyaltyWalk::kTiered, total,
+      [&](store::Repository& repo, MemberId id, Counts& c) { return ReviewOne(repo, id, c); });
 }
 
 // L7 for one member: warn, cancel, apply one level down, or hold.
@@ -490,7 +505,13 @@ Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
       in.pending = p;
     }
     if (!s->hold_reason.empty()) in.hold = domain::TierHold{s->hold_until, s->hold_reason};
-    auto step = domain::ReviewDowngrade(program_, MetricsOf(l, *s, program_, day_), in, day_);
+    auto metrics = MetricsOf(l, *s, program_, day_);
+    if (!metrics) {
+      c["members_skipped"] += 1;
+      if (changed && !l.SaveLoyaltyState(*s)) return StateChanged();
+      return OkStatus();
+    }
+    auto step = domain::ReviewDowngrade(program_, *metrics, in, day_);
     if (!step.ok()) throw std::runtime_error("downgrade review: " + step.error().message);
     const std::string tier = s->tier_code;
     auto warn = [&](const std::string& to, Date effective_on, const std::string& reason) {
@@ -502,11 +523,12 @@ Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
       n.kind = "downgrade_warning";
       n.occasion = day_.ToString();
       n.due_on = day_;
-      n.detail = json{{"from_tier", tier},
-                      {"to_tier", to},
-                      {"effective_on", effective_on.ToString()},
-                      {"reason", reason}}
-                     .dump();
+      n.detail = json{
+          {"from_tier", tier},
+          {"to_tier", to},
+          {"effective_on", effective_on.ToString()},
+          {"reason",
+           reason}}.dump();
       n.created_at = now;
       jobs.InsertNotice(n);
       c["downgrade_warned"] += 1;
@@ -524,7 +546,8 @@ Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
           const Date effective = std::max(*step->effective_on, day_.AddDays(r.warning_days));
           const auto* below = &program_.tiers[*domain::FindTier(program_, step->to_tier)];
           warn(step->to_tier, effective,
-               fmt::format("{}，{}起由{}降为{}", step->reason.empty() ? "保级条件未达到" : step->reason,
+               fmt::format("{}，{}起由{}降为{}",
+                           step->reason.empty() ? "保级条件未达到" : step->reason,
                            effective.ToString(), TierName(program_, tier), below->name));
           break;
         }
@@ -661,10 +684,8 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
   DayRun run(env_, actor, day, batch_size_, std::move(before->program));
   Counts total;
   const std::pair<const char*, Status (DayRun::*)(Counts&)> jobs[] = {
-      {kExpiryJob, &DayRun::ExpirePoints},
-      {kRankJob, &DayRun::Rank},
-      {kReviewJob, &DayRun::ReviewDowngrades},
-      {kFormalJob, &DayRun::ConvertTemporary},
+      {kExpiryJob, &DayRun::ExpirePoints},     {kRankJob, &DayRun::Rank},
+      {kReviewJob, &DayRun::ReviewDowngrades}, {kFormalJob, &DayRun::ConvertTemporary},
       {kWarningJob, &DayRun::WarnOfExpiry},
   };
   for (const auto& [name, body] : jobs) {

@@ -32,15 +32,17 @@ namespace vipcare::service {
 //   expiry_warning       L4: one "points_expiry" notice per member and expiry
 //                        day for points expiring within the program's
 //                        expiry.warn_days.
-// Each job walks the members in batches (one transaction per batch), is
-// idempotent by itself, and is recorded in loyalty_job_runs (job, day); a job
-// is claimed before it starts so two instances never run it at once (D2).
-// Notices (store::LoyaltyNotice) are what the care engine reads:
+// Members whose file is closed, merged or erased are left out of every job
+// but the expiry. Each job walks the members in batches (one transaction per
+// batch), is idempotent by itself, and is recorded in loyalty_job_runs (job,
+// day); a job is claimed before it starts so two instances never run it at
+// once (D2). Notices (store::LoyaltyNotice) are what the care engine reads:
 //   points_expiry      occasion = expiry day, due_on = run day,
 //                      detail {"points", "expires_on"}
 //   downgrade_warning  occasion = warning day, due_on = warning day,
 //                      detail {"from_tier", "to_tier", "effective_on", "reason"}
-//   downgrade          occasion = day applied, detail {"from_tier", "to_tier", "reason"}
+//   downgrade          occasion = day applied, due_on = that day,
+//                      detail {"from_tier", "to_tier", "reason"}
 //   became_formal      occasion = day converted, due_on = that day,
 //                      detail {"card_id", "pickup_due", "reason"} (SMS within
 //                      a day, pickup reminder call on pickup_due)
@@ -56,9 +58,11 @@ class LoyaltyJobs {
   // Runs the day's jobs and answers {"day", "expired_points", "expired_lots",
   // "expiry_notices", "downgrade_warned", "downgrade_applied",
   // "downgrade_cancelled", "held", "holds_expired", "ranked", "upgraded",
-  // "approval_queued", "converted", "skipped"}. A day already run answers its
-  // stored summary with "skipped": true and changes nothing; a job finished
-  // before an interruption is not run again. Needs program_admin.
+  // "approval_queued", "converted", "members_skipped", "skipped"}
+  // (members_skipped: members left alone because their monthly figures do
+  // not add up). A day already run answers its stored summary with
+  // "skipped": true and changes nothing; a job finished before an
+  // interruption is not run again. Needs program_admin.
   // kUnprocessable on "date" for a day before the last day run (days run in
   // order); kConflict on "date" while another instance runs the same job.
   Result<nlohmann::json> RunDay(const Actor& actor, Date day);

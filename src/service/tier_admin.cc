@@ -31,21 +31,21 @@ Result<std::string> ReasonField(const json& body) {
 }
 
 json StateJson(const domain::Program& p, const store::LoyaltyState& s) {
-  return {{"member_id", s.member_id.value},
-          {"tier", TierJson(p, s.tier_code)},
-          {"tier_since", s.tier_since ? json(s.tier_since->ToString()) : json(nullptr)},
-          {"hold", s.hold_reason.empty()
-                       ? json(nullptr)
-                       : json{{"until", s.hold_until ? json(s.hold_until->ToString()) : json(nullptr)},
-                              {"reason", s.hold_reason}}},
-          {"downgrade", s.downgrade_effective_on && s.downgrade_warned_on
-                            ? json{{"warned_on", s.downgrade_warned_on->ToString()},
-                                   {"effective_on", s.downgrade_effective_on->ToString()}}
-                            : json(nullptr)},
-          {"pending_approval", s.pending_tier.empty()
-                                   ? json(nullptr)
-                                   : json{{"tier", TierJson(p, s.pending_tier)},
-                                          {"reason", s.pending_reason}}}};
+  return {
+      {"member_id", s.member_id.value},
+      {"tier", TierJson(p, s.tier_code)},
+      {"tier_since", s.tier_since ? json(s.tier_since->ToString()) : json(nullptr)},
+      {"hold", s.hold_reason.empty()
+                   ? json(nullptr)
+                   : json{{"until", s.hold_until ? json(s.hold_until->ToString()) : json(nullptr)},
+                          {"reason", s.hold_reason}}},
+      {"downgrade", s.downgrade_effective_on && s.downgrade_warned_on
+                        ? json{{"warned_on", s.downgrade_warned_on->ToString()},
+                               {"effective_on", s.downgrade_effective_on->ToString()}}
+                        : json(nullptr)},
+      {"pending_approval", s.pending_tier.empty() ? json(nullptr)
+                                                  : json{{"tier", TierJson(p, s.pending_tier)},
+                                                         {"reason", s.pending_reason}}}};
 }
 
 // The member's tier state for a change by `actor`: the member exists, is in
@@ -158,8 +158,8 @@ Result<json> TierAdmin::OverrideTier(const Actor& actor, MemberId id, const json
     const domain::Program& p = t->program;
     auto to = domain::FindTier(p, *code);
     if (!to) {
-      return Error::Invalid("tier", fmt::format("\"{}\" is not a tier of the program {}", *code,
-                                                p.code));
+      return Error::Invalid("tier",
+                            fmt::format("\"{}\" is not a tier of the program {}", *code, p.code));
     }
     store::LoyaltyState& s = t->state;
     if (s.tier_code == *code) {
@@ -167,11 +167,11 @@ Result<json> TierAdmin::OverrideTier(const Actor& actor, MemberId id, const json
     }
     auto& l = repo.loyalty();
     const std::string from = s.tier_code;
-    l.AppendTierChange({0, id, now, "override", from, *code, "店长调整等级：" + *reason,
-                        actor.user_id});
+    l.AppendTierChange(
+        {0, id, now, "override", from, *code, "店长调整等级：" + *reason, actor.user_id});
     if (s.downgrade_warned_on || s.downgrade_effective_on) {
-      l.AppendTierChange({0, id, now, "downgrade_cancelled", from, from,
-                          "店长调整等级：" + *reason, actor.user_id});
+      l.AppendTierChange({0, id, now, "downgrade_cancelled", from, from, "店长调整等级：" + *reason,
+                          actor.user_id});
       s.downgrade_warned_on.reset();
       s.downgrade_effective_on.reset();
     }

@@ -22,7 +22,7 @@ struct JobRun {
   Date day;
   std::string status;  // "running" or "done"
   std::string owner;
-  Timestamp started_at{};  // claimed, or the last heartbeat
+  Timestamp started_at{};           // claimed, or the last heartbeat
   std::optional<Timestamp> ran_at;  // finished
   std::string summary;              // JSON, when done
 };
@@ -33,7 +33,8 @@ struct JobRun {
 struct LoyaltyNotice {
   int64_t id = 0;
   MemberId member_id;
-  std::string kind;      // "points_expiry", "downgrade_warning", "downgrade", "became_formal"
+  // "points_expiry", "downgrade_warning", "downgrade", "became_formal"
+  std::string kind;
   std::string occasion;  // what makes it unique per member: a day "YYYY-MM-DD"
   Date due_on;           // when the member should hear of it
   std::string detail;    // JSON, see service/loyalty_jobs.h
@@ -90,7 +91,8 @@ class LoyaltyJobsRepository {
   virtual std::optional<Date> LastDoneDay(const std::string& job) = 0;
 
   // ---- member walks ----
-  // Up to `limit` member ids after `after` (0 = from the start), in id order.
+  // Up to `limit` member ids after `after` (0 = from the start), in id order;
+  // closed, merged and erased files are left out.
   virtual std::vector<MemberId> LoyaltyMembersAfter(LoyaltyWalk walk, MemberId after,
                                                     int64_t limit) = 0;
   // Members with a loyalty state whose file has `status` (e.g. "temporary"),
@@ -107,7 +109,8 @@ class LoyaltyJobsRepository {
 
   // ---- rank (L6) ----
   // Every member's paid spend in months [from_month, to_month] (yyyymm) where
-  // it is positive, highest first, then by member id.
+  // it is positive, highest first, then by member id; closed, merged and
+  // erased files are left out.
   virtual std::vector<MemberSpend> SpendByMember(int64_t from_month, int64_t to_month) = 0;
   // Members with a rank percentile now, with it, in member id order.
   virtual std::vector<std::pair<MemberId, int>> RankedMembers() = 0;

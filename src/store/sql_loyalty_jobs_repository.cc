@@ -27,17 +27,20 @@ constexpr std::string_view kLastDoneDay =
     "SELECT MAX(day) FROM loyalty_job_runs WHERE job = ? AND status = 'done'";
 
 // ---- member walks ----
-constexpr std::string_view kAllMembersAfter =
-    "SELECT member_id FROM member_loyalty WHERE member_id > ? ORDER BY member_id LIMIT ?";
+// Closed, merged and erased files are never walked: nobody is warned,
+// reviewed or ranked after their file has ended.
+#define VIPCARE_OPEN_MEMBERS                                                       \
+  "SELECT l.member_id FROM member_loyalty l JOIN members m ON m.id = l.member_id " \
+  "WHERE m.status NOT IN ('closed', 'merged', 'erased') AND l.member_id > ? "
+constexpr std::string_view kAllMembersAfter = VIPCARE_OPEN_MEMBERS "ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kTieredMembersAfter =
-    "SELECT member_id FROM member_loyalty WHERE tier_code <> '' AND member_id > ? "
-    "ORDER BY member_id LIMIT ?";
+    VIPCARE_OPEN_MEMBERS "AND l.tier_code <> '' ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kRankedMembersAfter =
-    "SELECT member_id FROM member_loyalty WHERE rank_percentile IS NOT NULL AND member_id > ? "
-    "ORDER BY member_id LIMIT ?";
+    VIPCARE_OPEN_MEMBERS "AND l.rank_percentile IS NOT NULL ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kMembersWithStatusAfter =
     "SELECT l.member_id FROM member_loyalty l JOIN members m ON m.id = l.member_id "
     "WHERE m.status = ? AND l.member_id > ? ORDER BY l.member_id LIMIT ?";
+#undef VIPCARE_OPEN_MEMBERS
 
 // ---- points ----
 constexpr std::string_view kPointsExpiringBetween =
@@ -47,8 +50,10 @@ constexpr std::string_view kPointsExpiringBetween =
 
 // ---- rank ----
 constexpr std::string_view kSpendByMember =
-    "SELECT member_id, SUM(spend) AS total FROM member_months WHERE month >= ? AND month <= ? "
-    "GROUP BY member_id HAVING SUM(spend) > 0 ORDER BY total DESC, member_id";
+    "SELECT mm.member_id, SUM(mm.spend) AS total FROM member_months mm "
+    "JOIN members m ON m.id = mm.member_id WHERE m.status NOT IN ('closed', 'merged', 'erased') "
+    "AND mm.month >= ? AND mm.month <= ? GROUP BY mm.member_id HAVING SUM(mm.spend) > 0 "
+    "ORDER BY total DESC, mm.member_id";
 constexpr std::string_view kRankedMembers =
     "SELECT member_id, rank_percentile FROM member_loyalty WHERE rank_percentile IS NOT NULL "
     "ORDER BY member_id";
@@ -63,9 +68,8 @@ constexpr std::string_view kInsertNotice =
   "SELECT id, member_id, kind, occasion, due_on, detail, created_at FROM loyalty_notices "
 constexpr std::string_view kFindNotice =
     VIPCARE_NOTICE_COLUMNS "WHERE member_id = ? AND kind = ? AND occasion = ?";
-constexpr std::string_view kListNotices =
-    VIPCARE_NOTICE_COLUMNS "WHERE kind = ? AND due_on >= ? AND due_on <= ? "
-    "ORDER BY due_on, id LIMIT ? OFFSET ?";
+constexpr std::string_view kListNotices = VIPCARE_NOTICE_COLUMNS
+    "WHERE kind = ? AND due_on >= ? AND due_on <= ? ORDER BY due_on, id LIMIT ? OFFSET ?";
 constexpr std::string_view kMemberNotices =
     VIPCARE_NOTICE_COLUMNS "WHERE member_id = ? ORDER BY id DESC";
 #undef VIPCARE_NOTICE_COLUMNS
@@ -87,8 +91,8 @@ JobRun ReadJobRun(const Row& r) {
 }
 
 LoyaltyNotice ReadNotice(const Row& r) {
-  return {r.Int(0),     MemberId(r.Int(1)), r.Text(2), r.Text(3), ReadDay(r, 4),
-          r.Text(5),    FromEpochSeconds(r.Int(6))};
+  return {r.Int(0),  MemberId(r.Int(1)),        r.Text(2), r.Text(3), ReadDay(r, 4),
+          r.Text(5), FromEpochSeconds(r.Int(6))};
 }
 
 class SqlLoyaltyJobsRepository final : public LoyaltyJobsRepository {
@@ -152,8 +156,8 @@ class SqlLoyaltyJobsRepository final : public LoyaltyJobsRepository {
   std::vector<ExpiringPoints> PointsExpiringBetween(MemberId first, MemberId last, Date from,
                                                     Date to) override {
     std::vector<ExpiringPoints> out;
-    for (const auto& r : db_.Query(kPointsExpiringBetween, {first.value, last.value,
-                                                            from.ToString(), to.ToString()})) {
+    for (const auto& r : db_.Query(kPointsExpiringBetween,
+                                   {first.value, last.value, from.ToString(), to.ToString()})) {
       out.push_back({MemberId(r.Int(0)), ReadDay(r, 1), Points(r.Int(2))});
     }
     return out;
@@ -176,14 +180,14 @@ class SqlLoyaltyJobsRepository final : public LoyaltyJobsRepository {
   }
 
   bool SetRankPercentile(MemberId member, std::optional<int> percentile) override {
-    return db_.Exec(kSetRankPercentile, {percentile ? Value(int64_t(*percentile)) : Value(),
-                                         member.value}) == 1;
+    return db_.Exec(kSetRankPercentile,
+                    {percentile ? Value(int64_t(*percentile)) : Value(), member.value}) == 1;
   }
 
   bool InsertNotice(LoyaltyNotice& n) override {
-    auto r = db_.QueryOne(kInsertNotice, {n.member_id.value, n.kind, n.occasion,
-                                          n.due_on.ToString(), n.detail,
-                                          ToEpochSeconds(n.created_at)});
+    auto r =
+        db_.QueryOne(kInsertNotice, {n.member_id.value, n.kind, n.occasion, n.due_on.ToString(),
+                                     n.detail, ToEpochSeconds(n.created_at)});
     if (!r) return false;
     n.id = r->Int(0);
     return true;
@@ -199,8 +203,8 @@ class SqlLoyaltyJobsRepository final : public LoyaltyJobsRepository {
   PageOf<LoyaltyNotice> ListNotices(const std::string& kind, Date from, Date to,
                                     Page page) override {
     PageOf<LoyaltyNotice> out;
-    for (const auto& r : db_.Query(kListNotices, {kind, from.ToString(), to.ToString(),
-                                                  page.limit, page.offset})) {
+    for (const auto& r :
+         db_.Query(kListNotices, {kind, from.ToString(), to.ToString(), page.limit, page.offset})) {
       out.items.push_back(ReadNotice(r));
     }
     out.total = db_.QueryOne(kCountNotices, {kind, from.ToString(), to.ToString()})->Int(0);
