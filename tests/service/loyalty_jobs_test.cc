@@ -47,17 +47,7 @@ class LoyaltyJobsTest : public ::testing::Test {
   // A sale of `yuan` at SH01 at 10:00 on `day` (the clock moves there).
   json Buy(MemberId m, int64_t yuan, Date day) {
     At(day);
-    const std::string id = "POS-" + std::to_string(++sales_);
-    json sale = {{"external_id", id},
-                 {"member_id", m.value},
-                 {"store_id", fx_.org().sh01.value},
-                 {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-                 {"lines",
-                  {{{"sku", "W-001"},
-                    {"category", "女装"},
-                    {"quantity", 1},
-                    {"list_price_fen", yuan * 100},
-                    {"paid_fen", yuan * 100}}}}};
+    json sale = fx_.SaleBody("POS-" + std::to_string(++sales_), m, yuan);
     auto r = loyalty_.PostSale(fx_.admin(), sale);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
     return r.ok() ? r->body : json();
@@ -171,12 +161,7 @@ TEST_F(LoyaltyJobsTest, L4ExpiryNeverPushesABalanceBelowZero) {
   MemberId m = NewMember("王芳");
   Buy(m, 600, D(2026, 11, 23));
   At(D(2028, 1, 5));  // the lot is past its last day but the job has not run yet
-  json refund = {{"kind", "refund"},
-                 {"external_id", "RF-1"},
-                 {"original_external_id", "POS-1"},
-                 {"store_id", fx_.org().sh01.value},
-                 {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-                 {"lines", {{{"line_no", 1}, {"paid_fen", 60000}}}}};
+  json refund = fx_.RefundBody("RF-1", "POS-1", 600);
   ASSERT_TRUE(loyalty_.PostSale(fx_.admin(), refund).ok());
   ASSERT_EQ(State(m).points_balance, Points(0));
   json r = Run(D(2028, 1, 5));

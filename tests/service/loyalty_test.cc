@@ -30,18 +30,10 @@ class LoyaltyTest : public ::testing::Test {
   }
 
   json Sale(const std::string& external_id, int64_t paid_yuan) {
-    return {{"external_id", external_id},
-            {"member_id", member_.value},
-            {"store_id", fx_.org().sh01.value},
-            {"associate_id", fx_.org().associate_sh01.value},
-            {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-            {"payment_method", "card"},
-            {"lines",
-             {{{"sku", "W-001"},
-               {"category", "女装"},
-               {"quantity", 1},
-               {"list_price_fen", paid_yuan * 100},
-               {"paid_fen", paid_yuan * 100}}}}};
+    json sale = fx_.SaleBody(external_id, member_, paid_yuan);
+    sale["associate_id"] = fx_.org().associate_sh01.value;
+    sale["payment_method"] = "card";
+    return sale;
   }
 
   json MustPost(const json& sale) {

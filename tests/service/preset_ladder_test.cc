@@ -53,16 +53,7 @@ class PresetLadderTest : public ::testing::Test {
   // A sale of `yuan` at SH01 at 10:00 on `day`: the clock moves to that day.
   json Buy(MemberId m, int64_t yuan, Date day) {
     At(day);
-    json sale = {{"external_id", "POS-" + std::to_string(++sales_)},
-                 {"member_id", m.value},
-                 {"store_id", fx_.org().sh01.value},
-                 {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-                 {"lines",
-                  {{{"sku", "SKU-1"},
-                    {"category", "默认"},
-                    {"quantity", 1},
-                    {"list_price_fen", yuan * 100},
-                    {"paid_fen", yuan * 100}}}}};
+    json sale = fx_.SaleBody("POS-" + std::to_string(++sales_), m, yuan);
     auto r = loyalty_.PostSale(fx_.admin(), sale);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
     return r.ok() ? r->body : json();

@@ -34,16 +34,7 @@ class ProgramsTest : public ::testing::Test {
   }
 
   json Sale(const std::string& external_id, MemberId member, int64_t paid_yuan) {
-    return {{"external_id", external_id},
-            {"member_id", member.value},
-            {"store_id", fx_.org().sh01.value},
-            {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-            {"lines",
-             {{{"sku", "W-001"},
-               {"category", "女装"},
-               {"quantity", 1},
-               {"list_price_fen", paid_yuan * 100},
-               {"paid_fen", paid_yuan * 100}}}}};
+    return fx_.SaleBody(external_id, member, paid_yuan);
   }
 
   json MustPost(const json& sale) {
@@ -195,12 +186,7 @@ TEST_F(ProgramsTest, L9TheReferrerIsRewardedOnceOnTheFirstQualifyingPurchase) {
 
 TEST_F(ProgramsTest, ThePurchasesTabListsSalesAndRefundsWithLinesInScopeOnly) {
   MustPost(Sale("POS-1", member_, 600));
-  auto refund = loyalty_.PostSale(assoc_, {{"kind", "refund"},
-                                           {"external_id", "RF-1"},
-                                           {"original_external_id", "POS-1"},
-                                           {"store_id", fx_.org().sh01.value},
-                                           {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-                                           {"lines", {{{"line_no", 1}, {"paid_fen", 10000}}}}});
+  auto refund = loyalty_.PostSale(assoc_, fx_.RefundBody("RF-1", "POS-1", 100));
   ASSERT_TRUE(refund.ok()) << refund.error().message;
   auto list = loyalty_.MemberTransactions(assoc_, member_, {20, 0});
   ASSERT_TRUE(list.ok()) << list.error().message;
@@ -234,12 +220,7 @@ TEST_F(ProgramsTest, M6MergingMovesPurchasesPointsAndTheHigherTier) {
   auto list = loyalty_.MemberTransactions(fx_.admin(), member_, {20, 0});
   ASSERT_TRUE(list.ok());
   EXPECT_EQ((*list)["total"], 2);
-  auto refund = loyalty_.PostSale(assoc_, {{"kind", "refund"},
-                                           {"external_id", "RF-2"},
-                                           {"original_external_id", "POS-2"},
-                                           {"store_id", fx_.org().sh01.value},
-                                           {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-                                           {"lines", {{{"line_no", 1}, {"paid_fen", 20000}}}}});
+  auto refund = loyalty_.PostSale(assoc_, fx_.RefundBody("RF-2", "POS-2", 200));
   ASSERT_TRUE(refund.ok()) << refund.error().message;
   EXPECT_EQ(refund->body["member_id"], member_.value);
   EXPECT_EQ(Balance(member_), 3600);

@@ -46,12 +46,7 @@ class RedemptionTest : public ::testing::Test {
   // Posts a sale of `yuan` for `member` at its till: earns `yuan` points under
   // the default program. Answers the sale's transaction id.
   int64_t Earn(MemberId member, int64_t yuan, StoreId store = {}) {
-    json sale = {{"external_id", "POS-" + std::to_string(++sales_)},
-                 {"member_id", member.value},
-                 {"store_id", (store ? store : fx_.org().sh01).value},
-                 {"occurred_at", FormatTimestamp(fx_.clock().Now())},
-                 {"lines",
-                  {{{"sku", "W-001"}, {"list_price_fen", yuan * 100}, {"paid_fen", yuan * 100}}}}};
+    json sale = fx_.SaleBody("POS-" + std::to_string(++sales_), member, yuan, store);
     auto r = loyalty_.PostSale(fx_.admin(), sale);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : Why(r.error()));
     return r.ok() ? r->body["id"].get<int64_t>() : 0;

@@ -107,6 +107,31 @@ json ServiceFixture::MemberBody(const std::string& name, StoreId store) const {
           {"store_id", (store ? store : org_.sh01).value}};
 }
 
+json ServiceFixture::SaleBody(const std::string& external_id, MemberId member, int64_t yuan,
+                              StoreId store) const {
+  json sale = {{"external_id", external_id},
+               {"store_id", (store ? store : org_.sh01).value},
+               {"occurred_at", FormatTimestamp(clock_.Now())},
+               {"lines",
+                {{{"sku", "W-001"},
+                  {"category", "女装"},
+                  {"quantity", 1},
+                  {"list_price_fen", yuan * 100},
+                  {"paid_fen", yuan * 100}}}}};
+  if (member) sale["member_id"] = member.value;
+  return sale;
+}
+
+json ServiceFixture::RefundBody(const std::string& external_id, const std::string& original,
+                                int64_t yuan, StoreId store) const {
+  return {{"kind", "refund"},
+          {"external_id", external_id},
+          {"original_external_id", original},
+          {"store_id", (store ? store : org_.sh01).value},
+          {"occurred_at", FormatTimestamp(clock_.Now())},
+          {"lines", {{{"line_no", 1}, {"paid_fen", yuan * 100}}}}};
+}
+
 json ServiceFixture::FullMemberBody(const std::string& name, MemberId referrer) const {
   json body = {
       {"name", name},

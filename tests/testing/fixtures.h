@@ -67,6 +67,14 @@ class ServiceFixture {
   // A minimal valid member body: name, female, a unique mobile, home store
   // (SH01 unless `store` is given).
   nlohmann::json MemberBody(const std::string& name, StoreId store = {}) const;
+  // A one-line sale body for service::Loyalty::PostSale (SPEC L1): `yuan`
+  // paid at list price for SKU "W-001" (女装) at `store` (SH01 unless given),
+  // occurring now by the fixture's clock.
+  nlohmann::json SaleBody(const std::string& external_id, MemberId member, int64_t yuan,
+                          StoreId store = {}) const;
+  // A refund body giving back `yuan` of line 1 of sale `original`.
+  nlohmann::json RefundBody(const std::string& external_id, const std::string& original,
+                            int64_t yuan, StoreId store = {}) const;
   // A complete member file (SPEC M1) at SH01 with the SH01 associate: phones,
   // e-mail, two addresses, a lunar leap-month birthday, spouse and child with
   // birthdays (one lunar), a wedding anniversary, preferences, B2B fields,
