@@ -36,6 +36,16 @@ json MemberViewJson(const service::MemberView& v) {
   json cards = json::array();
   for (const auto& c : v.cards) cards.push_back(CardJson(c));
   j["cards"] = cards;
+  const service::MemberLoyalty& l = v.loyalty;
+  j["program_id"] = l.program_id ? json(l.program_id) : json(nullptr);
+  j["program"] = {{"code", l.program_code}, {"version", l.program_version}};
+  j["tier"] = l.tier_code.empty()
+                  ? json(nullptr)
+                  : json{{"code", l.tier_code},
+                         {"name", l.tier_name},
+                         {"since", l.tier_since ? json(l.tier_since->ToString()) : json(nullptr)}};
+  j["points_balance"] = l.points_balance.value;
+  j["growth_points"] = l.growth_points.value;
   return j;
 }
 

@@ -55,8 +55,25 @@ Member Present(store::Repository& repo, const Env& env, const Actor& actor, Memb
   return m;
 }
 
+MemberLoyalty LoyaltyOf(store::Repository& repo, MemberId id) {
+  auto& l = repo.loyalty();
+  const domain::Program program = loyalty_core::LoadProgram(l);
+  const store::LoyaltyState s = loyalty_core::StateOf(l, id, program);
+  MemberLoyalty out;
+  out.program_code = program.code;
+  out.program_id = program.id;
+  out.program_version = program.version;
+  out.tier_code = s.tier_code;
+  out.tier_name = loyalty_core::TierName(program, s.tier_code);
+  out.tier_since = s.tier_since;
+  out.points_balance = s.points_balance;
+  out.growth_points = s.growth_lifetime;
+  return out;
+}
+
 MemberView Present(store::Repository& repo, const Env& env, const Actor& actor, MemberView v) {
   v.member = Present(repo, env, actor, std::move(v.member));
+  v.loyalty = LoyaltyOf(repo, v.member.id);
   return v;
 }
 
@@ -204,7 +221,7 @@ Result<MemberView> Members::Get(const Actor& actor, MemberId id) {
     const bool unmasked = Unmasked(repo, env_, actor, *m);
     RecordAudit(repo, env_, actor, "member_read", "member", std::to_string(id.value),
           unmasked ? "unmasked" : "masked");
-    MemberView v{*m, repo.ListCards(id)};
+    MemberView v{*m, repo.ListCards(id), LoyaltyOf(repo, id)};
     if (!unmasked) domain::MaskMember(v.member);
     return v;
   });

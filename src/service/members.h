@@ -14,9 +14,23 @@
 namespace vipcare::service {
 
 // A member file with its cards, as the API shows it.
+// The member's place in the company's loyalty program (SPEC L6), shown with
+// the file.
+struct MemberLoyalty {
+  std::string program_code;
+  int64_t program_id = 0;  // the stored program version's id; 0 = a preset as shipped
+  int64_t program_version = 0;
+  std::string tier_code;  // "" = no tier yet
+  std::string tier_name;
+  std::optional<Date> tier_since;
+  Points points_balance;
+  Points growth_points;
+};
+
 struct MemberView {
   domain::Member member;
   std::vector<domain::Card> cards;
+  MemberLoyalty loyalty;
 };
 
 struct MemberQuery {

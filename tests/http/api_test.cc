@@ -635,6 +635,14 @@ TEST_F(ApiTest, L1_PostingASaleIsIdempotentOnItsExternalId) {
   ASSERT_EQ(points.status, 200) << points.body;
   EXPECT_EQ(points.Json()["points_balance"], 600);
   EXPECT_EQ(points.Json()["tier"]["name"], "普卡");
+  // The member file names the tier and the program it comes from.
+  auto file = Admin("GET", MemberPath(m));
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(file.Json()["tier"]["code"], "normal");
+  EXPECT_EQ(file.Json()["tier"]["name"], "普卡");
+  EXPECT_EQ(file.Json()["program"]["code"], "department_store");
+  EXPECT_TRUE(file.Json().contains("program_id"));
+  EXPECT_EQ(file.Json()["points_balance"], 600);
 }
 
 TEST_F(ApiTest, L5_L8_ATillQuotesRedeemsAndAnAdjustmentNeedsASecondPerson) {
