@@ -4,7 +4,11 @@
 #   1. in-process member lookup at 1,000,000 members (vipcare_bench),
 #   2. the same lookup over HTTP (wrk against `vipcare serve`, 4, 16 and 64
 #      keep-alive connections),
-#   3. `vipcare import members` of a 1,000,000-row CSV.
+#   3. `vipcare import members` of a 1,000,000-row CSV,
+#   4. loyalty: `vipcare demo` with purchase history (timed), posting one
+#      sale and reading tier metrics in-process (vipcare_bench, BM_Loyalty*),
+#      and `vipcare import transactions` of a 200,000-row CSV, twice (the
+#      second time every transaction is a repeat).
 #
 # Builds nothing: `make bench` builds first (or set BUILD_DIR to a built tree).
 # Data goes to $BUILD_DIR/bench-data; the 1M-member demo database, the small
@@ -20,7 +24,9 @@
 #   BENCH_IMPORT_ROWS    rows in the import CSV (default 1000000)
 #   BENCH_WRK_DURATION   length of each wrk run (default 20s)
 #   BENCH_SERVER_THREADS `vipcare serve --threads` (default 4, serve's default)
-#   BENCH_SKIP           space-separated parts to skip: lookup http import
+#   BENCH_SKIP           space-separated parts to skip: lookup http import loyalty
+#   BENCH_LOYALTY_MEMBERS members of the loyalty demo database (default 50000, as `make demo`)
+#   BENCH_TX_ROWS        rows in the transactions CSV (default 200000)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -150,13 +156,16 @@ make_demo_db() {
     return
   fi
   local tmp=$db.partial
-  rm -f "$tmp" "$tmp-wal" "$tmp-shm"
-  PARTIAL_FILES+=("$tmp")
+  rm -f "$tmp" "$tmp-wal" "$tmp-shm" "$tmp.key"
+  PARTIAL_FILES+=("$tmp" "$tmp.key")
+  # `init` creates the data key file beside the database (P5).
+  run "$VIPCARE" --db "$tmp" init
   local t0
   t0=$(now_ns)
   run "$VIPCARE" --db "$tmp" demo --members "$members" --date "$BENCH_DATE"
   echo "demo database with $members members made in $(seconds_since "$t0") s"
   [[ -f "$tmp-wal" ]] && { echo "$tmp-wal was left behind; vipcare demo did not close cleanly" >&2; exit 1; }
+  mv "$tmp.key" "$db.key"
   mv "$tmp" "$db"
 }
 
@@ -298,6 +307,76 @@ PY
   ls -lh "$IMPORT_DB"
 fi
 
+# ------------------------------------------------------------------ 4. loyalty
+# Remade on every run: making the demo database is itself measured (it posts
+# the members' purchase history through the loyalty service).
+LOYALTY_MEMBERS=${BENCH_LOYALTY_MEMBERS:-50000}
+TX_ROWS=${BENCH_TX_ROWS:-200000}
+if ! skipped loyalty; then
+  need "$BENCH_BIN"
+  section "loyalty at $LOYALTY_MEMBERS members with purchase history (SQLite)"
+  LOYALTY_DB=$DATA/loyalty-$LOYALTY_MEMBERS.db
+  LOYALTY_RUN_DB=$DATA/loyalty-run.db
+  TX_CSV=$DATA/transactions-$TX_ROWS.csv
+  TX_DB=$DATA/transactions-import-run.db
+  for f in "$LOYALTY_DB" "$LOYALTY_RUN_DB" "$TX_DB"; do
+    PARTIAL_FILES+=("$f" "$f.key")
+    rm -f "$f" "$f-wal" "$f-shm" "$f.key"
+  done
+  PARTIAL_FILES+=("$TX_CSV")
+  run "$VIPCARE" --db "$LOYALTY_DB" init
+  echo "load before: $(uptime | sed 's/.*load average/load average/')"
+  t0=$(now_ns)
+  run "$VIPCARE" --db "$LOYALTY_DB" demo --members "$LOYALTY_MEMBERS" --date "$BENCH_DATE"
+  echo "demo: $LOYALTY_MEMBERS members with purchase history in $(seconds_since "$t0") s (init not counted)" |
+    tee "$DATA/loyalty-demo.txt"
+  python3 - "$LOYALTY_DB" <<'PY' | tee -a "$DATA/loyalty-demo.txt"
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+q = lambda sql: db.execute(sql).fetchone()[0]
+sales = q("SELECT COUNT(*) FROM transactions WHERE kind = 'sale'")
+refunds = q("SELECT COUNT(*) FROM transactions WHERE kind = 'refund'")
+buyers = q("SELECT COUNT(*) FROM member_loyalty")
+waiting = q("SELECT COUNT(*) FROM member_loyalty WHERE pending_tier <> ''")
+print(f"demo: {sales} sales, {refunds} refunds, {buyers} members with sales, "
+      f"{waiting} tiers waiting for approval")
+tiers = db.execute("SELECT tier_code, COUNT(*) FROM member_loyalty GROUP BY 1 ORDER BY 2 DESC").fetchall()
+print("demo tiers: " + ", ".join(f"{t or '(none)'} {n}" for t, n in tiers))
+PY
+  ls -lh "$LOYALTY_DB"
+
+  # In-process: the posting benchmarks add sales, so they run on a copy.
+  run cp "$LOYALTY_DB" "$LOYALTY_RUN_DB"
+  run cp "$LOYALTY_DB.key" "$LOYALTY_RUN_DB.key"
+  echo "load before: $(uptime | sed 's/.*load average/load average/')"
+  echo "+ export VIPCARE_BENCH_LOYALTY_DB=$LOYALTY_RUN_DB"
+  VIPCARE_BENCH_LOYALTY_DB=$LOYALTY_RUN_DB run "$BENCH_BIN" --benchmark_filter='^BM_Loyalty' \
+    --benchmark_counters_tabular=true \
+    --benchmark_out="$DATA/loyalty.json" --benchmark_out_format=json
+
+  # Import: a 200,000-row till export for the demo's members, into a fresh
+  # copy of the demo database; then the same file again (all repeats).
+  run python3 "$ROOT/bench/make_transactions_csv.py" --rows "$TX_ROWS" --org-db "$LOYALTY_DB" \
+    --date "$BENCH_DATE" --out "$TX_CSV"
+  ls -lh "$TX_CSV"
+  run cp "$LOYALTY_DB" "$TX_DB"
+  run cp "$LOYALTY_DB.key" "$TX_DB.key"
+  sync
+  : >"$DATA/transactions-import.txt"
+  for pass in first again; do
+    echo "load before: $(uptime | sed 's/.*load average/load average/')"
+    t0=$(now_ns)
+    run "$VIPCARE" --db "$TX_DB" import transactions "$TX_CSV"
+    t1=$(now_ns)
+    python3 - "$t0" "$t1" "$TX_ROWS" "$pass" <<'PY' | tee -a "$DATA/transactions-import.txt"
+import sys
+t0, t1, rows, name = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+s = (t1 - t0) / 1e9
+print(f"import transactions ({name}): {rows} rows in {s:.2f} s = {rows / s:,.0f} rows/s (whole command)")
+PY
+  done
+fi
+
 section "summary"
 # Only the parts that ran this time; the files are from this run.
 [[ -f "$DATA/lookup.json" ]] && ! skipped lookup && python3 - "$DATA/lookup.json" <<'PY'
@@ -320,4 +399,19 @@ if ! skipped http; then
   done
 fi
 if ! skipped import && [[ -f "$DATA/import.txt" ]]; then cat "$DATA/import.txt"; fi
+if ! skipped loyalty && [[ -f "$DATA/loyalty.json" ]]; then
+  cat "$DATA/loyalty-demo.txt"
+  python3 - "$DATA/loyalty.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+print(f"{'loyalty, in-process (µs)':44} {'mean':>9} {'p50':>9} {'p99':>9} {'max':>9}")
+for b in doc["benchmarks"]:
+    name = b["name"].split("/")[0].removeprefix("BM_")
+    if b.get("error_occurred"):
+        print(f"{name:44} error: {b.get('error_message')}")
+        continue
+    print(f"{name:44} {b['real_time']:9.1f} {b['p50_us']:9.1f} {b['p99_us']:9.1f} {b['max_us']:9.1f}")
+PY
+  cat "$DATA/transactions-import.txt"
+fi
 echo "load after: $(uptime | sed 's/.*load average/load average/')"

@@ -16,7 +16,9 @@
 #include "service/accounts.h"
 #include "service/audit.h"
 #include "service/demo_data.h"
+#include "service/loyalty_jobs.h"
 #include "service/member_import.h"
+#include "service/transaction_import.h"
 #include "store/keys.h"
 #include "store/migrations.h"
 #include "store/store.h"
@@ -256,6 +258,51 @@ int RunImportMembers(const cli::Config& c, const std::string& path, const std::s
   return 0;
 }
 
+// Sales and refunds from a till's CSV export (SPEC L1), posted as the
+// command-line administrator with today's clock for the tier rules.
+int RunImportTransactions(const cli::Config& c, const std::string& path,
+                          const std::string& encoding, bool skip_bad) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(Error::Invalid(path, "cannot open the file"));
+  auto tz = TimeZone::Load(c.timezone);
+  if (!tz.ok()) return Fail(tz.error());
+  auto st = OpenStore(c, 2);
+  SystemClock clock;
+  service::TransactionImport importer(service::Env{*st, clock, *tz});
+  service::TransactionImportOptions opt;
+  opt.encoding = encoding;
+  opt.skip_bad = skip_bad;
+  std::optional<cli::ProgressBar> bar;  // the total is known once the file is checked
+  auto report = importer.Run(service::Actor::CommandLine(), in, opt,
+                             [&](size_t done, size_t total) {
+                               if (!bar) bar.emplace("import transactions", total);
+                               bar->Update(done);
+                             });
+  if (bar) bar->Finish();
+  if (!report.ok()) return Fail(report.error());
+  for (const auto& e : report->errors) {
+    fmt::print(stderr, "line {}: {}{}{}\n", e.line, e.field, e.field.empty() ? "" : ": ",
+               e.message);
+  }
+  fmt::print("{} rows read, {} transactions: {} posted ({} non-member sales), {} already posted, "
+             "{} bad, {:.1f} s\n",
+             report->rows_read, report->transactions, report->posted, report->non_member_sales,
+             report->repeats, report->errors.size(),
+             std::chrono::duration<double>(report->elapsed).count());
+  if (!report->errors.empty() && !skip_bad) {
+    if (report->posted == 0) {
+      fmt::print(stderr,
+                 "nothing was posted because of the bad rows; fix them or use --skip-bad\n");
+    } else {
+      fmt::print(stderr,
+                 "the import stopped at a transaction that could not be posted; those before it "
+                 "were posted, and importing the file again posts the rest\n");
+    }
+    return 1;
+  }
+  return 0;
+}
+
 int RunUserAdd(const cli::Config& c, const std::string& username, const std::string& role,
                int64_t staff_id, std::string password, bool password_stdin, bool must_change) {
   if (password_stdin) std::getline(std::cin, password);
@@ -292,6 +339,36 @@ int RunVerifyAudit(const cli::Config& c) {
   }
   fmt::print("audit log TAMPERED: {} problem(s) in {} rows\n", v.problems.size(), v.rows);
   return 1;
+}
+
+// The daily schedule (SPEC I1, L4, L6, L7, M4): every day since the last run
+// through `date` (today in the company zone by default), in order, one line
+// per day; the JSON summaries with --json.
+int RunJobs(const cli::Config& c, const std::string& date, bool as_json) {
+  auto day = TodayIn(c.timezone, date);
+  if (!day.ok()) return Fail(day.error());
+  auto tz = TimeZone::Load(c.timezone);
+  if (!tz.ok()) return Fail(tz.error());
+  auto st = OpenStore(c, 2);
+  SystemClock clock;
+  service::LoyaltyJobs jobs(service::Env{*st, clock, *tz});
+  auto r = jobs.RunThrough(service::Actor::CommandLine(), *day);
+  if (!r.ok()) return Fail(r.error());
+  if (as_json) {
+    fmt::print("{}\n", r->dump(2));
+    return 0;
+  }
+  for (const auto& d : (*r)["days"]) {
+    const auto n = [&](const char* key) { return d.value(key, int64_t(0)); };
+    fmt::print("{}{}: points expired {} ({} lots), expiry notices {}, downgrades warned {} / "
+               "applied {} / cancelled {}, held {}, ranked {}, upgraded {}, queued for approval "
+               "{}, became formal {}\n",
+               d.value("day", ""), d.value("skipped", false) ? " (already run)" : "",
+               n("expired_points"), n("expired_lots"), n("expiry_notices"), n("downgrade_warned"),
+               n("downgrade_applied"), n("downgrade_cancelled"), n("held"), n("ranked"),
+               n("upgraded"), n("approval_queued"), n("converted"));
+  }
+  return 0;
 }
 
 }  // namespace
@@ -335,6 +412,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "utf-8", "gbk"}));
   import_members->add_flag("--skip-bad", skip_bad, "load the good rows even if some are bad");
   import_members->add_option("--date", import_date, "today's date YYYY-MM-DD (default: today)");
+  auto* import_transactions = import->add_subcommand(
+      "transactions", "import sales and refunds from a CSV file (posted like till sales)");
+  std::string transactions_path, transactions_encoding = "auto";
+  bool transactions_skip_bad = false;
+  import_transactions->add_option("csv", transactions_path, "the CSV file")->required();
+  import_transactions->add_option("--encoding", transactions_encoding, "utf-8, gbk or auto (default)")
+      ->check(CLI::IsMember({"auto", "utf-8", "gbk"}));
+  import_transactions->add_flag("--skip-bad", transactions_skip_bad,
+                                "post the good transactions even if some rows are bad");
 
   auto* user = app.add_subcommand("user", "manage accounts");
   user->require_subcommand(1);
@@ -366,6 +452,14 @@ int main(int argc, char** argv) {
   auto* verify_audit =
       app.add_subcommand("verify-audit", "check the audit log's hash chain for edits and deletions");
 
+  auto* run_jobs = app.add_subcommand(
+      "run-jobs", "run the daily loyalty schedule (points expiry, tier review, temporary -> "
+                  "formal), catching up every day missed since the last run");
+  std::string jobs_date;
+  bool jobs_json = false;
+  run_jobs->add_option("--date", jobs_date, "the day to run through, YYYY-MM-DD (default: today)");
+  run_jobs->add_flag("--json", jobs_json, "print the summaries as JSON");
+
   CLI11_PARSE(app, argc, argv);
 
   cli::Config config;
@@ -390,11 +484,16 @@ int main(int argc, char** argv) {
     if (*init) return RunInit(config);
     if (*serve) return RunServe(config);
     if (*verify_audit) return RunVerifyAudit(config);
+    if (*run_jobs) return RunJobs(config, jobs_date, jobs_json);
     if (*keys_rotate) return RunKeysRotate(config, retire);
     if (*keys_status) return RunKeysStatus(config);
     if (*demo) return RunDemo(config, demo_members, demo_seed, demo_date);
     if (*import_members) {
       return RunImportMembers(config, import_path, import_encoding, skip_bad, import_date);
+    }
+    if (*import_transactions) {
+      return RunImportTransactions(config, transactions_path, transactions_encoding,
+                                   transactions_skip_bad);
     }
     if (*user_add) {
       return RunUserAdd(config, username, role, staff_id, password, password_stdin, !no_change);

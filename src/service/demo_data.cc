@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <array>
 #include <cctype>
 #include <future>
@@ -17,6 +18,8 @@
 #include "domain/member.h"
 #include "domain/org.h"
 #include "service/accounts.h"
+#include "service/context.h"
+#include "service/loyalty.h"
 #include "service/member_import.h"  // WriteBulk
 
 namespace vipcare::service {
@@ -771,10 +774,419 @@ class MemberFactory {
   const std::vector<StoreId>& store_ids_;
 };
 
+// ---------------------------------------------------------------- sales
+
+// Purchase history is drawn from its own generator, seeded from the demo's
+// seed, so adding or tuning sales never changes the members of a seed.
+constexpr uint64_t kSalesSeedSalt = 0x5a1e5'0000'0001ULL;
+constexpr int kSalesMonths = 24;
+// Opening hours of the stores: 10:00-22:00 local time.
+constexpr int64_t kOpenAt = 10 * 3600;
+constexpr int64_t kOpenSeconds = 12 * 3600;
+// Sales between progress reports.
+constexpr size_t kSalesProgressEvery = 1000;
+// Posting a sale costs ~0.2-0.4 ms on the 2-core development machine, so a
+// full history for `make demo`'s 50,000 members (~170,000 sales) took over a
+// minute. Up to this many members (drawn at random with the sales seed, so
+// from every store and join date) get a purchase history; the others have
+// none, like the dormant members of a real chain. Small demos give every
+// card holder a history.
+constexpr size_t kMaxMembersWithHistory = 20'000;
+// A formal card ordered at a purchase (M4) more than this many days before
+// today has been picked up by now.
+constexpr int kPickedUpAfterDays = 14;
+
+// What the stores sell; the same order as kCategories (member preferences).
+struct CategorySeed {
+  string_view name;
+  string_view sku_prefix;
+  std::array<string_view, 3> brands;
+  int min_yuan;  // list price per unit
+  int max_yuan;
+  bool by_the_piece;  // sometimes bought two at a time
+};
+constexpr std::array<CategorySeed, 10> kCatalog = {{
+    {"女装", "NZ", {"云裳", "雅韵", "锦澜"}, 199, 1999, false},
+    {"男装", "MZ", {"北辰", "朴木", "远山"}, 299, 2599, false},
+    {"童装", "TZ", {"小禾", "童趣", "星芽"}, 69, 599, true},
+    {"鞋履", "XL", {"步云", "简素", "行者"}, 299, 1599, false},
+    {"箱包", "XB", {"简素", "旅人", "雅集"}, 399, 3999, false},
+    {"配饰", "PS", {"拾光", "玲珑", "月白"}, 59, 999, true},
+    {"美妆", "MC", {"花颜", "水澜", "玉容"}, 99, 980, true},
+    {"家居", "JJ", {"青禾", "栖木", "暖居"}, 39, 1299, true},
+    {"内衣", "NY", {"柔语", "轻棉", "素锦"}, 59, 399, true},
+    {"运动", "YD", {"疾风", "跃动", "青禾"}, 129, 899, false},
+}};
+static_assert(kCatalog.size() == kCategories.size());
+
+// Three kinds of store, each with its own category mix (relative weights in
+// kCatalog order): department store flagships sell everything, the apparel
+// stores clothes and shoes, the beauty & home stores cosmetics and home goods.
+constexpr std::array<std::array<int, 10>, 3> kStoreMix = {{
+    {22, 14, 6, 10, 8, 8, 16, 8, 4, 4},
+    {35, 25, 10, 12, 0, 8, 0, 0, 10, 0},
+    {0, 0, 0, 0, 0, 15, 45, 20, 10, 10},
+}};
+// Indexed like kStores: SH01 GZ01 SZ01 flagships; SH02 HZ01 NJ01 apparel;
+// SZ02 XM01 beauty & home.
+constexpr std::array<size_t, 8> kStoreKind = {0, 1, 1, 1, 0, 0, 2, 2};
+
+constexpr std::array<string_view, 5> kPayments = {"wechat", "alipay", "unionpay", "cash",
+                                                  "stored_value"};
+constexpr std::array<int, 5> kPaymentWeights = {40, 30, 20, 5, 5};
+
+// How often a member buys over a full 24 months, by segment (per mille of
+// members): mostly a few visits, a loyal core, and a handful of big spenders
+// whose yearly spend reaches 紫金钻石卡 (which waits for approval).
+struct Segment {
+  int weight;
+  int min_visits;
+  int max_visits;
+  int price_factor;  // percent of the drawn list price
+};
+constexpr std::array<Segment, 5> kSegments = {{
+    {320, 0, 1, 100},   // dormant
+    {400, 1, 3, 100},   // occasional
+    {210, 4, 10, 100},  // regular
+    {64, 10, 24, 120},  // loyal
+    {6, 20, 40, 300},   // big spender
+}};
+
+// What a member brings to the sales plan.
+struct Shopper {
+  MemberId id;
+  int64_t created = 0;  // epoch seconds
+  uint8_t store = 0;    // index in kStores
+  StaffId associate;
+  uint16_t categories = 0;  // bit i: prefers kCatalog[i]
+  std::vector<string_view> brands;
+};
+
+struct PlannedLine {
+  uint8_t category = 0;
+  uint8_t brand = 0;
+  uint16_t sku = 0;
+  uint8_t quantity = 1;
+  bool promo = false;
+  int64_t list_fen = 0;  // per unit
+  int64_t paid_fen = 0;  // line total; on a refund the amount given back
+  int line_no = 0;       // refunds: the sale's line
+};
+
+struct PlannedSale {
+  int64_t at = 0;  // epoch seconds
+  uint32_t seq = 0;
+  int32_t shopper = -1;  // index into the shoppers, -1: a non-member sale
+  uint8_t store = 0;
+  StaffId associate;
+  uint8_t payment = 0;
+  bool refund = false;
+  uint32_t original_seq = 0;  // refunds
+  std::vector<PlannedLine> lines;
+};
+
+class SalesPlanner {
+ public:
+  SalesPlanner(uint64_t seed, Date today, size_t members, const TimeZone& tz,
+               const std::vector<std::vector<StaffId>>& associates)
+      : rng_(seed ^ kSalesSeedSalt),
+        members_(members),
+        tz_(tz),
+        associates_(associates) {
+    for (const auto& s : kStores) store_weights_.push_back(s.weight);
+    for (const auto& s : kSegments) segment_weights_.push_back(s.weight);
+    // The day after "24 months ago": a formal card ordered at a sale on the
+    // first day (valid 24 months) has not expired today.
+    window_start_ = ToEpochSeconds(tz_.StartOfDay(today.AddMonths(-kSalesMonths).AddDays(1)));
+    window_end_ = ToEpochSeconds(tz_.StartOfDay(today));
+  }
+
+  // Whether the next card holder gets a purchase history (see
+  // kMaxMembersWithHistory).
+  bool TakesPart() { return rng_.Below(uint64_t(members_)) < kMaxMembersWithHistory; }
+
+  // Plans the member's visits within the window (and after they joined).
+  void PlanMember(const Shopper& shopper, int32_t index) {
+    const Segment& segment = kSegments[rng_.Weighted(segment_weights_)];
+    const int full = rng_.Between(segment.min_visits, segment.max_visits);
+    const int64_t from = std::max(window_start_, shopper.created);
+    const int64_t days = (window_end_ - from) / 86400;
+    const int64_t window_days = (window_end_ - window_start_) / 86400;
+    int visits = int((int64_t(full) * days + window_days / 2) / window_days);
+    // Most cards are issued at a purchase (普卡: a first purchase of ¥500).
+    if (shopper.created >= window_start_ && rng_.PerMille(750)) {
+      const int64_t at = shopper.created + 60 + int64_t(rng_.Below(1800));
+      AddSale(index, shopper, at, segment, /*first=*/true);
+    }
+    for (int i = 0; i < visits && days > 0; ++i) {
+      const int64_t day = int64_t(rng_.Below(uint64_t(days)));
+      const int64_t at = DayStart(from + 86400 + day * 86400) + kOpenAt +
+                         int64_t(rng_.Below(uint64_t(kOpenSeconds)));
+      if (at <= shopper.created || at >= window_end_) continue;
+      AddSale(index, shopper, at, segment, false);
+    }
+  }
+
+  // Walk-in customers without a card: about one sale in eight.
+  void PlanNonMemberSales() {
+    const size_t n = sales_.size() / 8 + 1;
+    const int64_t window_days = (window_end_ - window_start_) / 86400;
+    for (size_t i = 0; i < n; ++i) {
+      PlannedSale s;
+      s.store = uint8_t(rng_.Weighted(store_weights_));
+      const int64_t day = int64_t(rng_.Below(uint64_t(window_days)));
+      s.at = DayStart(window_start_ + day * 86400 + 43200) + kOpenAt +
+             int64_t(rng_.Below(uint64_t(kOpenSeconds)));
+      if (rng_.PerMille(500)) s.associate = RandomAssociate(s.store);
+      s.payment = uint8_t(rng_.Weighted(kPaymentWeights));
+      const int lines = rng_.PerMille(750) ? 1 : 2;
+      for (int k = 0; k < lines; ++k) s.lines.push_back(Line(s.store, 0, {}, 100));
+      Push(std::move(s));
+    }
+  }
+
+  // About one sale in forty is brought back 1-14 days later: a whole line
+  // (most of the time) or part of it.
+  void PlanRefunds() {
+    const size_t sales = sales_.size();
+    for (size_t i = 0; i < sales; ++i) {
+      if (!rng_.PerMille(25)) continue;
+      const PlannedSale& sale = sales_[i];
+      PlannedSale r;
+      r.refund = true;
+      r.original_seq = sale.seq;
+      r.shopper = sale.shopper;
+      r.store = sale.store;
+      r.at = sale.at + 86400 * int64_t(rng_.Between(1, 14)) +
+             int64_t(rng_.Below(3600)) - 1800;
+      if (r.at >= window_end_) continue;
+      const int line = rng_.Between(1, int(sale.lines.size()));
+      PlannedLine back;
+      back.line_no = line;
+      const int64_t paid = sale.lines[size_t(line - 1)].paid_fen;
+      back.paid_fen = rng_.PerMille(700) ? paid : std::max<int64_t>(100, paid / 200 * 100);
+      if (back.paid_fen <= 0 || back.paid_fen > paid) continue;
+      r.lines.push_back(back);
+      Push(std::move(r));
+    }
+  }
+
+  // Everything planned, in the order the tills would have posted it.
+  std::vector<PlannedSale> TakeInTimeOrder() {
+    std::sort(sales_.begin(), sales_.end(), [](const PlannedSale& a, const PlannedSale& b) {
+      return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+    });
+    return std::move(sales_);
+  }
+
+ private:
+  int64_t DayStart(int64_t t) const {
+    return ToEpochSeconds(tz_.StartOfDay(tz_.LocalDate(FromEpochSeconds(t))));
+  }
+
+  StaffId RandomAssociate(size_t store) {
+    const auto& team = associates_[store];
+    return team[rng_.Below(team.size())];
+  }
+
+  void Push(PlannedSale s) {
+    s.seq = uint32_t(next_seq_++);
+    sales_.push_back(std::move(s));
+  }
+
+  void AddSale(int32_t index, const Shopper& shopper, int64_t at, const Segment& segment,
+               bool first) {
+    PlannedSale s;
+    s.at = at;
+    s.shopper = index;
+    // Members mostly shop at their home store and with their own associate.
+    s.store = first || rng_.PerMille(850) ? shopper.store : uint8_t(rng_.Weighted(store_weights_));
+    if (s.store == shopper.store && rng_.PerMille(800)) {
+      s.associate = shopper.associate;
+    } else if (rng_.PerMille(900)) {
+      s.associate = RandomAssociate(s.store);
+    }
+    s.payment = uint8_t(rng_.Weighted(kPaymentWeights));
+    const int lines = int(rng_.Weighted(std::array<int, 4>{55, 30, 11, 4})) + 1;
+    int64_t total = 0;
+    for (int k = 0; k < lines || (first && total < 50000 && k < 4); ++k) {
+      s.lines.push_back(Line(s.store, shopper.categories, shopper.brands, segment.price_factor));
+      total += s.lines.back().paid_fen;
+    }
+    Push(std::move(s));
+  }
+
+  PlannedLine Line(size_t store, uint16_t preferred, const std::vector<string_view>& brands,
+                   int price_factor) {
+    const auto& mix = kStoreMix[kStoreKind[store]];
+    PlannedLine l;
+    // Half of a member's lines come from the categories they said they like,
+    // if the store sells them.
+    std::array<int, 10> weights = mix;
+    if (preferred != 0 && rng_.PerMille(500)) {
+      bool any = false;
+      for (size_t i = 0; i < weights.size(); ++i) {
+        if (!(preferred & (1u << i))) weights[i] = 0;
+        any = any || weights[i] > 0;
+      }
+      if (!any) weights = mix;
+    }
+    l.category = uint8_t(rng_.Weighted(weights));
+    const CategorySeed& c = kCatalog[l.category];
+    l.brand = uint8_t(rng_.Below(c.brands.size()));
+    for (size_t i = 0; i < c.brands.size(); ++i) {
+      if (std::find(brands.begin(), brands.end(), c.brands[i]) != brands.end() &&
+          rng_.PerMille(600)) {
+        l.brand = uint8_t(i);
+      }
+    }
+    l.sku = uint16_t(rng_.Between(1000, 9999));
+    // Cheaper items sell more often (the lower of two draws), and prices end
+    // in 9 (¥1299) as price tags do.
+    const int draw1 = rng_.Between(c.min_yuan, c.max_yuan);
+    const int draw2 = rng_.Between(c.min_yuan, c.max_yuan);
+    const int64_t yuan = int64_t(std::min(draw1, draw2)) * price_factor / 100 / 10 * 10 + 9;
+    l.list_fen = yuan * 100;
+    l.quantity = uint8_t(c.by_the_piece && rng_.PerMille(150) ? 2 : 1);
+    const int64_t list_total = l.list_fen * l.quantity;
+    // Full price, member-day discounts, or a promotion (特价, earns no points).
+    const size_t how = rng_.Weighted(std::array<int, 5>{55, 15, 15, 10, 5});
+    static constexpr std::array<int64_t, 5> kPercent = {100, 95, 90, 80, 70};
+    l.promo = how == 4;
+    l.paid_fen = list_total * kPercent[how] / 100 / 100 * 100;  // whole yuan
+    return l;
+  }
+
+  Rng rng_;
+  size_t members_;
+  const TimeZone& tz_;
+  const std::vector<std::vector<StaffId>>& associates_;
+  std::vector<int> store_weights_;
+  std::vector<int> segment_weights_;
+  int64_t window_start_ = 0;
+  int64_t window_end_ = 0;
+  size_t next_seq_ = 0;
+  std::vector<PlannedSale> sales_;
+};
+
+// The body a till would post for `s`.
+nlohmann::json SaleBody(const PlannedSale& s, const std::string& external_id,
+                        const std::string& original, const std::vector<Shopper>& shoppers,
+                        const std::vector<StoreId>& store_ids) {
+  using nlohmann::json;
+  json lines = json::array();
+  json body = {{"external_id", external_id},
+               {"store_id", store_ids[s.store].value},
+               {"occurred_at", FormatTimestamp(FromEpochSeconds(s.at))}};
+  if (s.refund) {
+    body["kind"] = "refund";
+    body["original_external_id"] = original;
+    for (const auto& l : s.lines) lines.push_back({{"line_no", l.line_no}, {"paid_fen", l.paid_fen}});
+  } else {
+    if (s.shopper >= 0) body["member_id"] = shoppers[size_t(s.shopper)].id.value;
+    if (s.associate) body["associate_id"] = s.associate.value;
+    body["payment_method"] = kPayments[s.payment];
+    for (const auto& l : s.lines) {
+      const CategorySeed& c = kCatalog[l.category];
+      lines.push_back({{"sku", fmt::format("{}-{}", c.sku_prefix, l.sku)},
+                       {"category", c.name},
+                       {"brand", c.brands[l.brand]},
+                       {"quantity", l.quantity},
+                       {"list_price_fen", l.list_fen},
+                       {"paid_fen", l.paid_fen},
+                       {"promo", l.promo}});
+    }
+  }
+  body["lines"] = std::move(lines);
+  return body;
+}
+
+// Posts the planned sales in time order through the loyalty service, the
+// clock standing at each sale's time (see GenerateDemo), and fills the sales
+// part of `report`.
+Status PostHistory(store::Repository& repo, store::Store& store, const TimeZone& tz, Date today,
+                   std::vector<PlannedSale> plan, const std::vector<Shopper>& shoppers,
+                   const std::vector<StoreId>& store_ids,
+                   const std::function<void(size_t, size_t)>& progress, DemoReport& report) {
+  FixedClock clock(Timestamp{});
+  const Env env{store, clock, tz};
+  Loyalty loyalty(env);
+  const Actor actor = Actor::CommandLine();
+  // External ids as a till numbers its receipts: store, day, number of the day.
+  std::vector<std::string> ids(plan.size());
+  std::unordered_map<uint64_t, int> receipts_of_day;
+  std::vector<uint8_t> tier_rank(shoppers.size(), 0);  // 0 none, 1 普卡, 2+ above
+  std::vector<bool> pending(shoppers.size(), false);
+  std::vector<bool> bought(shoppers.size(), false);
+  std::vector<bool> became_formal(shoppers.size(), false);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const PlannedSale& s = plan[i];
+    const Timestamp at = FromEpochSeconds(s.at);
+    const Date day = tz.LocalDate(at);
+    const uint64_t key = uint64_t(s.store) << 32 | uint64_t(day.days().time_since_epoch().count());
+    const int n = ++receipts_of_day[key];
+    std::string& id = ids[s.seq] = fmt::format("{}-{:04d}{:02d}{:02d}-{:04d}", kStores[s.store].code,
+                                               day.year(), day.month(), day.day(), n);
+    clock.Set(at);
+    auto posted = loyalty.PostSaleIn(repo, actor,
+                                     SaleBody(s, id, s.refund ? ids[s.original_seq] : std::string(),
+                                              shoppers, store_ids));
+    if (!posted.ok()) {
+      // A generator bug, not user input.
+      return Error{ErrorCode::kInternal,
+                   fmt::format("demo sale {} was refused: {}", id, posted.error().message),
+                   posted.error().field};
+    }
+    const nlohmann::json& answer = posted->body;
+    report.points_earned += answer.value("points", int64_t(0));
+    if (s.refund) {
+      ++report.refunds;
+    } else {
+      ++report.sales;
+      if (s.shopper < 0) ++report.non_member_sales;
+    }
+    if (s.shopper >= 0 && !s.refund) {
+      const size_t m = size_t(s.shopper);
+      bought[m] = true;
+      const auto& tier = answer["tier"];
+      if (tier.is_object()) {
+        const std::string code = tier.value("code", "");
+        tier_rank[m] = code == "normal" ? 1 : 2;
+      }
+      pending[m] = !answer["pending_approval"].is_null();
+      if (answer.value("became_formal", false)) became_formal[m] = true;
+    }
+    if (progress && (i + 1) % kSalesProgressEvery == 0) progress(i + 1, plan.size());
+  }
+  if (progress) progress(plan.size(), plan.size());
+  // The formal cards ordered when temporary members qualified (M4) were
+  // picked up within two weeks; the last fortnight's still wait at the store.
+  for (size_t m = 0; m < shoppers.size(); ++m) {
+    if (!became_formal[m]) continue;
+    for (auto card : repo.ListCards(shoppers[m].id)) {
+      if (card.status != domain::CardStatus::kPendingPickup ||
+          DaysBetween(card.issued_on, today) <= kPickedUpAfterDays) {
+        continue;
+      }
+      card.status = domain::CardStatus::kIssued;
+      card.pickup_due.reset();
+      repo.UpdateCard(card);
+    }
+  }
+  for (size_t m = 0; m < shoppers.size(); ++m) {
+    report.members_with_sales += bought[m];
+    report.members_with_tier += tier_rank[m] > 0;
+    report.members_above_normal += tier_rank[m] > 1;
+    report.pending_approvals += pending[m];
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
-                                const std::function<void(size_t done, size_t total)>& progress) {
+                                const std::function<void(size_t done, size_t total)>& progress,
+                                const std::function<void(size_t done, size_t total)>& sales_progress) {
   if (opt.today == Date()) return Error::Invalid("today", "is required");
   auto tz = TimeZone::Load(std::string(kTimeZone));
   if (!tz.ok()) return Error{ErrorCode::kInternal, "time zone data is missing", "timezone"};
@@ -834,6 +1246,8 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
     report.staff = staff_plans.size();
 
     MemberFactory factory(gen, *tz, associates, store_ids);
+    SalesPlanner planner(opt.seed, opt.today, opt.members, *tz, associates);
+    std::vector<Shopper> shoppers;
     const std::vector<Timestamp> created = factory.CreationTimes(opt.members);
     std::vector<MemberId> stored;
     stored.reserve(opt.members);
@@ -861,11 +1275,33 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
         stored.push_back(chunk[i].id);
         if (!cards[i].has_card) continue;
         issued.push_back(factory.Card(chunk[i], cards[i]));
+        // Card holders buy; prospects have not yet.
+        if (!planner.TakesPart()) continue;
+        const Member& m = chunk[i];
+        Shopper& shopper = shoppers.emplace_back();
+        shopper.id = m.id;
+        shopper.created = ToEpochSeconds(m.created_at);
+        shopper.store = uint8_t(std::find(store_ids.begin(), store_ids.end(), m.home_store_id) -
+                                store_ids.begin());
+        shopper.associate = m.associate_id;
+        for (const auto& c : m.preferences.categories) {
+          const auto at = std::find(kCategories.begin(), kCategories.end(), c);
+          if (at != kCategories.end()) shopper.categories |= uint16_t(1u << (at - kCategories.begin()));
+        }
+        for (const auto& b : m.preferences.brands) {
+          const auto at = std::find(kBrands.begin(), kBrands.end(), b);
+          if (at != kBrands.end()) shopper.brands.push_back(*at);
+        }
+        planner.PlanMember(shopper, int32_t(shoppers.size() - 1));
       }
       repo.InsertCards(issued);
       report.cards += issued.size();
     }
     report.members = stored.size();
+    planner.PlanNonMemberSales();
+    planner.PlanRefunds();
+    VIPCARE_TRY(PostHistory(repo, store, *tz, opt.today, planner.TakeInTimeOrder(), shoppers, store_ids,
+                            sales_progress, report));
 
     const std::vector<std::string> password_hashes = hashes.get();
     for (size_t i = 0; i < staff_plans.size(); ++i) {
@@ -885,8 +1321,9 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
     audit.at = accounts_created;
     audit.action = "demo";
     audit.entity = "database";
-    audit.detail = fmt::format(R"({{"seed":{},"members":{},"cards":{}}})", opt.seed, report.members,
-                               report.cards);
+    audit.detail = fmt::format(R"({{"seed":{},"members":{},"cards":{},"sales":{},"refunds":{}}})",
+                               opt.seed, report.members, report.cards, report.sales,
+                               report.refunds);
     audit.address = "local";
     repo.AppendAudit(audit);
     return OkStatus();

@@ -31,22 +31,44 @@ struct DemoReport {
   size_t staff = 0;
   size_t members = 0;
   size_t cards = 0;
+  // Purchase history (SPEC L1-L6) over the 24 months before `today`.
+  size_t sales = 0;             // member and non-member sales
+  size_t non_member_sales = 0;  // of `sales`
+  size_t refunds = 0;
+  size_t members_with_sales = 0;
+  int64_t points_earned = 0;         // net of refunds
+  size_t members_with_tier = 0;      // any tier of the program, 普卡 and up
+  size_t members_above_normal = 0;   // 银卡 and up
+  size_t pending_approvals = 0;      // tiers waiting for a store manager (紫金钻石卡)
   std::vector<DemoLogin> logins;
 };
 
 // Fills an empty database with a realistic synthetic chain (SPEC I1 `vipcare
-// demo`): company 示例零售集团, 2 regions, 8 stores, 40 staff each with an
-// account, `opt.members` members with cards. The data is a function of
-// `opt.seed`, `opt.members` and `opt.today` only: the same options give the
-// same names, mobiles, birthdays and card numbers on every machine and
-// standard library (no std:: distributions are used).
+// demo`): company 示例零售集团, 2 regions, 8 stores of three kinds (department
+// store flagships, apparel, beauty & home), 40 staff each with an account,
+// `opt.members` members with cards, and their purchase history over the 24
+// months before `opt.today`: sales with the categories and brands each kind
+// of store sells, non-member sales, and a few full and partial refunds. The
+// data is a function of `opt.seed`, `opt.members` and `opt.today` only: the
+// same options give the same names, mobiles, birthdays, card numbers and
+// sales on every machine and standard library (no std:: distributions).
+//
+// Sales are posted through Loyalty::PostSaleIn in time order, with the
+// service clock standing at each sale's own time, exactly as if the tills had
+// posted them live: points, lots with their expiry, monthly buckets, tier
+// upgrades (with the date they happened) and approval requests come out as
+// the company's program (the department-store preset) decides. Nothing of the
+// daily schedule runs (points past their expiry, downgrade reviews): `vipcare
+// run-jobs` does that.
 //
 // Returns kConflict if the database already has stores or members, and
 // kInvalidArgument if opt.today is unset. Runs in one transaction. Calls
-// `progress(done, total)` as members are stored. Throws store::DbError only for
+// `progress(done, total)` as members are stored and `sales_progress(done,
+// total)` as sales and refunds are posted. Throws store::DbError only for
 // infrastructure failures.
 Result<DemoReport> GenerateDemo(
     store::Store& store, const DemoOptions& opt,
-    const std::function<void(size_t done, size_t total)>& progress = {});
+    const std::function<void(size_t done, size_t total)>& progress = {},
+    const std::function<void(size_t done, size_t total)>& sales_progress = {});
 
 }  // namespace vipcare::service

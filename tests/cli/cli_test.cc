@@ -330,5 +330,74 @@ TEST_F(CliKeysTest, P5AWrongOrExposedKeyFileIsRefused) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+// I1 `run-jobs`: the daily schedule runs a day once, catches up the days
+// missed since the last run in order, and refuses a bad or earlier day.
+TEST_F(CliTest, I1RunJobsRunsEachDayOnceAndCatchesUpMissedDays) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  ASSERT_EQ(Vipcare(dir_.path(), "demo --members 20 --date 2026-11-23").exit_code, 0);
+  auto r = Vipcare(dir_.path(), "run-jobs --date 2026-11-24");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2026-11-24: points expired"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "run-jobs --date 2026-11-24");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2026-11-24 (already run)"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "run-jobs --date 2026-11-26 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto at25 = r.output.find("\"day\": \"2026-11-25\"");
+  const auto at26 = r.output.find("\"day\": \"2026-11-26\"");
+  ASSERT_NE(at25, std::string::npos) << r.output;
+  ASSERT_NE(at26, std::string::npos) << r.output;
+  EXPECT_LT(at25, at26);
+  r = Vipcare(dir_.path(), "run-jobs --date 2026-11-20");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("date"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "run-jobs --date 2026-02-30");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--date"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "verify-audit");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+}  // namespace
+}  // namespace vipcare
+
+namespace vipcare {
+namespace {
+
+// L1 `import transactions`: bad rows are reported with line and column and
+// nothing is posted; --skip-bad posts the rest; a second import of the same
+// file posts nothing (every transaction is already posted).
+TEST_F(CliTest, L1ImportTransactionsReportsBadRowsAndIsIdempotent) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  ASSERT_EQ(Vipcare(dir_.path(), "demo --members 5 --date 2026-11-23").exit_code, 0);
+  WriteFile(Path("m.csv"), "姓名,手机,门店编码\n周杰,13911112222,SH01\n");
+  ASSERT_EQ(Vipcare(dir_.path(), "import members m.csv --date 2026-11-23").exit_code, 0);
+  WriteFile(Path("t.csv"),
+            "单号,手机,门店编码,交易时间,商品编码,品类,吊牌价,实付金额,特价\n"
+            "CLI-1,13911112222,SH01,2026-11-20 14:05,NZ-1,女装,1299.00,1199.00,否\n"
+            "CLI-1,,,,PS-2,配饰,99,99,是\n"
+            "CLI-2,,SH01,2026-11-20 15:00,NZ-2,女装,299,299,否\n"
+            "CLI-3,13911112222,SH01,2026-11-20 16:00,NZ-3,女装,abc,100,否\n");
+  auto r = Vipcare(dir_.path(), "import transactions t.csv");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("line 5: 吊牌价"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("4 rows read, 3 transactions: 0 posted"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nothing was posted"), std::string::npos) << r.output;
+  r = Vipcare(dir_.path(), "import transactions t.csv --skip-bad");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 posted (1 non-member sales), 0 already posted, 1 bad"),
+            std::string::npos)
+      << r.output;
+  r = Vipcare(dir_.path(), "import transactions t.csv --skip-bad");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("0 posted (0 non-member sales), 2 already posted, 1 bad"),
+            std::string::npos)
+      << r.output;
+  r = Vipcare(dir_.path(), "import transactions missing.csv");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  r = Vipcare(dir_.path(), "verify-audit");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 }  // namespace
 }  // namespace vipcare

@@ -1,7 +1,8 @@
 // tests/service/demo_data_test.cc
 //
 // `vipcare demo` (SPEC I1): a reproducible synthetic chain whose members obey
-// the member rules (M1), one card each (M3), unique mobiles (M6).
+// the member rules (M1), one active card each (M3), unique mobiles (M6), with
+// two years of purchase history posted like till sales (L1-L6).
 #include "service/demo_data.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "domain/member_json.h"
 #include "domain/org.h"
 #include "service/accounts.h"
+#include "service/audit.h"
 #include "store/store.h"
 #include "testing/test_db.h"
 
@@ -39,12 +41,15 @@ struct MemberSnapshot {
   std::string mobile;
   std::string birthday;  // "YYYY-MM-DD solar|lunar" or empty
   std::string card_no;   // empty for prospects
+  int64_t points = 0;    // balance after the purchase history
+  std::string tier;
   auto operator<=>(const MemberSnapshot&) const = default;
 };
 
 struct Loaded {
   std::vector<domain::Member> members;
   std::map<int64_t, std::vector<domain::Card>> cards;  // by member id
+  std::map<int64_t, store::LoyaltyState> loyalty;      // members who bought
 };
 
 Loaded LoadAll(store::Store& s) {
@@ -55,6 +60,7 @@ Loaded LoadAll(store::Store& s) {
           auto page = repo.ListMembers({}, {200, offset});
           for (auto& m : page.items) {
             out.cards[m.id.value] = repo.ListCards(m.id);
+            if (auto s = repo.loyalty().GetLoyaltyState(m.id)) out.loyalty[m.id.value] = *s;
             out.members.push_back(std::move(m));
           }
           if (page.items.size() < 200) break;
@@ -67,7 +73,11 @@ Loaded LoadAll(store::Store& s) {
 std::vector<MemberSnapshot> Snapshot(const Loaded& all) {
   std::vector<MemberSnapshot> out;
   for (const auto& m : all.members) {
-    MemberSnapshot s{m.name, m.mobile.number, "", ""};
+    MemberSnapshot s{m.name, m.mobile.number, "", "", 0, ""};
+    if (auto it = all.loyalty.find(m.id.value); it != all.loyalty.end()) {
+      s.points = it->second.points_balance.value;
+      s.tier = it->second.tier_code;
+    }
     if (m.birthday) {
       s.birthday =
           domain::FormatCalendarDate(*m.birthday) + " " + domain::ToString(m.birthday->calendar);
@@ -87,9 +97,9 @@ std::vector<MemberSnapshot> GenerateAndSnapshot(uint64_t seed) {
   return Snapshot(LoadAll(*store));
 }
 
-// I1: the same seed gives the same members, mobiles, birthdays and card
-// numbers (the generator avoids std:: distributions, whose output differs
-// between standard libraries). On PostgreSQL the test databases share one
+// I1: the same seed gives the same members, mobiles, birthdays, card
+// numbers, points and tiers (the generator avoids std:: distributions, whose
+// output differs between standard libraries). On PostgreSQL the test databases share one
 // server database, so the runs are sequential.
 TEST(DemoDataTest, I1_SameSeedSameData) {
   auto first = GenerateAndSnapshot(20261123);
@@ -182,7 +192,8 @@ TEST(DemoDataTest, I1_ChainAccountsAndValidMembers) {
   ASSERT_EQ(all.members.size(), kMembers);
   std::set<std::string> mobiles;
   std::set<std::string> card_numbers;
-  size_t lunar = 0, formal = 0, temporary = 0, referred = 0, cards = 0;
+  // `temporary` counts the members who joined with a temporary card.
+  size_t lunar = 0, formal = 0, temporary = 0, referred = 0, cards = 0, converted_members = 0;
   for (const auto& m : all.members) {
     auto valid = domain::ValidateMember(m, kToday);
     EXPECT_TRUE(valid.ok()) << m.member_no << " " << valid.error().field << ": "
@@ -211,23 +222,43 @@ TEST(DemoDataTest, I1_ChainAccountsAndValidMembers) {
       EXPECT_TRUE(member_cards.empty());
       continue;
     }
-    ASSERT_EQ(member_cards.size(), 1u) << m.member_no;  // M3: one active card
-    const auto& c = member_cards[0];
+    // M3: one active card. A temporary member whose purchases qualified
+    // became formal (M4): the temporary card was replaced by a formal one,
+    // picked up unless ordered in the last two weeks.
+    ASSERT_GE(member_cards.size(), 1u) << m.member_no;
+    ASSERT_LE(member_cards.size(), 2u) << m.member_no;
+    const bool converted = member_cards.size() == 2;
+    if (converted) {
+      EXPECT_EQ(member_cards[0].kind, domain::CardKind::kTemporary);
+      EXPECT_EQ(member_cards[0].status, domain::CardStatus::kReplaced);
+      EXPECT_EQ(m.status, domain::MemberStatus::kFormal) << m.member_no;
+      ++converted_members;
+    }
+    const auto& c = member_cards.back();
     ++cards;
     EXPECT_TRUE(domain::IsValidCardNumber(c.card_no));
-    EXPECT_TRUE(card_numbers.insert(c.card_no).second);
-    EXPECT_EQ(c.status, domain::CardStatus::kIssued);
+    EXPECT_TRUE(card_numbers.insert(member_cards[0].card_no).second);
+    if (c.status == domain::CardStatus::kPendingPickup) {
+      EXPECT_TRUE(converted);
+      EXPECT_GE(c.issued_on, kToday.AddDays(-14));
+    } else {
+      EXPECT_EQ(c.status, domain::CardStatus::kIssued);
+    }
     EXPECT_GT(c.expires_on, kToday);
     EXPECT_LE(c.issued_on, kToday);
+    if (m.status == domain::MemberStatus::kTemporary || converted) ++temporary;
     if (m.status == domain::MemberStatus::kTemporary) {
-      ++temporary;
       EXPECT_EQ(c.kind, domain::CardKind::kTemporary);
     } else {
       EXPECT_EQ(c.kind, domain::CardKind::kFormal);
-      if (m.status == domain::MemberStatus::kFormal) ++formal;
+      if (m.status == domain::MemberStatus::kFormal && !converted) ++formal;
     }
   }
   EXPECT_EQ(cards, r->cards);
+  // Most temporary members made a first purchase of ¥500 (the department
+  // store preset's rule for a formal card), but not all.
+  EXPECT_GE(converted_members, temporary * 3 / 10);
+  EXPECT_LT(converted_members, temporary);
   // ~15% lunar, ~35% temporary, ~60% formal; wide bounds for 300 members.
   EXPECT_GE(lunar, kMembers * 5 / 100);
   EXPECT_LE(lunar, kMembers * 30 / 100);
@@ -243,6 +274,69 @@ TEST(DemoDataTest, I1_ChainAccountsAndValidMembers) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   EXPECT_EQ(LoadAll(*store).members.size(), kMembers);
+}
+
+// L1-L6 in the demo: two years of sales posted like till sales, so the UI
+// has points, tiers, approvals and reports to show.
+TEST(DemoDataTest, I1PurchaseHistoryEarnsPointsAndTiers) {
+  testing::TestDatabase db;
+  auto store = store::Store::Open(db.url(), vipcare::testing::TestKeys());
+  std::vector<std::pair<size_t, size_t>> progress;
+  auto r = GenerateDemo(*store, Options(), {},
+                        [&](size_t done, size_t total) { progress.emplace_back(done, total); });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  // About three sales per card holder, one in eight without a member, one in
+  // forty brought back.
+  EXPECT_GE(r->sales, kMembers * 2);
+  EXPECT_LE(r->sales, kMembers * 6);
+  EXPECT_GE(r->non_member_sales, r->sales / 20);
+  EXPECT_LE(r->non_member_sales, r->sales / 5);
+  EXPECT_GE(r->refunds, 3u);
+  EXPECT_LE(r->refunds, r->sales / 15);
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back(), std::make_pair(r->sales + r->refunds, r->sales + r->refunds));
+  EXPECT_GE(r->members_with_sales, kMembers / 2);
+  EXPECT_GE(r->members_with_tier, kMembers / 3);
+  EXPECT_GE(r->members_above_normal, 5u);  // 银卡 and up
+  EXPECT_LT(r->members_above_normal, r->members_with_tier);
+  EXPECT_GT(r->points_earned, 0);
+
+  struct Seen {
+    int64_t points = 0;
+    size_t states = 0, with_tier = 0, tiered_before_today = 0, sales = 0;
+    size_t history_rows = 0;
+  };
+  auto seen = store
+                  ->Read([&](store::Repository& repo) -> Result<Seen> {
+                    Seen s;
+                    auto& l = repo.loyalty();
+                    for (int64_t id = 1; id <= int64_t(kMembers); ++id) {
+                      auto st = l.GetLoyaltyState(MemberId(id));
+                      if (!st) continue;
+                      ++s.states;
+                      s.points += st->points_balance.value;
+                      s.sales += size_t(l.ListMemberTransactions(MemberId(id), {1, 0}).total);
+                      if (st->tier_code.empty()) continue;
+                      ++s.with_tier;
+                      // Tiers were reached when the sales happened, not today.
+                      if (st->tier_since && *st->tier_since < kToday) ++s.tiered_before_today;
+                      s.history_rows += size_t(l.ListTierChanges(MemberId(id), {1, 0}).total);
+                    }
+                    return s;
+                  })
+                  .value();
+  EXPECT_EQ(seen.states, r->members_with_sales);
+  EXPECT_EQ(seen.with_tier, r->members_with_tier);
+  EXPECT_EQ(seen.points, r->points_earned);  // nothing spent or expired yet
+  EXPECT_GE(seen.tiered_before_today, seen.with_tier * 9 / 10);
+  EXPECT_GE(seen.history_rows, seen.with_tier);  // every tier has its reason (L6)
+  EXPECT_GE(seen.sales, r->sales - r->non_member_sales);
+  // P6: the sales' audit rows keep the chain intact.
+  FixedClock clock(Timestamp(kToday.days()));
+  AuditLog log(Env{*store, clock, TimeZone::Load("Asia/Shanghai").value()});
+  auto verified = log.Verify();
+  EXPECT_TRUE(verified.ok());
+  EXPECT_GE(verified.rows, int64_t(r->sales + r->refunds));
 }
 
 TEST(DemoDataTest, RequiresToday) {
