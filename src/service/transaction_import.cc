@@ -2,7 +2,6 @@
 
 #include <csv.h>
 #include <fmt/format.h>
-#include <iconv.h>
 
 #include <algorithm>
 #include <array>
@@ -20,11 +19,15 @@
 #include "domain/org.h"
 #include "service/access.h"
 #include "service/audit.h"
+#include "service/csv_input.h"
 #include "service/loyalty.h"
 #include "service/loyalty_core.h"
+#include "store/bulk_tuning.h"
 
 namespace vipcare::service {
 namespace {
+
+using namespace csv_input;
 
 using nlohmann::json;
 
@@ -36,8 +39,6 @@ constexpr int64_t kMaxQuantity = 100'000;
 constexpr size_t kMaxIdBytes = 64;
 constexpr size_t kMaxTextBytes = 64;
 constexpr size_t kMaxPaymentBytes = 32;
-// Input bytes handed to libcsv at a time.
-constexpr size_t kParseChunk = 1 << 20;
 constexpr size_t kStorePage = 500;
 constexpr size_t kStaffPage = 1000;
 
@@ -94,229 +95,6 @@ constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
     {Column::kPaymentMethod, "payment_method", {"支付方式", "付款方式"}, false, true},
     {Column::kLineNo, "line_no", {"原行号", "行号"}, false, false},
 }};
-
-// ---------------------------------------------------------------- text helpers
-// (the same rules as the member import, service/member_import.cc)
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
-
-// Strips ASCII blanks and the ideographic space U+3000 from both ends.
-std::string_view Trim(std::string_view s) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  for (;;) {
-    if (!s.empty() && blank(s.front())) {
-      s.remove_prefix(1);
-    } else if (s.substr(0, 3) == kIdeographicSpace) {
-      s.remove_prefix(3);
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (!s.empty() && blank(s.back())) {
-      s.remove_suffix(1);
-    } else if (s.size() >= 3 && s.substr(s.size() - 3) == kIdeographicSpace) {
-      s.remove_suffix(3);
-    } else {
-      break;
-    }
-  }
-  return s;
-}
-
-// The offset of the first byte that does not start a well-formed UTF-8
-// sequence (overlong forms and surrogates included), or npos.
-size_t FirstInvalidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    uint32_t min;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
-  }
-  return std::string_view::npos;
-}
-
-size_t LineOfOffset(std::string_view text, size_t offset) {
-  return 1 + size_t(std::count(text.begin(), text.begin() + long(std::min(offset, text.size())),
-                               '\n'));
-}
-
-// Owns an iconv descriptor.
-class Iconv {
- public:
-  Iconv(const char* to, const char* from) : cd_(iconv_open(to, from)) {
-    if (cd_ == reinterpret_cast<iconv_t>(-1)) {
-      throw std::runtime_error(fmt::format("iconv cannot convert {} to {}", from, to));
-    }
-  }
-  ~Iconv() { iconv_close(cd_); }
-  Iconv(const Iconv&) = delete;
-  Iconv& operator=(const Iconv&) = delete;
-  iconv_t get() const { return cd_; }
-
- private:
-  iconv_t cd_;
-};
-
-// GB18030 is a superset of GBK and GB2312: it reads whatever Chinese Excel wrote.
-Result<std::string> GbkToUtf8(const std::string& in) {
-  Iconv cd("UTF-8", "GB18030");
-  std::string out(in.size() + in.size() / 2 + 16, '\0');
-  char* in_ptr = const_cast<char*>(in.data());
-  size_t in_left = in.size();
-  char* out_ptr = out.data();
-  size_t out_left = out.size();
-  while (in_left > 0) {
-    if (iconv(cd.get(), &in_ptr, &in_left, &out_ptr, &out_left) != size_t(-1)) continue;
-    if (errno == E2BIG) {
-      size_t used = size_t(out_ptr - out.data());
-      out.resize(out.size() * 2);
-      out_ptr = out.data() + used;
-      out_left = out.size() - used;
-      continue;
-    }
-    return Error::Invalid(
-        "encoding", fmt::format("line {}: the bytes are not GBK text (is the file in another "
-                                "encoding?)",
-                                LineOfOffset(in, size_t(in_ptr - in.data()))));
-  }
-  out.resize(size_t(out_ptr - out.data()));
-  return out;
-}
-
-// The file as UTF-8 without a byte-order mark.
-Result<std::string> DecodeToUtf8(std::string bytes, std::string_view encoding) {
-  constexpr std::string_view kBom = "\xEF\xBB\xBF";
-  bool gbk;
-  if (EqualsIgnoreCase(encoding, "utf-8") || EqualsIgnoreCase(encoding, "utf8")) {
-    gbk = false;
-  } else if (EqualsIgnoreCase(encoding, "gbk") || EqualsIgnoreCase(encoding, "gb18030") ||
-             EqualsIgnoreCase(encoding, "gb2312")) {
-    gbk = true;
-  } else if (EqualsIgnoreCase(encoding, "auto")) {
-    gbk = std::string_view(bytes).substr(0, 3) != kBom &&
-          FirstInvalidUtf8(bytes) != std::string_view::npos;
-  } else {
-    return Error::Invalid("encoding", "must be utf-8, gbk or auto");
-  }
-  if (gbk) return GbkToUtf8(bytes);
-  if (std::string_view(bytes).substr(0, 3) == kBom) bytes.erase(0, 3);
-  if (size_t bad = FirstInvalidUtf8(bytes); bad != std::string_view::npos) {
-    return Error::Invalid("encoding",
-                          fmt::format("line {}: the bytes are not UTF-8 text (try encoding gbk)",
-                                      LineOfOffset(bytes, bad)));
-  }
-  return bytes;
-}
-
-std::string ReadAll(std::istream& in) {
-  std::string data;
-  if (auto start = in.tellg(); start != std::streampos(-1) && in.seekg(0, std::ios::end)) {
-    auto end = in.tellg();
-    in.seekg(start);
-    if (end != std::streampos(-1) && end > start) data.reserve(size_t(end - start));
-  }
-  in.clear();
-  std::array<char, 1 << 16> buf;
-  while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
-    data.append(buf.data(), size_t(in.gcount()));
-  }
-  return data;
-}
-
-// Fields of the records libcsv completed, stored back to back.
-class RecordBuffer {
- public:
-  struct Record {
-    size_t line;
-    size_t first_field;
-    size_t field_count;
-  };
-
-  static void OnField(void* data, size_t len, void* self) {
-    static_cast<RecordBuffer*>(self)->AddField(static_cast<const char*>(data), len);
-  }
-  static void OnRecordEnd(int terminator, void* self) {
-    static_cast<RecordBuffer*>(self)->EndRecord(terminator);
-  }
-
-  const std::vector<Record>& records() const { return records_; }
-  std::string_view Field(size_t index) const {
-    size_t begin = index == 0 ? 0 : ends_[index - 1];
-    return std::string_view(text_).substr(begin, ends_[index] - begin);
-  }
-  size_t current_line() const { return lines_ + 1; }
-  // Drops the records already handled; keeps the record being built.
-  void ClearCompleted() {
-    size_t keep_from =
-        records_.empty() ? 0 : records_.back().first_field + records_.back().field_count;
-    size_t text_from = keep_from == 0 ? 0 : ends_[keep_from - 1];
-    text_.erase(0, text_from);
-    ends_.erase(ends_.begin(), ends_.begin() + long(keep_from));
-    for (auto& e : ends_) e -= text_from;
-    records_.clear();
-    row_first_ = 0;
-  }
-
- private:
-  void AddField(const char* data, size_t len) {
-    if (len > 0) text_.append(data, len);
-    ends_.push_back(text_.size());
-  }
-  // With CSV_REPALL_NL every line end is reported, so blank lines count; the
-  // LF of a CRLF arrives as an empty report right after the CR.
-  void EndRecord(int terminator) {
-    size_t count = ends_.size() - row_first_;
-    if (count == 0) {
-      bool lf_of_crlf = terminator == '\n' && last_terminator_ == '\r';
-      last_terminator_ = terminator;
-      if (!lf_of_crlf && terminator != -1) ++lines_;
-      return;
-    }
-    last_terminator_ = terminator;
-    records_.push_back({++lines_, row_first_, count});
-    row_first_ = ends_.size();
-  }
-
-  std::string text_;
-  std::vector<size_t> ends_;
-  std::vector<Record> records_;
-  size_t row_first_ = 0;
-  size_t lines_ = 0;
-  int last_terminator_ = 0;
-};
 
 // ---------------------------------------------------------------- value parsers
 
@@ -524,27 +302,7 @@ class Checker {
   }
 
   Status Run(std::string_view text) {
-    csv_parser parser;
-    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
-      throw std::runtime_error("libcsv could not be initialised");
-    }
-    struct Free {
-      csv_parser* p;
-      ~Free() { csv_free(p); }
-    } free_parser{&parser};
-    RecordBuffer buffer;
-    for (size_t pos = 0; pos < text.size(); pos += kParseChunk) {
-      size_t len = std::min(kParseChunk, text.size() - pos);
-      if (csv_parse(&parser, text.data() + pos, len, RecordBuffer::OnField,
-                    RecordBuffer::OnRecordEnd, &buffer) != len) {
-        return MalformedCsv(buffer);
-      }
-      VIPCARE_TRY(Handle(buffer));
-    }
-    if (csv_fini(&parser, RecordBuffer::OnField, RecordBuffer::OnRecordEnd, &buffer) != 0) {
-      return MalformedCsv(buffer);
-    }
-    VIPCARE_TRY(Handle(buffer));
+    VIPCARE_TRY(ParseRecords(text, [this](RecordBuffer& buffer) { return Handle(buffer); }));
     if (!header_seen_) return Error::Invalid("", "line 1: the file has no header row");
     FinishCurrent();
     ReportUnknownOriginals();
@@ -558,11 +316,6 @@ class Checker {
   }
 
  private:
-  static Error MalformedCsv(const RecordBuffer& buffer) {
-    return Error::Invalid("", fmt::format("line {}: malformed CSV (a quoted field is not closed "
-                                          "or has text after its closing quote)",
-                                          buffer.current_line()));
-  }
 
   Status Handle(RecordBuffer& buffer) {
     for (const auto& rec : buffer.records()) {
@@ -1020,39 +773,6 @@ class Checker {
   std::vector<std::string_view> fields_;
 };
 
-// Sets the SQLite pragmas for a bulk load on one connection for its lifetime
-// and puts the previous values back (as WriteBulk in member_import.cc does
-// for one transaction): statement journals in memory, and a 256 MiB page
-// cache so the member, loyalty and index pages the batches touch stay
-// cached from one batch to the next.
-class BulkTuning {
- public:
-  explicit BulkTuning(store::Db& db) : db_(db) {
-    if (db_.dialect() != store::Dialect::kSqlite) return;
-    cache_size_ = db_.QueryOne("PRAGMA cache_size")->Int(0);
-    temp_store_ = db_.QueryOne("PRAGMA temp_store")->Int(0);
-    db_.ExecScript("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;");
-    tuned_ = true;
-  }
-  ~BulkTuning() {
-    if (!tuned_) return;
-    try {
-      // Both values were read from SQLite as integers, never from input.
-      db_.ExecScript(
-          fmt::format("PRAGMA temp_store={}; PRAGMA cache_size={};", temp_store_, cache_size_));
-    } catch (...) {
-      // A broken connection shows its error to its next user; a destructor must not throw.
-    }
-  }
-  BulkTuning(const BulkTuning&) = delete;
-  BulkTuning& operator=(const BulkTuning&) = delete;
-
- private:
-  store::Db& db_;
-  bool tuned_ = false;
-  int64_t cache_size_ = 0;
-  int64_t temp_store_ = 0;
-};
 
 // Which column a PostSaleIn error field ("lines[2].paid_fen") is about, and
 // on which row of the transaction.
@@ -1132,7 +852,7 @@ Result<TransactionImportReport> TransactionImport::Run(
   Loyalty loyalty(env_);
   // One connection for every batch, tuned for writing many rows at once.
   store::Store::Lease lease = env_.store.Acquire();
-  BulkTuning tuning(lease.db());
+  store::BulkTuning tuning(lease.db());
   size_t rows_done = 0;
   size_t next = 0;
   bool stopped = false;
