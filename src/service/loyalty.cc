@@ -443,9 +443,11 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
       }
     }
     // M4: a temporary member whose purchases meet the program's rule becomes formal.
-    auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day);
-    if (!converted.ok()) return converted.error();
-    if (*converted) answer["became_formal"] = true;
+    if (member->status == domain::MemberStatus::kTemporary) {
+      auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day);
+      if (!converted.ok()) return converted.error();
+      if (*converted) answer["became_formal"] = true;
+    }
     if (answer.contains("vouchers_used") || answer.contains("cashback_vouchers") ||
         answer.contains("became_formal")) {
       l.SetTransactionResult(t.id, answer.dump());
