@@ -216,12 +216,31 @@ int RunDemo(const cli::Config& c, size_t members, uint64_t seed, const std::stri
   opt.seed = seed;
   opt.today = *today;
   cli::ProgressBar bar("demo members", members);
-  auto report = service::GenerateDemo(*st, opt, [&](size_t done, size_t) { bar.Update(done); });
-  bar.Finish();
+  std::optional<cli::ProgressBar> sales_bar;
+  auto report = service::GenerateDemo(
+      *st, opt, [&](size_t done, size_t) { bar.Update(done); },
+      [&](size_t done, size_t total) {
+        if (!sales_bar) {
+          bar.Finish();
+          sales_bar.emplace("demo sales", total);
+        }
+        sales_bar->Update(done);
+      });
+  if (sales_bar) {
+    sales_bar->Finish();
+  } else {
+    bar.Finish();
+  }
   if (!report.ok()) return Fail(report.error());
   fmt::print("demo chain created in {}: {} regions, {} stores, {} staff, {} members, {} cards\n",
              Redacted(c.db), report->regions, report->stores, report->staff, report->members,
              report->cards);
+  fmt::print("purchase history: {} sales ({} without a member), {} refunds, {} members bought, "
+             "{} points earned; {} members with a tier ({} above the first), {} waiting for "
+             "a store manager's approval\n",
+             report->sales, report->non_member_sales, report->refunds,
+             report->members_with_sales, report->points_earned, report->members_with_tier,
+             report->members_above_normal, report->pending_approvals);
   fmt::print("every demo account has the password \"{}\"; for example:\n", opt.password);
   PrintDemoLogins(report->logins);
   return 0;
