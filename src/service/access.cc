@@ -118,6 +118,16 @@ Status CheckMemberScopeIn(store::Repository& repo, const Actor& actor, const dom
   return CheckMemberScope(actor, m, region, granted);
 }
 
+Result<domain::Member> MemberInScope(store::Repository& repo, const Actor& actor, MemberId id,
+                                     Timestamp now, const std::string& field) {
+  auto m = repo.GetMember(id);
+  if (!m) return Error::NotFound("no member has that id", field);
+  const bool granted =
+      actor.role == domain::Role::kCallCenter && repo.HasActiveGrant(actor.user_id, id, now);
+  VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, granted));
+  return *m;
+}
+
 bool MayTillLookup(const Actor& actor) {
   using domain::Role;
   return actor.role == Role::kAssociate || actor.role == Role::kStoreManager ||

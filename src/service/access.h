@@ -50,6 +50,12 @@ Status CheckMemberScope(const Actor& actor, const domain::Member& m, RegionId me
 Status CheckMemberScopeIn(store::Repository& repo, const Actor& actor, const domain::Member& m,
                           bool granted);
 
+// The member with `id` if `actor` may act on their file (P2): kNotFound on
+// `field` if no member has the id, kForbidden outside the actor's scope. A
+// call-centre account acts through a grant active at `now`.
+Result<domain::Member> MemberInScope(store::Repository& repo, const Actor& actor, MemberId id,
+                                     Timestamp now, const std::string& field = "id");
+
 // Whether an exact lookup at the till (card number or full mobile) may show
 // `actor` this member even outside their scope (SPEC §1: "plus any member at
 // the till by card/phone lookup (masked)").

@@ -609,11 +609,8 @@ Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page 
   if (page.limit < 1 || page.limit > 200) return Error::Invalid("limit", "must be between 1 and 200");
   const Date today = env_.Today();
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
-    auto m = repo.GetMember(id);
-    if (!m) return Error::NotFound("no member has that id", "id");
-    const bool granted = actor.role == domain::Role::kCallCenter &&
-                         repo.HasActiveGrant(actor.user_id, id, env_.clock.Now());
-    VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, granted));
+    auto m = MemberInScope(repo, actor, id, env_.clock.Now());
+    if (!m.ok()) return m.error();
     auto& l = repo.loyalty();
     const domain::Program program = LoadProgram(l);
     store::LoyaltyState state;
@@ -898,11 +895,8 @@ Result<json> Loyalty::Quote(const Actor& actor, const json& body) {
 Result<json> Loyalty::MemberTransactions(const Actor& actor, MemberId id, store::Page page) {
   if (page.limit < 1 || page.limit > 200) return Error::Invalid("limit", "must be between 1 and 200");
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
-    auto m = repo.GetMember(id);
-    if (!m) return Error::NotFound("no member has that id", "id");
-    const bool granted = actor.role == domain::Role::kCallCenter &&
-                         repo.HasActiveGrant(actor.user_id, id, env_.clock.Now());
-    VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, granted));
+    auto m = MemberInScope(repo, actor, id, env_.clock.Now());
+    if (!m.ok()) return m.error();
     auto& l = repo.loyalty();
     auto list = l.ListMemberTransactions(id, page);
     json items = json::array();

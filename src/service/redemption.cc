@@ -136,17 +136,6 @@ std::string UniqueVoucherCode(store::RewardsRepository& r) {
   throw std::runtime_error("could not find a free voucher code; the code space is exhausted");
 }
 
-// The member with `id` if `actor` may act on their file (P2): kNotFound or
-// kForbidden otherwise. A call-centre account acts through an active grant.
-Result<domain::Member> MemberInScope(store::Repository& repo, const Env& env, const Actor& actor,
-                                     MemberId id) {
-  auto m = repo.GetMember(id);
-  if (!m) return Error::NotFound("no member has that id", "member_id");
-  const bool granted = actor.role == domain::Role::kCallCenter &&
-                       repo.HasActiveGrant(actor.user_id, id, env.clock.Now());
-  VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, granted));
-  return *m;
-}
 
 // Closed, merged and erased files hold no points to spend or correct; a
 // suspended membership may not redeem either.
@@ -326,7 +315,7 @@ Result<json> Redemption::RedeemGift(const Actor& actor, MemberId member, const j
   const Timestamp now = env_.clock.Now();
   const Date today = env_.Today();
   return GuardedWrite(env_.store, nullptr, "", [&](store::Repository& repo) -> Result<json> {
-    auto m = MemberInScope(repo, env_, actor, member);
+    auto m = MemberInScope(repo, actor, member, env_.clock.Now(), "member_id");
     if (!m.ok()) return m.error();
     VIPCARE_TRY(CheckMemberActive(*m, true));
     if (!repo.GetStore(req.store_id)) return Error::Invalid("store_id", "no store has that id");
@@ -391,7 +380,7 @@ Result<json> Redemption::RedeemVoucher(const Actor& actor, MemberId member, cons
   const Timestamp now = env_.clock.Now();
   const Date today = env_.Today();
   return GuardedWrite(env_.store, nullptr, "", [&](store::Repository& repo) -> Result<json> {
-    auto m = MemberInScope(repo, env_, actor, member);
+    auto m = MemberInScope(repo, actor, member, env_.clock.Now(), "member_id");
     if (!m.ok()) return m.error();
     VIPCARE_TRY(CheckMemberActive(*m, true));
     if (!repo.GetStore(store_id)) return Error::Invalid("store_id", "no store has that id");
@@ -446,7 +435,7 @@ Result<json> Redemption::ListMemberVouchers(const Actor& actor, MemberId member,
   VIPCARE_TRY(CheckPage(page));
   const Date today = env_.Today();
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
-    auto m = MemberInScope(repo, env_, actor, member);
+    auto m = MemberInScope(repo, actor, member, env_.clock.Now(), "member_id");
     if (!m.ok()) return m.error();
     auto vouchers = repo.rewards().ListMemberVouchers(member, page);
     json items = json::array();
@@ -467,7 +456,7 @@ Result<json> Redemption::RequestAdjustment(const Actor& actor, MemberId member, 
   if (!reason.ok()) return reason.error();
   const Timestamp now = env_.clock.Now();
   return GuardedWrite(env_.store, nullptr, "", [&](store::Repository& repo) -> Result<json> {
-    auto m = MemberInScope(repo, env_, actor, member);
+    auto m = MemberInScope(repo, actor, member, env_.clock.Now(), "member_id");
     if (!m.ok()) return m.error();
     VIPCARE_TRY(CheckMemberActive(*m, false));
     if (*points < 0) {
@@ -537,7 +526,7 @@ Result<json> Redemption::DecideAdjustment(const Actor& actor, int64_t id, bool a
     auto& r = repo.rewards();
     auto a = r.GetAdjustment(id);
     if (!a) return Error::NotFound("no adjustment request has that id", "id");
-    auto m = MemberInScope(repo, env_, actor, a->member_id);
+    auto m = MemberInScope(repo, actor, a->member_id, env_.clock.Now(), "member_id");
     if (!m.ok()) return m.error();
     if (a->status != "pending") {
       return Error::Unprocessable(fmt::format("该调整申请已处理（{}），不能再次审批", a->status),
