@@ -20,6 +20,7 @@
 #include "service/members.h"
 #include "service/tier_admin.h"
 #include "testing/fixtures.h"
+#include "testing/loyalty_scenario.h"
 
 namespace vipcare::service {
 namespace {
@@ -30,46 +31,13 @@ using std::chrono::hours;
 
 Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
 
-class LoyaltyJobsTest : public ::testing::Test {
+class LoyaltyJobsTest : public vipcare::testing::LoyaltyScenarioTest {
  protected:
-  void SetUp() override {
-    manager_ = fx_.AddUser("manager.sh01", Role::kStoreManager, fx_.org().manager_sh01);
-  }
-
-  MemberId NewMember(const std::string& name) {
-    auto m = members_.Create(fx_.admin(), fx_.MemberBody(name, fx_.org().sh01));
-    EXPECT_TRUE(m.ok()) << m.error().message;
-    return m.ok() ? m->member.id : MemberId();
-  }
-
-  void At(Date day) { fx_.clock().Set(fx_.env().tz.StartOfDay(day) + hours(10)); }
-
-  // A sale of `yuan` at SH01 at 10:00 on `day` (the clock moves there).
-  json Buy(MemberId m, int64_t yuan, Date day) {
-    At(day);
-    json sale = fx_.SaleBody("POS-" + std::to_string(++sales_), m, yuan);
-    auto r = loyalty_.PostSale(fx_.admin(), sale);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-    return r.ok() ? r->body : json();
-  }
-
-  json Run(Date day) {
-    auto r = jobs_.RunDay(fx_.admin(), day);
-    EXPECT_TRUE(r.ok()) << day.ToString() << ": "
-                        << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-    return r.ok() ? *r : json();
-  }
-
   template <class T, class F>
   T Read(F&& fn) {
     auto r = fx_.store().Read([&](store::Repository& repo) -> Result<T> { return fn(repo); });
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : T();
-  }
-
-  store::LoyaltyState State(MemberId m) {
-    return Read<store::LoyaltyState>(
-        [&](store::Repository& repo) { return repo.loyalty().GetLoyaltyState(m).value(); });
   }
 
   // The member's tier events, newest first.
@@ -96,17 +64,6 @@ class LoyaltyJobsTest : public ::testing::Test {
     });
   }
 
-  // The company runs `p` (stored as a new program) from now on.
-  void UseProgram(const domain::Program& p) {
-    auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
-      repo.loyalty().InsertProgramVersion(
-          {0, p.code, 1, p.name, domain::ProgramToJson(p).dump(), UserId(), fx_.clock().Now()});
-      repo.loyalty().SetCompanyProgram(p.code);
-      return OkStatus();
-    });
-    ASSERT_TRUE(st.ok());
-  }
-
   // The department-store program without its temporary stage: members stay
   // temporary whatever they buy, until the company runs the preset again.
   void UseProgramWithoutTemporaryStage() {
@@ -124,13 +81,7 @@ class LoyaltyJobsTest : public ::testing::Test {
     return m;
   }
 
-  vipcare::testing::ServiceFixture fx_;
-  Members members_{fx_.env()};
-  Loyalty loyalty_{fx_.env()};
-  LoyaltyJobs jobs_{fx_.env()};
   TierAdmin tiers_{fx_.env()};
-  Actor manager_;
-  int sales_ = 0;
 };
 
 TEST_F(LoyaltyJobsTest, L4PointsExpireTheDayAfterTheirLastValidDayOnly) {

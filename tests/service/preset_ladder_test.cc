@@ -11,6 +11,7 @@
 #include "service/loyalty_jobs.h"
 #include "service/members.h"
 #include "testing/fixtures.h"
+#include "testing/loyalty_scenario.h"
 
 namespace vipcare::service {
 namespace {
@@ -21,49 +22,13 @@ using std::chrono::hours;
 
 Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
 
-class PresetLadderTest : public ::testing::Test {
+class PresetLadderTest : public vipcare::testing::LoyaltyScenarioTest {
  protected:
-  void SetUp() override {
-    manager_ = fx_.AddUser("manager.sh01", Role::kStoreManager, fx_.org().manager_sh01);
-  }
-
   // The company runs preset `code` from now on.
   void UseProgram(const std::string& code) {
     const domain::Program* p = domain::FindPreset(code);
     ASSERT_NE(p, nullptr) << code;
-    auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
-      repo.loyalty().InsertProgramVersion(
-          {0, p->code, 1, p->name, domain::ProgramToJson(*p).dump(), UserId(), fx_.clock().Now()});
-      repo.loyalty().SetCompanyProgram(p->code);
-      return OkStatus();
-    });
-    ASSERT_TRUE(st.ok());
-  }
-
-  MemberId NewMember(const std::string& name, const std::string& status = "") {
-    json body = fx_.MemberBody(name, fx_.org().sh01);
-    if (!status.empty()) body["status"] = status;
-    auto m = members_.Create(fx_.admin(), body);
-    EXPECT_TRUE(m.ok()) << m.error().field << ": " << m.error().message;
-    return m.ok() ? m->member.id : MemberId();
-  }
-
-  void At(Date day) { fx_.clock().Set(fx_.env().tz.StartOfDay(day) + hours(10)); }
-
-  // A sale of `yuan` at SH01 at 10:00 on `day`: the clock moves to that day.
-  json Buy(MemberId m, int64_t yuan, Date day) {
-    At(day);
-    json sale = fx_.SaleBody("POS-" + std::to_string(++sales_), m, yuan);
-    auto r = loyalty_.PostSale(fx_.admin(), sale);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-    return r.ok() ? r->body : json();
-  }
-
-  json Run(Date day) {
-    auto r = jobs_.RunDay(fx_.admin(), day);
-    EXPECT_TRUE(r.ok()) << day.ToString() << ": "
-                        << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-    return r.ok() ? *r : json();
+    LoyaltyScenarioTest::UseProgram(*p);
   }
 
   // The store manager approves the queued tier on `day`.
@@ -71,14 +36,6 @@ class PresetLadderTest : public ::testing::Test {
     At(day);
     auto r = loyalty_.DecideApproval(manager_, m, true, "店长确认");
     ASSERT_TRUE(r.ok()) << r.error().field << ": " << r.error().message;
-  }
-
-  store::LoyaltyState State(MemberId m) {
-    auto r = fx_.store().Read([&](store::Repository& repo) -> Result<store::LoyaltyState> {
-      return repo.loyalty().GetLoyaltyState(m).value();
-    });
-    EXPECT_TRUE(r.ok());
-    return r.ok() ? *r : store::LoyaltyState();
   }
 
   // Tier events, oldest first, as "kind:from>to".
@@ -108,12 +65,6 @@ class PresetLadderTest : public ::testing::Test {
     return v.ok() ? v->member.status : domain::MemberStatus::kProspect;
   }
 
-  vipcare::testing::ServiceFixture fx_;
-  Members members_{fx_.env()};
-  Loyalty loyalty_{fx_.env()};
-  LoyaltyJobs jobs_{fx_.env()};
-  Actor manager_;
-  int sales_ = 0;
 };
 
 // §10.1 服装专卖店 A/B/C: a temporary card until 500 points; C from 500
