@@ -45,6 +45,7 @@
 #include "store/keys.h"
 #include "store/sealer.h"
 #include "store/store.h"
+#include "latency_recorder.h"
 
 namespace vipcare::bench {
 namespace {
@@ -235,36 +236,6 @@ Fixture* FixtureOrSkip(benchmark::State& state) {
   return f;
 }
 
-// Collects one duration per lookup and publishes p50/p99/max as counters.
-class LatencyRecorder {
- public:
-  explicit LatencyRecorder(benchmark::State& state) : state_(state) {
-    nanos_.reserve(static_cast<size_t>(state.max_iterations));
-  }
-  ~LatencyRecorder() {
-    if (nanos_.empty()) return;
-    std::sort(nanos_.begin(), nanos_.end());
-    auto at = [this](double q) {
-      size_t i = static_cast<size_t>(q * static_cast<double>(nanos_.size()));
-      return static_cast<double>(nanos_[std::min(i, nanos_.size() - 1)]) / 1000.0;
-    };
-    state_.counters["p50_us"] = at(0.50);
-    state_.counters["p99_us"] = at(0.99);
-    state_.counters["max_us"] = static_cast<double>(nanos_.back()) / 1000.0;
-    state_.counters["lookups"] = static_cast<double>(nanos_.size());
-  }
-  LatencyRecorder(const LatencyRecorder&) = delete;
-  LatencyRecorder& operator=(const LatencyRecorder&) = delete;
-
-  void Add(std::chrono::steady_clock::duration d) {
-    nanos_.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
-  }
-
- private:
-  benchmark::State& state_;
-  std::vector<int64_t> nanos_;
-};
-
 using KeyOf = const std::string& (*)(const Sample&);
 
 const std::string& CardOf(const Sample& s) { return s.card_no; }
@@ -285,7 +256,7 @@ void RunSearch(benchmark::State& state, KeyOf key, bool exact) {
   size_t next = 0;
   int64_t found = 0;
   {
-    LatencyRecorder latency(state);
+    LatencyRecorder latency(state, "lookups");
     for (auto _ : state) {
       q.q = key(samples[next]);
       next = (next + 1) % samples.size();
@@ -326,7 +297,7 @@ void BM_BaselineBareMobileSelect(benchmark::State& state) {
   store::Db& db = lease.db();
   size_t next = 0;
   {
-    LatencyRecorder latency(state);
+    LatencyRecorder latency(state, "lookups");
     std::vector<store::Value> params(1);
     for (auto _ : state) {
       params[0] = samples[next].mobile_bidx;
@@ -353,7 +324,7 @@ void BM_BaselineMobileSelectInTransaction(benchmark::State& state) {
   store::Db& db = lease.db();
   size_t next = 0;
   {
-    LatencyRecorder latency(state);
+    LatencyRecorder latency(state, "lookups");
     std::vector<store::Value> params(1);
     for (auto _ : state) {
       params[0] = samples[next].mobile_bidx;
@@ -392,7 +363,7 @@ void RunLayerLookup(benchmark::State& state, ActorFor actor_for) {
   f->ManagerToken();
   service::MemberQuery q;
   size_t next = 0;
-  LatencyRecorder latency(state);
+  LatencyRecorder latency(state, "lookups");
   for (auto _ : state) {
     q.q = samples[next].mobile;
     next = (next + 1) % samples.size();
@@ -417,7 +388,7 @@ void RunLayerUpdate(benchmark::State& state, ActorFor actor_for) {
   const auto& ids = f->StoreMembers();
   size_t next = 0;
   int64_t n = 0;
-  LatencyRecorder latency(state);
+  LatencyRecorder latency(state, "lookups");
   for (auto _ : state) {
     const MemberId id = ids[next];
     next = (next + 1) % ids.size();
@@ -439,7 +410,7 @@ void BM_LayerAuthenticate(benchmark::State& state) {
   Fixture* f = FixtureOrSkip(state);
   if (f == nullptr) return;
   f->ManagerToken();
-  LatencyRecorder latency(state);
+  LatencyRecorder latency(state, "lookups");
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     auto actor = WithLayer(*f);

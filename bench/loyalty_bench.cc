@@ -35,6 +35,7 @@
 #include "service/loyalty.h"
 #include "service/loyalty_core.h"
 #include "store/store.h"
+#include "latency_recorder.h"
 
 namespace vipcare::bench {
 namespace {
@@ -155,33 +156,6 @@ Fixture* FixtureOrSkip(benchmark::State& state) {
   if (f == nullptr) state.SkipWithError(error.c_str());
   return f;
 }
-
-// One duration per call; publishes p50/p99/max.
-class LatencyRecorder {
- public:
-  explicit LatencyRecorder(benchmark::State& state) : state_(state) {}
-  ~LatencyRecorder() {
-    if (nanos_.empty()) return;
-    std::sort(nanos_.begin(), nanos_.end());
-    auto at = [this](double q) {
-      size_t i = static_cast<size_t>(q * static_cast<double>(nanos_.size()));
-      return static_cast<double>(nanos_[std::min(i, nanos_.size() - 1)]) / 1000.0;
-    };
-    state_.counters["p50_us"] = at(0.50);
-    state_.counters["p99_us"] = at(0.99);
-    state_.counters["max_us"] = static_cast<double>(nanos_.back()) / 1000.0;
-    state_.counters["calls"] = static_cast<double>(nanos_.size());
-  }
-  LatencyRecorder(const LatencyRecorder&) = delete;
-  LatencyRecorder& operator=(const LatencyRecorder&) = delete;
-  void Add(std::chrono::steady_clock::duration d) {
-    nanos_.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
-  }
-
- private:
-  benchmark::State& state_;
-  std::vector<int64_t> nanos_;
-};
 
 enum class Who { kMemberId, kCardNo, kNobody };
 
