@@ -462,4 +462,65 @@ export const LOYALTY_TESTS = [
       }
     },
   },
+  {
+    name: 'refund: a store manager refunds part of a sale from the purchases tab; more than is left is refused on the line',
+    needs: [
+      ['POST', '/transactions'],
+      ['GET', '/members/1/transactions'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const member = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1&offset=13')).items[0]
+      assert.ok(member, 'store1 has a formal member')
+      const me = await h.apiAs('store1', 'GET', '/auth/me')
+      const sale = await h.apiAs('store1', 'POST', '/transactions', {
+        external_id: extId('REFUND'),
+        store_id: me.store_id,
+        occurred_at: nowChina(),
+        member_id: member.id,
+        lines: [
+          { sku: 'UI-RF-COAT', category: '女装', brand: 'UI测试', quantity: 1, list_price_fen: 30000, paid_fen: 30000 },
+          { sku: 'UI-RF-BELT', category: '配饰', brand: 'UI测试', quantity: 1, list_price_fen: 20000, paid_fen: 20000 },
+        ],
+      })
+      const refundsOf = async () =>
+        (await h.apiAs('store1', 'GET', `/members/${member.id}/transactions?limit=50`)).items.filter((x) => x.kind === 'refund' && x.original_external_id === sale.external_id)
+
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.goto(`${h.base}/#/members/${member.id}?tab=purchases`)
+      const rows = page.locator('[data-test=purchases-table] .el-table__row')
+      const saleRow = rows.filter({ hasText: sale.external_id })
+      await saleRow.waitFor()
+
+      // ¥50.50 back on the belt (line 2), nothing on the coat.
+      await saleRow.locator('[data-test=purchase-refund]').click()
+      const dialog = page.locator('.el-dialog:visible')
+      await dialog.locator('[data-test=refund-lines]').getByText('UI-RF-BELT').waitFor()
+      await dialog.locator('[data-field="lines.1.paid_fen"] input').fill('50.50')
+      await dialog.locator('[data-test=refund-submit]').click()
+      await page.locator('.el-message--success').getByText('已退货').waitFor()
+      await dialog.waitFor({ state: 'detached' }).catch(() => {})
+      const refunds = await refundsOf()
+      assert.equal(refunds.length, 1, 'one refund posted')
+      assert.equal(refunds[0].paid_total_fen, -5050)
+      assert.ok(refunds[0].points <= 0, 'the refund took points back or none')
+      const refundRow = rows.filter({ hasText: refunds[0].external_id })
+      await refundRow.waitFor()
+      assert.equal((await refundRow.locator('[data-test=purchase-paid]').innerText()).trim(), '¥-50.50')
+      await refundRow.getByText('退货').first().waitFor()
+      assert.equal(await refundRow.locator('[data-test=purchase-refund]').count(), 0, 'a refund row has no refund button')
+
+      // 全额退货 asks for the whole belt again: the server says ¥149.50 is left, on that line.
+      await saleRow.locator('[data-test=purchase-refund]').click()
+      const again = page.locator('.el-dialog:visible')
+      await again.locator('[data-test=refund-full]').click()
+      assert.equal(await again.locator('[data-field="lines.0.paid_fen"] input').inputValue(), '300.00')
+      assert.equal(await again.locator('[data-field="lines.1.paid_fen"] input').inputValue(), '200.00')
+      await again.locator('[data-test=refund-submit]').click()
+      await again.locator('[data-field="lines.1.paid_fen"] .cell-error').getByText('¥149.50').waitFor()
+      assert.equal(await again.locator('[data-field="lines.0.paid_fen"] .cell-error').count(), 0, 'the coat line is fine')
+      assert.equal((await refundsOf()).length, 1, 'nothing more was refunded')
+    },
+  },
 ]
