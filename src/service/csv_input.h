@@ -1,7 +1,11 @@
 // src/service/csv_input.h
 #pragma once
+#include <algorithm>
+#include <array>
 #include <cstddef>
+#include <fmt/format.h>
 #include <functional>
+#include <optional>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -96,6 +100,55 @@ class RecordBuffer {
   size_t lines_ = 0;
   int last_terminator_ = 0;
 };
+
+// Matches a header row to an import's columns. `defs` is indexed by column
+// and each has `english` (matched case-insensitively, blanks and '-' read as
+// '_'), `chinese` (up to three exact names, the first canonical) and
+// `required`. Fills `order` with the column of each field and `names` with
+// each column's name as the file writes it. kInvalidArgument naming the
+// header field: an unknown name (the message lists `expected`), a column
+// twice, or a required column missing (named in the file's language).
+template <class Def, size_t N>
+Status MatchHeader(const std::vector<std::string_view>& fields, const std::array<Def, N>& defs,
+                   size_t line, std::string_view expected, std::vector<size_t>& order,
+                   std::array<std::string, N>& names) {
+  order.clear();
+  std::array<bool, N> seen{};
+  size_t chinese = 0;
+  for (auto name : fields) {
+    std::string key(name);
+    for (char& c : key) c = (c == ' ' || c == '-') ? '_' : AsciiLower(c);
+    std::optional<size_t> column;
+    for (size_t i = 0; i < N; ++i) {
+      const auto& def = defs[i];
+      if (key == def.english) {
+        column = i;
+      } else if (!name.empty() &&
+                 std::find(def.chinese.begin(), def.chinese.end(), name) != def.chinese.end()) {
+        column = i;
+        ++chinese;
+      }
+    }
+    if (!column) {
+      return Error::Invalid(std::string(name),
+                            fmt::format("line {}: unknown column (expected names like {})", line,
+                                        expected));
+    }
+    if (seen[*column]) {
+      return Error::Invalid(std::string(name), fmt::format("line {}: column appears twice", line));
+    }
+    seen[*column] = true;
+    order.push_back(*column);
+    names[*column] = std::string(name);
+  }
+  for (size_t i = 0; i < N; ++i) {
+    if (defs[i].required && !seen[i]) {
+      std::string name(chinese * 2 > fields.size() ? defs[i].chinese[0] : defs[i].english);
+      return Error::Invalid(name, fmt::format("line {}: required column is missing", line));
+    }
+  }
+  return Ok{};
+}
 
 // Parses `text` as strict CSV (libcsv) in chunks of about a megabyte, and
 // after each chunk and at the end hands the records completed so far to

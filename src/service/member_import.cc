@@ -369,42 +369,10 @@ class Importer {
   }
 
   Status Header(size_t line) {
+    std::vector<size_t> order;
+    VIPCARE_TRY(MatchHeader(fields_, kColumns, line, "name/姓名, mobile/手机, store_code/门店编码", order, column_names_));
     header_columns_.clear();
-    std::array<bool, kColumnCount> seen{};
-    size_t chinese = 0;
-    for (auto name : fields_) {
-      std::string key(name);
-      for (char& c : key) c = (c == ' ' || c == '-') ? '_' : AsciiLower(c);
-      std::optional<Column> column;
-      for (const auto& def : kColumns) {
-        if (key == def.english) {
-          column = def.column;
-        } else if (std::find(def.chinese.begin(), def.chinese.end(), name) != def.chinese.end() &&
-                   !name.empty()) {
-          column = def.column;
-          ++chinese;
-        }
-      }
-      if (!column) {
-        return Error::Invalid(std::string(name),
-                              fmt::format("line {}: unknown column (expected names like name/姓名, "
-                                          "mobile/手机, store_code/门店编码)",
-                                          line));
-      }
-      if (seen[size_t(*column)]) {
-        return Error::Invalid(std::string(name),
-                              fmt::format("line {}: column appears twice", line));
-      }
-      seen[size_t(*column)] = true;
-      header_columns_.push_back(*column);
-      column_names_[size_t(*column)] = std::string(name);
-    }
-    for (const auto& def : kColumns) {
-      if (def.required && !seen[size_t(def.column)]) {
-        std::string name(chinese * 2 > fields_.size() ? def.chinese[0] : def.english);
-        return Error::Invalid(name, fmt::format("line {}: required column is missing", line));
-      }
-    }
+    for (size_t i : order) header_columns_.push_back(Column(i));
     return OkStatus();
   }
 

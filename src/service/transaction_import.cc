@@ -339,41 +339,10 @@ class Checker {
   }
 
   Status Header(size_t line) {
-    std::array<bool, kColumnCount> seen{};
-    size_t chinese = 0;
-    for (auto name : fields_) {
-      std::string key(name);
-      for (char& c : key) c = (c == ' ' || c == '-') ? '_' : AsciiLower(c);
-      std::optional<Column> column;
-      for (const auto& def : kColumns) {
-        if (key == def.english) {
-          column = def.column;
-        } else if (!name.empty() &&
-                   std::find(def.chinese.begin(), def.chinese.end(), name) != def.chinese.end()) {
-          column = def.column;
-          ++chinese;
-        }
-      }
-      if (!column) {
-        return Error::Invalid(
-            std::string(name),
-            fmt::format("line {}: unknown column (expected names like external_id/单号, "
-                        "store_code/门店编码, occurred_at/交易时间, sku/商品编码, paid/实付金额)",
-                        line));
-      }
-      if (seen[size_t(*column)]) {
-        return Error::Invalid(std::string(name), fmt::format("line {}: column appears twice", line));
-      }
-      seen[size_t(*column)] = true;
-      header_columns_.push_back(*column);
-      column_names_[size_t(*column)] = std::string(name);
-    }
-    for (const auto& def : kColumns) {
-      if (def.required && !seen[size_t(def.column)]) {
-        std::string name(chinese * 2 > fields_.size() ? def.chinese[0] : def.english);
-        return Error::Invalid(name, fmt::format("line {}: required column is missing", line));
-      }
-    }
+    std::vector<size_t> order;
+    VIPCARE_TRY(MatchHeader(fields_, kColumns, line, "external_id/单号, store_code/门店编码, occurred_at/交易时间, sku/商品编码, paid/实付金额", order, column_names_));
+    header_columns_.clear();
+    for (size_t i : order) header_columns_.push_back(Column(i));
     return OkStatus();
   }
 
