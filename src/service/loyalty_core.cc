@@ -4,6 +4,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "domain/points.h"
@@ -23,22 +25,38 @@ std::string Sha256Hex(const std::string& text) {
   return out;
 }
 
+domain::Program ParseStoredProgram(const store::ProgramRecord& rec) {
+  // Versions never change, so a body parses the same every time: every sale
+  // reads the program, and parsing its JSON would be most of that read.
+  static std::mutex mu;
+  static std::unordered_map<std::string, domain::Program> parsed;  // by body text
+  constexpr size_t kMaxCached = 64;
+  domain::Program p;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = parsed.find(rec.body); it != parsed.end()) p = it->second;
+  }
+  if (p.code.empty()) {
+    auto fresh = domain::ParseProgramText(rec.body);
+    if (!fresh.ok()) {
+      throw std::runtime_error("stored program " + rec.code + " no longer parses: " +
+                               fresh.error().field + ": " + fresh.error().message);
+    }
+    p = *fresh;
+    std::lock_guard lock(mu);
+    if (parsed.size() >= kMaxCached) parsed.clear();
+    parsed.emplace(rec.body, p);
+  }
+  p.id = rec.id;
+  p.version = rec.version;
+  return p;
+}
+
 domain::Program LoadProgram(store::LoyaltyRepository& l) {
   // The preset a company runs until it chooses may still have been edited.
   std::string code = l.CompanyProgram();
   if (code.empty()) code = kDefaultPreset;
-  {
-    if (auto rec = l.GetProgram(code)) {
-      auto p = domain::ParseProgramText(rec->body);
-      if (!p.ok()) {
-        throw std::runtime_error("stored program " + code + " no longer parses: " +
-                                 p.error().field + ": " + p.error().message);
-      }
-      p->id = rec->id;
-      p->version = rec->version;
-      return *p;
-    }
-  }
+  if (auto rec = l.GetProgram(code)) return ParseStoredProgram(*rec);
   const domain::Program* preset = domain::FindPreset(code);
   if (preset == nullptr) throw std::logic_error("the company's program " + code + " is missing");
   return *preset;

@@ -22,6 +22,10 @@ inline constexpr std::string_view kDefaultPreset = "department_store";
 int64_t YearMonth(Date d);
 std::string Sha256Hex(const std::string& text);
 
+// A stored program version as the domain reads it (id and version from the
+// record). A body that no longer parses is a broken database: it throws.
+domain::Program ParseStoredProgram(const store::ProgramRecord& rec);
+
 // The company's program: the stored one it chose, else the default preset.
 domain::Program LoadProgram(store::LoyaltyRepository& l);
 

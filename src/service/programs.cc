@@ -39,12 +39,8 @@ json TierNames(const domain::Program& p) {
 std::optional<domain::Program> Find(store::LoyaltyRepository& l, const std::string& code,
                                     int64_t version, bool* stored) {
   if (auto rec = l.GetProgram(code, version)) {
-    auto p = domain::ParseProgramText(rec->body);
-    if (!p.ok()) throw std::runtime_error("stored program " + code + " no longer parses");
-    p->id = rec->id;
-    p->version = rec->version;
     *stored = true;
-    return *p;
+    return ParseStoredProgram(*rec);
   }
   *stored = false;
   if (version > 1) return std::nullopt;
