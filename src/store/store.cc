@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "store/keys.h"
 #include "store/migrations.h"
@@ -15,13 +16,57 @@ Store::Store(std::string url, KeyringPtr keys, uint32_t index_key, size_t pool_s
       pool_size_(pool_size == 0 ? 1 : pool_size),
       dialect_(dialect) {}
 
-Store::~Store() = default;
+Store::~Store() {
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    stopping_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+namespace {
+// Checkpoints are the background thread's (see Store); the last connection
+// to close still checkpoints the whole WAL, as SQLite always does.
+constexpr std::string_view kNoAutoCheckpoint = "PRAGMA wal_autocheckpoint=0";
+constexpr std::string_view kPassiveCheckpoint = "PRAGMA wal_checkpoint(PASSIVE)";
+}  // namespace
+
+std::unique_ptr<Db> Store::OpenPooled() {
+  auto db = OpenDb(url_);
+  if (dialect_ == Dialect::kSqlite) db->ExecScript(kNoAutoCheckpoint);
+  return db;
+}
+
+void Store::StartCheckpointer() {
+  if (dialect_ != Dialect::kSqlite) return;
+  checkpointer_ = std::thread(&Store::CheckpointLoop, this, OpenDb(url_));
+}
+
+void Store::CheckpointLoop(std::unique_ptr<Db> db) {
+  std::unique_lock lock(checkpoint_mu_);
+  while (!stopping_) {
+    checkpoint_cv_.wait_for(lock, kCheckpointInterval, [&] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    try {
+      // PASSIVE never blocks writers or readers; frames still needed by a
+      // reader wait for the next round.
+      db->Query(kPassiveCheckpoint);
+    } catch (const std::exception&) {
+      // A busy or failed checkpoint is retried next round; the WAL keeps
+      // every committed write meanwhile.
+    }
+    lock.lock();
+  }
+}
 
 std::unique_ptr<Store> Store::Open(const std::string& url, KeyringPtr keys, size_t pool_size,
                                    bool migrate) {
   if (!keys) throw std::invalid_argument("Store::Open needs the data keys");
   auto first = OpenDb(url);
   if (migrate) Migrate(*first, keys.get());
+  if (first->dialect() == Dialect::kSqlite) first->ExecScript(kNoAutoCheckpoint);
   first->Begin(true);
   uint32_t index_key = 0;
   try {
@@ -35,6 +80,7 @@ std::unique_ptr<Store> Store::Open(const std::string& url, KeyringPtr keys, size
       new Store(url, std::move(keys), index_key, pool_size, first->dialect()));
   s->open_ = 1;
   s->idle_.push_back(std::move(first));
+  s->StartCheckpointer();
   return s;
 }
 
@@ -62,7 +108,7 @@ Store::Lease Store::Acquire() {
       ++open_;
       lock.unlock();
       try {
-        return Lease(this, OpenDb(url_));
+        return Lease(this, OpenPooled());
       } catch (...) {
         std::lock_guard relock(mu_);
         --open_;
@@ -79,6 +125,130 @@ void Store::Release(std::unique_ptr<Db> db) {
     idle_.push_back(std::move(db));
   }
   cv_.notify_one();
+}
+
+namespace {
+
+// Set while this thread runs a group: a Write() from inside a Write() would
+// otherwise wait for the group it is part of.
+thread_local bool leading_group = false;
+
+constexpr std::string_view kSavepoint = "SAVEPOINT vipcare_write";
+constexpr std::string_view kReleaseSavepoint = "RELEASE SAVEPOINT vipcare_write";
+constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT vipcare_write";
+
+}  // namespace
+
+size_t Store::WaitingWrites() {
+  std::lock_guard lock(group_mu_);
+  return waiting_.size();
+}
+
+void Store::RunInGroup(GroupJob& job) {
+  if (leading_group) {
+    throw std::logic_error("Store::Write called from inside a Store::Write");
+  }
+  std::unique_lock lock(group_mu_);
+  waiting_.push_back(&job);
+  while (!job.done) {
+    if (group_running_) {
+      group_cv_.wait(lock);
+      continue;
+    }
+    // Lead the next group: everything queued so far, in arrival order.
+    group_running_ = true;
+    std::vector<GroupJob*> group;
+    while (!waiting_.empty() && group.size() < kMaxGroup) {
+      group.push_back(waiting_.front());
+      waiting_.pop_front();
+    }
+    lock.unlock();
+    leading_group = true;
+    try {
+      LeadGroup(group);
+    } catch (...) {
+      // LeadGroup reports failures through the jobs; this is a last resort
+      // (e.g. no connection could be opened) so no caller waits forever.
+      for (auto* j : group) {
+        if (!j->error) j->error = std::current_exception();
+      }
+    }
+    leading_group = false;
+    lock.lock();
+    for (auto* j : group) j->done = true;
+    group_running_ = false;
+    group_cv_.notify_all();
+  }
+}
+
+void Store::LeadGroup(const std::vector<GroupJob*>& group) {
+  Lease lease = Acquire();
+  Db& db = lease.db();
+  auto repo = MakeSqlRepository(db, sealer_);
+  db.Begin(true);
+  try {
+    CheckIndexKey(db);
+  } catch (...) {
+    db.Rollback();
+    throw;
+  }
+  // A lone write needs no savepoint: the transaction is its own.
+  const bool savepoints = group.size() > 1;
+  std::vector<GroupJob*> kept;
+  kept.reserve(group.size());
+  try {
+    for (auto* job : group) {
+      if (savepoints) db.Exec(kSavepoint);
+      bool ok = false;
+      try {
+        ok = job->run(*repo);
+      } catch (...) {
+        job->error = std::current_exception();
+      }
+      if (!savepoints) {
+        if (ok) kept.push_back(job);
+        continue;
+      }
+      if (ok) {
+        try {
+          db.Exec(kReleaseSavepoint);
+          kept.push_back(job);
+          continue;
+        } catch (...) {
+          // PostgreSQL refuses to release a savepoint whose work failed.
+          job->error = std::current_exception();
+        }
+      }
+      db.Exec(kRollbackToSavepoint);
+      db.Exec(kReleaseSavepoint);
+    }
+  } catch (...) {
+    // The transaction itself is broken (savepoint handling failed): nothing
+    // of this group may be acknowledged.
+    auto broken = std::current_exception();
+    try {
+      db.Rollback();
+    } catch (...) {
+    }
+    for (auto* job : group) {
+      if (!job->error) job->error = broken;
+    }
+    return;
+  }
+  if (kept.empty()) {
+    db.Rollback();
+    return;
+  }
+  try {
+    db.Commit();
+  } catch (...) {
+    auto failed = std::current_exception();
+    try {
+      db.Rollback();
+    } catch (...) {
+    }
+    for (auto* job : kept) job->error = failed;
+  }
 }
 
 }  // namespace vipcare::store

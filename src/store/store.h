@@ -1,9 +1,15 @@
 // src/store/store.h
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <memory>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -17,6 +23,22 @@ namespace vipcare::store {
 
 // The database as the services see it: a pool of connections and a way to run
 // a unit of work in one transaction. Thread-safe.
+//
+// Group commit: concurrent Write() calls are run one after another by one
+// thread (the first caller that finds no group running) inside ONE database
+// transaction, each under its own savepoint, and committed together; every
+// caller returns only after that commit, so an acknowledged write is durable
+// exactly as with a transaction of its own. A call whose result is an error
+// (or that throws) is rolled back to its savepoint and changes nothing; the
+// others in the group are unaffected. Writers therefore never wait on the
+// engine's lock (SQLite's busy handler sleeps) and a commit is shared by all
+// the writes that arrived while the previous group ran. A Write() must not
+// call Write() again (it would wait for itself): that throws std::logic_error.
+//
+// On SQLite the WAL is copied back into the database file (checkpointed) by a
+// background thread every kCheckpointInterval instead of by whichever commit
+// crosses SQLite's 1000-page mark: commits never wait for a checkpoint's
+// writes and fsync, and a page changed by many commits in between is copied once.
 class Store {
  public:
   // Opens `url` (see OpenDb), migrates it if `migrate`, checks that `keys`
@@ -26,6 +48,9 @@ class Store {
   // std::runtime_error if the keys do not fit it.
   static std::unique_ptr<Store> Open(const std::string& url, KeyringPtr keys,
                                      size_t pool_size = 8, bool migrate = true);
+  // The most writes one group commits together.
+  static constexpr size_t kMaxGroup = 256;
+  static constexpr std::chrono::milliseconds kCheckpointInterval{100};
   ~Store();
 
   Dialect dialect() const { return dialect_; }
@@ -36,13 +61,26 @@ class Store {
   // result is ok, rolls back on an error result or an exception (rethrown).
   template <class F>
   auto Write(F&& fn) -> std::invoke_result_t<F, Repository&> {
-    return Run(true, std::forward<F>(fn));
+    using R = std::invoke_result_t<F, Repository&>;
+    std::optional<R> out;
+    GroupJob job;
+    job.run = [&](Repository& repo) {
+      out.emplace(fn(repo));
+      return out->ok();
+    };
+    RunInGroup(job);
+    if (job.error) std::rethrow_exception(job.error);
+    return std::move(*out);
   }
   // The same in a read transaction (a consistent snapshot); never commits changes.
   template <class F>
   auto Read(F&& fn) -> std::invoke_result_t<F, Repository&> {
     return Run(false, std::forward<F>(fn));
   }
+
+  // Write() calls queued behind the group that is running now (for
+  // monitoring and tests).
+  size_t WaitingWrites();
 
   // A pooled connection, returned to the pool when destroyed.
   class Lease {
@@ -66,11 +104,28 @@ class Store {
   }
 
  private:
+  // One Write() waiting for its group. `run` stores the result and says
+  // whether to keep the changes; `error` is what the caller rethrows (the
+  // function's exception, or the failure of the group's commit).
+  struct GroupJob {
+    std::function<bool(Repository&)> run;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  // Queues `job` and returns once a group that ran it has finished.
+  void RunInGroup(GroupJob& job);
+  // Runs `group` in one transaction on one connection and commits it.
+  void LeadGroup(const std::vector<GroupJob*>& group);
+
   Store(std::string url, KeyringPtr keys, uint32_t index_key, size_t pool_size, Dialect dialect);
   // Throws if another process re-keyed the database since it was opened
   // (`vipcare keys rotate`): writing with stale index keys would hide rows.
   void CheckIndexKey(Db& db) const;
   void Release(std::unique_ptr<Db> db);
+  // A new connection of the pool (on SQLite without automatic checkpoints).
+  std::unique_ptr<Db> OpenPooled();
+  void StartCheckpointer();
+  void CheckpointLoop(std::unique_ptr<Db> db);
 
   template <class F>
   auto Run(bool write, F&& fn) -> std::invoke_result_t<F, Repository&> {
@@ -110,6 +165,16 @@ class Store {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Db>> idle_;
   size_t open_ = 0;
+
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
+  std::deque<GroupJob*> waiting_;
+  bool group_running_ = false;
+
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace vipcare::store

@@ -1,0 +1,153 @@
+// Group commit of concurrent writes (SPEC D1: nothing acknowledged is lost;
+// I5/issue 5: posting speed). The same tests on SQLite and PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <chrono>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "store/store.h"
+#include "testing/test_db.h"
+
+namespace vipcare::store {
+namespace {
+
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = Store::Open(db_.url(), vipcare::testing::TestKeys(), 8); }
+
+  // Writes one region named `code` and answers `outcome` ("ok", "error",
+  // "throw", "duplicate": inserts `code` twice).
+  Status WriteRegion(const std::string& code, const std::string& outcome) {
+    return store_->Write([&](Repository& repo) -> Status {
+      repo.InsertRegion({RegionId(), code, "片区 " + code});
+      if (outcome == "error") return Error::Invalid("code", "refused after writing");
+      if (outcome == "throw") throw std::runtime_error("broken after writing");
+      if (outcome == "duplicate") repo.InsertRegion({RegionId(), code, "again"});
+      return OkStatus();
+    });
+  }
+
+  std::set<std::string> RegionCodes() {
+    std::set<std::string> out;
+    auto st = store_->Read([&](Repository& repo) -> Status {
+      for (const auto& r : repo.ListRegions()) out.insert(r.code);
+      return OkStatus();
+    });
+    EXPECT_TRUE(st.ok());
+    return out;
+  }
+
+  // Holds the group that is running until `release` is set, so the writes
+  // started meanwhile queue up and run together as the next group.
+  std::future<Status> HoldGroup(std::atomic<bool>& entered, std::atomic<bool>& release) {
+    return std::async(std::launch::async, [&] {
+      return store_->Write([&](Repository& repo) -> Status {
+        repo.InsertRegion({RegionId(), "HOLD", "holder"});
+        entered = true;
+        while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return OkStatus();
+      });
+    });
+  }
+
+  void WaitForQueued(size_t n) {
+    for (int i = 0; i < 5000 && store_->WaitingWrites() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(store_->WaitingWrites(), n);
+  }
+
+  vipcare::testing::TestDatabase db_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(GroupCommitTest, D1_EveryAcknowledgedConcurrentWriteIsKept) {
+  constexpr int kThreads = 8, kEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> acknowledged{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (WriteRegion("R" + std::to_string(t) + "-" + std::to_string(i), "ok").ok()) {
+          ++acknowledged;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(acknowledged.load(), kThreads * kEach);
+  EXPECT_EQ(RegionCodes().size(), size_t(kThreads * kEach));
+}
+
+TEST_F(GroupCommitTest, D1_AFailedWriteInAGroupChangesNothingAndTheOthersAreKept) {
+  std::atomic<bool> entered{false}, release{false};
+  auto holder = HoldGroup(entered, release);
+  while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  auto ok1 = std::async(std::launch::async, [&] { return WriteRegion("OK1", "ok"); });
+  WaitForQueued(1);
+  auto refused = std::async(std::launch::async, [&] { return WriteRegion("ERR", "error"); });
+  WaitForQueued(2);
+  auto thrown = std::async(std::launch::async, [&] { return WriteRegion("THROW", "throw"); });
+  WaitForQueued(3);
+  auto duplicate = std::async(std::launch::async, [&] { return WriteRegion("DUP", "duplicate"); });
+  WaitForQueued(4);
+  auto ok2 = std::async(std::launch::async, [&] { return WriteRegion("OK2", "ok"); });
+  WaitForQueued(5);
+  release = true;
+
+  EXPECT_TRUE(holder.get().ok());
+  EXPECT_TRUE(ok1.get().ok());
+  auto err = refused.get();
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.error().field, "code");
+  EXPECT_THROW(thrown.get(), std::runtime_error);
+  try {
+    (void)duplicate.get();
+    ADD_FAILURE() << "a duplicate key must be reported";
+  } catch (const DbError& e) {
+    EXPECT_EQ(e.kind(), DbError::Kind::kUniqueViolation);
+  }
+  EXPECT_TRUE(ok2.get().ok());
+  // The writes after the failed ones ran in the same transaction and are kept;
+  // the failed ones left nothing behind.
+  EXPECT_EQ(RegionCodes(), (std::set<std::string>{"HOLD", "OK1", "OK2"}));
+}
+
+TEST_F(GroupCommitTest, D1_AWriteSeesTheWritesQueuedBeforeItInItsGroup) {
+  std::atomic<bool> entered{false}, release{false};
+  auto holder = HoldGroup(entered, release);
+  while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto first = std::async(std::launch::async, [&] { return WriteRegion("FIRST", "ok"); });
+  WaitForQueued(1);
+  // Inserting the same code again in the same group is a duplicate: the
+  // second write runs after the first, exactly as in separate transactions.
+  auto second = std::async(std::launch::async, [&] { return WriteRegion("FIRST", "ok"); });
+  WaitForQueued(2);
+  release = true;
+  EXPECT_TRUE(holder.get().ok());
+  EXPECT_TRUE(first.get().ok());
+  EXPECT_THROW((void)second.get(), DbError);
+  EXPECT_EQ(RegionCodes(), (std::set<std::string>{"HOLD", "FIRST"}));
+}
+
+TEST_F(GroupCommitTest, AWriteInsideAWriteIsRefusedInsteadOfWaitingForItself) {
+  auto outer = [&] {
+    return store_->Write([&](Repository& repo) -> Status {
+      repo.InsertRegion({RegionId(), "OUTER", "outer"});
+      return WriteRegion("INNER", "ok");
+    });
+  };
+  EXPECT_THROW((void)outer(), std::logic_error);
+  EXPECT_TRUE(RegionCodes().empty());
+  // The store still works afterwards.
+  EXPECT_TRUE(WriteRegion("AFTER", "ok").ok());
+  EXPECT_EQ(RegionCodes(), (std::set<std::string>{"AFTER"}));
+}
+
+}  // namespace
+}  // namespace vipcare::store
