@@ -10,6 +10,9 @@ packages=(
   libsodium-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libtoml11-dev
   libhowardhinnant-date-dev libcsv-dev liblunar-date-dev libglib2.0-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcurl4-openssl-dev
+  # a real SMTP server for the e-mail sender's tests (python3 -m aiosmtpd)
+  python3-aiosmtpd
 )
 # Node.js and npm build the web UI and lint the OpenAPI document; a machine
 # that already has a newer Node.js keeps it.
