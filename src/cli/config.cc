@@ -58,6 +58,56 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   VIPCARE_TRY(integer("server", "threads", c.threads, 1, 256));
   VIPCARE_TRY(text("server", "web_root", c.web_root));
   VIPCARE_TRY(text("security", "key_file", c.key_file));
+  auto boolean = [&](const char* table, const char* key, bool& out) -> Status {
+    const auto& t = root.at(table);
+    if (!t.contains(key)) return OkStatus();
+    const auto& v = t.at(key);
+    if (!v.is_boolean()) return Error::Invalid(path + ": " + table + "." + key, "must be true or false");
+    out = v.as_boolean();
+    return OkStatus();
+  };
+  auto millis = [&](const char* table, const char* key, std::chrono::milliseconds& out) -> Status {
+    int ms = int(out.count());
+    VIPCARE_TRY(integer(table, key, ms, 1, 600000));
+    out = std::chrono::milliseconds(ms);
+    return OkStatus();
+  };
+  // The care engine's senders (SPEC C5, docs/MESSAGING.md); absent = outbox only.
+  if (root.contains("sms_gateway")) {
+    service::SmsGatewayConfig g;
+    VIPCARE_TRY(text("sms_gateway", "url", g.url));
+    VIPCARE_TRY(text("sms_gateway", "account", g.account));
+    VIPCARE_TRY(text("sms_gateway", "secret", g.secret));
+    VIPCARE_TRY(text("sms_gateway", "signature", g.signature));
+    VIPCARE_TRY(boolean("sms_gateway", "signature_suffix", g.signature_suffix));
+    VIPCARE_TRY(millis("sms_gateway", "connect_timeout_ms", g.connect_timeout));
+    VIPCARE_TRY(millis("sms_gateway", "timeout_ms", g.timeout));
+    VIPCARE_TRY(integer("sms_gateway", "max_attempts", g.retry.max_attempts, 1, 10));
+    VIPCARE_TRY(millis("sms_gateway", "initial_backoff_ms", g.retry.initial_backoff));
+    VIPCARE_TRY(millis("sms_gateway", "max_backoff_ms", g.retry.max_backoff));
+    if (auto st = service::ValidateSmsGatewayConfig(g); !st.ok()) {
+      return Error::Invalid(path + ": " + st.error().field, st.error().message);
+    }
+    c.sms_gateway = g;
+  }
+  if (root.contains("smtp")) {
+    service::SmtpConfig m;
+    std::string tls = service::ToString(m.tls);
+    VIPCARE_TRY(text("smtp", "url", m.url));
+    VIPCARE_TRY(text("smtp", "from_address", m.from_address));
+    VIPCARE_TRY(text("smtp", "from_name", m.from_name));
+    VIPCARE_TRY(text("smtp", "username", m.username));
+    VIPCARE_TRY(text("smtp", "password", m.password));
+    VIPCARE_TRY(text("smtp", "tls", tls));
+    VIPCARE_TRY(boolean("smtp", "verify_peer", m.verify_peer));
+    auto parsed = service::ParseSmtpTls(tls);
+    if (!parsed) return Error::Invalid(path + ": smtp.tls", "must be none, starttls or implicit");
+    m.tls = *parsed;
+    if (auto st = service::ValidateSmtpConfig(m); !st.ok()) {
+      return Error::Invalid(path + ": " + st.error().field, st.error().message);
+    }
+    c.smtp = m;
+  }
   return OkStatus();
 }
 

@@ -1,8 +1,10 @@
 // src/cli/config.h
 #pragma once
+#include <optional>
 #include <string>
 
 #include "core/result.h"
+#include "service/senders.h"
 
 namespace vipcare::cli {
 
@@ -20,6 +22,9 @@ struct Config {
   // The data key file (P5). Empty: "<db>.key" beside a SQLite file, or
   // ./vipcare.key for PostgreSQL. VIPCARE_KEYS (the keys themselves) wins over it.
   std::string key_file;
+  // The care engine's senders ([sms_gateway], [smtp]); unset = outbox only.
+  std::optional<service::SmsGatewayConfig> sms_gateway;
+  std::optional<service::SmtpConfig> smtp;
 };
 
 // The key file the configuration names (see Config::key_file).

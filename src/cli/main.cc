@@ -360,6 +360,16 @@ int RunVerifyAudit(const cli::Config& c) {
   return 1;
 }
 
+// The care engine's senders from the configuration (nullptr: outbox only).
+std::shared_ptr<service::MessageSender> SmsSender(const cli::Config& c) {
+  if (!c.sms_gateway) return nullptr;
+  return std::make_shared<service::HttpSmsGatewaySender>(*c.sms_gateway);
+}
+std::shared_ptr<service::MessageSender> EmailSender(const cli::Config& c) {
+  if (!c.smtp) return nullptr;
+  return std::make_shared<service::SmtpEmailSender>(*c.smtp);
+}
+
 // The daily schedule (SPEC I1, L4, L6, L7, M4): every day since the last run
 // through `date` (today in the company zone by default), in order, one line
 // per day; the JSON summaries with --json.
@@ -370,7 +380,9 @@ int RunJobs(const cli::Config& c, const std::string& date, bool as_json) {
   if (!tz.ok()) return Fail(tz.error());
   auto st = OpenStore(c, 2);
   SystemClock clock;
-  service::LoyaltyJobs jobs(service::Env{*st, clock, *tz});
+  const service::Env env{*st, clock, *tz};
+  service::Care care(env, SmsSender(c), EmailSender(c));
+  service::LoyaltyJobs jobs(env, service::LoyaltyJobs::kBatchSize, &care);
   auto r = jobs.RunThrough(service::Actor::CommandLine(), *day);
   if (!r.ok()) return Fail(r.error());
   if (as_json) {
@@ -381,11 +393,13 @@ int RunJobs(const cli::Config& c, const std::string& date, bool as_json) {
     const auto n = [&](const char* key) { return d.value(key, int64_t(0)); };
     fmt::print("{}{}: points expired {} ({} lots), expiry notices {}, downgrades warned {} / "
                "applied {} / cancelled {}, held {}, ranked {}, upgraded {}, queued for approval "
-               "{}, became formal {}\n",
+               "{}, became formal {}; care tasks {}, messages {} (sent {}, suppressed {}), "
+               "escalated {}\n",
                d.value("day", ""), d.value("skipped", false) ? " (already run)" : "",
                n("expired_points"), n("expired_lots"), n("expiry_notices"), n("downgrade_warned"),
                n("downgrade_applied"), n("downgrade_cancelled"), n("held"), n("ranked"),
-               n("upgraded"), n("approval_queued"), n("converted"));
+               n("upgraded"), n("approval_queued"), n("converted"), n("care_tasks"),
+               n("care_messages"), n("care_sent"), n("care_suppressed"), n("care_escalated"));
   }
   return 0;
 }

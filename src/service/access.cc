@@ -21,6 +21,9 @@ const char* ToString(Permission p) {
     case Permission::kDeviceAdmin: return "device_admin";
     case Permission::kSalePost: return "sale_post";
     case Permission::kProgramAdmin: return "program_admin";
+    case Permission::kTaskWork: return "task_work";
+    case Permission::kTaskManage: return "task_manage";
+    case Permission::kCareAdmin: return "care_admin";
   }
   return "none";
 }
@@ -41,18 +44,21 @@ bool RoleHas(domain::Role role, Permission p) {
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
              p == Permission::kMemberAdmin || p == Permission::kOrgRead ||
              p == Permission::kGrantAdmin || p == Permission::kExport ||
-             p == Permission::kDeviceAdmin || p == Permission::kSalePost;
+             p == Permission::kDeviceAdmin || p == Permission::kSalePost ||
+             p == Permission::kTaskWork || p == Permission::kTaskManage;
     case Role::kRegionalSupervisor:
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
              p == Permission::kMemberAdmin || p == Permission::kOrgRead ||
-             p == Permission::kGrantAdmin || p == Permission::kExport;
+             p == Permission::kGrantAdmin || p == Permission::kExport ||
+             p == Permission::kTaskWork || p == Permission::kTaskManage;
     case Role::kAssociate:
       // Never an export: a clerk's screen is not a bulk channel (P4, P9).
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
-             p == Permission::kOrgRead || p == Permission::kSalePost;
+             p == Permission::kOrgRead || p == Permission::kSalePost ||
+             p == Permission::kTaskWork;
     case Role::kCallCenter:
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
-             p == Permission::kOrgRead;
+             p == Permission::kOrgRead || p == Permission::kTaskWork;
   }
   return false;
 }

@@ -23,6 +23,9 @@ enum class Permission {
   kDeviceAdmin,   // keep a store's device allow-list (P7)
   kSalePost,      // post sales and refunds at a till of one's own store (L1)
   kProgramAdmin,  // edit loyalty programs and the gift catalogue (L5, L6)
+  kTaskWork,      // see and work one's care tasks, log contacts (C2, C3)
+  kTaskManage,    // assign tasks, see the store's outbox and visit report (C2, C3)
+  kCareAdmin,     // edit care rules and message templates (C1, C5)
 };
 
 const char* ToString(Permission p);

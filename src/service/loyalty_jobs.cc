@@ -33,6 +33,7 @@ constexpr const char* kReviewJob = "downgrade_review";
 constexpr const char* kFormalJob = "temporary_to_formal";
 constexpr const char* kWarningJob = "expiry_warning";
 constexpr const char* kDayJob = "day";
+constexpr const char* kCareJob = "care_tasks";
 
 // The counters of a day's summary, all present (0) in every answer.
 constexpr const char* kCounters[] = {"expired_points",
@@ -47,7 +48,12 @@ constexpr const char* kCounters[] = {"expired_points",
                                      "upgraded",
                                      "approval_queued",
                                      "converted",
-                                     "members_skipped"};
+                                     "members_skipped",
+                                     "care_tasks",
+                                     "care_messages",
+                                     "care_suppressed",
+                                     "care_escalated",
+                                     "care_sent"};
 
 // A batch that finds a member's state changed by a posting at the same moment
 // is rolled back and run again.
@@ -690,6 +696,12 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
   };
   for (const auto& [name, body] : jobs) {
     auto counts = run.Job(name, [&, body = body](Counts& c) { return (run.*body)(c); });
+    if (!counts.ok()) return counts.error();
+    for (const auto& [k, v] : *counts) total[k] += v;
+  }
+  // The care engine runs last: it reads the notices the jobs above left.
+  if (care_ != nullptr) {
+    auto counts = run.Job(kCareJob, [&](Counts& c) { return care_->GenerateDay(actor, day, c); });
     if (!counts.ok()) return counts.error();
     for (const auto& [k, v] : *counts) total[k] += v;
   }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "service/care.h"
 #include "service/context.h"
 #include "store/repository.h"
 
@@ -52,8 +53,10 @@ class LoyaltyJobs {
   static constexpr int64_t kBatchSize = 1000;
 
   // `batch_size` members (or lots) per transaction.
-  explicit LoyaltyJobs(Env env, int64_t batch_size = kBatchSize)
-      : env_(env), batch_size_(batch_size) {}
+  // With `care`, each day ends with the care engine's job "care_tasks"
+  // (Care::GenerateDay: tasks, messages, escalation, sending).
+  explicit LoyaltyJobs(Env env, int64_t batch_size = kBatchSize, Care* care = nullptr)
+      : env_(env), batch_size_(batch_size), care_(care) {}
 
   // Runs the day's jobs and answers {"day", "expired_points", "expired_lots",
   // "expiry_notices", "downgrade_warned", "downgrade_applied",
@@ -76,6 +79,7 @@ class LoyaltyJobs {
  private:
   Env env_;
   int64_t batch_size_;
+  Care* care_;
 };
 
 // M4 temporary → formal, inside the caller's transaction (call it right after

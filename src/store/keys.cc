@@ -1,6 +1,8 @@
 // Which key a database's blind indexes use, and re-sealing everything (P5).
 #include "store/keys.h"
 
+#include "store/migrations.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -38,6 +40,19 @@ constexpr std::string_view kResealCard =
 constexpr std::string_view kHistoryBatch =
     "SELECT id, changes_enc FROM member_history WHERE id > ? ORDER BY id LIMIT ?";
 constexpr std::string_view kResealHistory = "UPDATE member_history SET changes_enc = ? WHERE id = ?";
+// Sealed text pairs of the care engine: the column names are the AEAD's
+// associated data, as everywhere (see sealer.h).
+struct SealedTexts {
+  std::string_view first, second, batch, reseal;
+};
+constexpr SealedTexts kSealedTexts[] = {
+    {"care_contacts.summary", "care_contacts.follow_up",
+     "SELECT id, summary, follow_up FROM care_contacts WHERE id > ? ORDER BY id LIMIT ?",
+     "UPDATE care_contacts SET summary = ?, follow_up = ? WHERE id = ?"},
+    {"outbox.subject", "outbox.text",
+     "SELECT id, subject, text FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+     "UPDATE outbox SET subject = ?, text = ? WHERE id = ?"},
+};
 
 }  // namespace
 
@@ -113,6 +128,21 @@ ResealCounts ResealAll(Db& db, const Keyring& ring, bool plaintext,
       last = r.Int(0);
       db.Exec(kResealHistory, {out.Seal(kSealedChanges, open(kSealedChanges, r, 1)), last});
       ++counts.history;
+    }
+  }
+  // The care engine's sealed texts (schema version 4 on): two columns per table.
+  if (SchemaVersion(db) >= 4) {
+    for (const auto& t : kSealedTexts) {
+      for (int64_t last = 0;;) {
+        auto rows = db.Query(t.batch, {last, kBatch});
+        if (rows.empty()) break;
+        for (const auto& r : rows) {
+          last = r.Int(0);
+          db.Exec(t.reseal, {out.SealOrNull(t.first, open(t.first, r, 1)),
+                             out.SealOrNull(t.second, open(t.second, r, 2)), last});
+          ++counts.care_texts;
+        }
+      }
     }
   }
   db.Exec(kSetKeyState, {int64_t(ring.current_id()), ring.KeyCheck(ring.current_id())});

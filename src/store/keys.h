@@ -28,6 +28,7 @@ struct ResealCounts {
   int64_t members = 0;
   int64_t cards = 0;
   int64_t history = 0;
+  int64_t care_texts = 0;  // contacts and outbox messages
 };
 ResealCounts ResealAll(Db& db, const Keyring& ring, bool plaintext,
                        const std::function<void(int64_t, int64_t)>& progress = {});

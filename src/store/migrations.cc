@@ -438,6 +438,131 @@ CREATE INDEX member_loyalty_ranked ON member_loyalty(member_id) WHERE rank_perce
 CREATE INDEX member_loyalty_tiered ON member_loyalty(member_id) WHERE tier_code <> '';
 )sql";
 
+// Version 4: the care engine (SPEC C1-C6). Rule sets and template sets are
+// versioned documents (the newest is in force; none stored = the shipped
+// defaults). A task is unique per member and occasion key, which is what
+// makes task generation idempotent. Outbox texts and contact summaries are
+// sealed like the member file; a message's recipient is resolved from the
+// member file when it is sent, never stored.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE care_rule_sets (
+  id {{ID}},
+  version BIGINT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT REFERENCES users(id)
+);
+CREATE TABLE message_template_sets (
+  id {{ID}},
+  version BIGINT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT REFERENCES users(id)
+);
+CREATE TABLE care_tasks (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  store_id BIGINT REFERENCES stores(id),
+  rule_code TEXT NOT NULL,
+  occasion TEXT NOT NULL,
+  occasion_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  occasion_on TEXT NOT NULL,
+  due_on TEXT NOT NULL,
+  overdue_after TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  channels TEXT NOT NULL,
+  dropped TEXT NOT NULL DEFAULT '',
+  action_text TEXT NOT NULL DEFAULT '',
+  template_code TEXT NOT NULL DEFAULT '',
+  purpose TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  assignee_id BIGINT REFERENCES staff(id),
+  away_assignee_id BIGINT REFERENCES staff(id),
+  status TEXT NOT NULL,
+  escalated_on TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  completed_at BIGINT,
+  completed_by BIGINT REFERENCES users(id),
+  contact_id BIGINT,
+  UNIQUE (member_id, occasion_key)
+);
+CREATE INDEX care_tasks_due ON care_tasks(due_on, id);
+CREATE INDEX care_tasks_assignee ON care_tasks(assignee_id, status, due_on);
+CREATE INDEX care_tasks_store ON care_tasks(store_id, status, due_on);
+CREATE INDEX care_tasks_open ON care_tasks(overdue_after, id) WHERE status IN ('open', 'forwarded');
+CREATE TABLE care_task_events (
+  id {{ID}},
+  task_id BIGINT NOT NULL REFERENCES care_tasks(id),
+  at BIGINT NOT NULL,
+  user_id BIGINT REFERENCES users(id),
+  kind TEXT NOT NULL,
+  from_staff BIGINT REFERENCES staff(id),
+  to_staff BIGINT REFERENCES staff(id),
+  note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX care_task_events_task ON care_task_events(task_id, id);
+CREATE TABLE care_contacts (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  task_id BIGINT REFERENCES care_tasks(id),
+  at BIGINT NOT NULL,
+  day TEXT NOT NULL,
+  store_id BIGINT REFERENCES stores(id),
+  staff_id BIGINT REFERENCES staff(id),
+  user_id BIGINT REFERENCES users(id),
+  channel TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  summary TEXT,
+  satisfaction INTEGER,
+  follow_up TEXT,
+  follow_up_on TEXT
+);
+CREATE INDEX care_contacts_member ON care_contacts(member_id, at);
+CREATE INDEX care_contacts_store_day ON care_contacts(store_id, day);
+CREATE TABLE outbox (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  task_id BIGINT REFERENCES care_tasks(id),
+  channel TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  template_code TEXT NOT NULL,
+  subject TEXT,
+  text TEXT,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  not_before BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  sender TEXT NOT NULL DEFAULT '',
+  provider_message_id TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  sent_at BIGINT
+);
+CREATE INDEX outbox_queued ON outbox(not_before, id) WHERE status = 'queued';
+CREATE INDEX outbox_member ON outbox(member_id, created_at);
+CREATE TABLE staff_leaves (
+  id {{ID}},
+  staff_id BIGINT NOT NULL REFERENCES staff(id),
+  from_on TEXT NOT NULL,
+  to_on TEXT NOT NULL,
+  covered_by BIGINT REFERENCES staff(id),
+  created_at BIGINT NOT NULL,
+  created_by BIGINT REFERENCES users(id),
+  ended_at BIGINT
+);
+CREATE INDEX staff_leaves_staff ON staff_leaves(staff_id, from_on);
+CREATE TABLE care_plans (
+  store_id BIGINT NOT NULL REFERENCES stores(id),
+  month TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by BIGINT REFERENCES users(id),
+  PRIMARY KEY (store_id, month)
+);
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -464,6 +589,7 @@ const std::vector<Migration>& AllMigrations() {
       {2, "sealed customer data, grants, devices, consents", kV2, SealVersion1Data},
       {3, "loyalty: programs, transactions, points ledger, monthly buckets, tiers, gifts", kV3,
        nullptr},
+      {4, "care engine: rules, tasks, contacts, outbox, leaves, monthly plans", kV4, nullptr},
   };
   return kAll;
 }

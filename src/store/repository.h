@@ -12,6 +12,8 @@
 #include "domain/member.h"
 #include "domain/org.h"
 #include "store/db.h"
+#include "store/care_repository.h"
+#include "store/care_repository.h"
 #include "store/loyalty_jobs_repository.h"
 #include "store/loyalty_repository.h"
 #include "store/rewards_repository.h"
@@ -234,6 +236,9 @@ class Repository {
   // Members whose ID number is `id_number` (exact; 'x' and 'X' alike), by id.
   virtual std::vector<domain::Member> FindMembersByIdNumber(const std::string& id_number) = 0;
   virtual PageOf<domain::Member> ListMembers(const MemberFilter& f, Page page) = 0;
+  // Up to `limit` member files with ids after `after`, in id order, without
+  // merged and erased ones and without tags (batch jobs walk the base with it).
+  virtual std::vector<domain::Member> MembersAfter(MemberId after, int64_t limit) = 0;
   // Bulk insert for imports and demo data: same as InsertMember per row, with
   // statements reused; calls `progress` every 1000 rows if given.
   virtual void InsertMembers(std::vector<domain::Member>& members,
@@ -269,6 +274,8 @@ class Repository {
   virtual LoyaltyRepository& loyalty() = 0;
   // Gifts, vouchers, redemptions and points adjustments, in this transaction.
   virtual RewardsRepository& rewards() = 0;
+  // The care engine's tables (SPEC C1-C6).
+  virtual CareRepository& care() = 0;
   // The daily schedule's bookkeeping, in this transaction.
   virtual LoyaltyJobsRepository& loyalty_jobs() = 0;
 };

@@ -138,6 +138,8 @@ constexpr std::string_view kFilterTag =
     " AND EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = ?)";
 constexpr std::string_view kFilterCreatedFrom = " AND m.created_at >= ?";
 constexpr std::string_view kFilterCreatedTo = " AND m.created_at < ?";
+constexpr std::string_view kMembersAfter =
+    "FROM members m WHERE m.id > ? AND m.status NOT IN ('merged', 'erased') ORDER BY m.id LIMIT ?";
 constexpr std::string_view kOrderPage = " ORDER BY m.id LIMIT ? OFFSET ?";
 constexpr std::string_view kMemberTags =
     "SELECT tag FROM member_tags WHERE member_id = ? ORDER BY tag";
@@ -446,6 +448,10 @@ class SqlRepository final : public Repository {
   RewardsRepository& rewards() override {
     if (!rewards_) rewards_ = MakeSqlRewardsRepository(db_);
     return *rewards_;
+  }
+  CareRepository& care() override {
+    if (!care_) care_ = MakeSqlCareRepository(db_, sealer_);
+    return *care_;
   }
   LoyaltyJobsRepository& loyalty_jobs() override {
     if (!loyalty_jobs_) loyalty_jobs_ = MakeSqlLoyaltyJobsRepository(db_);
@@ -796,6 +802,13 @@ class SqlRepository final : public Repository {
     return out;
   }
 
+  std::vector<Member> MembersAfter(MemberId after, int64_t limit) override {
+    static const std::string sql = Join(kMemberColumns, kMembersAfter);
+    std::vector<Member> out;
+    for (const auto& r : db_.Query(sql, {after.value, limit})) out.push_back(ReadMember(r, sealer_));
+    return out;
+  }
+
   void InsertMembers(std::vector<Member>& members,
                      const std::function<void(size_t)>& progress) override {
     auto ids = ReserveIds(members.size(), kMaxMemberId, kNextMemberIds);
@@ -1019,6 +1032,7 @@ class SqlRepository final : public Repository {
 
   std::unique_ptr<LoyaltyRepository> loyalty_;
   std::unique_ptr<RewardsRepository> rewards_;
+  std::unique_ptr<CareRepository> care_;
   std::unique_ptr<LoyaltyJobsRepository> loyalty_jobs_;
   Db& db_;
   Sealer sealer_;
