@@ -166,6 +166,16 @@ int RunKeysStatus(const cli::Config& c) {
   return 0;
 }
 
+// The care engine's senders from the configuration (nullptr: outbox only).
+std::shared_ptr<service::MessageSender> SmsSender(const cli::Config& c) {
+  if (!c.sms_gateway) return nullptr;
+  return std::make_shared<service::HttpSmsGatewaySender>(*c.sms_gateway);
+}
+std::shared_ptr<service::MessageSender> EmailSender(const cli::Config& c) {
+  if (!c.smtp) return nullptr;
+  return std::make_shared<service::SmtpEmailSender>(*c.smtp);
+}
+
 int RunServe(const cli::Config& c) {
   http::AppOptions opt;
   opt.db_url = c.db;
@@ -178,6 +188,9 @@ int RunServe(const cli::Config& c) {
   opt.server.threads = c.threads;
   opt.server.web_root = std::filesystem::is_directory(c.web_root) ? c.web_root : "";
   opt.db_pool = static_cast<size_t>(c.threads) + 2;
+  opt.sms_sender = SmsSender(c);
+  opt.email_sender = EmailSender(c);
+  opt.send_interval = std::chrono::seconds(60);
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -241,6 +254,18 @@ int RunDemo(const cli::Config& c, size_t members, uint64_t seed, const std::stri
              report->sales, report->non_member_sales, report->refunds,
              report->members_with_sales, report->points_earned, report->members_with_tier,
              report->members_above_normal, report->pending_approvals);
+  // The care engine's tasks for the demo day, so the task screens have work.
+  {
+    auto tz = TimeZone::Load(c.timezone);
+    if (!tz.ok()) return Fail(tz.error());
+    SystemClock clock;
+    service::Care care(service::Env{*st, clock, *tz});
+    std::map<std::string, int64_t> counts;
+    auto care_st = care.GenerateDay(service::Actor::CommandLine(), *today, counts);
+    if (!care_st.ok()) return Fail(care_st.error());
+    fmt::print("care tasks for {}: {} tasks, {} messages in the outbox\n", today->ToString(),
+               counts["care_tasks"], counts["care_messages"]);
+  }
   fmt::print("every demo account has the password \"{}\"; for example:\n", opt.password);
   PrintDemoLogins(report->logins);
   return 0;
@@ -358,16 +383,6 @@ int RunVerifyAudit(const cli::Config& c) {
   }
   fmt::print("audit log TAMPERED: {} problem(s) in {} rows\n", v.problems.size(), v.rows);
   return 1;
-}
-
-// The care engine's senders from the configuration (nullptr: outbox only).
-std::shared_ptr<service::MessageSender> SmsSender(const cli::Config& c) {
-  if (!c.sms_gateway) return nullptr;
-  return std::make_shared<service::HttpSmsGatewaySender>(*c.sms_gateway);
-}
-std::shared_ptr<service::MessageSender> EmailSender(const cli::Config& c) {
-  if (!c.smtp) return nullptr;
-  return std::make_shared<service::SmtpEmailSender>(*c.smtp);
 }
 
 // The daily schedule (SPEC I1, L4, L6, L7, M4): every day since the last run

@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include "domain/member_json.h"
+#include "http/care_api.h"
 
 namespace vipcare::http {
 namespace {
@@ -838,6 +839,7 @@ void RegisterApi(Router& router, Services s) {
   AddProgramRoutes(router, s);
   AddRedemptionRoutes(router, s);
   AddTierAdminRoutes(router, s);
+  AddCareRoutes(router, s);
 }
 
 }  // namespace vipcare::http

@@ -5,6 +5,7 @@
 #include "http/router.h"
 #include "service/accounts.h"
 #include "service/audit.h"
+#include "service/care.h"
 #include "service/grants.h"
 #include "service/loyalty.h"
 #include "service/members.h"
@@ -26,6 +27,7 @@ struct Services {
   service::Programs& programs;
   service::Redemption& redemption;
   service::TierAdmin& tier_admin;
+  service::Care& care;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

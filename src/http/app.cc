@@ -1,5 +1,7 @@
 #include "http/app.h"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 
 namespace vipcare::http {
@@ -19,12 +21,42 @@ App::App(AppOptions opt, const Clock* clock) {
   programs_ = std::make_unique<service::Programs>(*env_);
   redemption_ = std::make_unique<service::Redemption>(*env_);
   tier_admin_ = std::make_unique<service::TierAdmin>(*env_);
+  care_ = std::make_unique<service::Care>(*env_, opt.sms_sender, opt.email_sender);
   RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_, *loyalty_,
-                                *programs_, *redemption_, *tier_admin_});
+                                *programs_, *redemption_, *tier_admin_, *care_});
   server_ = std::make_unique<Server>(opt.server, router_, *accounts_);
+  send_interval_ = opt.send_interval;
 }
 
-App::~App() {
+App::~App() { Stop(); }
+
+void App::Start() {
+  server_->Start();
+  if (send_interval_.count() <= 0) return;
+  // The outbox's sender: messages queued by the daily job go out from their
+  // due time (and after do-not-disturb hours), retried with backoff.
+  sender_ = std::thread([this] {
+    std::unique_lock lock(sender_mu_);
+    while (!sender_cv_.wait_for(lock, send_interval_, [&] { return stopping_; })) {
+      lock.unlock();
+      try {
+        auto r = care_->SendDue(service::Actor::CommandLine());
+        if (!r.ok()) spdlog::warn("sending queued messages: {}", r.error().message);
+      } catch (const std::exception& e) {
+        spdlog::error("sending queued messages: {}", e.what());
+      }
+      lock.lock();
+    }
+  });
+}
+
+void App::Stop() {
+  {
+    std::lock_guard lock(sender_mu_);
+    stopping_ = true;
+  }
+  sender_cv_.notify_all();
+  if (sender_.joinable()) sender_.join();
   if (server_) server_->Stop();
 }
 

@@ -1,7 +1,11 @@
 // src/http/app.h
 #pragma once
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "core/clock.h"
 #include "http/api.h"
@@ -20,6 +24,13 @@ struct AppOptions {
   std::string timezone = "Asia/Shanghai";
   size_t db_pool = 8;
   std::shared_ptr<const store::Keyring> keys;  // the data keys (P5); required
+  // Deliver the care engine's SMS and e-mail messages (C5); nullptr = outbox
+  // only, nothing leaves the machine.
+  std::shared_ptr<service::MessageSender> sms_sender;
+  std::shared_ptr<service::MessageSender> email_sender;
+  // How often queued messages whose time has come are sent (Care::SendDue);
+  // zero = never in the background (`vipcare run-jobs` still sends).
+  std::chrono::seconds send_interval{0};
   ServerOptions server;
 };
 
@@ -33,8 +44,8 @@ class App {
   explicit App(AppOptions opt, const Clock* clock = nullptr);
   ~App();
 
-  void Start() { server_->Start(); }
-  void Stop() { server_->Stop(); }
+  void Start();
+  void Stop();
   unsigned short port() const { return server_->port(); }
   store::Store& store() { return *store_; }
   const Router& router() const { return router_; }
@@ -54,8 +65,14 @@ class App {
   std::unique_ptr<service::Programs> programs_;
   std::unique_ptr<service::Redemption> redemption_;
   std::unique_ptr<service::TierAdmin> tier_admin_;
+  std::unique_ptr<service::Care> care_;
   Router router_;
   std::unique_ptr<Server> server_;
+  std::chrono::seconds send_interval_{0};
+  std::mutex sender_mu_;
+  std::condition_variable sender_cv_;
+  bool stopping_ = false;
+  std::thread sender_;
 };
 
 }  // namespace vipcare::http

@@ -69,6 +69,8 @@ struct CareSetup {
   std::vector<std::string> tier_codes;
   std::string brand;
   std::unordered_map<int64_t, std::string> store_names;
+  std::unordered_map<int64_t, std::string> store_addresses;
+  std::unordered_map<int64_t, std::string> store_phones;
   std::unordered_map<int64_t, StaffId> store_managers;
   std::unordered_map<int64_t, bool> active_staff;
   std::unordered_map<int64_t, StaffId> covering;  // staff on leave -> who covers
@@ -117,6 +119,8 @@ CareSetup LoadSetup(store::Repository& repo, Date day) {
   if (auto c = repo.GetCompany()) s.brand = c->name;
   for (const auto& st : repo.ListStores(std::nullopt, {100000, 0}).items) {
     s.store_names[st.id.value] = st.name;
+    s.store_addresses[st.id.value] = st.address;
+    s.store_phones[st.id.value] = st.phone;
   }
   for (const auto& staff : repo.ListStaff(std::nullopt, std::nullopt, {100000, 0}).items) {
     s.active_staff[staff.id.value] = staff.active;
@@ -244,7 +248,12 @@ domain::MessageValues ValuesFor(const domain::Member& m, const domain::DueOccasi
   v.brand = s.brand;
   if (auto it = s.store_names.find(m.home_store_id.value); it != s.store_names.end()) {
     v.store = it->second;
+    v.store_address = s.store_addresses.at(m.home_store_id.value);
+    v.store_phone = s.store_phones.at(m.home_store_id.value);
   }
+  // The season a launch date opens (3 春, 6 夏, 9 秋, 12 冬 in the seeds).
+  static const char* kSeasons[] = {"冬", "冬", "春", "春", "春", "夏", "夏", "夏", "秋", "秋", "秋", "冬"};
+  v.season = kSeasons[o.occasion_on.month() - 1];
   v.date = o.occasion_on;
   v.points = l ? l->points_balance : Points(0);
   if (l) v.tier = loyalty_core::TierName(s.program, l->tier_code);
@@ -272,6 +281,16 @@ struct Made {
 Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
               const domain::Member& m, const domain::DueOccasion& o,
               const store::CareLoyaltyFacts* l, const domain::MemberFacts& f) {
+  auto values = [&] {
+    auto v = ValuesFor(m, o, s, l, f);
+    if (o.rule != nullptr && o.rule->trigger.type == domain::TriggerType::kAfterPurchase) {
+      // {date} and {amount} of a purchase message are the purchase's.
+      const Date bought = o.occasion_on.AddDays(-o.rule->trigger.days);
+      v.date = bought;
+      v.amount = repo.care().SpendOnDay(m.id, bought);
+    }
+    return v;
+  };
   Made made;
   const Timestamp now = env.clock.Now();
   store::CareTaskRecord t;
@@ -336,7 +355,7 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
     msg.template_code = tpl->code;
     msg.created_at = now;
     msg.not_before = send_from;
-    auto rendered = domain::Render(*tpl, ValuesFor(m, o, s, l, f));
+    auto rendered = domain::Render(*tpl, values());
     if (rendered.ok()) {
       msg.subject = rendered->subject;
       msg.text = rendered->text;
@@ -761,6 +780,14 @@ Result<json> Care::SendDue(const Actor& actor, int64_t limit) {
 Result<json> Care::ListTasks(const Actor& actor, const std::map<std::string, std::string>& q,
                              store::Page page) {
   VIPCARE_TRY(Authorize(actor, Permission::kTaskWork));
+  static const char* kKnown[] = {"from",   "to",       "member_id", "assignee", "status",
+                                 "occasion", "channel", "store_id", "overdue",  "due"};
+  for (const auto& [key, value] : q) {
+    if (std::none_of(std::begin(kKnown), std::end(kKnown),
+                     [&](const char* k) { return key == k; })) {
+      return Error::Invalid(key, "is not a filter of the task list");
+    }
+  }
   store::CareTaskFilter f;
   auto from = DateParam(q, "from");
   if (!from.ok()) return from.error();
@@ -801,6 +828,15 @@ Result<json> Care::ListTasks(const Actor& actor, const std::map<std::string, std
   }
   const Date today = env_.Today();
   if (overdue == "true") f.overdue_on = today;
+  // due=today: what is due today and still to do (SPEC I2 "my tasks today").
+  const std::string due = Param(q, "due");
+  if (due == "today") {
+    f.from = today;
+    f.to = today;
+    if (f.status.empty()) f.status = "pending";
+  } else if (!due.empty()) {
+    return Error::Invalid("due", "must be today");
+  }
   json out = {{"items", json::array()}, {"total", 0}};
   if (!ApplyTaskScope(actor, f)) return out;
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {

@@ -40,7 +40,8 @@ class Care {
   // ---- tasks ----
   // Query: from, to (due dates, YYYY-MM-DD), member_id, assignee ("me" or a
   // staff id), status (open, forwarded, done, failed, skipped, pending),
-  // occasion, channel, store_id, overdue=true. Each bad value names its field.
+  // occasion, channel, store_id, overdue=true, due=today (due today and still
+  // to do). Each bad value, and any other key, names its field.
   Result<nlohmann::json> ListTasks(const Actor& actor, const std::map<std::string, std::string>& q,
                                    store::Page page);
   Result<nlohmann::json> GetTask(const Actor& actor, int64_t id);

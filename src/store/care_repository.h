@@ -233,6 +233,9 @@ class CareRepository {
   virtual std::vector<std::pair<MemberId, Date>> PurchaseDaysBetween(MemberId first,
                                                                       MemberId last,
                                                                       Timestamp since) = 0;
+  // What `member` paid for sales on local day `day` (less nothing: refunds
+  // come later), for the day-1 purchase message.
+  virtual Fen SpendOnDay(MemberId member, Date day) = 0;
   // Notices due on or after `from`.
   virtual std::vector<CareNotice> NoticesBetween(MemberId first, MemberId last, Date from) = 0;
 

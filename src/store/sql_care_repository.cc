@@ -140,6 +140,9 @@ constexpr std::string_view kLoyaltyFactsBetween =
 constexpr std::string_view kPurchaseDaysBetween =
     "SELECT DISTINCT member_id, local_day FROM transactions WHERE member_id >= ? "
     "AND member_id <= ? AND occurred_at >= ? AND kind = 'sale'";
+constexpr std::string_view kSpendOnDay =
+    "SELECT COALESCE(SUM(paid_total), 0) FROM transactions WHERE member_id = ? AND local_day = ? "
+    "AND kind = 'sale'";
 constexpr std::string_view kNoticesBetween =
     "SELECT member_id, kind, occasion, due_on, detail FROM loyalty_notices "
     "WHERE member_id >= ? AND member_id <= ? AND due_on >= ? ORDER BY member_id, id";
@@ -455,6 +458,9 @@ class SqlCareRepository final : public CareRepository {
       if (auto d = ReadDay(r, 1)) out.emplace_back(MemberId(r.Int(0)), *d);
     }
     return out;
+  }
+  Fen SpendOnDay(MemberId member, Date day) override {
+    return Fen(db_.QueryOne(kSpendOnDay, {member.value, day.ToString()})->Int(0));
   }
   std::vector<CareNotice> NoticesBetween(MemberId first, MemberId last, Date from) override {
     std::vector<CareNotice> out;

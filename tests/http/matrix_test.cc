@@ -105,6 +105,24 @@ const std::map<std::string, std::string> kMatrix = {
     {"POST /api/v1/devices", "ynnynnn"},
     {"PATCH /api/v1/devices/{id}", "ynnynnn"},
     {"GET /api/v1/exports/members", "ynyynnn"},
+    // Care tasks (C2, P2): the list is filtered by scope (the call centre
+    // sees its queue). No task 1 exists: a role with the permission gets
+    // 400/404, one without it 403 before any lookup.
+    {"GET /api/v1/tasks", "ynyyyyn"},
+    {"GET /api/v1/tasks/{id}", "ynyyyyn"},
+    {"POST /api/v1/tasks/{id}/complete", "ynyyyyn"},
+    {"POST /api/v1/tasks/{id}/forward", "ynyyyyn"},
+    {"POST /api/v1/tasks/{id}/assign", "ynyynnn"},
+    // A member's tasks and contacts follow the member file's scope (C3).
+    {"GET /api/v1/members/{id}/tasks", "ynyyynn"},
+    {"GET /api/v1/members/{id}/contacts", "ynyyynn"},
+    {"POST /api/v1/members/{id}/contacts", "ynyyynn"},
+    // Rules and templates are the admin's (C1, C5); the outbox the managers'.
+    {"GET /api/v1/care-rules", "ynnnnnn"},
+    {"PUT /api/v1/care-rules", "ynnnnnn"},
+    {"GET /api/v1/message-templates", "ynnnnnn"},
+    {"PUT /api/v1/message-templates", "ynnnnnn"},
+    {"GET /api/v1/outbox", "ynyynnn"},
 };
 
 // Valid bodies for routes that validate before they look the member up.
@@ -115,6 +133,7 @@ const std::map<std::string, std::string> kBodies = {
      R"({"purpose":"service","granted":true,"version":"1","channel":"store"})"},
     {"POST /api/v1/cards/{card_no}/status", R"({"status":"issued"})"},
     {"POST /api/v1/members/{id}/points-adjustments", R"({"points":10,"reason":"矩阵测试"})"},
+    {"POST /api/v1/members/{id}/contacts", R"({"channel":"phone","summary":"矩阵测试"})"},
 };
 
 class MatrixTest : public ::testing::Test {
@@ -197,6 +216,7 @@ class MatrixTest : public ::testing::Test {
     // No such gift or request: the permission check answers before the lookup.
     if (pattern.find("/gifts/") != std::string::npos) id = "1";
     if (pattern.find("/points-adjustments/") != std::string::npos) id = "1";
+    if (pattern.starts_with("/api/v1/tasks/")) id = "1";
     std::string out = pattern;
     if (auto at = out.find("{id}"); at != std::string::npos) out.replace(at, 4, id);
     if (auto at = out.find("{card_no}"); at != std::string::npos) out.replace(at, 9, card_no_);
