@@ -2,15 +2,17 @@
 // signed-in role may open its route (router meta.roles). Entries marked
 // `comingSoon` are shown disabled with a label until their API exists.
 import { markRaw } from 'vue'
-import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal } from '@element-plus/icons-vue'
+import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal, List, Message } from '@element-plus/icons-vue'
 import { mayOpen } from './router.js'
 
 export const MENU = [
   { key: 'dashboard', path: '/dashboard', titleKey: 'nav.dashboard', icon: markRaw(DataAnalysis) },
   { key: 'members', path: '/members', titleKey: 'nav.members', icon: markRaw(Search) },
   { key: 'member-new', path: '/members/new', titleKey: 'nav.memberNew', icon: markRaw(UserFilled) },
+  { key: 'tasks', path: '/tasks', titleKey: 'nav.tasks', icon: markRaw(List) },
   { key: 'till', path: '/till', titleKey: 'nav.till', icon: markRaw(ShoppingCart) },
   { key: 'approvals', path: '/approvals', titleKey: 'nav.approvals', icon: markRaw(Stamp) },
+  { key: 'outbox', path: '/outbox', titleKey: 'nav.outbox', icon: markRaw(Message) },
   { key: 'grants', path: '/grants', titleKey: 'nav.grants', icon: markRaw(Timer) },
   {
     key: 'compliance',

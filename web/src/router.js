@@ -15,6 +15,8 @@ const DEVICE_ADMINS = ['admin', 'store_manager'] // permission device_admin
 const SALE_POSTERS = ['admin', 'store_manager', 'associate'] // permission sale_post
 const MEMBER_ADMINS = ['admin', 'store_manager', 'regional_supervisor'] // permission member_admin
 const PROGRAM_ADMINS = ['admin'] // permission program_admin
+const TASK_WORKERS = ['admin', 'store_manager', 'regional_supervisor', 'associate', 'call_center'] // permission task_work
+const TASK_MANAGERS = ['admin', 'store_manager', 'regional_supervisor'] // permission task_manage
 
 export const routes = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, titleKey: 'login.title' } },
@@ -26,6 +28,8 @@ export const routes = [
   { path: '/members/:id(\\d+)', name: 'member', component: () => import('./views/MemberDetailView.vue'), meta: { roles: MEMBER_LISTERS, titleKey: 'member.title', parent: '/members' } },
   { path: '/members/:id(\\d+)/edit', name: 'member-edit', component: () => import('./views/MemberFormView.vue'), meta: { roles: MEMBER_WRITERS, titleKey: 'form.editTitle', parent: '/members' } },
   { path: '/till', name: 'till', component: () => import('./views/TillView.vue'), meta: { roles: SALE_POSTERS, titleKey: 'nav.till' } },
+  { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { roles: TASK_WORKERS, titleKey: 'nav.tasks' } },
+  { path: '/outbox', name: 'outbox', component: () => import('./views/care/OutboxView.vue'), meta: { roles: TASK_MANAGERS, titleKey: 'nav.outbox' } },
   { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalsView.vue'), meta: { roles: MEMBER_ADMINS, titleKey: 'nav.approvals' } },
   { path: '/programs', name: 'programs', component: () => import('./views/ProgramsView.vue'), meta: { roles: PROGRAM_ADMINS, titleKey: 'nav.programs' } },
   { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { roles: AUDIT, titleKey: 'nav.audit' } },

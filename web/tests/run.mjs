@@ -27,7 +27,8 @@ process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1'
 const { chromium } = await import('playwright-core')
 const { TESTS: UI_TESTS } = await import('./ui.test.mjs')
 const { LOYALTY_TESTS } = await import('./loyalty.test.mjs')
-const TESTS = [...UI_TESTS, ...LOYALTY_TESTS]
+const { CARE_TESTS } = await import('./care.test.mjs')
+const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS]
 
 const here = dirname(fileURLToPath(import.meta.url))
 const webDir = resolve(here, '..')

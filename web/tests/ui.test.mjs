@@ -5,12 +5,12 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 const ROLE_MENUS = {
-  admin: ['dashboard', 'members', 'member-new', 'till', 'approvals', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company', 'programs'],
+  admin: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company', 'programs'],
   hq: ['dashboard'],
-  region1: ['dashboard', 'members', 'member-new', 'approvals', 'grants'],
-  store1: ['dashboard', 'members', 'member-new', 'till', 'approvals', 'grants', 'settings', 'devices'],
-  assoc1: ['dashboard', 'members', 'member-new', 'till'],
-  callcenter1: ['dashboard', 'members', 'grants'],
+  region1: ['dashboard', 'members', 'member-new', 'tasks', 'approvals', 'outbox', 'grants'],
+  store1: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'grants', 'settings', 'devices'],
+  assoc1: ['dashboard', 'members', 'member-new', 'tasks', 'till'],
+  callcenter1: ['dashboard', 'members', 'tasks', 'grants'],
   auditor: ['compliance', 'audit', 'destruction'],
 }
 const HOME = { auditor: '#/audit' }
@@ -150,11 +150,13 @@ export const TESTS = [
       assert.equal((await page.locator('[data-test=member-head] .mono').first().innerText()).trim(), memberNo)
       const cardNo = (await page.locator('[data-test=current-card] .mono').innerText()).trim()
       assert.match(cardNo, /^\d{16}$/)
-      // Tabs that the care engine fills show a clear empty state.
-      for (const tab of ['回访任务', '联系记录', '投诉工单']) {
-        await page.locator('.el-tabs__item').getByText(tab, { exact: true }).click()
-        await page.locator('.el-tab-pane:visible [data-test=coming-soon]').waitFor()
-      }
+      // The care tabs list the member's tasks and contacts; cases are still to come.
+      await page.locator('.el-tabs__item').getByText('关怀任务', { exact: true }).click()
+      await page.locator('[data-test=member-tasks] [data-test=task-table]').waitFor()
+      await page.locator('.el-tabs__item').getByText('联系记录', { exact: true }).click()
+      await page.locator('[data-test=member-contacts] [data-test=contacts-table]').waitFor()
+      await page.locator('.el-tabs__item').getByText('投诉工单', { exact: true }).click()
+      await page.locator('.el-tab-pane:visible [data-test=coming-soon]').waitFor()
       await page.locator('.el-tabs__item').getByText('变更记录', { exact: true }).click()
       await page.locator('[data-test=member-history]').waitFor()
       await page.locator('.el-tabs__item').getByText('档案', { exact: true }).click()

@@ -27,13 +27,16 @@ const PERMISSIONS = {
     'device_admin',
     'sale_post',
     'program_admin',
+    'task_work',
+    'task_manage',
+    'care_admin',
   ],
   auditor: ['audit_read', 'org_read'],
   hq_analyst: ['org_read'],
-  store_manager: ['member_read', 'member_write', 'member_admin', 'org_read', 'grant_admin', 'export', 'device_admin', 'sale_post'],
-  regional_supervisor: ['member_read', 'member_write', 'member_admin', 'org_read', 'grant_admin', 'export'],
-  associate: ['member_read', 'member_write', 'org_read', 'sale_post'],
-  call_center: ['member_read', 'member_write', 'org_read'],
+  store_manager: ['member_read', 'member_write', 'member_admin', 'org_read', 'grant_admin', 'export', 'device_admin', 'sale_post', 'task_work', 'task_manage'],
+  regional_supervisor: ['member_read', 'member_write', 'member_admin', 'org_read', 'grant_admin', 'export', 'task_work', 'task_manage'],
+  associate: ['member_read', 'member_write', 'org_read', 'sale_post', 'task_work'],
+  call_center: ['member_read', 'member_write', 'org_read', 'task_work'],
 }
 
 export function can(role, permission) {
