@@ -501,8 +501,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("verify-audit", "check the audit log's hash chain for edits and deletions");
 
   auto* run_jobs = app.add_subcommand(
-      "run-jobs", "run the daily loyalty schedule (points expiry, tier review, temporary -> "
-                  "formal), catching up every day missed since the last run");
+      "run-jobs", "run the daily schedule (points expiry, tier review, temporary -> formal, "
+                  "care tasks and messages), catching up every day missed since the last run");
   std::string jobs_date;
   bool jobs_json = false;
   run_jobs->add_option("--date", jobs_date, "the day to run through, YYYY-MM-DD (default: today)");
