@@ -388,9 +388,20 @@ int RunVerifyAudit(const cli::Config& c) {
 // The daily schedule (SPEC I1, L4, L6, L7, M4): every day since the last run
 // through `date` (today in the company zone by default), in order, one line
 // per day; the JSON summaries with --json.
-int RunJobs(const cli::Config& c, const std::string& date, bool as_json) {
+int RunJobs(const cli::Config& c, const std::string& date, bool as_json, bool allow_future) {
   auto day = TodayIn(c.timezone, date);
   if (!day.ok()) return Fail(day.error());
+  // Days run in order, so a mistyped future day would block every daily run
+  // until it comes.
+  auto today = TodayIn(c.timezone, "");
+  if (!today.ok()) return Fail(today.error());
+  if (*day > *today && !allow_future) {
+    return Fail(Error::Invalid(
+        "--date", fmt::format("{} is after today ({}): days run in order, so running it now "
+                              "would hold back the daily runs until then; pass --allow-future "
+                              "to run it anyway",
+                              day->ToString(), today->ToString())));
+  }
   auto tz = TimeZone::Load(c.timezone);
   if (!tz.ok()) return Fail(tz.error());
   auto st = OpenStore(c, 2);
@@ -505,8 +516,11 @@ int main(int argc, char** argv) {
                   "care tasks and messages), catching up every day missed since the last run");
   std::string jobs_date;
   bool jobs_json = false;
+  bool jobs_future = false;
   run_jobs->add_option("--date", jobs_date, "the day to run through, YYYY-MM-DD (default: today)");
   run_jobs->add_flag("--json", jobs_json, "print the summaries as JSON");
+  run_jobs->add_flag("--allow-future", jobs_future,
+                     "run a day after today (testing and rehearsals only)");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -532,7 +546,7 @@ int main(int argc, char** argv) {
     if (*init) return RunInit(config);
     if (*serve) return RunServe(config);
     if (*verify_audit) return RunVerifyAudit(config);
-    if (*run_jobs) return RunJobs(config, jobs_date, jobs_json);
+    if (*run_jobs) return RunJobs(config, jobs_date, jobs_json, jobs_future);
     if (*keys_rotate) return RunKeysRotate(config, retire);
     if (*keys_status) return RunKeysStatus(config);
     if (*demo) return RunDemo(config, demo_members, demo_seed, demo_date);

@@ -354,6 +354,14 @@ TEST_F(CliTest, I1RunJobsRunsEachDayOnceAndCatchesUpMissedDays) {
   r = Vipcare(dir_.path(), "run-jobs --date 2026-02-30");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--date"), std::string::npos) << r.output;
+  // A mistyped future day is refused (it would block the runs until then)...
+  r = Vipcare(dir_.path(), "run-jobs --date 2099-11-27");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--allow-future"), std::string::npos) << r.output;
+  // ... and changed nothing: the next day still runs.
+  r = Vipcare(dir_.path(), "run-jobs --date 2026-11-27");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2026-11-27: points expired"), std::string::npos) << r.output;
   r = Vipcare(dir_.path(), "verify-audit");
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
