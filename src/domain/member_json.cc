@@ -400,6 +400,45 @@ void ProfileFromJson(std::string_view text, Member& m) {
   if (!st.ok()) throw std::runtime_error("corrupt member profile field " + st.error().field);
 }
 
+void CareProfileFromJson(std::string_view text, Member& m) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw std::runtime_error("corrupt member profile");
+  // Read directly: the stored profile was validated when it was written.
+  auto str = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto flag = [&](const json& o, const char* key, bool fallback) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_boolean() ? it->get<bool>() : fallback;
+  };
+  m.office_phone = {str("office_phone"), flag(j, "office_phone_valid", true)};
+  m.home_phone = {str("home_phone"), flag(j, "home_phone_valid", true)};
+  m.email = str("email");
+  m.wechat_id = str("wechat_id");
+  if (auto it = j.find("addresses"); it != j.end() && it->is_array()) {
+    for (const auto& a : *it) {
+      Address addr;
+      if (a.is_object()) addr.detail = a.value("detail", std::string());
+      m.addresses.push_back(std::move(addr));
+    }
+  }
+  if (auto it = j.find("anniversaries"); it != j.end()) {
+    auto st = ReadObjects<Anniversary>(*it, "anniversaries", m.anniversaries, ReadAnniversary);
+    if (!st.ok()) throw std::runtime_error("corrupt member profile field " + st.error().field);
+  }
+  if (auto it = j.find("preferences"); it != j.end() && it->is_object()) {
+    m.preferences.marketing_opt_out = flag(*it, "marketing_opt_out", false);
+    m.preferences.dnd_start = it->value("dnd_start", std::string());
+    m.preferences.dnd_end = it->value("dnd_end", std::string());
+  }
+  if (auto it = j.find("business"); it != j.end() && it->is_object()) {
+    m.business.sales_region = it->value("sales_region", std::string());
+    auto limit = it->find("credit_limit_fen");
+    if (limit != it->end() && limit->is_number_integer()) m.business.credit_limit = Fen(limit->get<int64_t>());
+  }
+}
+
 Status ApplyMemberJson(const json& body, Member& m, ApplyMode mode) {
   if (!body.is_object()) return Error::Invalid("", "the body must be a JSON object");
   const Reader r("");

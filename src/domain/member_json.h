@@ -2,6 +2,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "domain/member.h"
@@ -18,6 +19,11 @@ std::string ProfileToJson(const Member& m);
 // Reads a stored profile document into `m`. Throws std::runtime_error on a
 // corrupt document (infrastructure failure, never user input).
 void ProfileFromJson(std::string_view text, Member& m);
+// Only what the care engine reads of a stored profile (phones, e-mail,
+// WeChat id, whether addresses have a street, anniversaries, opt-out and
+// do-not-disturb hours, business figures), read directly without the
+// validating field appliers: batch jobs read it for every member.
+void CareProfileFromJson(std::string_view text, Member& m);
 
 enum class ApplyMode {
   kCreate,  // status may be set (prospect / temporary / formal)

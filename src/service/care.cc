@@ -620,7 +620,7 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
   for (;;) {
     size_t seen = 0;
     auto st = env_.store.Write([&](store::Repository& repo) -> Status {
-      auto members = repo.MembersAfter(after, kBatchSize);
+      auto members = repo.MembersAfter(after, kBatchSize, /*care_fields_only=*/true);
       seen = members.size();
       if (members.empty()) return OkStatus();
       const MemberId first = members.front().id, last = members.back().id;
@@ -680,9 +680,17 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
   });
   if (!escalated.ok()) return escalated.error();
   counts["care_escalated"] += *escalated;
-  auto sent = SendDue(actor);
-  if (!sent.ok()) return sent.error();
-  counts["care_sent"] += sent->value("sent", int64_t(0)) + sent->value("kept", int64_t(0));
+  // Send what is due now, in rounds, until a round finds less than a full load.
+  constexpr int64_t kSendRound = 1000;
+  for (;;) {
+    auto sent = SendDue(actor, kSendRound);
+    if (!sent.ok()) return sent.error();
+    int64_t handled = 0;
+    for (const auto& [k, v] : sent->items()) handled += v.get<int64_t>();
+    counts["care_sent"] += sent->value("sent", int64_t(0)) + sent->value("kept", int64_t(0));
+    const int64_t deferred = sent->value("deferred", int64_t(0)) + sent->value("retrying", int64_t(0));
+    if (handled < kSendRound || deferred == handled) break;
+  }
   return OkStatus();
 }
 
@@ -695,17 +703,22 @@ Result<json> Care::SendDue(const Actor& actor, int64_t limit) {
   if (!due.ok()) return due.error();
   json out = {{"sent", 0}, {"kept", 0}, {"deferred", 0}, {"suppressed", 0}, {"failed", 0},
               {"retrying", 0}};
-  for (auto msg : *due) {
-    // Checks and recipient from the member file as it is now.
-    struct Check {
-      domain::ContactDecision decision;
-      std::string to;
-      std::string name;
-    };
-    auto check = env_.store.Read([&](store::Repository& repo) -> Result<Check> {
-      auto m = repo.GetMember(msg.member_id);
+  auto bump = [&](const char* key) { out[key] = out[key].get<int64_t>() + 1; };
+  // One read for the checks of the whole round, the sending outside any
+  // transaction (a gateway may be slow), one write for the outcomes.
+  struct Check {
+    domain::ContactDecision decision;
+    std::string to;
+    std::string name;
+  };
+  auto checks = env_.store.Read([&](store::Repository& repo) -> Result<std::vector<Check>> {
+    std::vector<Check> all;
+    all.reserve(due->size());
+    for (const auto& msg : *due) {
+      auto m = repo.GetMemberCareFields(msg.member_id);
       if (!m || ClosedFile(*m)) {
-        return Check{{false, "closed", "会员档案已关闭", std::nullopt}, "", ""};
+        all.push_back({{false, "closed", "会员档案已关闭", std::nullopt}, "", ""});
+        continue;
       }
       domain::SendCheck c;
       c.channel = msg.channel == "email" ? domain::ContactChannel::kEmail
@@ -715,63 +728,68 @@ Result<json> Care::SendDue(const Actor& actor, int64_t limit) {
       c.member = &*m;
       c.now = now;
       c.zone = &env_.tz;
-      c.recent_sends = repo.care().MessageTimesSince(msg.member_id, now - std::chrono::hours(24 * 7),
-                                                    msg.purpose);
-      // The message itself is counted among the queued ones; leave it out.
+      c.recent_sends = repo.care().MessageTimesSince(
+          msg.member_id, now - std::chrono::hours(24 * 7), msg.purpose);
+      // The message itself is among the queued ones; leave it out.
       if (!c.recent_sends.empty()) c.recent_sends.pop_back();
       c.weekly_cap = kWeeklyCap;
-      return Check{domain::CheckSend(c),
-                   msg.channel == "email" ? m->email : m->mobile.number, m->name};
-    });
-    if (!check.ok()) return check.error();
+      all.push_back({domain::CheckSend(c), msg.channel == "email" ? m->email : m->mobile.number,
+                     m->name});
+    }
+    return all;
+  });
+  if (!checks.ok()) return checks.error();
+  for (size_t i = 0; i < due->size(); ++i) {
+    auto& msg = (*due)[i];
+    const Check& check = (*checks)[i];
+    if (!check.decision.allowed) {
+      if (check.decision.not_before) {
+        msg.not_before = *check.decision.not_before;
+        msg.detail = check.decision.detail;
+        bump("deferred");
+      } else {
+        msg.status = "suppressed";
+        msg.reason = check.decision.reason;
+        msg.detail = check.decision.detail;
+        bump("suppressed");
+      }
+      continue;
+    }
     OutboundMessage out_msg;
     out_msg.outbox_id = msg.id;
     out_msg.channel = msg.channel == "email" ? domain::MessageChannel::kEmail
                                              : domain::MessageChannel::kSms;
-    out_msg.to = check->to;
-    out_msg.to_name = check->name;
+    out_msg.to = check.to;
+    out_msg.to_name = check.name;
     out_msg.subject = msg.subject;
     out_msg.text = msg.text;
-    if (!check->decision.allowed) {
-      if (check->decision.not_before) {
-        msg.not_before = *check->decision.not_before;
-        msg.detail = check->decision.detail;
-        out["deferred"] = out["deferred"].get<int64_t>() + 1;
-      } else {
-        msg.status = "suppressed";
-        msg.reason = check->decision.reason;
-        msg.detail = check->decision.detail;
-        out["suppressed"] = out["suppressed"].get<int64_t>() + 1;
-      }
+    MessageSender& sender = msg.channel == "email" ? *email_ : *sms_;
+    auto receipt = sender.Send(out_msg);
+    msg.sender = std::string(sender.Name());
+    if (receipt.ok()) {
+      msg.attempts += std::max(1, receipt->attempts);
+      msg.status = receipt->delivery == Delivery::kSent ? "sent" : "kept";
+      msg.provider_message_id = receipt->provider_message_id;
+      msg.sent_at = now;
+      bump(msg.status == "sent" ? "sent" : "kept");
     } else {
-      MessageSender& sender = msg.channel == "email" ? *email_ : *sms_;
-      auto receipt = sender.Send(out_msg);
-      msg.sender = std::string(sender.Name());
-      if (receipt.ok()) {
-        msg.attempts += std::max(1, receipt->attempts);
-        msg.status = receipt->delivery == Delivery::kSent ? "sent" : "kept";
-        msg.provider_message_id = receipt->provider_message_id;
-        msg.sent_at = now;
-        out[msg.status] = out[msg.status].get<int64_t>() + 1;
+      msg.attempts += 1;
+      msg.detail = receipt.error().message;
+      if (IsTransientSendFailure(receipt.error()) && msg.attempts < kMaxAttempts) {
+        msg.not_before = now + kRetryDelay * msg.attempts;
+        bump("retrying");
       } else {
-        msg.attempts += 1;
-        msg.detail = receipt.error().message;
-        if (IsTransientSendFailure(receipt.error()) && msg.attempts < kMaxAttempts) {
-          msg.not_before = now + kRetryDelay * msg.attempts;
-          out["retrying"] = out["retrying"].get<int64_t>() + 1;
-        } else {
-          msg.status = "failed";
-          msg.reason = "send_failed";
-          out["failed"] = out["failed"].get<int64_t>() + 1;
-        }
+        msg.status = "failed";
+        msg.reason = "send_failed";
+        bump("failed");
       }
     }
-    auto st = env_.store.Write([&](store::Repository& repo) -> Status {
-      repo.care().UpdateOutbox(msg);
-      return OkStatus();
-    });
-    if (!st.ok()) return st.error();
   }
+  auto st = env_.store.Write([&](store::Repository& repo) -> Status {
+    for (const auto& msg : *due) repo.care().UpdateOutbox(msg);
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
   return out;
 }
 

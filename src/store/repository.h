@@ -231,6 +231,8 @@ class Repository {
   virtual MemberId InsertMember(const domain::Member& m) = 0;
   virtual bool UpdateMember(const domain::Member& m) = 0;
   virtual std::optional<domain::Member> GetMember(MemberId id) = 0;
+  // GetMember with only the care engine's profile fields (see MembersAfter).
+  virtual std::optional<domain::Member> GetMemberCareFields(MemberId id) = 0;
   virtual std::optional<domain::Member> FindMemberByMobile(const std::string& mobile) = 0;
   virtual std::optional<domain::Member> FindMemberByNo(const std::string& member_no) = 0;
   // Members whose ID number is `id_number` (exact; 'x' and 'X' alike), by id.
@@ -238,7 +240,11 @@ class Repository {
   virtual PageOf<domain::Member> ListMembers(const MemberFilter& f, Page page) = 0;
   // Up to `limit` member files with ids after `after`, in id order, without
   // merged and erased ones and without tags (batch jobs walk the base with it).
-  virtual std::vector<domain::Member> MembersAfter(MemberId after, int64_t limit) = 0;
+  // With `care_fields_only`, the profile is read only for what the care
+  // engine looks at (phones, e-mail, WeChat, addresses, anniversaries,
+  // preferences, business figures).
+  virtual std::vector<domain::Member> MembersAfter(MemberId after, int64_t limit,
+                                                   bool care_fields_only = false) = 0;
   // Bulk insert for imports and demo data: same as InsertMember per row, with
   // statements reused; calls `progress` every 1000 rows if given.
   virtual void InsertMembers(std::vector<domain::Member>& members,

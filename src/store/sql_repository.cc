@@ -328,7 +328,7 @@ SessionRecord ReadSession(const Row& r) {
 }
 
 // Reads the columns of kMemberColumns; tags are loaded separately.
-Member ReadMember(const Row& r, const Sealer& sealer) {
+Member ReadMember(const Row& r, const Sealer& sealer, bool care_fields_only = false) {
   Member m;
   m.id = MemberId(r.Int(0));
   m.member_no = r.Text(1);
@@ -351,7 +351,11 @@ Member ReadMember(const Row& r, const Sealer& sealer) {
   m.home_store_id = StoreId(r.Int(12));
   m.associate_id = StaffId(r.Int(13));
   m.merged_into = MemberId(r.Int(14));
-  domain::ProfileFromJson(sealer.Open(kSealedProfile, r.Text(15)), m);
+  if (care_fields_only) {
+    domain::CareProfileFromJson(sealer.Open(kSealedProfile, r.Text(15)), m);
+  } else {
+    domain::ProfileFromJson(sealer.Open(kSealedProfile, r.Text(15)), m);
+  }
   m.created_at = FromEpochSeconds(r.Int(16));
   m.updated_at = FromEpochSeconds(r.Int(17));
   m.version = r.Int(18);
@@ -725,6 +729,12 @@ class SqlRepository final : public Repository {
     static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.id = ?");
     return OneMember(sql, {id.value});
   }
+  std::optional<Member> GetMemberCareFields(MemberId id) override {
+    static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.id = ?");
+    auto r = db_.QueryOne(sql, {id.value});
+    if (!r) return std::nullopt;
+    return ReadMember(*r, sealer_, /*care_fields_only=*/true);
+  }
   std::optional<Member> FindMemberByMobile(const std::string& mobile) override {
     static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.mobile_bidx = ?");
     if (mobile.empty()) return std::nullopt;
@@ -802,10 +812,13 @@ class SqlRepository final : public Repository {
     return out;
   }
 
-  std::vector<Member> MembersAfter(MemberId after, int64_t limit) override {
+  std::vector<Member> MembersAfter(MemberId after, int64_t limit, bool care_fields_only) override {
     static const std::string sql = Join(kMemberColumns, kMembersAfter);
     std::vector<Member> out;
-    for (const auto& r : db_.Query(sql, {after.value, limit})) out.push_back(ReadMember(r, sealer_));
+    out.reserve(size_t(limit));
+    for (const auto& r : db_.Query(sql, {after.value, limit})) {
+      out.push_back(ReadMember(r, sealer_, care_fields_only));
+    }
     return out;
   }
 

@@ -184,6 +184,47 @@ TEST(MemberJsonTest, M1FullFileRoundTripsThroughJson) {
   EXPECT_EQ(out["birthday_calendar"], "lunar");
 }
 
+// C1/C4: the care engine's quick read of a stored profile gives the same
+// contact fields, anniversaries, opt-out and business figures as the full one.
+TEST(MemberJsonTest, C1CareProfileReadMatchesTheFullReadOnWhatCareUses) {
+  Member m;
+  m.office_phone = {"021-66661234", false};
+  m.home_phone = {"021-55551234", true};
+  m.email = "chen@example.com";
+  m.wechat_id = "chen_wx";
+  m.addresses = {{"home", "上海市", "上海市", "黄浦区", "南京东路1号", "200001"}, {"office", "", "", "", "", ""}};
+  m.anniversaries = {{"wedding", "结婚纪念日", {2010, 5, 20, Calendar::kLunar, false}}};
+  m.preferences.marketing_opt_out = true;
+  m.preferences.dnd_start = "22:00";
+  m.preferences.dnd_end = "08:00";
+  m.preferences.colours = {"红"};
+  m.business.sales_region = "华东";
+  m.business.credit_limit = Fen(50000000);
+  m.family = {{"陈小宝", "child", std::nullopt, "", ""}};
+  const std::string stored = ProfileToJson(m);
+  Member full, quick;
+  ProfileFromJson(stored, full);
+  CareProfileFromJson(stored, quick);
+  EXPECT_EQ(quick.office_phone.number, full.office_phone.number);
+  EXPECT_EQ(quick.office_phone.valid, full.office_phone.valid);
+  EXPECT_EQ(quick.home_phone.number, full.home_phone.number);
+  EXPECT_EQ(quick.email, full.email);
+  EXPECT_EQ(quick.wechat_id, full.wechat_id);
+  ASSERT_EQ(quick.addresses.size(), 2u);
+  EXPECT_EQ(quick.addresses[0].detail, "南京东路1号");
+  EXPECT_EQ(quick.addresses[1].detail, "");
+  ASSERT_EQ(quick.anniversaries.size(), 1u);
+  EXPECT_EQ(quick.anniversaries[0].kind, "wedding");
+  EXPECT_EQ(quick.anniversaries[0].date.calendar, Calendar::kLunar);
+  EXPECT_EQ(quick.anniversaries[0].date.month, 5u);
+  EXPECT_EQ(quick.preferences.marketing_opt_out, full.preferences.marketing_opt_out);
+  EXPECT_EQ(quick.preferences.dnd_start, "22:00");
+  EXPECT_EQ(quick.preferences.dnd_end, "08:00");
+  EXPECT_EQ(quick.business.credit_limit, full.business.credit_limit);
+  EXPECT_EQ(quick.business.sales_region, "华东");
+  EXPECT_TRUE(quick.family.empty()) << "not read: care does not use it";
+}
+
 TEST(MemberJsonTest, P10TypeErrorsNameTheField) {
   auto field_of = [](const json& body, ApplyMode mode = ApplyMode::kCreate) {
     Member m;
