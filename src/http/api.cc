@@ -2,6 +2,7 @@
 
 #include "domain/member_json.h"
 #include "http/care_api.h"
+#include "http/care_report_api.h"
 
 namespace vipcare::http {
 namespace {
@@ -840,6 +841,7 @@ void RegisterApi(Router& router, Services s) {
   AddRedemptionRoutes(router, s);
   AddTierAdminRoutes(router, s);
   AddCareRoutes(router, s);
+  AddCareReportRoutes(router, s);
 }
 
 }  // namespace vipcare::http

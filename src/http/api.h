@@ -6,12 +6,14 @@
 #include "service/accounts.h"
 #include "service/audit.h"
 #include "service/care.h"
+#include "service/care_report.h"
 #include "service/grants.h"
 #include "service/loyalty.h"
 #include "service/members.h"
 #include "service/org.h"
 #include "service/programs.h"
 #include "service/redemption.h"
+#include "service/staff_leave.h"
 #include "service/tier_admin.h"
 
 namespace vipcare::http {
@@ -28,6 +30,8 @@ struct Services {
   service::Redemption& redemption;
   service::TierAdmin& tier_admin;
   service::Care& care;
+  service::StaffLeaves& staff_leaves;
+  service::CareReports& care_reports;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

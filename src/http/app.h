@@ -66,6 +66,8 @@ class App {
   std::unique_ptr<service::Redemption> redemption_;
   std::unique_ptr<service::TierAdmin> tier_admin_;
   std::unique_ptr<service::Care> care_;
+  std::unique_ptr<service::StaffLeaves> staff_leaves_;
+  std::unique_ptr<service::CareReports> care_reports_;
   Router router_;
   std::unique_ptr<Server> server_;
   std::chrono::seconds send_interval_{0};

@@ -1,5 +1,7 @@
 #include "service/loyalty_jobs.h"
 
+#include "service/staff_leave.h"
+
 #include <fmt/format.h>
 #include <sodium.h>
 
@@ -34,6 +36,7 @@ constexpr const char* kFormalJob = "temporary_to_formal";
 constexpr const char* kWarningJob = "expiry_warning";
 constexpr const char* kDayJob = "day";
 constexpr const char* kCareJob = "care_tasks";
+constexpr const char* kLeavesJob = "staff_leaves";
 
 // The counters of a day's summary, all present (0) in every answer.
 constexpr const char* kCounters[] = {"expired_points",
@@ -53,7 +56,11 @@ constexpr const char* kCounters[] = {"expired_points",
                                      "care_messages",
                                      "care_suppressed",
                                      "care_escalated",
-                                     "care_sent"};
+                                     "care_sent",
+                                     "leaves_started",
+                                     "leaves_ended",
+                                     "tasks_handed_over",
+                                     "tasks_returned"};
 
 // A batch that finds a member's state changed by a posting at the same moment
 // is rolled back and run again.
@@ -696,6 +703,13 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
   };
   for (const auto& [name, body] : jobs) {
     auto counts = run.Job(name, [&, body = body](Counts& c) { return (run.*body)(c); });
+    if (!counts.ok()) return counts.error();
+    for (const auto& [k, v] : *counts) total[k] += v;
+  }
+  // Leaves start and end before the care job, so the day's tasks and the
+  // overdue escalation see who is away (请假交接, C2).
+  if (care_ != nullptr) {
+    auto counts = run.Job(kLeavesJob, [&](Counts& c) { return StaffLeaves(env_).RunDay(actor, day, c); });
     if (!counts.ok()) return counts.error();
     for (const auto& [k, v] : *counts) total[k] += v;
   }

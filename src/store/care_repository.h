@@ -243,6 +243,34 @@ class CareRepository {
   virtual std::optional<std::string> GetPlan(StoreId store, const std::string& month) = 0;
   virtual void PutPlan(StoreId store, const std::string& month, const std::string& body,
                        Timestamp at, UserId by) = 0;
+
+  // ---- monthly report ----
+  // (service/care_report: 《客户回访情况月报表》, C3; service/staff_leave: 请假交接, C2)
+
+  // The tasks of `store` due in [from, to] (as TasksDueInStore), each with the
+  // member's tier code now in `tier` (member_loyalty.tier_code; "" if none).
+  virtual std::vector<CareReportRow> TasksDueInStoreWithTier(StoreId store, Date from,
+                                                             Date to) = 0;
+  // The points each member with a done task of `store` due in [from, to]
+  // earned in calendar month `month` (YYYYMM: member_months.points). Members
+  // with no bucket that month earned nothing and are left out.
+  virtual std::vector<std::pair<MemberId, Points>> VisitedMemberPoints(StoreId store, Date from,
+                                                                       Date to,
+                                                                       int64_t month) = 0;
+  // Every leave of `staff`, ended ones too, in start order.
+  virtual std::vector<StaffLeave> LeavesOf(StaffId staff) = 0;
+  // Which leaves ListLeaves shows; unset fields do not filter. `status` is
+  // "scheduled" (not ended, starts after `today`), "active" (not ended,
+  // covers `today`), "ended" (ended, or its last day is before `today`) or "".
+  struct LeaveQuery {
+    std::optional<StaffId> staff;
+    std::optional<StoreId> store;    // the staff member's store
+    std::optional<RegionId> region;  // their store's region (or their own, for a supervisor)
+    std::string status;
+    Date today;
+  };
+  // One page of leaves, latest first day first.
+  virtual PageOf<StaffLeave> ListLeaves(const LeaveQuery& q, Page page) = 0;
 };
 
 std::unique_ptr<CareRepository> MakeSqlCareRepository(Db& db, const Sealer& sealer);

@@ -481,6 +481,105 @@ class SqlCareRepository final : public CareRepository {
     db_.Exec(kPutPlan, {store.value, month, body, ToEpochSeconds(at), NullIfZero(by.value)});
   }
 
+  // ---- monthly report (service/care_report) and leave lists (service/staff_leave) ----
+  static constexpr std::string_view kTasksDueInStoreWithTier =
+      "SELECT t.channel, t.member_id, t.status, t.due_on, t.overdue_after, t.completed_at, "
+      "COALESCE(l.tier_code, '') FROM care_tasks t "
+      "LEFT JOIN member_loyalty l ON l.member_id = t.member_id "
+      "WHERE t.store_id = ? AND t.due_on >= ? AND t.due_on <= ? ORDER BY t.id";
+  static constexpr std::string_view kVisitedMemberPoints =
+      "SELECT mm.member_id, mm.points FROM member_months mm WHERE mm.month = ? "
+      "AND mm.member_id IN (SELECT t.member_id FROM care_tasks t WHERE t.store_id = ? "
+      "AND t.due_on >= ? AND t.due_on <= ? AND t.status = 'done') ORDER BY mm.member_id";
+#define VIPCARE_LEAVE_COLUMNS_L                                                          \
+  "SELECT l.id, l.staff_id, l.from_on, l.to_on, l.covered_by, l.created_at, l.created_by, " \
+  "l.ended_at "
+  static constexpr std::string_view kLeaveColumns = VIPCARE_LEAVE_COLUMNS_L;
+  static constexpr std::string_view kLeavesOf =
+      VIPCARE_LEAVE_COLUMNS_L "FROM staff_leaves l WHERE l.staff_id = ? ORDER BY l.from_on, l.id";
+#undef VIPCARE_LEAVE_COLUMNS_L
+  static constexpr std::string_view kLeaveListFrom =
+      "FROM staff_leaves l JOIN staff s ON s.id = l.staff_id WHERE 1 = 1";
+  static constexpr std::string_view kLeaveStaff = " AND l.staff_id = ?";
+  static constexpr std::string_view kLeaveStore = " AND s.store_id = ?";
+  static constexpr std::string_view kLeaveRegion =
+      " AND (s.store_id IN (SELECT id FROM stores WHERE region_id = ?) OR s.region_id = ?)";
+  static constexpr std::string_view kLeaveScheduled = " AND l.ended_at IS NULL AND l.from_on > ?";
+  static constexpr std::string_view kLeaveActive =
+      " AND l.ended_at IS NULL AND l.from_on <= ? AND l.to_on >= ?";
+  static constexpr std::string_view kLeaveEnded = " AND (l.ended_at IS NOT NULL OR l.to_on < ?)";
+  static constexpr std::string_view kLeaveOrder =
+      " ORDER BY l.from_on DESC, l.id DESC LIMIT ? OFFSET ?";
+
+  std::vector<CareReportRow> TasksDueInStoreWithTier(StoreId store, Date from, Date to) override {
+    std::vector<CareReportRow> out;
+    for (const auto& r :
+         db_.Query(kTasksDueInStoreWithTier, {store.value, from.ToString(), to.ToString()})) {
+      CareReportRow row;
+      row.channel = r.Text(0);
+      row.member_id = MemberId(r.Int(1));
+      row.status = r.Text(2);
+      row.due_on = ReadDay(r, 3).value_or(Date());
+      row.overdue_after = ReadDay(r, 4).value_or(Date());
+      row.completed_at = ReadTime(r, 5);
+      row.tier = r.Text(6);
+      out.push_back(std::move(row));
+    }
+    return out;
+  }
+  std::vector<std::pair<MemberId, Points>> VisitedMemberPoints(StoreId store, Date from, Date to,
+                                                               int64_t month) override {
+    std::vector<std::pair<MemberId, Points>> out;
+    for (const auto& r : db_.Query(kVisitedMemberPoints,
+                                   {month, store.value, from.ToString(), to.ToString()})) {
+      out.emplace_back(MemberId(r.Int(0)), Points(r.Int(1)));
+    }
+    return out;
+  }
+  std::vector<StaffLeave> LeavesOf(StaffId staff) override {
+    std::vector<StaffLeave> out;
+    for (const auto& r : db_.Query(kLeavesOf, {staff.value})) out.push_back(ReadLeave(r));
+    return out;
+  }
+  PageOf<StaffLeave> ListLeaves(const LeaveQuery& q, Page page) override {
+    std::string where(kLeaveListFrom);
+    std::vector<Value> p;
+    if (q.staff) {
+      where += kLeaveStaff;
+      p.push_back(q.staff->value);
+    }
+    if (q.store) {
+      where += kLeaveStore;
+      p.push_back(q.store->value);
+    }
+    if (q.region) {
+      where += kLeaveRegion;
+      p.push_back(q.region->value);
+      p.push_back(q.region->value);
+    }
+    const std::string today = q.today.ToString();
+    if (q.status == "scheduled") {
+      where += kLeaveScheduled;
+      p.push_back(today);
+    } else if (q.status == "active") {
+      where += kLeaveActive;
+      p.push_back(today);
+      p.push_back(today);
+    } else if (q.status == "ended") {
+      where += kLeaveEnded;
+      p.push_back(today);
+    }
+    PageOf<StaffLeave> out;
+    out.total = db_.QueryOne("SELECT COUNT(*) " + where, p)->Int(0);
+    p.push_back(page.limit);
+    p.push_back(page.offset);
+    std::string sql(kLeaveColumns);
+    sql += where;
+    sql += kLeaveOrder;
+    for (const auto& r : db_.Query(sql, p)) out.items.push_back(ReadLeave(r));
+    return out;
+  }
+
  private:
   static constexpr std::string_view kSummary = "care_contacts.summary";
   static constexpr std::string_view kFollowUp = "care_contacts.follow_up";

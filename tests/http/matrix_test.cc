@@ -123,6 +123,16 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/message-templates", "ynnnnnn"},
     {"PUT /api/v1/message-templates", "ynnnnnn"},
     {"GET /api/v1/outbox", "ynyynnn"},
+    // Leave handover (C2): the managers of the staff member. No leave 1
+    // exists: a role with the permission gets 404.
+    {"POST /api/v1/staff-leaves", "ynyynnn"},
+    {"GET /api/v1/staff-leaves", "ynyynnn"},
+    {"POST /api/v1/staff-leaves/{id}/end", "ynyynnn"},
+    // Visit reports (C3, R8): HQ reads the aggregates of every store; the
+    // regional summary is not a store manager's; plans are the managers'.
+    {"GET /api/v1/care-reports/monthly", "yyyynnn"},
+    {"PUT /api/v1/care-reports/plan", "ynyynnn"},
+    {"GET /api/v1/care-reports/regional", "yyynnnn"},
 };
 
 // Valid bodies for routes that validate before they look the member up.
@@ -217,6 +227,7 @@ class MatrixTest : public ::testing::Test {
     if (pattern.find("/gifts/") != std::string::npos) id = "1";
     if (pattern.find("/points-adjustments/") != std::string::npos) id = "1";
     if (pattern.starts_with("/api/v1/tasks/")) id = "1";
+    if (pattern.starts_with("/api/v1/staff-leaves/")) id = "1";
     std::string out = pattern;
     if (auto at = out.find("{id}"); at != std::string::npos) out.replace(at, 4, id);
     if (auto at = out.find("{card_no}"); at != std::string::npos) out.replace(at, 9, card_no_);
