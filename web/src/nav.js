@@ -2,7 +2,7 @@
 // signed-in role may open its route (router meta.roles). Entries marked
 // `comingSoon` are shown disabled with a label until their API exists.
 import { markRaw } from 'vue'
-import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal, List, Message } from '@element-plus/icons-vue'
+import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal, List, Message, Bell, ChatLineSquare, TrendCharts } from '@element-plus/icons-vue'
 import { mayOpen } from './router.js'
 
 export const MENU = [
@@ -13,6 +13,7 @@ export const MENU = [
   { key: 'till', path: '/till', titleKey: 'nav.till', icon: markRaw(ShoppingCart) },
   { key: 'approvals', path: '/approvals', titleKey: 'nav.approvals', icon: markRaw(Stamp) },
   { key: 'outbox', path: '/outbox', titleKey: 'nav.outbox', icon: markRaw(Message) },
+  { key: 'care-report', path: '/care-report', titleKey: 'nav.careReport', icon: markRaw(TrendCharts) },
   { key: 'grants', path: '/grants', titleKey: 'nav.grants', icon: markRaw(Timer) },
   {
     key: 'compliance',
@@ -34,6 +35,8 @@ export const MENU = [
       { key: 'devices', path: '/settings/devices', titleKey: 'nav.devices', icon: markRaw(Monitor) },
       { key: 'company', path: '/settings/company', titleKey: 'nav.company', icon: markRaw(OfficeBuilding) },
       { key: 'programs', path: '/programs', titleKey: 'nav.programs', icon: markRaw(Medal) },
+      { key: 'care-rules', path: '/settings/care-rules', titleKey: 'nav.careRules', icon: markRaw(Bell) },
+      { key: 'message-templates', path: '/settings/message-templates', titleKey: 'nav.messageTemplates', icon: markRaw(ChatLineSquare) },
     ],
   },
 ]

@@ -28,7 +28,9 @@ const { chromium } = await import('playwright-core')
 const { TESTS: UI_TESTS } = await import('./ui.test.mjs')
 const { LOYALTY_TESTS } = await import('./loyalty.test.mjs')
 const { CARE_TESTS } = await import('./care.test.mjs')
-const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS]
+const { CARE_ADMIN_TESTS } = await import('./care_admin.test.mjs')
+const { CARE_REPORT_TESTS } = await import('./care_report.test.mjs')
+const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS, ...CARE_ADMIN_TESTS, ...CARE_REPORT_TESTS]
 
 const here = dirname(fileURLToPath(import.meta.url))
 const webDir = resolve(here, '..')

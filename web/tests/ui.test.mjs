@@ -5,10 +5,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 const ROLE_MENUS = {
-  admin: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company', 'programs'],
-  hq: ['dashboard'],
-  region1: ['dashboard', 'members', 'member-new', 'tasks', 'approvals', 'outbox', 'grants'],
-  store1: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'grants', 'settings', 'devices'],
+  admin: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'care-report', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company', 'programs', 'care-rules', 'message-templates'],
+  hq: ['dashboard', 'care-report'],
+  region1: ['dashboard', 'members', 'member-new', 'tasks', 'approvals', 'outbox', 'care-report', 'grants'],
+  store1: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'care-report', 'grants', 'settings', 'devices'],
   assoc1: ['dashboard', 'members', 'member-new', 'tasks', 'till'],
   callcenter1: ['dashboard', 'members', 'tasks', 'grants'],
   auditor: ['compliance', 'audit', 'destruction'],
@@ -277,7 +277,7 @@ export const TESTS = [
       await page.locator('input[name=confirm_password]').fill('a-better-pass-1')
       await page.locator('[data-test=password-submit]').click()
       await page.waitForURL(/#\/dashboard/)
-      assert.deepEqual(await menuKeys(page), ['dashboard'])
+      assert.deepEqual(await menuKeys(page), ['dashboard', 'care-report'])
     },
   },
   {
