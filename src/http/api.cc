@@ -2,6 +2,7 @@
 
 #include "domain/member_json.h"
 #include "http/care_api.h"
+#include "http/handler_util.h"
 #include "http/care_report_api.h"
 
 namespace vipcare::http {
@@ -103,14 +104,6 @@ Response Reply(const Result<T>& r, F&& fn, int status = 200) {
   return Response::Json(fn(*r), status);
 }
 
-Result<store::Page> PageOf(const Request& req) {
-  auto limit = req.QueryInt("limit", 50, 1, 200);
-  if (!limit.ok()) return limit.error();
-  auto offset = req.QueryInt("offset", 0, 0, 1'000'000'000);
-  if (!offset.ok()) return offset.error();
-  return store::Page{*limit, *offset};
-}
-
 // The optional `role` query parameter (a role name such as `call_centre`).
 Result<std::optional<domain::Role>> QueryRole(const Request& req) {
   auto it = req.query.find("role");
@@ -130,11 +123,6 @@ Result<std::string> StringField(const json& body, const std::string& name, bool 
   if (!it->is_string()) return Error::Invalid(name, "must be a string");
   return it->get<std::string>();
 }
-
-#define VIPCARE_PARSE(var, expr)                              \
-  auto var##_r = (expr);                                      \
-  if (!var##_r.ok()) return Response::FromError(var##_r.error()); \
-  auto& var = *var##_r
 
 // The filters of a member list (GET /api/v1/members and its export).
 Result<service::MemberQuery> MemberQueryOf(const Request& req) {

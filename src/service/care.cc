@@ -13,6 +13,7 @@
 #include "domain/message_template.h"
 #include "domain/presets.h"
 #include "service/access.h"
+#include "service/query_params.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
 
@@ -496,33 +497,6 @@ bool ApplyTaskScope(const Actor& actor, store::CareTaskFilter& f) {
   }
 }
 
-Result<std::optional<Date>> DateParam(const std::map<std::string, std::string>& q,
-                                      const std::string& name) {
-  auto it = q.find(name);
-  if (it == q.end() || it->second.empty()) return std::optional<Date>();
-  auto d = Date::Parse(it->second);
-  if (!d) return Error::Invalid(name, "must be a date YYYY-MM-DD");
-  return std::optional<Date>(*d);
-}
-
-Result<std::optional<int64_t>> IdParam(const std::map<std::string, std::string>& q,
-                                       const std::string& name) {
-  auto it = q.find(name);
-  if (it == q.end() || it->second.empty()) return std::optional<int64_t>();
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(it->second, &used);
-    if (used == it->second.size() && v > 0) return std::optional<int64_t>(v);
-  } catch (const std::exception&) {
-  }
-  return Error::Invalid(name, "must be a positive id");
-}
-
-std::string Param(const std::map<std::string, std::string>& q, const std::string& name) {
-  auto it = q.find(name);
-  return it == q.end() ? "" : it->second;
-}
-
 // The contact entry of a completion or a logged contact; `outcome_required`
 // for completions (a logged contact is a "note").
 struct ContactInput {
@@ -586,6 +560,12 @@ Result<ContactInput> ParseContact(const json& body, bool completion, const std::
     in.follow_up_on = d;
   }
   return in;
+}
+
+// The version after `latest` of a rule or template set.
+store::VersionedDoc NextVersion(const std::optional<store::VersionedDoc>& latest, std::string body,
+                                Timestamp now, UserId by) {
+  return {latest ? latest->version + 1 : 1, std::move(body), now, by};
 }
 
 bool ClosedFile(const domain::Member& m) {
@@ -1124,12 +1104,8 @@ Result<json> Care::PutRules(const Actor& actor, const json& body) {
   auto st = env_.store.Write([&](store::Repository& repo) -> Status {
     auto parsed = domain::ParseCareRules(body, KnownTierCodes(repo));
     if (!parsed.ok()) return parsed.error();
-    auto latest = repo.care().LatestRuleSet();
-    store::VersionedDoc d;
-    d.version = latest ? latest->version + 1 : 1;
-    d.body = domain::CareRulesToJson(*parsed).dump();
-    d.created_at = env_.clock.Now();
-    d.created_by = actor.user_id;
+    auto d = NextVersion(repo.care().LatestRuleSet(), domain::CareRulesToJson(*parsed).dump(),
+                         env_.clock.Now(), actor.user_id);
     repo.care().InsertRuleSet(d);
     RecordAudit(repo, env_, actor, "care_rules_update", "care_rules", std::to_string(d.version),
                 fmt::format("rules={}", parsed->rules.size()));
@@ -1158,12 +1134,8 @@ Result<json> Care::PutTemplates(const Actor& actor, const json& body) {
   auto parsed = domain::ParseTemplates(body["templates"], "templates");
   if (!parsed.ok()) return parsed.error();
   auto st = env_.store.Write([&](store::Repository& repo) -> Status {
-    auto latest = repo.care().LatestTemplateSet();
-    store::VersionedDoc d;
-    d.version = latest ? latest->version + 1 : 1;
-    d.body = domain::TemplatesToJson(*parsed).dump();
-    d.created_at = env_.clock.Now();
-    d.created_by = actor.user_id;
+    auto d = NextVersion(repo.care().LatestTemplateSet(), domain::TemplatesToJson(*parsed).dump(),
+                         env_.clock.Now(), actor.user_id);
     repo.care().InsertTemplateSet(d);
     RecordAudit(repo, env_, actor, "templates_update", "message_templates",
                 std::to_string(d.version), fmt::format("templates={}", parsed->size()));

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "service/access.h"
+#include "service/query_params.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
 
@@ -168,24 +169,6 @@ Result<Date> DateField(const json& body, const std::string& field) {
   auto d = Date::Parse(*text);
   if (!d) return Error::Invalid(field, "must be a date YYYY-MM-DD");
   return *d;
-}
-
-std::string Param(const std::map<std::string, std::string>& q, const std::string& name) {
-  auto it = q.find(name);
-  return it == q.end() ? "" : it->second;
-}
-
-Result<std::optional<int64_t>> IdParam(const std::map<std::string, std::string>& q,
-                                       const std::string& name) {
-  auto it = q.find(name);
-  if (it == q.end() || it->second.empty()) return std::optional<int64_t>();
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(it->second, &used);
-    if (used == it->second.size() && v > 0) return std::optional<int64_t>(v);
-  } catch (const std::exception&) {
-  }
-  return Error::Invalid(name, "must be a positive id");
 }
 
 }  // namespace
