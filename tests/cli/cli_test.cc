@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -405,6 +407,60 @@ TEST_F(CliTest, L1ImportTransactionsReportsBadRowsAndIsIdempotent) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   r = Vipcare(dir_.path(), "verify-audit");
   EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// Issue 6 "done when": on the demo chain, run-jobs for the day before 中秋 2027
+// gives each member one mid-autumn task with the actions of their tier (C1):
+// 紫金钻石卡 (A) a call, an e-mail, a visit and a gift; 钻石卡 (B) an SMS, an
+// e-mail and a gift in store; everyone else an SMS, an e-mail and a mailed
+// card. Channels a member cannot receive are dropped (C4), so the task's
+// channels plus its dropped ones are the tier's action.
+TEST_F(CliTest, C1RunJobsTheDayBeforeMidAutumn2027GivesEachTierItsActions) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  ASSERT_EQ(Vipcare(dir_.path(), "demo --members 3000 --date 2027-09-13").exit_code, 0);
+  auto r = Vipcare(dir_.path(), "run-jobs --date 2027-09-14 --allow-future");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("care tasks"), std::string::npos) << r.output;
+  auto db = store::OpenDb(dir_.path() + "/vipcare.db");
+  const std::map<std::string, std::set<std::string>> action = {
+      {"purple_diamond", {"phone", "email", "visit", "gift"}},
+      {"diamond", {"sms", "email", "gift"}},
+      {"", {"sms", "email", "mail"}}};
+  std::map<std::string, int> per_tier;
+  int tasks = 0;
+  for (const auto& row : db->Query(
+           "SELECT COALESCE(l.tier_code, ''), t.channels, t.dropped, t.occasion_key, t.due_on "
+           "FROM care_tasks t LEFT JOIN member_loyalty l ON l.member_id = t.member_id "
+           "WHERE t.occasion = 'mid_autumn'")) {
+    ++tasks;
+    const std::string tier = row.Text(0);
+    const std::string key = action.contains(tier) ? tier : "";
+    ++per_tier[key];
+    std::set<std::string> channels;
+    for (const auto& list : {row.Text(1), row.Text(2)}) {
+      std::stringstream in(list);
+      for (std::string c; std::getline(in, c, ',');) {
+        if (!c.empty()) channels.insert(c);
+      }
+    }
+    EXPECT_EQ(channels, action.at(key)) << "tier " << tier;
+    EXPECT_EQ(row.Text(3), "mid_autumn:2027");
+    EXPECT_EQ(row.Text(4), "2027-09-14") << "due the day before the festival";
+  }
+  // Every member but those who opted out of marketing (about one in ten in
+  // the demo) or whose file is closed gets the greeting; each exactly once.
+  auto members = db->QueryOne("SELECT COUNT(*) FROM members")->Int(0);
+  EXPECT_GT(tasks, members * 7 / 10) << tasks << " of " << members;
+  auto distinct = db->QueryOne(
+      "SELECT COUNT(DISTINCT member_id) FROM care_tasks WHERE occasion = 'mid_autumn'")->Int(0);
+  EXPECT_EQ(distinct, tasks);
+  EXPECT_GT(per_tier["diamond"], 0);
+  EXPECT_GT(per_tier[""], 0);
+  // Running the day again adds nothing.
+  r = Vipcare(dir_.path(), "run-jobs --date 2027-09-14 --allow-future");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(db->QueryOne("SELECT COUNT(*) FROM care_tasks WHERE occasion = 'mid_autumn'")->Int(0),
+            tasks);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "service/loyalty_core.h"
 #include "testing/loyalty_scenario.h"
 #include "testing/sms_gateway.h"
+#include "testing/smtp_server.h"
 
 namespace vipcare::service {
 namespace {
@@ -332,6 +333,38 @@ TEST_F(CareTest, C5_TheGreetingGoesThroughTheSmsGatewayOnItsDay) {
       EXPECT_EQ(msg.sender, "sms_gateway");
     }
   }
+}
+
+TEST_F(CareTest, C5_TheFestivalEmailWithThePointsGoesThroughSmtp) {
+  vipcare::testing::SmtpServer smtp;
+  SmtpConfig config;
+  config.url = smtp.url();
+  config.from_address = "care@hengjiu.test";
+  config.from_name = "恒久百货会员中心";
+  Care care(fx_.env(), nullptr, std::make_shared<SmtpEmailSender>(config, &fx_.clock()));
+  LoyaltyJobs jobs(fx_.env(), LoyaltyJobs::kBatchSize, &care);
+  const MemberId m = Member("周二级", "diamond");
+  fx_.clock().Set(fx_.env().tz.StartOfDay(kEveOfMidAutumn) + std::chrono::hours(1));
+  ASSERT_TRUE(jobs.RunDay(fx_.admin(), kEveOfMidAutumn).ok());
+  fx_.clock().Set(fx_.env().tz.StartOfDay(kEveOfMidAutumn) + std::chrono::hours(11));
+  auto sent = care.SendDue(fx_.admin());
+  ASSERT_TRUE(sent.ok());
+  auto mails = smtp.WaitFor(1);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].subject, "恒久百货祝您中秋节快乐");
+  EXPECT_NE(mails[0].body.find("周女士"), std::string::npos) << mails[0].body;
+  EXPECT_NE(mails[0].body.find("您目前的积分是0分"), std::string::npos) << mails[0].body;
+  bool recorded = false;
+  for (const auto& msg : Outbox(m)) {
+    if (msg.channel == "email") {
+      recorded = true;
+      EXPECT_EQ(msg.status, "sent");
+      EXPECT_EQ(msg.sender, "smtp");
+    } else {
+      EXPECT_EQ(msg.status, "kept") << "SMS stay in the outbox without a gateway";
+    }
+  }
+  EXPECT_TRUE(recorded);
 }
 
 TEST_F(CareTest, C5_WithoutASenderMessagesAreKeptInTheOutbox) {
