@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "domain/care_calendar.h"
 #include "domain/care_plan.h"
@@ -34,6 +35,9 @@ constexpr int kMaxAttempts = 5;
 constexpr auto kRetryDelay = std::chrono::minutes(10);
 constexpr size_t kMaxSummary = 2000;
 constexpr size_t kMaxNote = 500;
+// How far back a run looks for the tasks members already have (longer than
+// any occasion's window; older keys are still refused by the unique key).
+constexpr int kKnownKeysDays = 62;
 
 bool Pending(const std::string& status) { return status == "open" || status == "forwarded"; }
 
@@ -614,6 +618,12 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
       for (auto& n : care.NoticesBetween(first, last, day.AddDays(-31))) {
         b.notices[n.member_id.value].push_back(n);
       }
+      // Occasions the members already have a task for (most of a window's
+      // days): skipped here instead of inserted and refused by the key.
+      std::unordered_set<std::string> have;
+      for (auto& [id, key] : care.TaskKeysBetween(first, last, day.AddDays(-kKnownKeysDays))) {
+        have.insert(std::to_string(id.value) + ' ' + key);
+      }
       for (const auto& m : members) {
         auto f = FactsOf(m, b, s, env_.tz);
         if (f.last_purchase_on) {
@@ -624,7 +634,9 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
         if (due.empty()) continue;
         auto li = b.loyalty.find(m.id.value);
         const store::CareLoyaltyFacts* l = li == b.loyalty.end() ? nullptr : &li->second;
+        const std::string prefix = std::to_string(m.id.value) + ' ';
         for (const auto& o : due) {
+          if (have.contains(prefix + o.key)) continue;
           auto made = MakeTask(repo, env_, s, m, o, l, f);
           if (made.task) {
             counts["care_tasks"] += 1;

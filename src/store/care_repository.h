@@ -236,6 +236,11 @@ class CareRepository {
   // What `member` paid for sales on local day `day` (less nothing: refunds
   // come later), for the day-1 purchase message.
   virtual Fen SpendOnDay(MemberId member, Date day) = 0;
+  // (member, occasion key) of the tasks of members [first, last] whose
+  // occasion is on or after `since`: the keys a run need not insert again.
+  virtual std::vector<std::pair<MemberId, std::string>> TaskKeysBetween(MemberId first,
+                                                                        MemberId last,
+                                                                        Date since) = 0;
   // Notices due on or after `from`.
   virtual std::vector<CareNotice> NoticesBetween(MemberId first, MemberId last, Date from) = 0;
 
@@ -271,6 +276,48 @@ class CareRepository {
   };
   // One page of leaves, latest first day first.
   virtual PageOf<StaffLeave> ListLeaves(const LeaveQuery& q, Page page) = 0;
+
+  // ---- stored goods (C6) ----
+  // (service/stored_goods: 存货领用提醒; the daily care job reads the batch
+  // methods to remind the member until the goods are collected.)
+
+  // Goods a member bought but left in store, awaiting pickup until
+  // `collected_on` is set. Days are company-local.
+  struct StoredGoodsRecord {
+    int64_t id = 0;
+    MemberId member_id;
+    StoreId store_id;         // where the goods are kept
+    std::string description;  // "羊绒大衣1件"
+    int64_t quantity = 1;
+    int64_t transaction_id = 0;  // the sale they came from; 0 = none
+    Date stored_on;
+    std::optional<Date> pickup_by;
+    std::optional<Date> collected_on;
+    UserId collected_by;
+    Timestamp created_at{};
+    UserId created_by;
+  };
+  // Inserts `g` (id ignored) and returns its id.
+  virtual int64_t InsertStoredGoods(const StoredGoodsRecord& g) = 0;
+  virtual std::optional<StoredGoodsRecord> GetStoredGoods(int64_t id) = 0;
+  // Marks goods `id` collected on `day` by `by` in one conditional UPDATE;
+  // false (nothing changed) if they were already collected or do not exist,
+  // so two tills handing the same goods over cannot both succeed.
+  virtual bool MarkCollected(int64_t id, Date day, UserId by) = 0;
+  // One page of `member`'s goods, the uncollected ones only unless
+  // `include_collected`: awaiting pickup first, then by day stored (oldest
+  // first) and id.
+  virtual PageOf<StoredGoodsRecord> ListStoredGoods(MemberId member, bool include_collected,
+                                                    Page page) = 0;
+  // For each member in [first, last] with goods awaiting pickup, the day the
+  // oldest of them was stored (MemberFacts::stored_goods_since), by member.
+  virtual std::vector<std::pair<MemberId, Date>> OldestUncollectedGoodsBetween(MemberId first,
+                                                                               MemberId last) = 0;
+  // The descriptions of `member`'s goods awaiting pickup, oldest first,
+  // joined with "、" (the {goods} placeholder); "" if none.
+  virtual std::string UncollectedGoodsText(MemberId member) = 0;
+  // M6: moves every goods row of member `from` to `into`; the rows moved.
+  virtual int64_t MoveStoredGoods(MemberId from, MemberId into) = 0;
 };
 
 std::unique_ptr<CareRepository> MakeSqlCareRepository(Db& db, const Sealer& sealer);

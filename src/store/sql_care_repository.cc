@@ -140,6 +140,9 @@ constexpr std::string_view kLoyaltyFactsBetween =
 constexpr std::string_view kPurchaseDaysBetween =
     "SELECT DISTINCT member_id, local_day FROM transactions WHERE member_id >= ? "
     "AND member_id <= ? AND occurred_at >= ? AND kind = 'sale'";
+constexpr std::string_view kTaskKeysBetween =
+    "SELECT member_id, occasion_key FROM care_tasks WHERE member_id >= ? AND member_id <= ? "
+    "AND occasion_on >= ?";
 constexpr std::string_view kSpendOnDay =
     "SELECT COALESCE(SUM(paid_total), 0) FROM transactions WHERE member_id = ? AND local_day = ? "
     "AND kind = 'sale'";
@@ -459,6 +462,14 @@ class SqlCareRepository final : public CareRepository {
     }
     return out;
   }
+  std::vector<std::pair<MemberId, std::string>> TaskKeysBetween(MemberId first, MemberId last,
+                                                                Date since) override {
+    std::vector<std::pair<MemberId, std::string>> out;
+    for (const auto& r : db_.Query(kTaskKeysBetween, {first.value, last.value, since.ToString()})) {
+      out.emplace_back(MemberId(r.Int(0)), r.Text(1));
+    }
+    return out;
+  }
   Fen SpendOnDay(MemberId member, Date day) override {
     return Fen(db_.QueryOne(kSpendOnDay, {member.value, day.ToString()})->Int(0));
   }
@@ -578,6 +589,97 @@ class SqlCareRepository final : public CareRepository {
     sql += kLeaveOrder;
     for (const auto& r : db_.Query(sql, p)) out.items.push_back(ReadLeave(r));
     return out;
+  }
+
+  // ---- stored goods (C6, service/stored_goods) ----
+#define VIPCARE_GOODS_COLUMNS                                                                  \
+  "SELECT id, member_id, store_id, description, quantity, transaction_id, stored_on, "         \
+  "pickup_by, collected_on, collected_by, created_at, created_by FROM stored_goods "
+  static constexpr std::string_view kInsertStoredGoods =
+      "INSERT INTO stored_goods (member_id, store_id, description, quantity, transaction_id, "
+      "stored_on, pickup_by, collected_on, collected_by, created_at, created_by) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+  static constexpr std::string_view kGetStoredGoods = VIPCARE_GOODS_COLUMNS "WHERE id = ?";
+  static constexpr std::string_view kMarkCollected =
+      "UPDATE stored_goods SET collected_on = ?, collected_by = ? "
+      "WHERE id = ? AND collected_on IS NULL";
+  static constexpr std::string_view kCountGoods =
+      "SELECT COUNT(*) FROM stored_goods WHERE member_id = ? AND (? = 1 OR collected_on IS NULL)";
+  static constexpr std::string_view kListGoods =
+      VIPCARE_GOODS_COLUMNS
+      "WHERE member_id = ? AND (? = 1 OR collected_on IS NULL) "
+      "ORDER BY CASE WHEN collected_on IS NULL THEN 0 ELSE 1 END, stored_on, id LIMIT ? OFFSET ?";
+  static constexpr std::string_view kUncollectedGoodsOf =
+      "SELECT description FROM stored_goods WHERE member_id = ? AND collected_on IS NULL "
+      "ORDER BY stored_on, id";
+#undef VIPCARE_GOODS_COLUMNS
+  static constexpr std::string_view kOldestUncollectedGoods =
+      "SELECT member_id, MIN(stored_on) FROM stored_goods "
+      "WHERE member_id >= ? AND member_id <= ? AND collected_on IS NULL "
+      "GROUP BY member_id ORDER BY member_id";
+  static constexpr std::string_view kMoveStoredGoods =
+      "UPDATE stored_goods SET member_id = ? WHERE member_id = ?";
+
+  int64_t InsertStoredGoods(const StoredGoodsRecord& g) override {
+    return db_.QueryOne(kInsertStoredGoods,
+                        {g.member_id.value, g.store_id.value, g.description, g.quantity,
+                         NullIfZero(g.transaction_id), g.stored_on.ToString(), OptDay(g.pickup_by),
+                         OptDay(g.collected_on), NullIfZero(g.collected_by.value),
+                         ToEpochSeconds(g.created_at), NullIfZero(g.created_by.value)})
+        ->Int(0);
+  }
+  std::optional<StoredGoodsRecord> GetStoredGoods(int64_t id) override {
+    auto r = db_.QueryOne(kGetStoredGoods, {id});
+    if (!r) return std::nullopt;
+    return ReadGoods(*r);
+  }
+  bool MarkCollected(int64_t id, Date day, UserId by) override {
+    return db_.Exec(kMarkCollected, {day.ToString(), NullIfZero(by.value), id}) == 1;
+  }
+  PageOf<StoredGoodsRecord> ListStoredGoods(MemberId member, bool include_collected,
+                                            Page page) override {
+    const int64_t all = include_collected ? 1 : 0;
+    PageOf<StoredGoodsRecord> out;
+    out.total = db_.QueryOne(kCountGoods, {member.value, all})->Int(0);
+    for (const auto& r : db_.Query(kListGoods, {member.value, all, page.limit, page.offset})) {
+      out.items.push_back(ReadGoods(r));
+    }
+    return out;
+  }
+  std::vector<std::pair<MemberId, Date>> OldestUncollectedGoodsBetween(MemberId first,
+                                                                       MemberId last) override {
+    std::vector<std::pair<MemberId, Date>> out;
+    for (const auto& r : db_.Query(kOldestUncollectedGoods, {first.value, last.value})) {
+      if (auto d = ReadDay(r, 1)) out.emplace_back(MemberId(r.Int(0)), *d);
+    }
+    return out;
+  }
+  std::string UncollectedGoodsText(MemberId member) override {
+    std::string out;
+    for (const auto& r : db_.Query(kUncollectedGoodsOf, {member.value})) {
+      if (!out.empty()) out += "、";
+      out += r.Text(0);
+    }
+    return out;
+  }
+  int64_t MoveStoredGoods(MemberId from, MemberId into) override {
+    return db_.Exec(kMoveStoredGoods, {into.value, from.value});
+  }
+  static StoredGoodsRecord ReadGoods(const Row& r) {
+    StoredGoodsRecord g;
+    g.id = r.Int(0);
+    g.member_id = MemberId(r.Int(1));
+    g.store_id = StoreId(r.Int(2));
+    g.description = r.Text(3);
+    g.quantity = r.Int(4);
+    g.transaction_id = r.IsNull(5) ? 0 : r.Int(5);
+    g.stored_on = ReadDay(r, 6).value_or(Date());
+    g.pickup_by = ReadDay(r, 7);
+    g.collected_on = ReadDay(r, 8);
+    g.collected_by = UserId(r.IsNull(9) ? 0 : r.Int(9));
+    g.created_at = FromEpochSeconds(r.Int(10));
+    g.created_by = UserId(r.IsNull(11) ? 0 : r.Int(11));
+    return g;
   }
 
  private:
