@@ -2,7 +2,7 @@
 // signed-in role may open its route (router meta.roles). Entries marked
 // `comingSoon` are shown disabled with a label until their API exists.
 import { markRaw } from 'vue'
-import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal, List, Message, Bell, ChatLineSquare, TrendCharts } from '@element-plus/icons-vue'
+import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal, List, Message, Bell, ChatLineSquare, TrendCharts, Switch } from '@element-plus/icons-vue'
 import { mayOpen } from './router.js'
 
 export const MENU = [
@@ -13,6 +13,7 @@ export const MENU = [
   { key: 'till', path: '/till', titleKey: 'nav.till', icon: markRaw(ShoppingCart) },
   { key: 'approvals', path: '/approvals', titleKey: 'nav.approvals', icon: markRaw(Stamp) },
   { key: 'outbox', path: '/outbox', titleKey: 'nav.outbox', icon: markRaw(Message) },
+  { key: 'leaves', path: '/leaves', titleKey: 'nav.leaves', icon: markRaw(Switch) },
   { key: 'care-report', path: '/care-report', titleKey: 'nav.careReport', icon: markRaw(TrendCharts) },
   { key: 'grants', path: '/grants', titleKey: 'nav.grants', icon: markRaw(Timer) },
   {

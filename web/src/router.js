@@ -32,6 +32,7 @@ export const routes = [
   { path: '/till', name: 'till', component: () => import('./views/TillView.vue'), meta: { roles: SALE_POSTERS, titleKey: 'nav.till' } },
   { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { roles: TASK_WORKERS, titleKey: 'nav.tasks' } },
   { path: '/outbox', name: 'outbox', component: () => import('./views/care/OutboxView.vue'), meta: { roles: TASK_MANAGERS, titleKey: 'nav.outbox' } },
+  { path: '/leaves', name: 'leaves', component: () => import('./views/care/LeavesView.vue'), meta: { roles: TASK_MANAGERS, titleKey: 'nav.leaves' } },
   { path: '/care-report', name: 'care-report', component: () => import('./views/care/ReportView.vue'), meta: { roles: CARE_REPORTERS, titleKey: 'nav.careReport' } },
   { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalsView.vue'), meta: { roles: MEMBER_ADMINS, titleKey: 'nav.approvals' } },
   { path: '/programs', name: 'programs', component: () => import('./views/ProgramsView.vue'), meta: { roles: PROGRAM_ADMINS, titleKey: 'nav.programs' } },

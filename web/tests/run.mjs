@@ -30,7 +30,8 @@ const { LOYALTY_TESTS } = await import('./loyalty.test.mjs')
 const { CARE_TESTS } = await import('./care.test.mjs')
 const { CARE_ADMIN_TESTS } = await import('./care_admin.test.mjs')
 const { CARE_REPORT_TESTS } = await import('./care_report.test.mjs')
-const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS, ...CARE_ADMIN_TESTS, ...CARE_REPORT_TESTS]
+const { LEAVES_TESTS } = await import('./leaves.test.mjs')
+const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS, ...CARE_ADMIN_TESTS, ...CARE_REPORT_TESTS, ...LEAVES_TESTS]
 
 const here = dirname(fileURLToPath(import.meta.url))
 const webDir = resolve(here, '..')

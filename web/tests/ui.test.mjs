@@ -5,10 +5,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 const ROLE_MENUS = {
-  admin: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'care-report', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company', 'programs', 'care-rules', 'message-templates'],
+  admin: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'leaves', 'care-report', 'compliance', 'audit', 'destruction', 'settings', 'stores', 'staff', 'users', 'devices', 'grants', 'company', 'programs', 'care-rules', 'message-templates'],
   hq: ['dashboard', 'care-report'],
-  region1: ['dashboard', 'members', 'member-new', 'tasks', 'approvals', 'outbox', 'care-report', 'grants'],
-  store1: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'care-report', 'grants', 'settings', 'devices'],
+  region1: ['dashboard', 'members', 'member-new', 'tasks', 'approvals', 'outbox', 'leaves', 'care-report', 'grants'],
+  store1: ['dashboard', 'members', 'member-new', 'tasks', 'till', 'approvals', 'outbox', 'leaves', 'care-report', 'grants', 'settings', 'devices'],
   assoc1: ['dashboard', 'members', 'member-new', 'tasks', 'till'],
   callcenter1: ['dashboard', 'members', 'tasks', 'grants'],
   auditor: ['compliance', 'audit', 'destruction'],
