@@ -4,6 +4,7 @@
 #include "http/care_api.h"
 #include "http/handler_util.h"
 #include "http/care_report_api.h"
+#include "http/stored_goods_api.h"
 
 namespace vipcare::http {
 namespace {
@@ -830,6 +831,7 @@ void RegisterApi(Router& router, Services s) {
   AddTierAdminRoutes(router, s);
   AddCareRoutes(router, s);
   AddCareReportRoutes(router, s);
+  AddStoredGoodsRoutes(router, s);
 }
 
 }  // namespace vipcare::http

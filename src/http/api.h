@@ -14,6 +14,7 @@
 #include "service/programs.h"
 #include "service/redemption.h"
 #include "service/staff_leave.h"
+#include "service/stored_goods.h"
 #include "service/tier_admin.h"
 
 namespace vipcare::http {
@@ -32,6 +33,7 @@ struct Services {
   service::Care& care;
   service::StaffLeaves& staff_leaves;
   service::CareReports& care_reports;
+  service::StoredGoods& stored_goods;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

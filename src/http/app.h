@@ -68,6 +68,7 @@ class App {
   std::unique_ptr<service::Care> care_;
   std::unique_ptr<service::StaffLeaves> staff_leaves_;
   std::unique_ptr<service::CareReports> care_reports_;
+  std::unique_ptr<service::StoredGoods> stored_goods_;
   Router router_;
   std::unique_ptr<Server> server_;
   std::chrono::seconds send_interval_{0};

@@ -196,6 +196,7 @@ struct BatchFacts {
   std::unordered_map<int64_t, store::CareLoyaltyFacts> loyalty;
   std::unordered_map<int64_t, std::vector<Date>> purchase_days;
   std::unordered_map<int64_t, std::vector<store::CareNotice>> notices;
+  std::unordered_map<int64_t, Date> goods_since;  // oldest goods awaiting pickup (C6)
 };
 
 domain::MemberFacts FactsOf(const domain::Member& m, const BatchFacts& b, const CareSetup& s,
@@ -232,6 +233,9 @@ domain::MemberFacts FactsOf(const domain::Member& m, const BatchFacts& b, const 
         f.card_awaiting_pickup = true;
       }
     }
+  }
+  if (auto it = b.goods_since.find(m.id.value); it != b.goods_since.end()) {
+    f.stored_goods_since = it->second;
   }
   f.mobile_ok = m.mobile.valid && domain::IsSmsMobile(m.mobile.number);
   f.phone_ok = f.mobile_ok || (m.office_phone.valid && !m.office_phone.number.empty()) ||
@@ -293,6 +297,10 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
       const Date bought = o.occasion_on.AddDays(-o.rule->trigger.days);
       v.date = bought;
       v.amount = repo.care().SpendOnDay(m.id, bought);
+    }
+    if (o.rule != nullptr && o.rule->trigger.type == domain::TriggerType::kStoredGoods) {
+      v.goods = repo.care().UncollectedGoodsText(m.id);
+      if (f.stored_goods_since) v.date = f.stored_goods_since;
     }
     return v;
   };
@@ -617,6 +625,9 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
       }
       for (auto& n : care.NoticesBetween(first, last, day.AddDays(-31))) {
         b.notices[n.member_id.value].push_back(n);
+      }
+      for (auto& [id, since] : care.OldestUncollectedGoodsBetween(first, last)) {
+        b.goods_since[id.value] = since;
       }
       // Occasions the members already have a task for (most of a window's
       // days): skipped here instead of inserted and refused by the key.

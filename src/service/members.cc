@@ -496,6 +496,8 @@ Result<MemberView> Members::Merge(const Actor& actor, MemberId survivor_id, Memb
     RecordHistory(repo, env_, actor, absorbed_id, "merged_into",
             json{{"member_id", survivor_id.value}});
     VIPCARE_TRY(loyalty_core::MergeLoyalty(repo, actor, absorbed_id, survivor_id, env_.clock.Now()));
+    // Goods left in store (C6) are the person's, not the file's.
+    repo.care().MoveStoredGoods(absorbed_id, survivor_id);
     RecordAudit(repo, env_, actor, "member_merge", "member", std::to_string(survivor_id.value),
           "from=" + std::to_string(absorbed_id.value));
     return Present(repo, env_, actor, MemberView{*repo.GetMember(survivor_id), repo.ListCards(survivor_id)});

@@ -561,6 +561,22 @@ CREATE TABLE care_plans (
   updated_by BIGINT REFERENCES users(id),
   PRIMARY KEY (store_id, month)
 );
+CREATE TABLE stored_goods (
+  id {{ID}},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  store_id BIGINT NOT NULL REFERENCES stores(id),
+  description TEXT NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  transaction_id BIGINT REFERENCES transactions(id),
+  stored_on TEXT NOT NULL,
+  pickup_by TEXT,
+  collected_on TEXT,
+  collected_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL,
+  created_by BIGINT REFERENCES users(id)
+);
+CREATE INDEX stored_goods_member ON stored_goods(member_id, collected_on);
+CREATE INDEX stored_goods_uncollected ON stored_goods(member_id, stored_on) WHERE collected_on IS NULL;
 )sql";
 
 // Migration 2's code step: the rows a version-1 database holds in plaintext

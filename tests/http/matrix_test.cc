@@ -133,6 +133,12 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/care-reports/monthly", "yyyynnn"},
     {"PUT /api/v1/care-reports/plan", "ynyynnn"},
     {"GET /api/v1/care-reports/regional", "yyynnnn"},
+    // Stored goods (C6) follow the member file's scope; the call centre keeps
+    // no goods and holds no grant for this member. Goods 1 is the one the
+    // POST row stored (or none yet: 404).
+    {"GET /api/v1/members/{id}/stored-goods", "ynyyynn"},
+    {"POST /api/v1/members/{id}/stored-goods", "ynyyynn"},
+    {"POST /api/v1/members/{id}/stored-goods/{goods_id}/collect", "ynyyynn"},
 };
 
 // Valid bodies for routes that validate before they look the member up.
@@ -144,6 +150,7 @@ const std::map<std::string, std::string> kBodies = {
     {"POST /api/v1/cards/{card_no}/status", R"({"status":"issued"})"},
     {"POST /api/v1/members/{id}/points-adjustments", R"({"points":10,"reason":"矩阵测试"})"},
     {"POST /api/v1/members/{id}/contacts", R"({"channel":"phone","summary":"矩阵测试"})"},
+    {"POST /api/v1/members/{id}/stored-goods", R"({"description":"矩阵测试1件","quantity":1})"},
 };
 
 class MatrixTest : public ::testing::Test {
@@ -231,6 +238,7 @@ class MatrixTest : public ::testing::Test {
     std::string out = pattern;
     if (auto at = out.find("{id}"); at != std::string::npos) out.replace(at, 4, id);
     if (auto at = out.find("{card_no}"); at != std::string::npos) out.replace(at, 9, card_no_);
+    if (auto at = out.find("{goods_id}"); at != std::string::npos) out.replace(at, 10, "1");
     // The default program: choosing it again changes nothing.
     if (auto at = out.find("{code}"); at != std::string::npos) out.replace(at, 6, "department_store");
     return out;
