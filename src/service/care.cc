@@ -334,9 +334,6 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
   t.away_assignee_id = place.away;
   t.created_at = now;
   t.updated_at = now;
-  if (!repo.care().InsertTask(t)) return made;
-  made.task = true;
-
   // Messages of the occasion (C5), rendered now, sent from their due day.
   const std::string status = StatusKey(m.status);
   const std::string grade =
@@ -347,7 +344,8 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
         : std::string();
   const Timestamp send_from =
       std::max(now, env.tz.StartOfDay(o.due_on) + std::chrono::hours(kSendHour));
-  int queued = 0;
+  std::vector<store::OutboxMessage> messages;
+  int queued = 0, suppressed = 0;
   for (auto channel : {domain::Channel::kSms, domain::Channel::kEmail}) {
     if (!o.channels.Has(channel)) continue;
     const auto mc = channel == domain::Channel::kSms ? domain::MessageChannel::kSms
@@ -362,7 +360,6 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
     if (tpl == nullptr) continue;
     store::OutboxMessage msg;
     msg.member_id = m.id;
-    msg.task_id = t.id;
     msg.channel = domain::ToString(channel);
     msg.purpose = domain::ToString(o.purpose);
     msg.template_code = tpl->code;
@@ -372,21 +369,27 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
     if (rendered.ok()) {
       msg.subject = rendered->subject;
       msg.text = rendered->text;
-      ++made.messages;
       ++queued;
     } else {
       msg.status = "suppressed";
       msg.reason = "missing_value";
       msg.detail = rendered.error().message;
-      ++made.suppressed;
+      ++suppressed;
     }
-    repo.care().InsertOutbox(msg);
+    messages.push_back(std::move(msg));
   }
   if (personal.empty() && queued > 0) {
     // Nothing for a person to do: the task is done by its messages.
     t.status = "done";
     t.completed_at = now;
-    repo.care().UpdateTask(t);
+  }
+  if (!repo.care().InsertTask(t)) return made;
+  made.task = true;
+  made.messages = queued;
+  made.suppressed = suppressed;
+  for (auto& msg : messages) {
+    msg.task_id = t.id;
+    repo.care().InsertOutbox(msg);
   }
   return made;
 }
