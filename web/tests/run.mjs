@@ -31,7 +31,8 @@ const { CARE_TESTS } = await import('./care.test.mjs')
 const { CARE_ADMIN_TESTS } = await import('./care_admin.test.mjs')
 const { CARE_REPORT_TESTS } = await import('./care_report.test.mjs')
 const { LEAVES_TESTS } = await import('./leaves.test.mjs')
-const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS, ...CARE_ADMIN_TESTS, ...CARE_REPORT_TESTS, ...LEAVES_TESTS]
+const { STORED_GOODS_TESTS } = await import('./stored_goods.test.mjs')
+const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS, ...CARE_ADMIN_TESTS, ...CARE_REPORT_TESTS, ...LEAVES_TESTS, ...STORED_GOODS_TESTS]
 
 const here = dirname(fileURLToPath(import.meta.url))
 const webDir = resolve(here, '..')
