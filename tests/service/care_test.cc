@@ -52,17 +52,7 @@ class CareTest : public vipcare::testing::LoyaltyScenarioTest {
     EXPECT_TRUE(m.ok()) << m.error().field << ": " << m.error().message;
     if (!m.ok()) return MemberId();
     const MemberId id = m->member.id;
-    if (!tier.empty()) {
-      auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
-        auto& l = repo.loyalty();
-        auto s = loyalty_core::StateOf(l, id, loyalty_core::LoadProgram(l));
-        s.tier_code = tier;
-        s.tier_since = fx_.env().Today();
-        if (!l.SaveLoyaltyState(s)) return Error::Conflict("state");
-        return OkStatus();
-      });
-      EXPECT_TRUE(st.ok());
-    }
+    if (!tier.empty()) SetTier(id, tier);
     return id;
   }
 

@@ -1,5 +1,7 @@
 #include "testing/loyalty_scenario.h"
 
+#include "service/loyalty_core.h"
+
 namespace vipcare::testing {
 
 using nlohmann::json;
@@ -52,6 +54,18 @@ void LoyaltyScenarioTest::UseProgram(const domain::Program& p) {
     return OkStatus();
   });
   ASSERT_TRUE(st.ok());
+}
+
+void LoyaltyScenarioTest::SetTier(MemberId m, const std::string& tier) {
+  auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
+    auto& l = repo.loyalty();
+    auto s = service::loyalty_core::StateOf(l, m, service::loyalty_core::LoadProgram(l));
+    s.tier_code = tier;
+    s.tier_since = fx_.env().Today();
+    if (!l.SaveLoyaltyState(s)) return Error::Conflict("the member's state changed meanwhile");
+    return OkStatus();
+  });
+  EXPECT_TRUE(st.ok());
 }
 
 }  // namespace vipcare::testing

@@ -29,6 +29,9 @@ class LoyaltyScenarioTest : public ::testing::Test {
   // The daily schedule for `day`; its summary.
   nlohmann::json Run(Date day);
   store::LoyaltyState State(MemberId m);
+  // Puts member `m` on tier `tier` of the company's program from today, as
+  // if they had qualified (for tests about what a tier gets, not how).
+  void SetTier(MemberId m, const std::string& tier);
   // The company runs `p` (stored as version 1 of its code) from now on.
   void UseProgram(const domain::Program& p);
 
