@@ -4,6 +4,7 @@
 #include "http/care_api.h"
 #include "http/handler_util.h"
 #include "http/care_report_api.h"
+#include "http/report_api.h"
 #include "http/stored_goods_api.h"
 
 namespace vipcare::http {
@@ -832,6 +833,7 @@ void RegisterApi(Router& router, Services s) {
   AddCareRoutes(router, s);
   AddCareReportRoutes(router, s);
   AddStoredGoodsRoutes(router, s);
+  AddReportRoutes(router, s);
 }
 
 }  // namespace vipcare::http

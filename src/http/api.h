@@ -14,6 +14,7 @@
 #include "service/programs.h"
 #include "service/redemption.h"
 #include "service/staff_leave.h"
+#include "service/reports.h"
 #include "service/stored_goods.h"
 #include "service/tier_admin.h"
 
@@ -34,6 +35,7 @@ struct Services {
   service::StaffLeaves& staff_leaves;
   service::CareReports& care_reports;
   service::StoredGoods& stored_goods;
+  service::Reports& reports;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

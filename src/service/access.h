@@ -26,6 +26,7 @@ enum class Permission {
   kTaskWork,      // see and work one's care tasks, log contacts (C2, C3)
   kTaskManage,    // assign tasks, see the store's outbox and visit report (C2, C3)
   kCareAdmin,     // edit care rules and message templates (C1, C5)
+  kReportRead,    // read the analysis reports: aggregates, never a member (R1-R10)
   kCareReport,    // read monthly visit reports and regional summaries (C3, R8; aggregates)
 };
 

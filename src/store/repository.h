@@ -15,6 +15,7 @@
 #include "store/care_repository.h"
 #include "store/care_repository.h"
 #include "store/loyalty_jobs_repository.h"
+#include "store/report_repository.h"
 #include "store/loyalty_repository.h"
 #include "store/rewards_repository.h"
 #include "store/page.h"
@@ -282,6 +283,8 @@ class Repository {
   virtual RewardsRepository& rewards() = 0;
   // The care engine's tables (SPEC C1-C6).
   virtual CareRepository& care() = 0;
+  // Aggregates for the reports (SPEC R1-R10).
+  virtual ReportRepository& reports() = 0;
   // The daily schedule's bookkeeping, in this transaction.
   virtual LoyaltyJobsRepository& loyalty_jobs() = 0;
 };

@@ -453,6 +453,10 @@ class SqlRepository final : public Repository {
     if (!rewards_) rewards_ = MakeSqlRewardsRepository(db_);
     return *rewards_;
   }
+  ReportRepository& reports() override {
+    if (!reports_) reports_ = MakeSqlReportRepository(db_);
+    return *reports_;
+  }
   CareRepository& care() override {
     if (!care_) care_ = MakeSqlCareRepository(db_, sealer_);
     return *care_;
@@ -1046,6 +1050,7 @@ class SqlRepository final : public Repository {
   std::unique_ptr<LoyaltyRepository> loyalty_;
   std::unique_ptr<RewardsRepository> rewards_;
   std::unique_ptr<CareRepository> care_;
+  std::unique_ptr<ReportRepository> reports_;
   std::unique_ptr<LoyaltyJobsRepository> loyalty_jobs_;
   Db& db_;
   Sealer sealer_;

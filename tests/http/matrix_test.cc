@@ -137,6 +137,8 @@ const std::map<std::string, std::string> kMatrix = {
     // no goods and holds no grant for this member. Goods 1 is the one the
     // POST row stored (or none yet: 404).
     {"GET /api/v1/members/{id}/stored-goods", "ynyyynn"},
+    {"GET /api/v1/reports", "yyyynnn"},
+    {"GET /api/v1/reports/{name}", "yyyynnn"},
     {"POST /api/v1/members/{id}/stored-goods", "ynyyynn"},
     {"POST /api/v1/members/{id}/stored-goods/{goods_id}/collect", "ynyyynn"},
 };
@@ -239,6 +241,7 @@ class MatrixTest : public ::testing::Test {
     if (auto at = out.find("{id}"); at != std::string::npos) out.replace(at, 4, id);
     if (auto at = out.find("{card_no}"); at != std::string::npos) out.replace(at, 9, card_no_);
     if (auto at = out.find("{goods_id}"); at != std::string::npos) out.replace(at, 10, "1");
+    if (auto at = out.find("{name}"); at != std::string::npos) out.replace(at, 6, "member_sales");
     // The default program: choosing it again changes nothing.
     if (auto at = out.find("{code}"); at != std::string::npos) out.replace(at, 6, "department_store");
     return out;

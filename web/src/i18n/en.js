@@ -68,6 +68,7 @@ export default {
     task_manage: 'Assign care tasks',
     care_admin: 'Care rules and templates',
     care_report: 'Visit reports and regional summaries',
+    report_read: 'Analysis reports (aggregates only)',
   },
   common: {
     search: 'Search',

@@ -68,6 +68,7 @@ export default {
     task_manage: '分配关怀任务',
     care_admin: '关怀规则与模板',
     care_report: '回访月报与片区汇总',
+    report_read: '分析报表（只含汇总）',
   },
   common: {
     search: '查询',
