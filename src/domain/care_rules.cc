@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "domain/care_calendar.h"
+#include "domain/json_object.h"
 
 // The default rules are src/domain/care_rules/default_rules.json, compiled
 // into generated/care_rules_default.cc by cmake/embed_care_rules.cmake: the
@@ -46,24 +47,6 @@ constexpr std::array kCareStatuses = {MemberStatus::kProspect, MemberStatus::kTe
                                       MemberStatus::kFormal};
 constexpr std::array kEveryMonths = {1, 2, 3, 4, 6, 12};
 
-template <class E, size_t N>
-std::optional<E> ParseEnum(std::string_view s, const std::array<E, N>& all) {
-  for (E e : all) {
-    if (s == ToString(e)) return e;
-  }
-  return std::nullopt;
-}
-
-template <class E, size_t N>
-std::string Choices(const std::array<E, N>& all) {
-  std::string out;
-  for (size_t i = 0; i < N; ++i) {
-    if (i) out += i + 1 == N ? " or " : ", ";
-    out += fmt::format("\"{}\"", ToString(all[i]));
-  }
-  return out;
-}
-
 bool IsCode(std::string_view s) {
   if (s.empty() || s.size() > kMaxCodeChars || !(s[0] >= 'a' && s[0] <= 'z')) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -75,118 +58,15 @@ bool IsEveryMonths(int n) {
   return std::find(kEveryMonths.begin(), kEveryMonths.end(), n) != kEveryMonths.end();
 }
 
-Status CheckText(const std::string& s, const std::string& path, size_t max_chars, bool required) {
-  long n = Utf8Length(s);
-  if (n < 0) return Error::Invalid(path, "must be valid UTF-8 text");
-  if (required && n == 0) return Error::Invalid(path, "must not be empty");
-  if (size_t(n) > max_chars) {
-    return Error::Invalid(path, fmt::format("must be at most {} characters", max_chars));
-  }
-  for (unsigned char c : s) {
-    if (c < 0x20 && c != '\n' && c != '\t') {
-      return Error::Invalid(path, "must not contain control characters");
-    }
-  }
-  return OkStatus();
-}
-
-// Reads the members of one JSON object by name, checking type and range and
-// naming the path of a bad value; Done() reports the first unknown field.
-class Obj {
+// The rule document's reader: the shared checks plus rule codes.
+class Obj : public JsonObject<Obj> {
  public:
-  Obj(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
-
-  std::string Path(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-  const std::string& path() const { return path_; }
-  const json& raw() const { return j_; }
-  // The value of `key`, or nullptr when absent or null. Marks it known.
-  const json* Get(std::string_view key) {
-    known_.insert(std::string(key));
-    auto it = j_.find(key);
-    if (it == j_.end() || it->is_null()) return nullptr;
-    return &*it;
-  }
-  Status Int(std::string_view key, int& out, int lo, int hi, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_number_integer() || v->get<int64_t>() < lo || v->get<int64_t>() > hi) {
-      return Error::Invalid(Path(key), fmt::format("must be an integer from {} to {}", lo, hi));
-    }
-    out = int(v->get<int64_t>());
-    return OkStatus();
-  }
-  Status Bool(std::string_view key, bool& out) {
-    const json* v = Get(key);
-    if (!v) return OkStatus();
-    if (!v->is_boolean()) return Error::Invalid(Path(key), "must be true or false");
-    out = v->get<bool>();
-    return OkStatus();
-  }
-  Status Text(std::string_view key, std::string& out, size_t max_chars, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_string()) return Error::Invalid(Path(key), "must be a string");
-    VIPCARE_TRY(CheckText(v->get<std::string>(), Path(key), max_chars, required));
-    out = v->get<std::string>();
-    return OkStatus();
-  }
+  using JsonObject::JsonObject;
   Status Code(std::string_view key, std::string& out, bool required = true) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_string() || !IsCode(v->get<std::string>())) {
-      return Error::Invalid(Path(key),
-                            "must be 1-40 characters of a-z, 0-9 or '_', starting with a letter");
-    }
-    out = v->get<std::string>();
-    return OkStatus();
+    return JsonObject::Code(
+        key, out, IsCode, "must be 1-40 characters of a-z, 0-9 or '_', starting with a letter",
+        required);
   }
-  template <class E, size_t N>
-  Status Enum(std::string_view key, E& out, const std::array<E, N>& all, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    auto e = v->is_string() ? ParseEnum(v->get<std::string>(), all) : std::nullopt;
-    if (!e) return Error::Invalid(Path(key), "must be " + Choices(all));
-    out = *e;
-    return OkStatus();
-  }
-  // Reads each element of the array at `key` with `read(const json&, path)`.
-  template <class Fn>
-  Status Array(std::string_view key, Fn&& read, size_t max_items, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_array()) return Error::Invalid(Path(key), "must be an array");
-    if (v->size() > max_items) {
-      return Error::Invalid(Path(key), fmt::format("must have at most {} items", max_items));
-    }
-    if (required && v->empty()) return Error::Invalid(Path(key), "must not be empty");
-    for (size_t i = 0; i < v->size(); ++i) {
-      VIPCARE_TRY(read((*v)[i], fmt::format("{}[{}]", Path(key), i)));
-    }
-    return OkStatus();
-  }
-  // Reads the object at `key` with `read(Obj&)`; absent or null leaves defaults.
-  template <class Fn>
-  Status Object(std::string_view key, Fn&& read, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_object()) return Error::Invalid(Path(key), "must be an object");
-    Obj sub(*v, Path(key));
-    VIPCARE_TRY(read(sub));
-    return sub.Done();
-  }
-  Status Done() const {
-    for (const auto& [key, value] : j_.items()) {
-      if (!known_.count(key)) return Error::Invalid(Path(key), "is not a known field");
-    }
-    return OkStatus();
-  }
-
- private:
-  const json& j_;
-  std::string path_;
-  std::set<std::string, std::less<>> known_;
 };
 
 // Reads a JSON array of enum names without duplicates.

@@ -6,7 +6,8 @@
 #include <array>
 #include <set>
 
-#include "domain/member.h"  // Utf8Length
+#include "domain/json_object.h"
+#include "domain/member.h"
 
 namespace vipcare::domain {
 namespace {
@@ -20,14 +21,6 @@ constexpr size_t kMaxCodeChars = 40;
 constexpr size_t kMaxNameChars = 100;
 constexpr size_t kMaxTextChars = 2000;
 constexpr size_t kMaxItems = 50;
-
-template <class E, size_t N>
-std::optional<E> ParseEnum(std::string_view s, const std::array<E, N>& all) {
-  for (E e : all) {
-    if (s == ToString(e)) return e;
-  }
-  return std::nullopt;
-}
 
 constexpr std::array kRoundings = {Rounding::kPerTransaction, Rounding::kCarryRemainder};
 constexpr std::array kExpiryModes = {ExpiryMode::kNever, ExpiryMode::kRollingMonths,
@@ -48,16 +41,6 @@ constexpr std::array kMetrics = {Metric::kSpend3m,
                                  Metric::kPointsBalance};
 constexpr std::array kOps = {Op::kAtLeast, Op::kAtMost};
 
-template <class E, size_t N>
-std::string Choices(const std::array<E, N>& all) {
-  std::string out;
-  for (size_t i = 0; i < N; ++i) {
-    if (i) out += i + 1 == N ? " or " : ", ";
-    out += fmt::format("\"{}\"", ToString(all[i]));
-  }
-  return out;
-}
-
 bool IsCode(std::string_view s) {
   if (s.empty() || s.size() > kMaxCodeChars) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -65,38 +48,12 @@ bool IsCode(std::string_view s) {
   });
 }
 
-// Reads the members of one JSON object, each by name, checking type and
-// range and naming the path of a bad value. Keys never read are unknown
-// fields: Done() reports the first.
-class Obj {
+// The program document's reader: the shared checks plus money, points,
+// rates and program codes.
+class Obj : public JsonObject<Obj> {
  public:
-  Obj(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
-
-  std::string Path(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-  // The value of `key`, or nullptr when absent or null. Marks it known.
-  const json* Get(std::string_view key) {
-    known_.insert(std::string(key));
-    auto it = j_.find(key);
-    if (it == j_.end() || it->is_null()) return nullptr;
-    return &*it;
-  }
-  Status Int(std::string_view key, int64_t& out, int64_t lo, int64_t hi, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_number_integer() || v->get<int64_t>() < lo || v->get<int64_t>() > hi) {
-      return Error::Invalid(Path(key), fmt::format("must be an integer from {} to {}", lo, hi));
-    }
-    out = v->get<int64_t>();
-    return OkStatus();
-  }
-  Status Int(std::string_view key, int& out, int lo, int hi, bool required = false) {
-    int64_t v = out;
-    VIPCARE_TRY(Int(key, v, lo, hi, required));
-    out = int(v);
-    return OkStatus();
-  }
+  using JsonObject::JsonObject;
+  using JsonObject::Int;
   Status Fen(std::string_view key, vipcare::Fen& out, int64_t lo = 0, bool required = false) {
     return Int(key, out.value, lo, kMaxFen, required);
   }
@@ -106,120 +63,12 @@ class Obj {
   Status Rate(std::string_view key, BasisPoints& out, int lo, int hi) {
     return Int(key, out, lo, hi);
   }
-  Status Bool(std::string_view key, bool& out) {
-    const json* v = Get(key);
-    if (!v) return OkStatus();
-    if (!v->is_boolean()) return Error::Invalid(Path(key), "must be true or false");
-    out = v->get<bool>();
-    return OkStatus();
-  }
-  Status Text(std::string_view key, std::string& out, size_t max_chars, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_string()) return Error::Invalid(Path(key), "must be a string");
-    VIPCARE_TRY(CheckText(v->get<std::string>(), Path(key), max_chars, required));
-    out = v->get<std::string>();
-    return OkStatus();
-  }
   Status Code(std::string_view key, std::string& out) {
-    const json* v = Get(key);
-    if (!v) return Error::Invalid(Path(key), "is required");
-    if (!v->is_string() || !IsCode(v->get<std::string>())) {
-      return Error::Invalid(Path(key), "must be 1-40 characters of a-z, 0-9, '_' or '-'");
-    }
-    out = v->get<std::string>();
-    return OkStatus();
-  }
-  Status Day(std::string_view key, Date& out) {
-    const json* v = Get(key);
-    if (!v) return Error::Invalid(Path(key), "is required");
-    auto d = v->is_string() ? Date::Parse(v->get<std::string>()) : std::nullopt;
-    if (!d) return Error::Invalid(Path(key), "must be a date YYYY-MM-DD");
-    out = *d;
-    return OkStatus();
+    return JsonObject::Code(key, out, IsCode, "must be 1-40 characters of a-z, 0-9, '_' or '-'");
   }
   Status Texts(std::string_view key, std::vector<std::string>& out, size_t max_chars) {
-    const json* v = Get(key);
-    if (!v) return OkStatus();
-    if (!v->is_array()) return Error::Invalid(Path(key), "must be an array of strings");
-    if (v->size() > kMaxItems) {
-      return Error::Invalid(Path(key), fmt::format("must have at most {} items", kMaxItems));
-    }
-    std::vector<std::string> items;
-    for (size_t i = 0; i < v->size(); ++i) {
-      auto path = fmt::format("{}[{}]", Path(key), i);
-      if (!(*v)[i].is_string()) return Error::Invalid(path, "must be a string");
-      VIPCARE_TRY(CheckText((*v)[i].get<std::string>(), path, max_chars, true));
-      items.push_back((*v)[i].get<std::string>());
-    }
-    out = std::move(items);
-    return OkStatus();
+    return JsonObject::Texts(key, out, max_chars, kMaxItems);
   }
-  template <class E, size_t N>
-  Status Enum(std::string_view key, E& out, const std::array<E, N>& all) {
-    const json* v = Get(key);
-    if (!v) return OkStatus();
-    auto e = v->is_string() ? ParseEnum(v->get<std::string>(), all) : std::nullopt;
-    if (!e) return Error::Invalid(Path(key), "must be " + Choices(all));
-    out = *e;
-    return OkStatus();
-  }
-  // Reads the object at `key` with `read(Obj&)`; absent or null leaves defaults.
-  template <class Fn>
-  Status Object(std::string_view key, Fn&& read, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_object()) return Error::Invalid(Path(key), "must be an object");
-    Obj sub(*v, Path(key));
-    VIPCARE_TRY(read(sub));
-    return sub.Done();
-  }
-  // Reads each object of the array at `key` with `read(Obj&, index)`.
-  template <class Fn>
-  Status Objects(std::string_view key, Fn&& read, size_t max_items, bool required = false) {
-    const json* v = Get(key);
-    if (!v) return required ? Error::Invalid(Path(key), "is required") : OkStatus();
-    if (!v->is_array()) return Error::Invalid(Path(key), "must be an array of objects");
-    if (v->size() > max_items) {
-      return Error::Invalid(Path(key), fmt::format("must have at most {} items", max_items));
-    }
-    if (required && v->empty()) return Error::Invalid(Path(key), "must not be empty");
-    for (size_t i = 0; i < v->size(); ++i) {
-      auto path = fmt::format("{}[{}]", Path(key), i);
-      if (!(*v)[i].is_object()) return Error::Invalid(path, "must be an object");
-      Obj sub((*v)[i], path);
-      VIPCARE_TRY(read(sub, i));
-      VIPCARE_TRY(sub.Done());
-    }
-    return OkStatus();
-  }
-  Status Done() const {
-    for (const auto& [key, value] : j_.items()) {
-      if (!known_.count(key)) return Error::Invalid(Path(key), "is not a known field");
-    }
-    return OkStatus();
-  }
-
- private:
-  static Status CheckText(const std::string& s, const std::string& path, size_t max_chars,
-                          bool required) {
-    long n = Utf8Length(s);
-    if (n < 0) return Error::Invalid(path, "must be valid UTF-8 text");
-    if (required && n == 0) return Error::Invalid(path, "must not be empty");
-    if (size_t(n) > max_chars) {
-      return Error::Invalid(path, fmt::format("must be at most {} characters", max_chars));
-    }
-    for (unsigned char c : s) {
-      if (c < 0x20 && c != '\n' && c != '\t') {
-        return Error::Invalid(path, "must not contain control characters");
-      }
-    }
-    return OkStatus();
-  }
-
-  const json& j_;
-  std::string path_;
-  std::set<std::string, std::less<>> known_;
 };
 
 Status ReadCondition(Obj& o, Condition& c) {
