@@ -7,12 +7,12 @@ Response ReplyJson(const Result<nlohmann::json>& r, int status) {
   return Response::Json(*r, status);
 }
 
-Result<store::Page> PageOf(const Request& req) {
+Result<service::Page> PageOf(const Request& req) {
   auto limit = req.QueryInt("limit", 50, 1, 200);
   if (!limit.ok()) return limit.error();
   auto offset = req.QueryInt("offset", 0, 0, 1'000'000'000);
   if (!offset.ok()) return offset.error();
-  return store::Page{*limit, *offset};
+  return service::Page{*limit, *offset};
 }
 
 std::map<std::string, std::string> FiltersOf(const Request& req) {

@@ -6,7 +6,7 @@
 
 #include "core/result.h"
 #include "http/router.h"
-#include "store/page.h"
+#include "service/context.h"
 
 namespace vipcare::http {
 
@@ -23,7 +23,7 @@ namespace vipcare::http {
 Response ReplyJson(const Result<nlohmann::json>& r, int status = 200);
 
 // limit (1-200, default 50) and offset of a list.
-Result<store::Page> PageOf(const Request& req);
+Result<service::Page> PageOf(const Request& req);
 
 // The filters of a list: the query without its paging parameters (the
 // service checks each value and names the bad one).

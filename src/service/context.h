@@ -11,6 +11,9 @@ namespace vipcare::service {
 
 // Who is acting: the signed-in account, resolved once per request by the
 // access layer (service/accounts.h). Plain value.
+// A page of a list as the use cases take it (limit and offset).
+using Page = store::Page;
+
 struct Actor {
   UserId user_id;
   std::string username;
