@@ -290,8 +290,11 @@ struct Made {
 Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
               const domain::Member& m, const domain::DueOccasion& o,
               const store::CareLoyaltyFacts* l, const domain::MemberFacts& f) {
-  auto values = [&] {
-    auto v = ValuesFor(m, o, s, l, f);
+  // The placeholders' values, worked out once for the occasion's messages.
+  std::optional<domain::MessageValues> cached;
+  auto values = [&]() -> const domain::MessageValues& {
+    if (cached) return *cached;
+    auto& v = cached.emplace(ValuesFor(m, o, s, l, f));
     if (o.rule != nullptr && o.rule->trigger.type == domain::TriggerType::kAfterPurchase) {
       // {date} and {amount} of a purchase message are the purchase's.
       const Date bought = o.occasion_on.AddDays(-o.rule->trigger.days);
@@ -977,67 +980,81 @@ Result<int64_t> StaffIdField(const json& body, const std::string& field) {
 
 }  // namespace
 
+namespace {
+
+// How a task changes hands: forwarded down the line (转派) or assigned (分配).
+struct HandOff {
+  const char* staff_field;    // "to_staff_id" / "staff_id"
+  const char* what;           // for the unknown-field message
+  const char* out_of_scope;   // the task is not the actor's to hand on
+  const char* not_allowed;    // the target is not the actor's to hand to
+  const char* event;          // care_task_events.kind
+  const char* audit;          // audit action
+  const char* status;         // the task's status after, or nullptr to keep it
+  bool manager_may_take_it;   // a store manager may name themself
+};
+
+constexpr HandOff kForward{"to_staff_id",
+                           "a forward",
+                           "this task is someone else's",
+                           "只能转派给自己的下属（店长→本店导购，督导→本片区店长/导购）",
+                           "forwarded",
+                           "task_forward",
+                           "forwarded",
+                           false};
+constexpr HandOff kAssign{"staff_id",
+                          "an assignment",
+                          "this task is outside your stores",
+                          "只能分配给本店（本片区）在职的员工",
+                          "assigned",
+                          "task_assign",
+                          nullptr,
+                          true};
+
+Status HandOn(store::Repository& repo, const Env& env, const Actor& actor, int64_t id,
+              const json& body, const HandOff& h) {
+  VIPCARE_TRY(OnlyFields(body, {h.staff_field, "note"}, h.what));
+  auto to = StaffIdField(body, h.staff_field);
+  if (!to.ok()) return to.error();
+  auto note = TextField(body, "note", kMaxNote, false);
+  if (!note.ok()) return note.error();
+  auto t = repo.care().GetTask(id);
+  if (!t) return Error::NotFound("no task has that id", "id");
+  if (!TaskInScope(repo, actor, *t)) return Error::Forbidden(h.out_of_scope);
+  if (!Pending(t->status)) return Error::Conflict("the task is already " + t->status, "id");
+  auto target = repo.GetStaff(StaffId(*to));
+  if (!target) return Error::Invalid(h.staff_field, "no staff member has that id");
+  const bool self = h.manager_may_take_it && actor.role == domain::Role::kStoreManager &&
+                    target->id == actor.staff_id;
+  if (!self && !Subordinate(repo, actor, *target)) {
+    return Error::Unprocessable(h.not_allowed, h.staff_field);
+  }
+  const Timestamp now = env.clock.Now();
+  const StaffId from = t->assignee_id;
+  t->assignee_id = target->id;
+  if (h.status != nullptr) t->status = h.status;
+  t->updated_at = now;
+  repo.care().UpdateTask(*t);
+  repo.care().AppendTaskEvent({0, t->id, now, actor.user_id, h.event, from, target->id, *note});
+  RecordAudit(repo, env, actor, h.audit, "care_task", std::to_string(t->id),
+              fmt::format("to_staff={}", target->id.value));
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<json> Care::ForwardTask(const Actor& actor, int64_t id, const json& body) {
   VIPCARE_TRY(Authorize(actor, Permission::kTaskWork));
-  auto st = env_.store.Write([&](store::Repository& repo) -> Status {
-    VIPCARE_TRY(OnlyFields(body, {"to_staff_id", "note"}, "a forward"));
-    auto to = StaffIdField(body, "to_staff_id");
-    if (!to.ok()) return to.error();
-    auto note = TextField(body, "note", kMaxNote, false);
-    if (!note.ok()) return note.error();
-    auto t = repo.care().GetTask(id);
-    if (!t) return Error::NotFound("no task has that id", "id");
-    if (!TaskInScope(repo, actor, *t)) return Error::Forbidden("this task is someone else's");
-    if (!Pending(t->status)) return Error::Conflict("the task is already " + t->status, "id");
-    auto target = repo.GetStaff(StaffId(*to));
-    if (!target) return Error::Invalid("to_staff_id", "no staff member has that id");
-    if (!Subordinate(repo, actor, *target)) {
-      return Error::Unprocessable("只能转派给自己的下属（店长→本店导购，督导→本片区店长/导购）",
-                                  "to_staff_id");
-    }
-    const Timestamp now = env_.clock.Now();
-    const StaffId from = t->assignee_id;
-    t->assignee_id = target->id;
-    t->status = "forwarded";
-    t->updated_at = now;
-    repo.care().UpdateTask(*t);
-    repo.care().AppendTaskEvent({0, t->id, now, actor.user_id, "forwarded", from, target->id, *note});
-    RecordAudit(repo, env_, actor, "task_forward", "care_task", std::to_string(t->id),
-                fmt::format("to_staff={}", target->id.value));
-    return OkStatus();
-  });
+  auto st = env_.store.Write(
+      [&](store::Repository& repo) { return HandOn(repo, env_, actor, id, body, kForward); });
   if (!st.ok()) return st.error();
   return GetTask(actor, id);
 }
 
 Result<json> Care::AssignTask(const Actor& actor, int64_t id, const json& body) {
   VIPCARE_TRY(Authorize(actor, Permission::kTaskManage));
-  auto st = env_.store.Write([&](store::Repository& repo) -> Status {
-    VIPCARE_TRY(OnlyFields(body, {"staff_id", "note"}, "an assignment"));
-    auto to = StaffIdField(body, "staff_id");
-    if (!to.ok()) return to.error();
-    auto note = TextField(body, "note", kMaxNote, false);
-    if (!note.ok()) return note.error();
-    auto t = repo.care().GetTask(id);
-    if (!t) return Error::NotFound("no task has that id", "id");
-    if (!TaskInScope(repo, actor, *t)) return Error::Forbidden("this task is outside your stores");
-    if (!Pending(t->status)) return Error::Conflict("the task is already " + t->status, "id");
-    auto target = repo.GetStaff(StaffId(*to));
-    if (!target) return Error::Invalid("staff_id", "no staff member has that id");
-    const bool own = actor.role == domain::Role::kStoreManager && target->id == actor.staff_id;
-    if (!own && !Subordinate(repo, actor, *target)) {
-      return Error::Unprocessable("只能分配给本店（本片区）在职的员工", "staff_id");
-    }
-    const Timestamp now = env_.clock.Now();
-    const StaffId from = t->assignee_id;
-    t->assignee_id = target->id;
-    t->updated_at = now;
-    repo.care().UpdateTask(*t);
-    repo.care().AppendTaskEvent({0, t->id, now, actor.user_id, "assigned", from, target->id, *note});
-    RecordAudit(repo, env_, actor, "task_assign", "care_task", std::to_string(t->id),
-                fmt::format("to_staff={}", target->id.value));
-    return OkStatus();
-  });
+  auto st = env_.store.Write(
+      [&](store::Repository& repo) { return HandOn(repo, env_, actor, id, body, kAssign); });
   if (!st.ok()) return st.error();
   return GetTask(actor, id);
 }
