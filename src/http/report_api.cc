@@ -14,6 +14,18 @@ void AddReportRoutes(Router& router, Services s) {
               [s](const Request& req, const Actor* a) {
                 return ReplyJson(s.reports.Get(*a, req.params.at("name"), req.query));
               }});
+  router.Add({"GET", "/api/v1/reports/{name}/export", true, Permission::kReportExport,
+              [s](const Request& req, const Actor* a) {
+                auto r = s.reports.Export(*a, req.params.at("name"), req.query);
+                if (!r.ok()) return Response::FromError(r.error());
+                Response res;
+                res.content_type = r->content_type;
+                res.body = std::move(r->body);
+                res.headers.push_back(
+                    {"Content-Disposition", "attachment; filename=\"" + r->filename + "\""});
+                res.headers.push_back({"X-Row-Count", std::to_string(r->rows)});
+                return res;
+              }});
 }
 
 }  // namespace vipcare::http

@@ -25,6 +25,7 @@ const char* ToString(Permission p) {
     case Permission::kTaskManage: return "task_manage";
     case Permission::kCareAdmin: return "care_admin";
     case Permission::kReportRead: return "report_read";
+    case Permission::kReportExport: return "report_export";
     case Permission::kCareReport: return "care_report";
   }
   return "none";
@@ -40,7 +41,8 @@ bool RoleHas(domain::Role role, Permission p) {
       return p == Permission::kAuditRead || p == Permission::kOrgRead;
     case Role::kHqAnalyst:
       // Aggregates only: never a single member's file (P2).
-      return p == Permission::kOrgRead || p == Permission::kCareReport || p == Permission::kReportRead;
+      return p == Permission::kOrgRead || p == Permission::kCareReport ||
+             p == Permission::kReportRead || p == Permission::kReportExport;
     case Role::kStoreManager:
       // Exports and grants of their own store's members; the store's devices.
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
@@ -48,13 +50,15 @@ bool RoleHas(domain::Role role, Permission p) {
              p == Permission::kGrantAdmin || p == Permission::kExport ||
              p == Permission::kDeviceAdmin || p == Permission::kSalePost ||
              p == Permission::kTaskWork || p == Permission::kTaskManage ||
-             p == Permission::kCareReport || p == Permission::kReportRead;
+             p == Permission::kCareReport || p == Permission::kReportRead ||
+             p == Permission::kReportExport;
     case Role::kRegionalSupervisor:
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||
              p == Permission::kMemberAdmin || p == Permission::kOrgRead ||
              p == Permission::kGrantAdmin || p == Permission::kExport ||
              p == Permission::kTaskWork || p == Permission::kTaskManage ||
-             p == Permission::kCareReport || p == Permission::kReportRead;
+             p == Permission::kCareReport || p == Permission::kReportRead ||
+             p == Permission::kReportExport;
     case Role::kAssociate:
       // Never an export: a clerk's screen is not a bulk channel (P4, P9).
       return p == Permission::kMemberRead || p == Permission::kMemberWrite ||

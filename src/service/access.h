@@ -28,6 +28,7 @@ enum class Permission {
   kCareAdmin,     // edit care rules and message templates (C1, C5)
   kReportRead,    // read the analysis reports: aggregates, never a member (R1-R10)
   kCareReport,    // read monthly visit reports and regional summaries (C3, R8; aggregates)
+  kReportExport,  // download the analysis reports as CSV / XLSX (P4; aggregates, audited)
 };
 
 const char* ToString(Permission p);

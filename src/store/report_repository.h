@@ -20,17 +20,32 @@ struct StoreMonthSales {
   int64_t member_sales = 0;  // of them to members
 };
 
+// Where a report's rows may come from (SPEC P2, P9): the stores of one
+// region, one store, or every store. The service resolves it from the
+// caller's role and the filters; queries only apply it.
+struct ReportScope {
+  std::optional<StoreId> store;
+  std::optional<RegionId> region;
+  // Members on this tier code only (R3, R4 ...), when given.
+  std::optional<std::string> tier;
+};
+
 // Aggregates for the reports (SPEC R1-R10), read inside the transaction of
-// the Repository that hands it out (Repository::reports()). Not thread-safe.
+// the Repository that hands it out (Repository::reports()). The queries of
+// each report area live beside it in store/reports/*.h as functions over
+// this object; they share one SQL text for SQLite and PostgreSQL and read
+// through db(). Not thread-safe.
 class ReportRepository {
  public:
-  virtual ~ReportRepository() = default;
-  // Months [from, to] ("YYYY-MM"), one row per store and month with sales;
-  // only `store` / stores of `region` when given.
-  virtual std::vector<StoreMonthSales> SalesByStoreMonth(const std::string& from,
-                                                         const std::string& to,
-                                                         std::optional<StoreId> store,
-                                                         std::optional<RegionId> region) = 0;
+  explicit ReportRepository(Db& db) : db_(db) {}
+  // Months [from, to] ("YYYY-MM"), one row per store and month with sales.
+  std::vector<StoreMonthSales> SalesByStoreMonth(const std::string& from, const std::string& to,
+                                                 const ReportScope& scope);
+  // The open read transaction, for the queries in store/reports/.
+  Db& db() { return db_; }
+
+ private:
+  Db& db_;
 };
 
 std::unique_ptr<ReportRepository> MakeSqlReportRepository(Db& db);

@@ -1,4 +1,4 @@
-// The SQL implementation of ReportRepository, shared by SQLite and PostgreSQL.
+// The SQL of ReportRepository, shared by SQLite and PostgreSQL.
 #include "store/report_repository.h"
 
 namespace vipcare::store {
@@ -19,34 +19,25 @@ constexpr std::string_view kSalesByStoreMonth =
     "AND (? = 0 OR t.store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
     "GROUP BY substr(t.local_day, 1, 7), t.store_id ORDER BY 1, 2";
 
-class SqlReportRepository final : public ReportRepository {
- public:
-  explicit SqlReportRepository(Db& db) : db_(db) {}
-
-  std::vector<StoreMonthSales> SalesByStoreMonth(const std::string& from, const std::string& to,
-                                                 std::optional<StoreId> store,
-                                                 std::optional<RegionId> region) override {
-    // [from-01, the day after `to`'s month): "YYYY-MM" + "-32" sorts after
-    // every day of the month.
-    const int64_t s = store ? store->value : 0;
-    const int64_t r = region ? region->value : 0;
-    std::vector<StoreMonthSales> out;
-    for (const auto& row :
-         db_.Query(kSalesByStoreMonth, {from + "-01", to + "-32", s, s, r, r})) {
-      out.push_back({row.Text(0), StoreId(row.Int(1)), Fen(row.Int(2)), Fen(row.Int(3)),
-                     row.Int(4), row.Int(5)});
-    }
-    return out;
-  }
-
- private:
-  Db& db_;
-};
-
 }  // namespace
 
+std::vector<StoreMonthSales> ReportRepository::SalesByStoreMonth(const std::string& from,
+                                                                 const std::string& to,
+                                                                 const ReportScope& scope) {
+  // [from-01, the day after `to`'s month): "YYYY-MM" + "-32" sorts after
+  // every day of the month.
+  const int64_t s = scope.store ? scope.store->value : 0;
+  const int64_t r = scope.region ? scope.region->value : 0;
+  std::vector<StoreMonthSales> out;
+  for (const auto& row : db_.Query(kSalesByStoreMonth, {from + "-01", to + "-32", s, s, r, r})) {
+    out.push_back({row.Text(0), StoreId(row.Int(1)), Fen(row.Int(2)), Fen(row.Int(3)), row.Int(4),
+                   row.Int(5)});
+  }
+  return out;
+}
+
 std::unique_ptr<ReportRepository> MakeSqlReportRepository(Db& db) {
-  return std::make_unique<SqlReportRepository>(db);
+  return std::make_unique<ReportRepository>(db);
 }
 
 }  // namespace vipcare::store

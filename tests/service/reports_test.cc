@@ -11,7 +11,11 @@
 //   Both: 650 yuan, members 350 -> 350/650 = 53.846 % = 5385 bp, 4 sales, 3 by members.
 #include "service/reports.h"
 
+#include "service/audit.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "testing/loyalty_scenario.h"
 
@@ -97,10 +101,11 @@ TEST_F(ReportsTest, R2AStoreManagerSeesOnlyTheirStoreAndClerksNoReport) {
   auto clerk = reports_.List(associate_);
   ASSERT_FALSE(clerk.ok());
   EXPECT_EQ(clerk.error().code, ErrorCode::kForbidden);
-  // The catalogue lists what is built.
+  // The catalogue names each report with its SPEC id.
   auto list = reports_.List(analyst_);
   ASSERT_TRUE(list.ok());
-  EXPECT_EQ((*list)["items"][0]["name"], "member_sales");
+  EXPECT_EQ((*list)["items"][1]["name"], "member_sales");
+  EXPECT_EQ((*list)["items"][1]["spec"], "R2");
 }
 
 TEST_F(ReportsTest, R2BadFiltersAndUnknownReportsNameTheField) {
@@ -117,6 +122,72 @@ TEST_F(ReportsTest, R2BadFiltersAndUnknownReportsNameTheField) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(unknown.error().field, "name");
+}
+
+// The last audit row's action and detail.
+std::pair<std::string, std::string> LastAudit(const Env& env, const Actor& admin) {
+  AuditLog log(env);
+  auto page = log.List(admin, {1000, 0});
+  EXPECT_TRUE(page.ok());
+  if (!page.ok() || page->items.empty()) return {};
+  const auto& last = *std::max_element(page->items.begin(), page->items.end(),
+                                       [](const auto& a, const auto& b) { return a.id < b.id; });
+  return {last.action, last.detail};
+}
+
+TEST_F(ReportsTest, P4ExportAsCsvOpensInExcelWithYuanAndPercentAndIsAudited) {
+  auto file = reports_.Export(analyst_, "member_sales",
+                              {{"from", "2027-03"}, {"to", "2027-04"}, {"format", "csv"}});
+  ASSERT_TRUE(file.ok()) << file.error().field << ": " << file.error().message;
+  EXPECT_EQ(file->rows, 2);
+  EXPECT_EQ(file->filename, "member_sales-2027-03-2027-04.csv");
+  EXPECT_EQ(file->content_type, "text/csv; charset=utf-8");
+  const std::string& csv = file->body;
+  ASSERT_EQ(csv.rfind("\xEF\xBB\xBF月份,门店,销售额,会员销售额,会员占比,销售笔数,会员笔数\r\n", 0), 0u)
+      << csv;
+  EXPECT_NE(csv.find("2027-03,上海南京路店,550.00,250.00,45.45%,3,2\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("合计,,650.00,350.00,53.85%,4,3\r\n"), std::string::npos) << csv;
+  auto [action, detail] = LastAudit(fx_.env(), fx_.admin());
+  EXPECT_EQ(action, "report_export");
+  EXPECT_EQ(detail, "rows=2 format=csv from=2027-03 to=2027-04");
+}
+
+TEST_F(ReportsTest, P4ExportAsGbkCsvAndXlsx) {
+  auto gbk = reports_.Export(analyst_, "member_sales",
+                             {{"from", "2027-03"}, {"to", "2027-04"}, {"format", "csv"},
+                              {"encoding", "gbk"}});
+  ASSERT_TRUE(gbk.ok()) << gbk.error().message;
+  // 月份 in GBK is D4 C2 B7 DD; no byte order mark.
+  ASSERT_GE(gbk->body.size(), 4u);
+  EXPECT_EQ(gbk->body.substr(0, 4), std::string("\xD4\xC2\xB7\xDD"));
+  EXPECT_EQ(gbk->content_type, "text/csv; charset=gbk");
+  auto xlsx = reports_.Export(manager_, "member_sales",
+                              {{"from", "2027-03"}, {"to", "2027-04"}, {"format", "xlsx"}});
+  ASSERT_TRUE(xlsx.ok()) << xlsx.error().message;
+  EXPECT_EQ(xlsx->rows, 1);  // the manager's store only
+  ASSERT_GT(xlsx->body.size(), 1000u);
+  EXPECT_EQ(xlsx->body.substr(0, 4), std::string("PK\x03\x04"));  // a zip: the xlsx container
+  EXPECT_EQ(xlsx->filename, "member_sales-2027-03-2027-04.xlsx");
+}
+
+TEST_F(ReportsTest, P4ExportNeedsThePermissionAndAValidFormatAndAuditsNothingOtherwise) {
+  const auto before = LastAudit(fx_.env(), fx_.admin());
+  auto clerk = reports_.Export(associate_, "member_sales", {{"format", "csv"}});
+  ASSERT_FALSE(clerk.ok());
+  EXPECT_EQ(clerk.error().code, ErrorCode::kForbidden);
+  auto no_format = reports_.Export(analyst_, "member_sales", {});
+  ASSERT_FALSE(no_format.ok());
+  EXPECT_EQ(no_format.error().field, "format");
+  auto pdf = reports_.Export(analyst_, "member_sales", {{"format", "pdf"}});
+  ASSERT_FALSE(pdf.ok());
+  EXPECT_EQ(pdf.error().field, "format");
+  auto latin = reports_.Export(analyst_, "member_sales", {{"format", "csv"}, {"encoding", "latin1"}});
+  ASSERT_FALSE(latin.ok());
+  EXPECT_EQ(latin.error().field, "encoding");
+  auto bad_filter = reports_.Export(analyst_, "member_sales", {{"format", "csv"}, {"from", "x"}});
+  ASSERT_FALSE(bad_filter.ok());
+  EXPECT_EQ(bad_filter.error().field, "from");
+  EXPECT_EQ(LastAudit(fx_.env(), fx_.admin()), before);
 }
 
 }  // namespace

@@ -1,0 +1,10 @@
+// R5 churn early warning.
+#include "service/reports/report_fns.h"
+
+namespace vipcare::service::reports {
+
+ReportResult ChurnRisk(const ReportQuery&, store::Repository&) {
+  return Error::NotFound("this report is not built yet", "name");
+}
+
+}  // namespace vipcare::service::reports
