@@ -139,6 +139,8 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/members/{id}/stored-goods", "ynyyynn"},
     {"GET /api/v1/reports", "yyyynnn"},
     {"GET /api/v1/reports/{name}", "yyyynnn"},
+    // Report files: aggregates, so HQ may download them; never a clerk (P4).
+    {"GET /api/v1/reports/{name}/export", "yyyynnn"},
     {"POST /api/v1/members/{id}/stored-goods", "ynyyynn"},
     {"POST /api/v1/members/{id}/stored-goods/{goods_id}/collect", "ynyyynn"},
 };
