@@ -444,9 +444,16 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
     }
     // M4: a temporary member whose purchases meet the program's rule becomes formal.
     if (member->status == domain::MemberStatus::kTemporary) {
-      auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day);
+      std::vector<std::string> vouchers =
+          answer.value("cashback_vouchers", std::vector<std::string>{});
+      const size_t issued_at_sale = vouchers.size();
+      auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day, &vouchers);
       if (!converted.ok()) return converted.error();
       if (*converted) answer["became_formal"] = true;
+      if (vouchers.size() > issued_at_sale) {
+        answer["cashback_vouchers"] = vouchers;
+        answer["points_balance"] = l.GetLoyaltyState(member->id)->points_balance.value;
+      }
     }
     if (answer.contains("vouchers_used") || answer.contains("cashback_vouchers") ||
         answer.contains("became_formal")) {

@@ -20,6 +20,7 @@
 #include "service/audit.h"
 #include "service/loyalty_core.h"
 #include "service/members.h"
+#include "service/redemption.h"
 
 namespace vipcare::service {
 namespace {
@@ -153,7 +154,8 @@ bool ApplyUpgrade(store::LoyaltyRepository& l, const domain::Program& p, store::
 
 // M4 with a program already loaded.
 Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& actor,
-                         const domain::Program& program, MemberId id, Date day) {
+                         const domain::Program& program, MemberId id, Date day,
+                         std::vector<std::string>* vouchers_out = nullptr) {
   auto member = repo.GetMember(id);
   if (!member) return Error::NotFound("no member has that id", "id");
   if (member->status != domain::MemberStatus::kTemporary || !program.temporary_to_formal) {
@@ -202,6 +204,22 @@ Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& a
                         json{{"issued", c.card_no}, {"kind", "formal"}}.dump()});
     card = c;
   }
+  // The threshold's cash-back voucher (M4): an automatic cash-back issues
+  // what the points held now allow (the sale that converts has usually done
+  // so already: its codes come in through `vouchers_out`); a cash-back on
+  // request stays the member's choice.
+  std::vector<std::string> vouchers;
+  if (vouchers_out) vouchers = *vouchers_out;
+  if (program.redemption.cash_back && program.redemption.cash_back->automatic) {
+    auto codes = IssueCashBack(repo, env, actor, *state, program, day, member->home_store_id);
+    if (!codes.ok()) return codes.error();
+    if (!codes->empty()) {
+      if (!l.SaveLoyaltyState(*state)) {
+        return Error::Conflict("the member's points changed at the same time; retry", "member_id");
+      }
+      vouchers.insert(vouchers.end(), codes->begin(), codes->end());
+    }
+  }
   store::LoyaltyNotice notice;
   notice.member_id = id;
   notice.kind = "became_formal";
@@ -210,12 +228,13 @@ Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& a
   notice.detail = json{
       {"card_id", card ? json(card->id.value) : json(nullptr)},
       {"pickup_due", card && card->pickup_due ? json(card->pickup_due->ToString()) : json(nullptr)},
-      {"reason",
-       reason}}.dump();
+      {"reason", reason},
+      {"vouchers", vouchers}}.dump();
   notice.created_at = now;
   repo.loyalty_jobs().InsertNotice(notice);
   RecordAudit(repo, env, actor, "member_formal", "member", std::to_string(id.value),
               card ? fmt::format("card={}", card->id.value) : "card=kept");
+  if (vouchers_out) *vouchers_out = std::move(vouchers);
   return true;
 }
 
@@ -743,8 +762,8 @@ Result<json> LoyaltyJobs::RunThrough(const Actor& actor, Date day) {
 }
 
 Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,
-                                MemberId id, Date day) {
-  return ConvertWith(repo, env, actor, LoadProgram(repo.loyalty()), id, day);
+                                MemberId id, Date day, std::vector<std::string>* vouchers) {
+  return ConvertWith(repo, env, actor, LoadProgram(repo.loyalty()), id, day, vouchers);
 }
 
 }  // namespace vipcare::service

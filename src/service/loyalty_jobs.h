@@ -89,11 +89,16 @@ class LoyaltyJobs {
 // "member_formal"), the active temporary card is replaced by a formal card
 // ordered for pickup within 5 days (expiry per the program's card rules,
 // member history "card"), and a "became_formal" notice is left for the care
-// engine. Answers true if the member was converted, false if nothing was due
-// (not temporary, no purchases, rule not met, or no temporary stage).
+// engine. The threshold's cash-back (seed 002: "您已经获得了咱们XX分返XX元的
+// 现金"): with an automatic cash-back rule ("每满XX分返XX元") the vouchers the
+// points held allow are issued now; `vouchers` brings the codes the
+// converting sale issued and receives them all, and the notice's detail
+// lists them for the SMS. A cash-back on request stays the member's choice. Answers true if the member was converted, false if nothing
+// was due (not temporary, no purchases, rule not met, or no temporary stage).
 // kNotFound on "id" for an unknown member; kConflict if the file changed
 // meanwhile.
 Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,
-                                MemberId id, Date day);
+                                MemberId id, Date day,
+                                std::vector<std::string>* vouchers = nullptr);
 
 }  // namespace vipcare::service

@@ -442,6 +442,44 @@ TEST_F(LoyaltyJobsTest, M4ATemporaryMemberBecomesFormalAtTheSaleWithACardToPickU
   EXPECT_EQ(fx_.CountAudit("member_formal"), 1);
 }
 
+// M4 "您已经获得了咱们XX分返XX元的现金": the threshold's cash-back voucher comes
+// with the conversion and the care engine's notice names it for the SMS.
+// Apparel A/B/C: formal at 500 points, 每满500分返20元 automatic: 600 yuan =
+// 600 points -> formal, one 20-yuan voucher for 500 points, 100 points left.
+// A program whose cash-back is on request leaves the points to the member.
+TEST_F(LoyaltyJobsTest, M4BecomingFormalComesWithTheThresholdsCashBackVoucher) {
+  UseProgram(*domain::FindPreset("apparel_abc"));
+  MemberId m = NewMember("王芳");
+  json sale = Buy(m, 600, D(2026, 11, 23));
+  EXPECT_EQ(sale.value("became_formal", false), true) << sale.dump();
+  ASSERT_EQ(sale["cashback_vouchers"].size(), 1u) << sale.dump();
+  EXPECT_EQ(sale["points_balance"], 100);
+  EXPECT_EQ(State(m).points_balance, Points(100));
+  auto notices = Notices("became_formal", D(2026, 11, 23), D(2026, 11, 23));
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(json::parse(notices[0].detail)["vouchers"], sale["cashback_vouchers"]);
+  auto vouchers = Read<std::vector<store::VoucherRecord>>([&](store::Repository& repo) {
+    return repo.rewards().ListMemberVouchers(m, {10, 0}).items;
+  });
+  ASSERT_EQ(vouchers.size(), 1u);
+  EXPECT_EQ(vouchers[0].value, Fen(2000));
+  EXPECT_EQ(vouchers[0].source, "cashback");
+  EXPECT_EQ(vouchers[0].code, sale["cashback_vouchers"][0]);
+
+  domain::Program p = *domain::FindPreset("apparel_abc");
+  p.code = "apparel_cash_back_on_request";
+  p.redemption.cash_back->automatic = false;
+  UseProgram(p);
+  MemberId asks = NewMember("李娜");
+  json kept = Buy(asks, 600, D(2026, 11, 24));
+  EXPECT_EQ(kept.value("became_formal", false), true);
+  EXPECT_FALSE(kept.contains("cashback_vouchers"));
+  EXPECT_EQ(State(asks).points_balance, Points(600));
+  auto told = Notices("became_formal", D(2026, 11, 24), D(2026, 11, 24));
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_TRUE(json::parse(told[0].detail)["vouchers"].empty());
+}
+
 // M4 in the daily run: members who meet the rule without a sale to convert
 // them (here: the company took up a program with a temporary stage) become
 // formal on the next run.
