@@ -15,6 +15,9 @@ ReportResult Activity(const ReportQuery& q, store::Repository& repo);           
 ReportResult Rfm(const ReportQuery& q, store::Repository& repo);                 // R4 activity.cc
 ReportResult ChurnRisk(const ReportQuery& q, store::Repository& repo);           // R5 churn.cc
 ReportResult TopMembers(const ReportQuery& q, store::Repository& repo);          // R6 top.cc
+// R6 parts: counts only (any report reader) and member rows (member_read).
+ReportResult TopMembersCounts(const ReportQuery& q, store::Repository& repo);
+ReportResult TopMembersRows(const ReportQuery& q, store::Repository& repo);
 ReportResult CategoryMix(const ReportQuery& q, store::Repository& repo);         // R7 mix.cc
 ReportResult MemberProfile(const ReportQuery& q, store::Repository& repo);       // R7 mix.cc
 ReportResult CareWork(const ReportQuery& q, store::Repository& repo);            // R8 care_work.cc
