@@ -5,6 +5,7 @@
 #include "http/handler_util.h"
 #include "http/care_report_api.h"
 #include "http/report_api.h"
+#include "http/yearly_report_api.h"
 #include "http/stored_goods_api.h"
 
 namespace vipcare::http {
@@ -834,6 +835,7 @@ void RegisterApi(Router& router, Services s) {
   AddCareReportRoutes(router, s);
   AddStoredGoodsRoutes(router, s);
   AddReportRoutes(router, s);
+  AddYearlyReportRoutes(router, s.yearly_reports);
 }
 
 }  // namespace vipcare::http

@@ -15,6 +15,7 @@
 #include "service/redemption.h"
 #include "service/staff_leave.h"
 #include "service/reports.h"
+#include "service/yearly_report.h"
 #include "service/stored_goods.h"
 #include "service/tier_admin.h"
 
@@ -36,6 +37,7 @@ struct Services {
   service::CareReports& care_reports;
   service::StoredGoods& stored_goods;
   service::Reports& reports;
+  service::YearlyReports& yearly_reports;
 };
 
 // Adds every /api/v1 route (and /healthz) to `router`. Handlers only parse,

@@ -26,9 +26,10 @@ App::App(AppOptions opt, const Clock* clock) {
   care_reports_ = std::make_unique<service::CareReports>(*env_);
   stored_goods_ = std::make_unique<service::StoredGoods>(*env_);
   reports_ = std::make_unique<service::Reports>(*env_);
+  yearly_reports_ = std::make_unique<service::YearlyReports>(*env_);
   RegisterApi(router_, Services{*accounts_, *members_, *org_, *audit_, *grants_, *loyalty_,
                                 *programs_, *redemption_, *tier_admin_, *care_, *staff_leaves_,
-                                *care_reports_, *stored_goods_, *reports_});
+                                *care_reports_, *stored_goods_, *reports_, *yearly_reports_});
   server_ = std::make_unique<Server>(opt.server, router_, *accounts_);
   send_interval_ = opt.send_interval;
 }

@@ -70,6 +70,7 @@ class App {
   std::unique_ptr<service::CareReports> care_reports_;
   std::unique_ptr<service::StoredGoods> stored_goods_;
   std::unique_ptr<service::Reports> reports_;
+  std::unique_ptr<service::YearlyReports> yearly_reports_;
   Router router_;
   std::unique_ptr<Server> server_;
   std::chrono::seconds send_interval_{0};

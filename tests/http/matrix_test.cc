@@ -141,6 +141,8 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/reports/{name}", "yyyynnn"},
     // Report files: aggregates, so HQ may download them; never a clerk (P4).
     {"GET /api/v1/reports/{name}/export", "yyyynnn"},
+    // R10 follows the member file's read scope (a member below Platinum: 422).
+    {"GET /api/v1/members/{id}/yearly-report", "ynyyynn"},
     {"POST /api/v1/members/{id}/stored-goods", "ynyyynn"},
     {"POST /api/v1/members/{id}/stored-goods/{goods_id}/collect", "ynyyynn"},
 };
