@@ -2,7 +2,7 @@
 // signed-in role may open its route (router meta.roles). Entries marked
 // `comingSoon` are shown disabled with a label until their API exists.
 import { markRaw } from 'vue'
-import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal, List, Message, Bell, ChatLineSquare, TrendCharts, Switch } from '@element-plus/icons-vue'
+import { DataAnalysis, Search, UserFilled, Lock, Setting, Document, Delete, Shop, User, Key, Timer, OfficeBuilding, Monitor, ShoppingCart, Stamp, Medal, List, Message, Bell, ChatLineSquare, TrendCharts, Switch, PieChart } from '@element-plus/icons-vue'
 import { mayOpen } from './router.js'
 
 export const MENU = [
@@ -15,6 +15,7 @@ export const MENU = [
   { key: 'outbox', path: '/outbox', titleKey: 'nav.outbox', icon: markRaw(Message) },
   { key: 'leaves', path: '/leaves', titleKey: 'nav.leaves', icon: markRaw(Switch) },
   { key: 'care-report', path: '/care-report', titleKey: 'nav.careReport', icon: markRaw(TrendCharts) },
+  { key: 'reports', path: '/reports', titleKey: 'nav.reports', icon: markRaw(PieChart) },
   { key: 'grants', path: '/grants', titleKey: 'nav.grants', icon: markRaw(Timer) },
   {
     key: 'compliance',

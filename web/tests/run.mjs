@@ -32,7 +32,8 @@ const { CARE_ADMIN_TESTS } = await import('./care_admin.test.mjs')
 const { CARE_REPORT_TESTS } = await import('./care_report.test.mjs')
 const { LEAVES_TESTS } = await import('./leaves.test.mjs')
 const { STORED_GOODS_TESTS } = await import('./stored_goods.test.mjs')
-const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS, ...CARE_ADMIN_TESTS, ...CARE_REPORT_TESTS, ...LEAVES_TESTS, ...STORED_GOODS_TESTS]
+const { REPORTS_TESTS } = await import('./reports.test.mjs')
+const TESTS = [...UI_TESTS, ...LOYALTY_TESTS, ...CARE_TESTS, ...CARE_ADMIN_TESTS, ...CARE_REPORT_TESTS, ...LEAVES_TESTS, ...STORED_GOODS_TESTS, ...REPORTS_TESTS]
 
 const here = dirname(fileURLToPath(import.meta.url))
 const webDir = resolve(here, '..')

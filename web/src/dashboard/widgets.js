@@ -1,9 +1,13 @@
 // The dashboard is a list of widgets. Each says who sees it (`when`), how it
 // loads its figure for the signed-in user's scope (`load`) and, for charts,
-// how to draw it (`option`). Today the figures come from list totals; a
-// report endpoint (GET /api/v1/reports/...) plugs in as one more widget here.
-import { api, countOf } from '../lib/api.js'
-import { listsMembers } from '../lib/roles.js'
+// how to draw it (`option`). Member counts come from list totals; sales and
+// growth from the reports (GET /api/v1/reports/member_sales, member_growth)
+// for roles with report_read, scoped by the server like the report pages. A
+// figure whose report is not built yet loads as null and shows "no data yet".
+import { ApiError, api, countOf } from '../lib/api.js'
+import { can, listsMembers } from '../lib/roles.js'
+import { chartOf } from '../reports/charts.js'
+import { bpText, wholeYuanText } from '../reports/format.js'
 import { loadRegions, loadStaff, loadStores } from '../lib/org.js'
 
 export const MEMBER_STATUSES = ['prospect', 'temporary', 'formal', 'suspended', 'closed']
@@ -55,6 +59,18 @@ export function makeContext(user) {
         const counts = await Promise.all(MEMBER_STATUSES.map((s) => ctx.members({ status: s })))
         return Object.fromEntries(MEMBER_STATUSES.map((s, i) => [s, counts[i]]))
       })
+    },
+    // A report of the last 12 months (the server's default period), or null
+    // while that report is not built yet.
+    report(name) {
+      return ctx.once(`report:${name}`, () =>
+        pooled(() =>
+          api.get(`/reports/${name}`).catch((e) => {
+            if (e instanceof ApiError && e.status === 404 && /not built yet/.test(e.message || '')) return null
+            throw e
+          }),
+        ),
+      )
     },
     staff: () => loadStaff(),
     regions: () => loadRegions(),
@@ -116,6 +132,16 @@ function pieOption(t, items, seriesName) {
 }
 
 const members = (u) => listsMembers(u.role)
+const reads = (u) => can(u.role, 'report_read')
+
+// The sums of `fields` over the rows of the report's last month (this month).
+function lastMonth(report, fields) {
+  if (!report) return null
+  const rows = (report.rows || []).filter((r) => r.month === report.to)
+  if (!rows.length && !(report.rows || []).length) return Object.fromEntries(fields.map((f) => [f, 0]))
+  if (rows.length && !fields.every((f) => f in rows[0])) return null
+  return Object.fromEntries(fields.map((f) => [f, rows.reduce((a, r) => a + (Number(r[f]) || 0), 0)]))
+}
 const orgWide = (u) => ['admin', 'hq_analyst'].includes(u.role)
 
 export const WIDGETS = [
@@ -154,12 +180,62 @@ export const WIDGETS = [
     when: members,
     load: async (ctx) => ctx.members({ joined_from: await ctx.monthStart() }),
   },
+  {
+    key: 'new-this-month',
+    kind: 'kpi',
+    titleKey: 'dashboard.kpiNewThisMonth',
+    when: (u) => u.role === 'hq_analyst',
+    load: async (ctx) => {
+      const m = lastMonth(await ctx.report('member_growth'), ['new_temporary', 'new_formal'])
+      return m ? m.new_temporary + m.new_formal : null
+    },
+  },
+  {
+    key: 'sales-this-month',
+    kind: 'kpi',
+    titleKey: 'dashboard.kpiSalesThisMonth',
+    when: reads,
+    load: async (ctx) => {
+      const m = lastMonth(await ctx.report('member_sales'), ['member_sales_fen'])
+      return m ? m.member_sales_fen : null
+    },
+    format: wholeYuanText,
+  },
+  {
+    key: 'member-share-this-month',
+    kind: 'kpi',
+    titleKey: 'dashboard.kpiMemberShare',
+    when: reads,
+    load: async (ctx) => {
+      const m = lastMonth(await ctx.report('member_sales'), ['member_sales_fen', 'sales_fen'])
+      if (!m || m.sales_fen <= 0) return null
+      return Math.floor((Math.floor((m.member_sales_fen * 20000) / m.sales_fen) + 1) / 2) // bp, half up as the server's ShareBp
+    },
+    format: bpText,
+  },
   // Figures that later engines deliver; shown so the layout is stable.
-  { key: 'new-this-month', kind: 'kpi', titleKey: 'dashboard.kpiNewThisMonth', when: (u) => u.role === 'hq_analyst', pendingKey: 'dashboard.withReports' },
-  { key: 'sales-this-month', kind: 'kpi', titleKey: 'dashboard.kpiSalesThisMonth', when: (u) => u.role !== 'auditor', pendingKey: 'dashboard.withLoyalty' },
+  { key: 'sales-this-month', kind: 'kpi', titleKey: 'dashboard.kpiSalesThisMonth', when: (u) => u.role !== 'auditor' && !reads(u), pendingKey: 'dashboard.withLoyalty' },
   { key: 'open-tasks', kind: 'kpi', titleKey: 'dashboard.kpiOpenTasks', when: (u) => u.role !== 'auditor', pendingKey: 'dashboard.withCare' },
 
   // Charts.
+  {
+    key: 'member-sales-trend',
+    kind: 'chart',
+    titleKey: 'dashboard.salesTrend',
+    when: reads,
+    load: (ctx) => ctx.report('member_sales'),
+    option: (report, t) => chartOf(report, 'salesTrend', t),
+    empty: (report) => !report || !(report.rows || []).length,
+  },
+  {
+    key: 'member-growth-trend',
+    kind: 'chart',
+    titleKey: 'dashboard.growthTrend',
+    when: reads,
+    load: (ctx) => ctx.report('member_growth'),
+    option: (report, t) => chartOf(report, 'growthTrend', t),
+    empty: (report) => !report || !(report.rows || []).length || !chartOf(report, 'growthTrend', (k) => k),
+  },
   {
     key: 'by-status',
     kind: 'chart',
