@@ -24,7 +24,7 @@ Result<json> Run(const Env& env, const Actor& actor, const std::string& name, co
                  store::Repository& repo) {
   const reports::ReportSpec* spec = reports::FindReport(name);
   if (!spec) return Error::NotFound("no report has that name (GET /api/v1/reports lists them)", "name");
-  auto query = reports::ResolveQuery(actor, *spec, q, repo, env.Today());
+  auto query = reports::ResolveQuery(actor, *spec, q, repo, env.Today(), env.tz);
   if (!query.ok()) return query.error();
   auto body = spec->run(*query, repo);
   if (!body.ok()) return body.error();

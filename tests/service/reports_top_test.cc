@@ -76,7 +76,7 @@ class TopMembersReportTest : public vipcare::testing::LoyaltyScenarioTest {
   Result<json> Run(Fn fn, const Actor& actor, QueryMap params) {
     return fx_.store().Read([&](store::Repository& repo) -> Result<json> {
       auto q = reports::ResolveQuery(actor, *reports::FindReport("top_members"), params, repo,
-                                     fx_.env().Today());
+                                     fx_.env().Today(), fx_.env().tz);
       if (!q.ok()) return q.error();
       return fn(*q, repo);
     });

@@ -35,14 +35,6 @@ Status CheckTier(const ReportQuery& q, store::Repository& repo) {
   return OkStatus();
 }
 
-// The instant the day after `day` begins in the company's time zone.
-Timestamp EndOfDay(store::Repository& repo, Date day) {
-  auto company = repo.GetCompany();
-  auto tz = TimeZone::Load(company ? company->timezone : "Asia/Shanghai");
-  if (!tz.ok()) tz = TimeZone::Load("Asia/Shanghai");
-  return tz->StartOfDay(day.AddDays(1));
-}
-
 std::string StoreName(const ReportQuery& q, StoreId id) {
   auto it = q.store_names.find(id.value);
   return it == q.store_names.end() ? "" : it->second;
@@ -91,7 +83,7 @@ ReportResult Activity(const ReportQuery& q, store::Repository& repo) {
   json rows = json::array();
   store::reports::StoreActivity total;
   for (const auto& a :
-       store::reports::ActivityByStore(repo.reports(), as_of, EndOfDay(repo, as_of), q.scope)) {
+       store::reports::ActivityByStore(repo.reports(), as_of, q.tz.StartOfDay(as_of.AddDays(1)), q.scope)) {
     rows.push_back({{"store_id", a.store_id.value},
                     {"store_name", StoreName(q, a.store_id)},
                     {"members", a.members},

@@ -36,14 +36,6 @@ std::string StoreName(const ReportQuery& q, StoreId id) {
   return it == q.store_names.end() ? "" : it->second;
 }
 
-// The company's time zone, for figures kept as instants (registrations).
-TimeZone CompanyZone(store::Repository& repo) {
-  if (auto c = repo.GetCompany()) {
-    if (auto tz = TimeZone::Load(c->timezone); tz.ok()) return *tz;
-  }
-  return *TimeZone::Load("Asia/Shanghai");
-}
-
 }  // namespace
 
 // Rows per month x store x channel of the tasks due in the period, counted as
@@ -118,7 +110,7 @@ ReportResult CareWork(const ReportQuery& q, store::Repository& repo) {
 // (S4). Rows: every associate of a store in scope, and any other staff member
 // of one with a figure in the period.
 ReportResult StaffGoals(const ReportQuery& q, store::Repository& repo) {
-  const TimeZone tz = CompanyZone(repo);
+  const TimeZone& tz = q.tz;
   auto figures =
       store::reports::StaffGoalRows(repo.reports(), q.from_day, q.to_day, tz.StartOfDay(q.from_day),
                                     tz.StartOfDay(q.to_day.AddDays(1)), q.today, q.scope);

@@ -83,7 +83,8 @@ std::vector<std::string> MonthsBetween(const std::string& from, const std::strin
 }
 
 Result<ReportQuery> ResolveQuery(const Actor& actor, const ReportSpec& spec,
-                                 const QueryMap& params, store::Repository& repo, Date today) {
+                                 const QueryMap& params, store::Repository& repo, Date today,
+                                 const TimeZone& tz) {
   for (const auto& [key, value] : params) {
     const bool common = key == "from" || key == "to" || key == "store_id" || key == "region_id";
     if (!common && std::find(spec.extra_filters.begin(), spec.extra_filters.end(), key) ==
@@ -93,6 +94,7 @@ Result<ReportQuery> ResolveQuery(const Actor& actor, const ReportSpec& spec,
   }
   ReportQuery q;
   q.today = today;
+  q.tz = tz;
   q.params = params;
   auto to = MonthParam(params, "to", MonthOf(today));
   if (!to.ok()) return to.error();

@@ -24,6 +24,7 @@ struct ReportQuery {
   Date from_day;     // the first day of `from`
   Date to_day;       // the last day of `to`
   Date today;        // the company's today (injectable through the Env's clock)
+  TimeZone tz;       // the company's zone (the Env's): local days of instants
   store::ReportScope scope;
   // Every filter as given, for a report's own parameters (already checked
   // against the report's filter list).
@@ -71,7 +72,8 @@ const ReportSpec* FindReport(std::string_view name);
 // the twelve months up to this one; a store or region outside the caller's
 // scope is kForbidden; an unknown store is kInvalidArgument on store_id.
 Result<ReportQuery> ResolveQuery(const Actor& actor, const ReportSpec& spec,
-                                 const QueryMap& params, store::Repository& repo, Date today);
+                                 const QueryMap& params, store::Repository& repo, Date today,
+                                 const TimeZone& tz);
 
 // part / whole in basis points (10000 = 100 %), rounded half up; null when
 // whole is not positive.
