@@ -15,8 +15,8 @@ constexpr std::string_view kSalesByStoreMonth =
     "SUM(CASE WHEN t.kind = 'sale' AND t.member_id IS NOT NULL THEN 1 ELSE 0 END) "
     "FROM transactions t "
     "WHERE t.local_day >= ? AND t.local_day < ? "
-    "AND (? = 0 OR t.store_id = ?) "
-    "AND (? = 0 OR t.store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
+    "AND t.store_id IN (SELECT s.id FROM stores s WHERE (? = 0 OR s.id = ?) "
+    "AND (? = 0 OR s.region_id = ?)) "
     "GROUP BY substr(t.local_day, 1, 7), t.store_id ORDER BY 1, 2";
 
 }  // namespace
