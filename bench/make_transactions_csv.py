@@ -7,7 +7,7 @@ member of the given database (by member number), the rest without a member,
 the associates of each store, categories, brands, list prices and paid
 amounts in yuan with two decimals, some promotion lines, and about one sale in
 fifty followed later in the file by a partial refund of its first line.
-Sales are spread over the 90 days before --date, in time order.
+Sales are spread over the --days (default 90) days before --date, in time order.
 
 The members, stores and staff come from --org-db, a SQLite database made by
 `vipcare demo` (the member numbers, store codes and employee numbers are not
@@ -57,6 +57,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--date", default="2026-11-23", help="the day after the last sale")
     ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("--days", type=int, default=DAYS,
+                    help="days before --date the sales are spread over (default 90)")
     args = ap.parse_args()
 
     db = sqlite3.connect(f"file:{args.org_db}?mode=ro", uri=True)
@@ -76,11 +78,12 @@ def main():
 
     rng = random.Random(args.seed)
     end = datetime.datetime.fromisoformat(args.date)
-    start = end - datetime.timedelta(days=DAYS)
+    days = args.days
+    start = end - datetime.timedelta(days=days)
 
     def time_at(row):
-        # Row `row` of the file falls on day row * DAYS / N, in opening hours 10:00-22:00.
-        day, part = divmod(row * DAYS, args.rows)
+        # Row `row` of the file falls on day row * days / N, in opening hours 10:00-22:00.
+        day, part = divmod(row * days, args.rows)
         seconds = 10 * 3600 + 12 * 3600 * part // args.rows
         return (start + datetime.timedelta(days=day, seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
 
