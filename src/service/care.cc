@@ -17,6 +17,7 @@
 #include "service/query_params.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
+#include "store/reports/churn.h"
 
 namespace vipcare::service {
 namespace {
@@ -635,6 +636,13 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
       for (auto& [id, since] : care.OldestUncollectedGoodsBetween(first, last)) {
         b.goods_since[id.value] = since;
       }
+      // R5: scores that rose today (the job churn_scores runs before this one),
+      // so the churn_risk rule makes its task when a member climbs to it.
+      std::unordered_map<int64_t, int> churn;
+      for (auto& [id, score] :
+           store::reports::ChurnAlertsBetween(repo.reports(), first, last, day)) {
+        churn[id.value] = score;
+      }
       // Occasions the members already have a task for (most of a window's
       // days): skipped here instead of inserted and refused by the key.
       std::unordered_set<std::string> have;
@@ -643,6 +651,7 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
       }
       for (const auto& m : members) {
         auto f = FactsOf(m, b, s, env_.tz);
+        if (auto it = churn.find(m.id.value); it != churn.end()) f.churn_score = it->second;
         if (f.last_purchase_on) {
           f.contacts_without_growth = int(care.CountContactsSince(m.id, *f.last_purchase_on));
         }

@@ -18,6 +18,7 @@
 #include "domain/tiers.h"
 #include "service/access.h"
 #include "service/audit.h"
+#include "service/churn_job.h"
 #include "service/loyalty_core.h"
 #include "service/members.h"
 #include "service/redemption.h"
@@ -38,6 +39,7 @@ constexpr const char* kWarningJob = "expiry_warning";
 constexpr const char* kDayJob = "day";
 constexpr const char* kCareJob = "care_tasks";
 constexpr const char* kLeavesJob = "staff_leaves";
+constexpr const char* kChurnJob = "churn_scores";
 
 // The counters of a day's summary, all present (0) in every answer.
 constexpr const char* kCounters[] = {"expired_points",
@@ -53,6 +55,9 @@ constexpr const char* kCounters[] = {"expired_points",
                                      "approval_queued",
                                      "converted",
                                      "members_skipped",
+                                     "churn_scored",
+                                     "churn_high",
+                                     "churn_changed",
                                      "care_tasks",
                                      "care_messages",
                                      "care_suppressed",
@@ -722,6 +727,15 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
   };
   for (const auto& [name, body] : jobs) {
     auto counts = run.Job(name, [&, body = body](Counts& c) { return (run.*body)(c); });
+    if (!counts.ok()) return counts.error();
+    for (const auto& [k, v] : *counts) total[k] += v;
+  }
+  // R5 churn scores, before the care job, which turns a score that rose to
+  // the churn_risk rule's threshold into a task.
+  {
+    auto counts = run.Job(kChurnJob, [&](Counts& c) {
+      return ChurnJob(env_, batch_size_).RunDay(actor, day, c);
+    });
     if (!counts.ok()) return counts.error();
     for (const auto& [k, v] : *counts) total[k] += v;
   }

@@ -579,6 +579,25 @@ CREATE INDEX stored_goods_member ON stored_goods(member_id, collected_on);
 CREATE INDEX stored_goods_uncollected ON stored_goods(member_id, stored_on) WHERE collected_on IS NULL;
 )sql";
 
+// Version 5: churn early warning (SPEC R5). One row per scored member (open
+// files with a purchase): the score as of the last "churn_scores" run, its
+// level, the key moments (a JSON array of Chinese texts) and their reason
+// bits (domain::ChurnReason) so a report counts members per reason in SQL.
+// `day` is the day the row last changed and `previous_score` the score before
+// that change (NULL: first scored that day), so the care job can tell a score
+// that rose that day from one that stands.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE member_churn (
+  member_id BIGINT PRIMARY KEY REFERENCES members(id),
+  day TEXT NOT NULL,
+  score INTEGER NOT NULL CHECK (score >= 0 AND score <= 100),
+  level TEXT NOT NULL CHECK (level IN ('low', 'medium', 'high')),
+  reason_bits BIGINT NOT NULL DEFAULT 0,
+  reasons TEXT NOT NULL DEFAULT '[]',
+  previous_score INTEGER
+);
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -606,6 +625,7 @@ const std::vector<Migration>& AllMigrations() {
       {3, "loyalty: programs, transactions, points ledger, monthly buckets, tiers, gifts", kV3,
        nullptr},
       {4, "care engine: rules, tasks, contacts, outbox, leaves, monthly plans", kV4, nullptr},
+      {5, "churn early warning: member churn scores", kV5, nullptr},
   };
   return kAll;
 }
