@@ -33,6 +33,9 @@ namespace vipcare::service {
 //   expiry_warning       L4: one "points_expiry" notice per member and expiry
 //                        day for points expiring within the program's
 //                        expiry.warn_days.
+//   churn_scores         R5: every open member who ever bought is scored
+//                        (service/churn_job.h, domain/churn.h); a score that
+//                        rises that day feeds the care rule churn_risk.
 // Members whose file is closed, merged or erased are left out of every job
 // but the expiry. Each job walks the members in batches (one transaction per
 // batch), is idempotent by itself, and is recorded in loyalty_job_runs (job,
@@ -61,7 +64,8 @@ class LoyaltyJobs {
   // Runs the day's jobs and answers {"day", "expired_points", "expired_lots",
   // "expiry_notices", "downgrade_warned", "downgrade_applied",
   // "downgrade_cancelled", "held", "holds_expired", "ranked", "upgraded",
-  // "approval_queued", "converted", "members_skipped", "skipped"}
+  // "approval_queued", "converted", "churn_scored", "churn_high",
+  // "churn_changed", "members_skipped", "skipped"}
   // (members_skipped: members left alone because their monthly figures do
   // not add up). A day already run answers its stored summary with
   // "skipped": true and changes nothing; a job finished before an
