@@ -90,6 +90,55 @@ export const LOYALTY_TESTS = [
     },
   },
   {
+    name: 'till: a store manager chooses the associate who served; the sale counts for them (S4); an associate sells for themself',
+    needs: [
+      ['POST', '/transactions'],
+      ['GET', '/members/1/transactions'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const member = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=1&offset=11')).items[0]
+      const me = await h.apiAs('store1', 'GET', '/auth/me')
+      const staff = (await h.apiAs('store1', 'GET', `/staff?store_id=${me.store_id}&limit=200`)).items
+      const associates = staff.filter((s) => s.active && s.role === 'associate')
+      assert.ok(associates.length >= 2, 'SH01 has associates to choose from')
+      const other = associates.find((s) => s.id !== member.associate_id)
+
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.locator('[data-menu=till]').click()
+      await page.locator('input[data-test=till-lookup]').fill(member.member_no)
+      await page.locator('[data-test=till-lookup-button]').click()
+      await page.locator('[data-test=till-member]').getByText(member.name).waitFor()
+      // The member's own associate is proposed; the manager picks who served.
+      const select = page.locator('[data-test=till-associate]')
+      if (member.associate_id) {
+        const own = associates.find((s) => s.id === member.associate_id)
+        if (own) await select.getByText(own.name).waitFor()
+      }
+      await select.click()
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: other.name }).first().click()
+      const row = page.locator('[data-test=cart-table] .el-table__body tr').nth(0)
+      await row.locator('input[data-test=line-sku]').fill('UI-SERVED-01')
+      await row.locator('input[data-test=line-category]').fill('女装')
+      await row.locator('input[data-test=line-brand]').fill('UI测试')
+      await row.locator('input[data-test=line-price]').fill('199')
+      await page.locator('[data-test=till-post]').click()
+      await page.locator('[data-test=sale-result]').waitFor()
+      const sales = await h.apiAs('store1', 'GET', `/members/${member.id}/transactions?limit=5`)
+      const sale = sales.items.find((t) => t.lines.some((l) => l.sku === 'UI-SERVED-01'))
+      assert.ok(sale, 'the sale is on the member file')
+      assert.equal(sale.associate_id, other.id, 'the sale counts for the associate chosen')
+
+      // An associate's till has no choice: the sale is theirs.
+      const clerk = await h.newPage()
+      await h.login(clerk, 'assoc1')
+      await clerk.locator('[data-menu=till]').click()
+      await clerk.locator('[data-test=till]').waitFor()
+      assert.equal(await clerk.locator('[data-test=till-associate]').count(), 0)
+    },
+  },
+  {
     name: "member purchases tab lists the sale and opens its lines",
     needs: [
       ['POST', '/transactions'],

@@ -601,6 +601,8 @@ export default {
   till: {
     title: 'Till',
     store: 'Store',
+    associate: 'Associate',
+    noAssociate: 'No associate',
     externalIdHint: 'Receipt id: kept when the same cart is retried, so a sale is never posted twice',
     customer: 'Customer',
     changeCustomer: 'Change customer',

@@ -601,6 +601,8 @@ export default {
   till: {
     title: '收银台',
     store: '门店',
+    associate: '导购',
+    noAssociate: '未指定导购',
     externalIdHint: '本单流水号：同一购物车重试时沿用，避免重复入账',
     customer: '顾客',
     changeCustomer: '更换顾客',
