@@ -388,7 +388,9 @@ export const LOYALTY_TESTS = [
 
       // 3. Good changes are stored as new versions (金卡 earns 1.2x, then 1.3x);
       //    an earlier version can be looked at again.
+      let version = before.version
       const saveMultiplier = async (bp) => {
+        version += 1
         await editor.locator('.el-tabs__item').getByText('JSON（全部设置）').click()
         json.tiers[2].qualify.any_of[0].all_of[0].value = 500000
         json.tiers[2].points_multiplier_bp = bp
@@ -396,7 +398,8 @@ export const LOYALTY_TESTS = [
         await editor.locator('.el-tabs__item').getByText('常用设置').click()
         assert.equal(await tiers.nth(2).locator('[data-test=tier-multiplier] input').inputValue(), (bp / 10000).toFixed(2))
         await editor.locator('[data-test=program-save]').click()
-        await page.locator('.el-message--success').getByText('已保存为第').last().waitFor()
+        // This save's own message: the previous one may still be showing.
+        await page.locator('.el-message--success').getByText(`已保存为第 ${version} 版`).waitFor()
         const saved = await h.apiAs('admin', 'GET', '/programs/department_store')
         assert.equal(saved.tiers[2].points_multiplier_bp, bp)
         await editor.locator('[data-test=program-error]').waitFor({ state: 'detached' })
@@ -570,6 +573,103 @@ export const LOYALTY_TESTS = [
       await again.locator('[data-field="lines.1.paid_fen"] .cell-error').getByText('¥149.50').waitFor()
       assert.equal(await again.locator('[data-field="lines.0.paid_fen"] .cell-error').count(), 0, 'the coat line is fine')
       assert.equal((await refundsOf()).length, 1, 'nothing more was refunded')
+    },
+  },
+  {
+    name: 'program editor form: an admin adds a campaign window and a category multiplier and changes a retention rule; a bad date range is refused on its field (L3, L7)',
+    needs: [
+      ['GET', '/programs/premium_goods'],
+      ['PUT', '/programs/premium_goods'],
+    ],
+    timeout: 60,
+    async fn(h) {
+      // premium_goods is not the company's current program: its changes touch no other test.
+      const before = await h.apiAs('admin', 'GET', '/programs/premium_goods')
+      const k = before.earning.campaigns.length
+      const c = before.earning.category_multipliers.length
+      const page = await h.newPage()
+      await h.login(page, 'admin')
+      await page.goto(`${h.base}/#/programs?code=premium_goods`)
+      const editor = page.locator('[data-test=program-editor]')
+      await editor.getByText('premium_goods', { exact: true }).waitFor()
+      const field = (prop) => editor.locator(`[data-field="${prop}"]`)
+      const typeNumber = async (prop, value) => {
+        await field(prop).locator('input').fill(value)
+        await field(prop).locator('input').press('Tab')
+      }
+      const typeDay = async (prop, day) => {
+        await field(prop).locator('input').fill(day)
+        await field(prop).locator('input').press('Enter')
+        await page.keyboard.press('Escape')
+      }
+
+      // 女装 earns double (a category multiplier).
+      await editor.locator('[data-test=category-add]').click()
+      const cat = editor.locator('[data-test=category-multipliers] .el-table__body tr').nth(c)
+      await cat.locator('input[data-test=category-name]').fill('女装')
+      await typeNumber(`earning.category_multipliers.${c}.multiplier_bp`, '2')
+
+      // A campaign window whose end is before its start: the form refuses it on the field.
+      await editor.locator('[data-test=campaign-add]').click()
+      const card = editor.locator('[data-test=campaign-card]').nth(k)
+      await card.locator('input[data-test=campaign-code]').fill('ui-double11')
+      await card.locator('input[data-test=campaign-name]').fill('双十一加倍（UI测试）')
+      await typeDay(`earning.campaigns.${k}.from`, '2026-11-11')
+      await typeDay(`earning.campaigns.${k}.to`, '2026-11-01')
+      await typeNumber(`earning.campaigns.${k}.multiplier_bp`, '2')
+      await typeNumber(`earning.campaigns.${k}.min_spend_fen`, '500')
+      await typeNumber(`earning.campaigns.${k}.bonus_points`, '100')
+      await field(`earning.campaigns.${k}.categories`).locator('.el-select__wrapper').click()
+      await page.keyboard.type('女装')
+      await page.keyboard.press('Enter')
+      await page.keyboard.press('Escape')
+      await card.locator('[data-test=campaign-summary]').getByText('积分 2 倍；满 ¥500 另送 100 分；限 女装').waitFor()
+      await editor.locator('[data-test=program-save]').click()
+      await field(`earning.campaigns.${k}.to`).locator('.el-form-item__error').getByText('结束日期不能早于开始日期').waitFor()
+      assert.equal((await h.apiAs('admin', 'GET', '/programs/premium_goods')).version, before.version, 'nothing was stored')
+
+      // The JSON editor already holds the form's edits; the same window sent from
+      // there is refused by the server, which names earning.campaigns[k].to: that
+      // lands on the form field. A name typed in the JSON shows in the form.
+      await editor.locator('.el-tabs__item').getByText('JSON（全部设置）').click()
+      const text = editor.locator('textarea[data-test=program-json]')
+      const json = JSON.parse(await text.inputValue())
+      assert.deepEqual(json.earning.category_multipliers[c], { category: '女装', multiplier_bp: 20000 })
+      assert.deepEqual(json.earning.campaigns[k], {
+        code: 'ui-double11',
+        name: '双十一加倍（UI测试）',
+        from: '2026-11-11',
+        to: '2026-11-01',
+        multiplier_bp: 20000,
+        bonus_points: 100,
+        min_spend_fen: 50000,
+        categories: ['女装'],
+      })
+      json.earning.campaigns[k].name = '双十一积分加倍（UI测试）'
+      await text.fill(JSON.stringify(json, null, 2))
+      await editor.locator('[data-test=program-save]').click()
+      await editor.locator('[data-test=json-error]').getByText(`earning.campaigns[${k}].to`).waitFor()
+      assert.equal((await h.apiAs('admin', 'GET', '/programs/premium_goods')).version, before.version, 'nothing was stored')
+      await editor.locator('.el-tabs__item').getByText('常用设置').click()
+      assert.equal(await card.locator('input[data-test=campaign-name]').inputValue(), '双十一积分加倍（UI测试）')
+      await field(`earning.campaigns.${k}.to`).locator('.el-form-item__error').getByText(`earning.campaigns[${k}].to`).waitFor()
+
+      // Fixed in the form, with a retention change on the second tier (L7): one new version.
+      await typeDay(`earning.campaigns.${k}.to`, '2026-11-12')
+      await editor.locator('[data-test=retention-tier]').nth(1).locator('.el-collapse-item__header').click()
+      await typeNumber('tiers.1.retention.inactivity_months', '6')
+      await typeNumber('tiers.1.retention.grace_days', '45')
+      await editor.locator('[data-test=retention-tier]').nth(1).locator('[data-test=retention-summary]').getByText('6 个月无消费').waitFor()
+      await editor.locator('[data-test=program-save]').click()
+      await page.locator('.el-message--success').getByText(`已保存为第 ${before.version + 1} 版`).waitFor()
+      await editor.locator('[data-test=program-error]').waitFor({ state: 'detached' })
+
+      const saved = await h.apiAs('admin', 'GET', '/programs/premium_goods')
+      assert.equal(saved.version, before.version + 1)
+      assert.deepEqual(saved.earning.category_multipliers[c], { category: '女装', multiplier_bp: 20000 })
+      assert.deepEqual(saved.earning.campaigns[k], { ...json.earning.campaigns[k], to: '2026-11-12' })
+      assert.deepEqual(saved.tiers[1].retention, { ...before.tiers[1].retention, inactivity_months: 6, grace_days: 45 })
+      assert.deepEqual(saved.tiers[0].retention, before.tiers[0].retention, 'the other tiers keep their rules')
     },
   },
 ]
