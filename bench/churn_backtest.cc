@@ -2,7 +2,7 @@
 //
 // The churn early warning (SPEC R5, docs/CHURN.md) measured two ways:
 //
-//   churn_backtest backtest <db> <day> [horizon_days=90]
+//   churn_backtest backtest <db> <day> [horizon_days=90 [control db]]
 //     Scores every member of a `vipcare demo` database as the daily job would
 //     have on <day>, from the sales up to that day only (monthly figures and
 //     the last purchase rebuilt from `transactions`, a pending downgrade from
@@ -10,6 +10,9 @@
 //     band who made no purchase in the <horizon_days> after <day>. Read-only.
 //     Choose a day far enough before the demo's date that the horizon is
 //     inside the history (demo --date 2026-11-27: day 2026-05-31 or earlier).
+//     With a control (the same demo made with `demo ... steady`, whose
+//     members have the same ids), also counts who was lost to churn: bought
+//     in the horizon in the control, not in <db> (they drifted away).
 //
 //   churn_backtest scale <new sqlite file> <members> <day>
 //     Creates a database with <members> synthetic members who all have
@@ -22,6 +25,13 @@
 //     Times service::ChurnJob::RunDay on <day> on an existing database (a
 //     scratch copy: it writes member_churn), with the key file <db>.key.
 //
+//   churn_backtest demo <new sqlite file> <members> <today> [steady]
+//     Creates the demo chain as `vipcare demo --members <members> --date
+//     <today>` does (same seed, same data; without the care tasks of the
+//     day), with a new key file <db>.key. `steady` turns the demo's churn off
+//     (service::DemoOptions::churn): the same members buying on the same
+//     days, nobody drifting away, the control for the back-test.
+//
 // None is a test; the numbers go to docs/CHURN.md with the command.
 #include <fmt/format.h>
 
@@ -31,6 +41,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -41,6 +52,7 @@
 #include "domain/churn.h"
 #include "service/churn_job.h"
 #include "service/context.h"
+#include "service/demo_data.h"
 #include "store/db.h"
 #include "store/keyring.h"
 #include "store/migrations.h"
@@ -71,17 +83,22 @@ constexpr std::string_view kTierEvents =
 struct Tally {
   int64_t members = 0;
   int64_t lapsed = 0;  // no purchase in the horizon
-  void Add(bool no_purchase) {
+  int64_t lost = 0;    // of them, bought in the horizon in the control
+  void Add(bool no_purchase, bool lost_to_churn) {
     ++members;
     if (no_purchase) ++lapsed;
+    if (lost_to_churn) ++lost;
   }
-  std::string Share() const {
-    if (members == 0) return "-";
-    return fmt::format("{:.1f}%", 100.0 * double(lapsed) / double(members));
+  static std::string Percent(int64_t part, int64_t whole) {
+    if (whole == 0) return "-";
+    return fmt::format("{:.1f}%", 100.0 * double(part) / double(whole));
   }
+  std::string Share() const { return Percent(lapsed, members); }
 };
 
-int Backtest(const std::string& path, Date day, int horizon) {
+constexpr std::string_view kMemberTimes = "SELECT id, created_at FROM members ORDER BY id";
+
+int Backtest(const std::string& path, Date day, int horizon, const std::string& control_path) {
   auto db = store::OpenDb(path);
   auto tz = TimeZone::Load("Asia/Shanghai");
   if (!tz.ok()) throw std::runtime_error(tz.error().message);
@@ -106,6 +123,24 @@ int Backtest(const std::string& path, Date day, int horizon) {
        db->Query(kBoughtBetween, {day.ToString(), day.AddDays(horizon).ToString()})) {
     bought.insert(r.Int(0));
   }
+  // Who bought in the horizon in the control: the same members (same ids,
+  // checked by their creation times) without churn.
+  std::optional<std::unordered_set<int64_t>> control_bought;
+  if (!control_path.empty()) {
+    auto control = store::OpenDb(control_path);
+    auto mine = db->Query(kMemberTimes);
+    auto theirs = control->Query(kMemberTimes);
+    bool same = mine.size() == theirs.size();
+    for (size_t i = 0; same && i < mine.size(); ++i) {
+      same = mine[i].Int(0) == theirs[i].Int(0) && mine[i].Int(1) == theirs[i].Int(1);
+    }
+    if (!same) throw std::runtime_error("the control is not the same demo (members differ)");
+    control_bought.emplace();
+    for (const auto& r :
+         control->Query(kBoughtBetween, {day.ToString(), day.AddDays(horizon).ToString()})) {
+      control_bought->insert(r.Int(0));
+    }
+  }
   std::unordered_map<int64_t, bool> pending;
   for (const auto& r : db->Query(kTierEvents, {ToEpochSeconds(tz->StartOfDay(day.AddDays(1)))})) {
     pending[r.Int(0)] = r.Text(1) == "downgrade_warned";
@@ -118,6 +153,7 @@ int Backtest(const std::string& path, Date day, int horizon) {
   const std::vector<std::pair<int, std::string>> bands = {{0, "0"},   {1, "1"},   {2, "2"},
                                                           {3, "3-4"}, {5, "5-9"}, {10, "10+"}};
   std::map<std::pair<size_t, bool>, Tally> by_band;
+  std::map<std::pair<size_t, domain::ChurnLevel>, Tally> by_band_level;
   Tally all, flagged, not_flagged;
   for (const auto& [id, last] : last_sale) {
     const auto& ms = months[id];
@@ -126,18 +162,20 @@ int Backtest(const std::string& path, Date day, int horizon) {
     in->downgrade_pending = pending.count(id) && pending[id];
     const auto score = domain::ScoreChurn(*in);
     const bool lapsed = !bought.count(id);
-    all.Add(lapsed);
-    by_level[score.level].Add(lapsed);
+    const bool lost = lapsed && control_bought && control_bought->count(id);
+    all.Add(lapsed, lost);
+    by_level[score.level].Add(lapsed, lost);
     const bool high = score.level == domain::ChurnLevel::kHigh;
-    (high ? flagged : not_flagged).Add(lapsed);
-    for (const auto& r : score.reasons) by_reason[r.reason].Add(lapsed);
+    (high ? flagged : not_flagged).Add(lapsed, lost);
+    for (const auto& r : score.reasons) by_reason[r.reason].Add(lapsed, lost);
     int n = 0;
     for (const auto& b : ms) n += b.purchases;
     size_t band = 0;
     for (size_t i = 0; i < bands.size(); ++i) {
       if (n >= bands[i].first) band = i;
     }
-    by_band[{band, high}].Add(lapsed);
+    by_band[{band, high}].Add(lapsed, lost);
+    by_band_level[{band, score.level}].Add(lapsed, lost);
   }
 
   fmt::print(
@@ -145,9 +183,18 @@ int Backtest(const std::string& path, Date day, int horizon) {
       "following {} days ({} .. {})\n\n",
       path, all.members, day.ToString(), horizon, day.AddDays(1).ToString(),
       day.AddDays(horizon).ToString());
-  fmt::print("{:<22} {:>9} {:>12} {:>8}\n", "group", "members", "no purchase", "share");
-  auto line = [](const std::string& name, const Tally& t) {
-    fmt::print("{:<22} {:>9} {:>12} {:>8}\n", name, t.members, t.lapsed, t.Share());
+  const bool with_control = control_bought.has_value();
+  if (with_control) {
+    fmt::print("control {}: \"lost\" = no purchase here but one in the control (drifted away)\n\n",
+               control_path);
+  }
+  fmt::print("{:<22} {:>9} {:>12} {:>8}", "group", "members", "no purchase", "share");
+  if (with_control) fmt::print(" {:>8} {:>8}", "lost", "share");
+  fmt::print("\n");
+  auto line = [&](const std::string& name, const Tally& t) {
+    fmt::print("{:<22} {:>9} {:>12} {:>8}", name, t.members, t.lapsed, t.Share());
+    if (with_control) fmt::print(" {:>8} {:>8}", t.lost, Tally::Percent(t.lost, t.members));
+    fmt::print("\n");
   };
   line("all scored", all);
   line("flagged (high)", flagged);
@@ -166,9 +213,32 @@ int Backtest(const std::string& path, Date day, int horizon) {
     line(fmt::format("{} purchases, high", bands[i].second), by_band[{i, true}]);
     line(fmt::format("{} purchases, other", bands[i].second), by_band[{i, false}]);
   }
-  if (all.lapsed > 0) {
-    fmt::print("\nrecall: flagged members are {:.1f}% of all who made no purchase\n",
-               100.0 * double(flagged.lapsed) / double(all.lapsed));
+  fmt::print("\nby purchases in the 12 months up to the day and level\n");
+  for (size_t i = 0; i < bands.size(); ++i) {
+    for (auto level :
+         {domain::ChurnLevel::kHigh, domain::ChurnLevel::kMedium, domain::ChurnLevel::kLow}) {
+      const Tally& t = by_band_level[{i, level}];
+      if (t.members == 0) continue;
+      line(fmt::format("{} purchases, {}", bands[i].second, domain::ChurnLevelCode(level)), t);
+    }
+  }
+  if (all.lapsed > 0 && flagged.members > 0 && all.members > 0) {
+    const double base = double(all.lapsed) / double(all.members);
+    const double precision = double(flagged.lapsed) / double(flagged.members);
+    fmt::print(
+        "\n\"high\" as a prediction of no purchase: precision {:.1f}% (base rate {:.1f}%, lift "
+        "{:.2f}), recall {:.1f}% (flagged members are that share of all who made no purchase)\n",
+        100.0 * precision, 100.0 * base, precision / base,
+        100.0 * double(flagged.lapsed) / double(all.lapsed));
+  }
+  if (with_control && all.lost > 0 && flagged.members > 0) {
+    const double base = double(all.lost) / double(all.members);
+    const double precision = double(flagged.lost) / double(flagged.members);
+    fmt::print(
+        "\"high\" as a prediction of lost to churn: precision {:.1f}% (base rate {:.1f}%, lift "
+        "{:.2f}), recall {:.1f}% (flagged members are that share of all lost)\n",
+        100.0 * precision, 100.0 * base, precision / base,
+        100.0 * double(flagged.lost) / double(all.lost));
   }
   return 0;
 }
@@ -299,11 +369,42 @@ int Scale(const std::string& path, int64_t members, Date day) {
   return 0;
 }
 
+// ---- demo ----
+
+int Demo(const std::string& path, size_t members, Date today, bool churn) {
+  if (std::filesystem::exists(path)) {
+    fmt::print(stderr, "{} exists: give a new file\n", path);
+    return 2;
+  }
+  {
+    auto db = store::OpenDb(path);
+    store::Migrate(*db);
+  }
+  auto keys = store::Keyring::Generate();
+  if (auto st = keys->WriteFile(path + ".key", true); !st.ok()) {
+    throw std::runtime_error(st.error().message);
+  }
+  auto st = store::Store::Open(path, keys, 2);
+  service::DemoOptions opt;
+  opt.members = members;
+  opt.today = today;
+  opt.churn = churn;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = service::GenerateDemo(*st, opt);
+  if (!r.ok()) throw std::runtime_error(r.error().message);
+  fmt::print("demo{} in {}: {} members, {} sales, {} members bought; {:.1f} s\n",
+             churn ? "" : " (steady: no churn)", path, r->members, r->sales,
+             r->members_with_sales, Seconds(t0));
+  return 0;
+}
+
 int Usage() {
   fmt::print(stderr,
-             "usage: churn_backtest backtest <db> <day YYYY-MM-DD> [horizon_days]\n"
+             "usage: churn_backtest backtest <db> <day YYYY-MM-DD> [horizon_days [control db]]\n"
              "       churn_backtest scale <new sqlite file> <members> <day YYYY-MM-DD>\n"
-             "       churn_backtest job <db> <day YYYY-MM-DD>\n");
+             "       churn_backtest job <db> <day YYYY-MM-DD>\n"
+             "       churn_backtest demo <new sqlite file> <members> <today YYYY-MM-DD> "
+             "[steady]\n");
   return 2;
 }
 
@@ -318,12 +419,18 @@ int main(int argc, char** argv) {
     if (mode == "backtest") {
       auto day = Date::Parse(argv[3]);
       if (!day) return bench::Usage();
-      return bench::Backtest(argv[2], *day, argc > 4 ? std::atoi(argv[4]) : 90);
+      return bench::Backtest(argv[2], *day, argc > 4 ? std::atoi(argv[4]) : 90,
+                             argc > 5 ? argv[5] : "");
     }
     if (mode == "job" && argc == 4) {
       auto day = Date::Parse(argv[3]);
       if (!day) return bench::Usage();
       return bench::Job(argv[2], *day);
+    }
+    if (mode == "demo" && (argc == 5 || (argc == 6 && std::string(argv[5]) == "steady"))) {
+      auto day = Date::Parse(argv[4]);
+      if (!day) return bench::Usage();
+      return bench::Demo(argv[2], size_t(std::atoll(argv[3])), *day, argc == 5);
     }
     if (mode == "scale" && argc == 5) {
       auto day = Date::Parse(argv[4]);

@@ -592,6 +592,25 @@ bool ClosedFile(const domain::Member& m) {
          m.status == domain::MemberStatus::kClosed;
 }
 
+// R5: a churn_risk task's action with the key moments of the score, so the
+// associate sees why: "查看流失预警原因，电话联系客户挽回。原因：近90天未消费、
+// 消费频次下降60%". `reasons` is member_churn.reasons (a JSON array of texts).
+std::string ChurnActionText(std::string_view action, const std::string& reasons) {
+  const json texts = json::parse(reasons, nullptr, /*allow_exceptions=*/false);
+  std::string why;
+  if (texts.is_array()) {
+    for (const auto& t : texts) {
+      if (!t.is_string()) continue;
+      if (!why.empty()) why += "、";
+      why += t.get<std::string>();
+    }
+  }
+  if (why.empty()) return std::string(action);
+  std::string out(action);
+  if (!out.empty() && !out.ends_with("。")) out += "。";
+  return out + "原因：" + why;
+}
+
 }  // namespace
 
 Care::Care(Env env, std::shared_ptr<MessageSender> sms, std::shared_ptr<MessageSender> email)
@@ -638,10 +657,9 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
       }
       // R5: scores that rose today (the job churn_scores runs before this one),
       // so the churn_risk rule makes its task when a member climbs to it.
-      std::unordered_map<int64_t, int> churn;
-      for (auto& [id, score] :
-           store::reports::ChurnAlertsBetween(repo.reports(), first, last, day)) {
-        churn[id.value] = score;
+      std::unordered_map<int64_t, store::reports::ChurnAlert> churn;
+      for (auto& a : store::reports::ChurnAlertsBetween(repo.reports(), first, last, day)) {
+        churn[a.member.value] = std::move(a);
       }
       // Occasions the members already have a task for (most of a window's
       // days): skipped here instead of inserted and refused by the key.
@@ -651,7 +669,8 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
       }
       for (const auto& m : members) {
         auto f = FactsOf(m, b, s, env_.tz);
-        if (auto it = churn.find(m.id.value); it != churn.end()) f.churn_score = it->second;
+        const auto alert = churn.find(m.id.value);
+        if (alert != churn.end()) f.churn_score = alert->second.score;
         if (f.last_purchase_on) {
           f.contacts_without_growth = int(care.CountContactsSince(m.id, *f.last_purchase_on));
         }
@@ -663,7 +682,18 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
         const std::string prefix = std::to_string(m.id.value) + ' ';
         for (const auto& o : due) {
           if (have.contains(prefix + o.key)) continue;
-          auto made = MakeTask(repo, env_, s, m, o, l, f);
+          // R5: the churn_risk task carries the score's key moments.
+          domain::DueOccasion with_reasons;
+          std::string churn_text;
+          const domain::DueOccasion* occasion = &o;
+          if (alert != churn.end() && o.rule != nullptr &&
+              o.rule->trigger.type == domain::TriggerType::kChurnRisk) {
+            churn_text = ChurnActionText(o.text, alert->second.reasons);
+            with_reasons = o;
+            with_reasons.text = churn_text;
+            occasion = &with_reasons;
+          }
+          auto made = MakeTask(repo, env_, s, m, *occasion, l, f);
           if (made.task) {
             counts["care_tasks"] += 1;
             counts["care_messages"] += made.messages;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <future>
+#include <optional>
 #include <random>
 #include <span>
 #include <string_view>
@@ -837,20 +838,43 @@ constexpr std::array<int, 5> kPaymentWeights = {40, 30, 20, 5, 5};
 
 // How often a member buys over a full 24 months, by segment (per mille of
 // members): mostly a few visits, a loyal core, and a handful of big spenders
-// whose yearly spend reaches 紫金钻石卡 (which waits for approval).
+// whose yearly spend reaches 紫金钻石卡 (which waits for approval). Some
+// members of each segment drift away (流失, SPEC R5): see SalesPlanner::Lapse.
 struct Segment {
   int weight;
   int min_visits;
   int max_visits;
   int price_factor;  // percent of the drawn list price
+  int lapse;         // per mille of the segment's members who stop buying
 };
 constexpr std::array<Segment, 5> kSegments = {{
-    {320, 0, 1, 100},   // dormant
-    {400, 1, 3, 100},   // occasional
-    {210, 4, 10, 100},  // regular
-    {64, 10, 24, 120},  // loyal
-    {6, 20, 40, 300},   // big spender
+    {320, 0, 1, 100, 0},     // dormant: nothing to stop
+    {400, 1, 3, 100, 350},   // occasional
+    {210, 4, 10, 100, 250},  // regular
+    {64, 10, 24, 120, 150},  // loyal
+    {6, 20, 40, 300, 100},   // big spender
 }};
+// A lapsing member: the lapse day is drawn uniformly from 30 days after they
+// joined (or the window's start) to kLapseAfterEndDays after today, so some
+// are slowing down on the demo's date. Before it they visit half as often
+// and spend a third less per visit, for kSlowMinDays..kSlowMaxDays or, if
+// longer, two to three of their usual gaps between visits (a member who buys
+// every three months does not show a slowdown within two months), at most
+// kSlowLongestDays; after it they stop, except one in five
+// (kComeBackPerMille) who comes back for a single visit
+// kComeBackMinDays..kComeBackMaxDays later.
+constexpr int kLapseAfterJoinDays = 30;
+constexpr int kLapseAfterEndDays = 90;
+constexpr int kSlowMinDays = 60;
+constexpr int kSlowMaxDays = 120;
+constexpr int kSlowMinGaps10 = 20;  // tenths of a usual gap
+constexpr int kSlowMaxGaps10 = 30;
+constexpr int kSlowLongestDays = 365;
+constexpr int kSlowVisitPerMille = 500;
+constexpr int kSlowPricePercent = 67;
+constexpr int kComeBackPerMille = 200;
+constexpr int kComeBackMinDays = 60;
+constexpr int kComeBackMaxDays = 180;
 
 // What a member brings to the sales plan.
 struct Shopper {
@@ -887,9 +911,11 @@ struct PlannedSale {
 
 class SalesPlanner {
  public:
-  SalesPlanner(uint64_t seed, Date today, size_t members, const TimeZone& tz,
+  SalesPlanner(uint64_t seed, Date today, size_t members, bool churn, const TimeZone& tz,
                const std::vector<std::vector<StaffId>>& associates)
       : rng_(seed ^ kSalesSeedSalt),
+        seed_(seed ^ kSalesSeedSalt),
+        churn_(churn),
         members_(members),
         tz_(tz),
         associates_(associates) {
@@ -905,25 +931,54 @@ class SalesPlanner {
   // kMaxMembersWithHistory).
   bool TakesPart() { return rng_.Below(uint64_t(members_)) < kMaxMembersWithHistory; }
 
-  // Plans the member's visits within the window (and after they joined).
+  // Plans the member's visits within the window (and after they joined):
+  // `visits` at uniformly random days at the segment's rate, thinned for a
+  // lapsing member (see kSegments' lapse and Lapse). Each member draws from
+  // their own generator, and draws the same whether churn is on or not, so
+  // a demo without churn has the same members buying on the same days, with
+  // nothing left out.
   void PlanMember(const Shopper& shopper, int32_t index) {
-    const Segment& segment = kSegments[rng_.Weighted(segment_weights_)];
-    const int full = rng_.Between(segment.min_visits, segment.max_visits);
+    Rng rng(MemberSeed(index));
+    const Segment& segment = kSegments[rng.Weighted(segment_weights_)];
+    const int full = rng.Between(segment.min_visits, segment.max_visits);
     const int64_t from = std::max(window_start_, shopper.created);
     const int64_t days = (window_end_ - from) / 86400;
     const int64_t window_days = (window_end_ - window_start_) / 86400;
-    int visits = int((int64_t(full) * days + window_days / 2) / window_days);
+    const int visits = int((int64_t(full) * days + window_days / 2) / window_days);
     // Most cards are issued at a purchase (普卡: a first purchase of ¥500).
-    if (shopper.created >= window_start_ && rng_.PerMille(750)) {
-      const int64_t at = shopper.created + 60 + int64_t(rng_.Below(1800));
-      AddSale(index, shopper, at, segment, /*first=*/true);
+    std::optional<int64_t> first_sale;
+    if (shopper.created >= window_start_ && rng.PerMille(750)) {
+      first_sale = shopper.created + 60 + int64_t(rng.Below(1800));
     }
+    std::vector<int64_t> times;
     for (int i = 0; i < visits && days > 0; ++i) {
-      const int64_t day = int64_t(rng_.Below(uint64_t(days)));
+      const int64_t day = int64_t(rng.Below(uint64_t(days)));
       const int64_t at = DayStart(from + 86400 + day * 86400) + kOpenAt +
-                         int64_t(rng_.Below(uint64_t(kOpenSeconds)));
+                         int64_t(rng.Below(uint64_t(kOpenSeconds)));
       if (at <= shopper.created || at >= window_end_) continue;
-      AddSale(index, shopper, at, segment, false);
+      times.push_back(at);
+    }
+    Lapse lapse = DrawLapse(rng, segment, from, full, window_days);
+    if (!churn_) lapse = Lapse{};
+    Segment slowed = segment;
+    slowed.price_factor = segment.price_factor * kSlowPricePercent / 100;
+    if (first_sale) {
+      AddSale(rng, index, shopper, *first_sale, lapse.Slowing(*first_sale) ? slowed : segment,
+              /*first=*/true);
+    }
+    for (const int64_t at : times) {
+      if (lapse.Gone(at)) continue;
+      if (lapse.Slowing(at)) {
+        if (!rng.PerMille(kSlowVisitPerMille)) continue;
+        AddSale(rng, index, shopper, at, slowed, false);
+        continue;
+      }
+      AddSale(rng, index, shopper, at, segment, false);
+    }
+    if (lapse.comes_back) {
+      const int64_t at = DayStart(lapse.day + lapse.back_after_days * 86400) + kOpenAt +
+                         lapse.back_second;
+      if (at < window_end_) AddSale(rng, index, shopper, at, segment, false);
     }
   }
 
@@ -937,10 +992,10 @@ class SalesPlanner {
       const int64_t day = int64_t(rng_.Below(uint64_t(window_days)));
       s.at = DayStart(window_start_ + day * 86400 + 43200) + kOpenAt +
              int64_t(rng_.Below(uint64_t(kOpenSeconds)));
-      if (rng_.PerMille(500)) s.associate = RandomAssociate(s.store);
+      if (rng_.PerMille(500)) s.associate = RandomAssociate(rng_, s.store);
       s.payment = uint8_t(rng_.Weighted(kPaymentWeights));
       const int lines = rng_.PerMille(750) ? 1 : 2;
-      for (int k = 0; k < lines; ++k) s.lines.push_back(Line(s.store, 0, {}, 100));
+      for (int k = 0; k < lines; ++k) s.lines.push_back(Line(rng_, s.store, 0, {}, 100));
       Push(std::move(s));
     }
   }
@@ -984,9 +1039,56 @@ class SalesPlanner {
     return ToEpochSeconds(tz_.StartOfDay(tz_.LocalDate(FromEpochSeconds(t))));
   }
 
-  StaffId RandomAssociate(size_t store) {
+  // The seed of member `index`'s own generator (splitmix64 of the index).
+  uint64_t MemberSeed(int32_t index) const {
+    uint64_t z = seed_ + (uint64_t(index) + 1) * 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+  // When a member stops buying (no lapse: slow_from and day at the end of
+  // time, so nothing is slowed or gone).
+  struct Lapse {
+    int64_t slow_from = INT64_MAX;  // epoch seconds: visits halve from here
+    int64_t day = INT64_MAX;        // and stop from here
+    bool comes_back = false;        // one more visit after `day`:
+    int64_t back_after_days = 0;    // this many days after it,
+    int64_t back_second = 0;        // this many seconds after opening
+    bool Slowing(int64_t at) const { return at >= slow_from && at < day; }
+    bool Gone(int64_t at) const { return at >= day; }
+  };
+
+  // Whether a member of `segment` whose history starts at `from` and who
+  // visits `full` times in `window_days` lapses, and when (see kSegments and
+  // kLapseAfterJoinDays). Draws the same number of values either way.
+  Lapse DrawLapse(Rng& rng, const Segment& segment, int64_t from, int full,
+                  int64_t window_days) {
+    const bool lapses = rng.PerMille(segment.lapse);
+    const int64_t first = from / 86400 + kLapseAfterJoinDays;
+    const int64_t last = window_end_ / 86400 + kLapseAfterEndDays;
+    const int64_t span = std::max<int64_t>(1, last - first);
+    const int64_t offset = int64_t(rng.Below(uint64_t(span)));
+    const int64_t days = int64_t(rng.Between(kSlowMinDays, kSlowMaxDays));
+    const int64_t gaps10 = int64_t(rng.Between(kSlowMinGaps10, kSlowMaxGaps10));
+    const bool comes_back = rng.PerMille(kComeBackPerMille);
+    const int64_t back_after = int64_t(rng.Between(kComeBackMinDays, kComeBackMaxDays));
+    const int64_t back_second = int64_t(rng.Below(uint64_t(kOpenSeconds)));
+    Lapse l;
+    if (!lapses) return l;
+    l.day = DayStart((first + offset) * 86400 + 43200);
+    const int64_t by_gaps = full > 0 ? window_days * gaps10 / 10 / full : 0;
+    const int64_t slow = std::min<int64_t>(kSlowLongestDays, std::max(days, by_gaps));
+    l.slow_from = l.day - slow * 86400;
+    l.comes_back = comes_back;
+    l.back_after_days = back_after;
+    l.back_second = back_second;
+    return l;
+  }
+
+  StaffId RandomAssociate(Rng& rng, size_t store) {
     const auto& team = associates_[store];
-    return team[rng_.Below(team.size())];
+    return team[rng.Below(team.size())];
   }
 
   void Push(PlannedSale s) {
@@ -994,36 +1096,36 @@ class SalesPlanner {
     sales_.push_back(std::move(s));
   }
 
-  void AddSale(int32_t index, const Shopper& shopper, int64_t at, const Segment& segment,
-               bool first) {
+  void AddSale(Rng& rng, int32_t index, const Shopper& shopper, int64_t at,
+               const Segment& segment, bool first) {
     PlannedSale s;
     s.at = at;
     s.shopper = index;
     // Members mostly shop at their home store and with their own associate.
-    s.store = first || rng_.PerMille(850) ? shopper.store : uint8_t(rng_.Weighted(store_weights_));
-    if (s.store == shopper.store && rng_.PerMille(800)) {
+    s.store = first || rng.PerMille(850) ? shopper.store : uint8_t(rng.Weighted(store_weights_));
+    if (s.store == shopper.store && rng.PerMille(800)) {
       s.associate = shopper.associate;
-    } else if (rng_.PerMille(900)) {
-      s.associate = RandomAssociate(s.store);
+    } else if (rng.PerMille(900)) {
+      s.associate = RandomAssociate(rng, s.store);
     }
-    s.payment = uint8_t(rng_.Weighted(kPaymentWeights));
-    const int lines = int(rng_.Weighted(std::array<int, 4>{55, 30, 11, 4})) + 1;
+    s.payment = uint8_t(rng.Weighted(kPaymentWeights));
+    const int lines = int(rng.Weighted(std::array<int, 4>{55, 30, 11, 4})) + 1;
     int64_t total = 0;
     for (int k = 0; k < lines || (first && total < 50000 && k < 4); ++k) {
-      s.lines.push_back(Line(s.store, shopper.categories, shopper.brands, segment.price_factor));
+      s.lines.push_back(Line(rng, s.store, shopper.categories, shopper.brands, segment.price_factor));
       total += s.lines.back().paid_fen;
     }
     Push(std::move(s));
   }
 
-  PlannedLine Line(size_t store, uint16_t preferred, const std::vector<string_view>& brands,
+  PlannedLine Line(Rng& rng, size_t store, uint16_t preferred, const std::vector<string_view>& brands,
                    int price_factor) {
     const auto& mix = kStoreMix[kStoreKind[store]];
     PlannedLine l;
     // Half of a member's lines come from the categories they said they like,
     // if the store sells them.
     std::array<int, 10> weights = mix;
-    if (preferred != 0 && rng_.PerMille(500)) {
+    if (preferred != 0 && rng.PerMille(500)) {
       bool any = false;
       for (size_t i = 0; i < weights.size(); ++i) {
         if (!(preferred & (1u << i))) weights[i] = 0;
@@ -1031,33 +1133,35 @@ class SalesPlanner {
       }
       if (!any) weights = mix;
     }
-    l.category = uint8_t(rng_.Weighted(weights));
+    l.category = uint8_t(rng.Weighted(weights));
     const CategorySeed& c = kCatalog[l.category];
-    l.brand = uint8_t(rng_.Below(c.brands.size()));
+    l.brand = uint8_t(rng.Below(c.brands.size()));
     for (size_t i = 0; i < c.brands.size(); ++i) {
       if (std::find(brands.begin(), brands.end(), c.brands[i]) != brands.end() &&
-          rng_.PerMille(600)) {
+          rng.PerMille(600)) {
         l.brand = uint8_t(i);
       }
     }
-    l.sku = uint16_t(rng_.Between(1000, 9999));
+    l.sku = uint16_t(rng.Between(1000, 9999));
     // Cheaper items sell more often (the lower of two draws), and prices end
     // in 9 (¥1299) as price tags do.
-    const int draw1 = rng_.Between(c.min_yuan, c.max_yuan);
-    const int draw2 = rng_.Between(c.min_yuan, c.max_yuan);
+    const int draw1 = rng.Between(c.min_yuan, c.max_yuan);
+    const int draw2 = rng.Between(c.min_yuan, c.max_yuan);
     const int64_t yuan = int64_t(std::min(draw1, draw2)) * price_factor / 100 / 10 * 10 + 9;
     l.list_fen = yuan * 100;
-    l.quantity = uint8_t(c.by_the_piece && rng_.PerMille(150) ? 2 : 1);
+    l.quantity = uint8_t(c.by_the_piece && rng.PerMille(150) ? 2 : 1);
     const int64_t list_total = l.list_fen * l.quantity;
     // Full price, member-day discounts, or a promotion (特价, earns no points).
-    const size_t how = rng_.Weighted(std::array<int, 5>{55, 15, 15, 10, 5});
+    const size_t how = rng.Weighted(std::array<int, 5>{55, 15, 15, 10, 5});
     static constexpr std::array<int64_t, 5> kPercent = {100, 95, 90, 80, 70};
     l.promo = how == 4;
     l.paid_fen = list_total * kPercent[how] / 100 / 100 * 100;  // whole yuan
     return l;
   }
 
-  Rng rng_;
+  Rng rng_;        // who takes part, non-member sales, refunds
+  uint64_t seed_;  // of the members' own generators (MemberSeed)
+  bool churn_;
   size_t members_;
   const TimeZone& tz_;
   const std::vector<std::vector<StaffId>>& associates_;
@@ -1246,7 +1350,7 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
     report.staff = staff_plans.size();
 
     MemberFactory factory(gen, *tz, associates, store_ids);
-    SalesPlanner planner(opt.seed, opt.today, opt.members, *tz, associates);
+    SalesPlanner planner(opt.seed, opt.today, opt.members, opt.churn, *tz, associates);
     std::vector<Shopper> shoppers;
     const std::vector<Timestamp> created = factory.CreationTimes(opt.members);
     std::vector<MemberId> stored;

@@ -17,6 +17,11 @@ struct DemoOptions {
   size_t members = 50000;
   Date today;                             // members are created over the three years before it
   std::string password = "vipcare-demo";  // of every demo account
+  // Members drift away as in real retail (see GenerateDemo). false: every
+  // member keeps their rhythm; the same members then buy on the same days,
+  // plus those the drifting members leave out (a control for the churn
+  // back-test, docs/CHURN.md).
+  bool churn = true;
 };
 
 struct DemoLogin {
@@ -48,7 +53,11 @@ struct DemoReport {
 // store flagships, apparel, beauty & home), 40 staff each with an account,
 // `opt.members` members with cards, and their purchase history over the 24
 // months before `opt.today`: sales with the categories and brands each kind
-// of store sells, non-member sales, and a few full and partial refunds. The
+// of store sells, non-member sales, and a few full and partial refunds. As in
+// real retail, some members drift away (流失, SPEC R5: about one in five with
+// a history): for two months or more before their lapse day they come half
+// as often and spend a third less per visit, then stop; one in five of them
+// comes back once (docs/CHURN.md measures the churn score against this). The
 // data is a function of `opt.seed`, `opt.members` and `opt.today` only: the
 // same options give the same names, mobiles, birthdays, card numbers and
 // sales on every machine and standard library (no std:: distributions).

@@ -339,6 +339,134 @@ TEST(DemoDataTest, I1PurchaseHistoryEarnsPointsAndTiers) {
   EXPECT_GE(verified.rows, int64_t(r->sales + r->refunds));
 }
 
+// R5 in the demo: as in real retail, some members drift away (流失). The
+// same chain without churn (DemoOptions::churn = false) is what they would
+// have bought: the same members buying on the same days. Against it, on
+// 1,000 members (a few dozen drift; a smaller chain has too few visits in
+// the windows below to show a slowdown):
+//   - most members buy exactly as in the control; the others ("drifting")
+//     lose visits, never gain any, except one visit of those who come back
+//     after a pause of two months or more;
+//   - drifting members stop: many who bought in the control's last 180
+//     days bought nothing then, while others bought in the last 30 days;
+//   - before they stop they slow down: of the control's visits in the 120
+//     days before their last purchase they made well under all (half of
+//     those in the slowdown), of those in the 8 months before that nearly
+//     all, and the visits they made up to their last purchase cost less.
+TEST(DemoDataTest, R5SomeMembersSlowDownAndStopOthersKeepTheirRhythm) {
+  constexpr size_t kChain = 1000;
+  struct Visit {
+    Date day;
+    int64_t paid_fen = 0;  // the day's sales
+  };
+  using Histories = std::map<std::string, std::vector<Visit>>;  // by mobile, oldest first
+  auto histories = [&](bool churn) {
+    testing::TestDatabase db;
+    auto store = store::Store::Open(db.url(), vipcare::testing::TestKeys());
+    DemoOptions opt = Options();
+    opt.members = kChain;
+    opt.churn = churn;
+    auto r = GenerateDemo(*store, opt);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return store
+        ->Read([](store::Repository& repo) -> Result<Histories> {
+          Histories out;
+          for (int64_t offset = 0;; offset += 500) {
+            auto page = repo.ListMembers({}, {500, offset});
+            for (const auto& m : page.items) {
+              auto sales = repo.loyalty().ListMemberTransactions(m.id, {10000, 0}).items;
+              std::vector<Visit>& visits = out[m.mobile.number];
+              for (auto it = sales.rbegin(); it != sales.rend(); ++it) {
+                if (it->kind != "sale") continue;
+                if (!visits.empty() && visits.back().day == it->local_day) {
+                  visits.back().paid_fen += it->paid_total.value;
+                } else {
+                  visits.push_back({it->local_day, it->paid_total.value});
+                }
+              }
+            }
+            if (page.items.size() < 500) break;
+          }
+          return out;
+        })
+        .value();
+  };
+  const Histories churn = histories(true);
+  const Histories control = histories(false);
+  ASSERT_EQ(churn.size(), kChain);
+  ASSERT_EQ(control.size(), kChain);
+
+  auto find = [](const std::vector<Visit>& v, Date day) -> const Visit* {
+    for (const auto& x : v) {
+      if (x.day == day) return &x;
+    }
+    return nullptr;
+  };
+  size_t buyers = 0, drifting = 0, came_back = 0, stopped = 0, recent = 0;
+  size_t late_kept = 0, late_all = 0, early_kept = 0, early_all = 0;
+  int64_t late_paid = 0, late_paid_control = 0;
+  for (const auto& [mobile, usual] : control) {
+    if (usual.empty()) continue;
+    ++buyers;
+    const std::vector<Visit>& seen = churn.at(mobile);
+    if (!seen.empty() && DaysBetween(seen.back().day, kToday) <= 30) ++recent;
+    bool same = seen.size() == usual.size();
+    for (size_t i = 0; same && i < seen.size(); ++i) same = seen[i].day == usual[i].day;
+    if (same) continue;
+    ++drifting;
+    // Visits the control does not have: at most one, after a pause.
+    std::vector<Visit> kept;
+    bool back = false;
+    for (size_t i = 0; i < seen.size(); ++i) {
+      if (find(usual, seen[i].day)) {
+        kept.push_back(seen[i]);
+        continue;
+      }
+      ++came_back;
+      back = true;
+      EXPECT_EQ(i + 1, seen.size()) << mobile << ": only the last visit may be new";
+      if (i > 0) EXPECT_GE(DaysBetween(seen[i - 1].day, seen[i].day), 60) << mobile;
+    }
+    // (One who lapsed after their last usual visit only has the new one.)
+    EXPECT_TRUE(kept.size() < usual.size() || back) << mobile << ": drifting loses visits";
+    if (kept.empty()) continue;
+    const Date last = kept.back().day;
+    if (DaysBetween(last, kToday) > 180 && DaysBetween(usual.back().day, kToday) <= 180) {
+      ++stopped;
+    }
+    for (const auto& v : usual) {
+      const int before = DaysBetween(v.day, last);
+      const bool was_kept = find(kept, v.day) != nullptr;
+      if (before > 0 && before <= 120) {
+        ++late_all;
+        late_kept += was_kept;
+      } else if (before > 120 && before <= 365) {
+        ++early_all;
+        early_kept += was_kept;
+      }
+      if (before >= 0 && before <= 120 && was_kept) {
+        late_paid += find(kept, v.day)->paid_fen;
+        late_paid_control += v.paid_fen;
+      }
+    }
+  }
+  // About one member with a history in five lapses (some only after today,
+  // some with no visit left to lose): 136 of 870 lose or gain a visit here.
+  EXPECT_GE(drifting, buyers * 8 / 100) << drifting << " of " << buyers;
+  EXPECT_LE(drifting, buyers * 30 / 100) << drifting << " of " << buyers;
+  EXPECT_GE(came_back, drifting / 20);  // one in five of the lapsed
+  EXPECT_LE(came_back, drifting / 3);
+  EXPECT_GE(stopped, drifting / 5);  // 53
+  EXPECT_GE(recent, buyers / 20);    // the others keep buying: 107 in the last 30 days
+  // The slowdown: 46 of 64 visits kept in the 120 days, 64 of 67 before.
+  ASSERT_GE(late_all, 30u);
+  ASSERT_GE(early_all, 30u);
+  EXPECT_LE(late_kept * 100, late_all * 85) << late_kept << " of " << late_all;
+  EXPECT_GE(early_kept * 100, early_all * 90) << early_kept << " of " << early_all;
+  // A third less per visit in the slowdown: 0.72 of the control's spend.
+  EXPECT_LT(late_paid * 100, late_paid_control * 90) << late_paid << " vs " << late_paid_control;
+}
+
 TEST(DemoDataTest, RequiresToday) {
   testing::TestDatabase db;
   auto store = store::Store::Open(db.url(), vipcare::testing::TestKeys());

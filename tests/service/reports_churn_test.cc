@@ -13,7 +13,11 @@
 //     = 60, medium: no task.
 //   2027-09-03: 90 days -> "近90天未消费" 30; the rest as before (spend 70 %)
 //     = 75, high: the shipped rule churn_risk (min_score 70) gives one task
-//     "churn_risk:2027-09" to the associate (金卡 is grade C: default action).
+//     "churn_risk:2027-09" to the associate (金卡 is grade C: default action
+//     "查看流失预警原因，电话联系客户挽回"), whose task list shows the action
+//     with the key moments, most points first:
+//     "查看流失预警原因，电话联系客户挽回。原因：近90天未消费、消费频次下降100%、
+//     近6个月消费额下降70%".
 //   2027-09-04 .. 2027-10-01: still 75 (the spend figure moves a little each
 //     day, 75 % on 30 Sep, 81 % on 1 Oct): the score does not rise again, so
 //     no second task, not even in October.
@@ -146,6 +150,15 @@ TEST_F(ChurnJobTest, R5CrossingSeventyGivesTheAssociateOneChurnRiskTask) {
   EXPECT_EQ(tasks[0].occasion_on, D(2027, 9, 3));
   EXPECT_EQ(tasks[0].due_on, D(2027, 9, 6));  // the rule's offset: 3 days
   EXPECT_EQ(tasks[0].status, "open");
+  // The associate sees why in their task list.
+  const Actor associate =
+      fx_.AddUser("assoc.sh01", Role::kAssociate, fx_.org().associate_sh01);
+  auto mine = care_.ListTasks(associate, {{"assignee", "me"}, {"occasion", "churn_risk"}}, {50, 0});
+  ASSERT_TRUE(mine.ok()) << mine.error().field << ": " << mine.error().message;
+  ASSERT_EQ((*mine)["total"], 1);
+  EXPECT_EQ((*mine)["items"][0]["action"],
+            "查看流失预警原因，电话联系客户挽回。原因：近90天未消费、消费频次下降100%、"
+            "近6个月消费额下降70%");
 
   // The next days, into the next month: still high, never a second task.
   RunCare(D(2027, 9, 4));

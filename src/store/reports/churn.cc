@@ -40,8 +40,9 @@ constexpr size_t kUpsertRows = 64;
 constexpr std::string_view kDeleteScore = "DELETE FROM member_churn WHERE member_id = ?";
 constexpr std::string_view kDeleteScoresAfter = "DELETE FROM member_churn WHERE member_id > ?";
 constexpr std::string_view kAlertsBetween =
-    "SELECT member_id, score FROM member_churn WHERE member_id >= ? AND member_id <= ? "
-    "AND day = ? AND (previous_score IS NULL OR score > previous_score) ORDER BY member_id";
+    "SELECT member_id, score, reasons FROM member_churn "
+    "WHERE member_id >= ? AND member_id <= ? AND day = ? "
+    "AND (previous_score IS NULL OR score > previous_score) ORDER BY member_id";
 
 // The report's rows: scored members whose file is open, in the scope (store,
 // region, tier code; a 0 flag means "any").
@@ -187,11 +188,11 @@ int64_t DeleteChurnScoresAfter(ReportRepository& r, MemberId after) {
   return r.db().Exec(kDeleteScoresAfter, {after.value});
 }
 
-std::vector<std::pair<MemberId, int>> ChurnAlertsBetween(ReportRepository& r, MemberId first,
-                                                         MemberId last, Date day) {
-  std::vector<std::pair<MemberId, int>> out;
+std::vector<ChurnAlert> ChurnAlertsBetween(ReportRepository& r, MemberId first, MemberId last,
+                                           Date day) {
+  std::vector<ChurnAlert> out;
   for (const auto& row : r.db().Query(kAlertsBetween, {first.value, last.value, day.ToString()})) {
-    out.emplace_back(MemberId(row.Int(0)), int(row.Int(1)));
+    out.push_back({MemberId(row.Int(0)), int(row.Int(1)), row.Text(2)});
   }
   return out;
 }

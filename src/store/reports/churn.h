@@ -64,9 +64,15 @@ int64_t DeleteChurnScores(ReportRepository& r, const std::vector<MemberId>& memb
 int64_t DeleteChurnScoresAfter(ReportRepository& r, MemberId after);
 
 // For the care job: members first..last whose score changed on `day` to a
-// higher one (or was first given that day), with that score.
-std::vector<std::pair<MemberId, int>> ChurnAlertsBetween(ReportRepository& r, MemberId first,
-                                                         MemberId last, Date day);
+// higher one (or was first given that day), with that score and its key
+// moments (what the churn_risk task tells the associate), in member order.
+struct ChurnAlert {
+  MemberId member;
+  int score = 0;
+  std::string reasons;  // JSON array of the key moments' texts, most points first
+};
+std::vector<ChurnAlert> ChurnAlertsBetween(ReportRepository& r, MemberId first, MemberId last,
+                                           Date day);
 
 // ---- the report churn_risk (aggregates of the scored members in `scope`) ----
 
