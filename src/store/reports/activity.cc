@@ -8,7 +8,12 @@ namespace {
 
 // Parameters: as_of - 89 days, as_of - 180 days, as_of - 365 days, as_of x2,
 // store x2, region x2, tier x2, as_of_end. Days are 'YYYY-MM-DD' text, so
-// they compare as they sort.
+// they compare as they sort. The home stores are "home_store_id IN (the
+// scope's stores)" so that both engines read members_report_scope
+// (home_store_id, created_at, status, ..., id; migration 6) one range per
+// store, in store order (no sort for the GROUP BY on SQLite), never the wide
+// members rows. member_loyalty stays joined without a tier filter: it holds
+// the last purchase.
 constexpr std::string_view kActivityByStore =
     "SELECT x.store_id, COUNT(*), "
     "SUM(CASE WHEN x.lp >= ? THEN 1 ELSE 0 END), "
@@ -22,8 +27,8 @@ constexpr std::string_view kActivityByStore =
     "             AND t.kind = 'sale' AND t.local_day <= ?) END AS lp "
     "  FROM members m LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
     "  WHERE m.status NOT IN ('closed', 'merged', 'erased') "
-    "  AND (? = 0 OR m.home_store_id = ?) "
-    "  AND (? = 0 OR m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
+    "  AND m.home_store_id IN (SELECT s.id FROM stores s "
+    "    WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?)) "
     "  AND (? = '' OR ml.tier_code = ?)) x "
     "WHERE x.created_at < ? OR x.lp IS NOT NULL "
     "GROUP BY x.store_id ORDER BY x.store_id";

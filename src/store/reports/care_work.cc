@@ -36,17 +36,25 @@ constexpr std::string_view kStaffInScope =
     "WHERE s.store_id IS NOT NULL AND " VIPCARE_STORE_SCOPE("s.store_id") " "
     "ORDER BY s.store_id, s.id";
 
+// The members assigned to a staff member of a store in scope, as
+// "associate_id IN (those staff)" so that both engines read
+// members_report_associate (associate_id, status, created_at, birthday,
+// occupation; migration 6) one range per staff member, never the wide
+// members rows. Parameters: store x2, region x2.
+#define VIPCARE_SCOPE_ASSOCIATES \
+  "m.associate_id IN (SELECT s.id FROM staff s WHERE " VIPCARE_STORE_SCOPE("s.store_id") ") "
+
 constexpr std::string_view kRecruited =
-    "SELECT m.associate_id, COUNT(*) FROM members m JOIN staff s ON s.id = m.associate_id "
+    "SELECT m.associate_id, COUNT(*) FROM members m "
     "WHERE m.created_at >= ? AND m.created_at < ? AND m.status NOT IN ('prospect', 'merged') "
-    "AND " VIPCARE_STORE_SCOPE("s.store_id") " GROUP BY m.associate_id";
+    "AND " VIPCARE_SCOPE_ASSOCIATES "GROUP BY m.associate_id";
 
 constexpr std::string_view kProfiles =
     "SELECT m.associate_id, COUNT(*), "
     "SUM(CASE WHEN m.birthday IS NOT NULL AND m.birthday <> '' AND m.occupation <> '' "
     "THEN 1 ELSE 0 END) "
-    "FROM members m JOIN staff s ON s.id = m.associate_id "
-    "WHERE m.status NOT IN ('merged', 'erased') AND " VIPCARE_STORE_SCOPE("s.store_id") " "
+    "FROM members m "
+    "WHERE m.status NOT IN ('merged', 'erased') AND " VIPCARE_SCOPE_ASSOCIATES
     "GROUP BY m.associate_id";
 
 constexpr std::string_view kTasks =
@@ -57,15 +65,21 @@ constexpr std::string_view kTasks =
     "GROUP BY t.assignee_id";
 
 // A refund carries no associate of its own: it counts for the sale's.
+// The scope is the associate's store, not the till's (they may sell
+// elsewhere), so the period's transactions are read at every store:
+// "store_id IN (SELECT id FROM stores)" holds for every transaction (a
+// foreign key) and lets both engines range-scan transactions_store_day
+// (store_id, local_day) once per store instead of reading the whole table.
 constexpr std::string_view kSales =
     "SELECT s.id, SUM(CASE WHEN t.kind = 'sale' THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN t.kind = 'sale' AND t.member_id IS NOT NULL THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN t.member_id IS NOT NULL THEN t.paid_total ELSE 0 END) "
     "FROM transactions t LEFT JOIN transactions o ON o.id = t.original_id "
     "JOIN staff s ON s.id = COALESCE(t.associate_id, o.associate_id) "
-    "WHERE t.local_day >= ? AND t.local_day <= ? AND " VIPCARE_STORE_SCOPE("s.store_id") " "
-    "GROUP BY s.id";
+    "WHERE t.store_id IN (SELECT id FROM stores) AND t.local_day >= ? AND t.local_day <= ? "
+    "AND " VIPCARE_STORE_SCOPE("s.store_id") " GROUP BY s.id";
 
+#undef VIPCARE_SCOPE_ASSOCIATES
 #undef VIPCARE_STORE_SCOPE
 #undef VIPCARE_ON_TIME
 
