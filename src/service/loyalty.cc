@@ -311,25 +311,8 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
     in.lines = sale.lines;
     auto earning = domain::Earn(program, in);
     if (!earning.ok()) return earning.error();
-    for (size_t i = 0; i < t.lines.size(); ++i) t.lines[i].earn_base = earning->lines[i].earn_base;
     t.member_id = member->id;
-    t.points = earning->points;
-    t.base_points = earning->base_points;
-    t.bonus_points = earning->bonus_points;
-
-    // New points pay off a negative balance first (L2), the rest is a lot.
-    const Points debt(std::max<int64_t>(0, -state.points_balance.value));
-    const domain::EarnPlan plan = domain::PlanEarn(debt, earning->points);
-    state.points_balance = state.points_balance + earning->points;
-    state.growth_lifetime = state.growth_lifetime + earning->points;
-    state.carry_fen = earning->remainder;
-    if (!state.first_purchase_on) {
-      state.first_purchase = t.paid_total;
-      state.first_purchase_on = t.local_day;
-    }
-    if (!state.last_purchase_on || *state.last_purchase_on < t.local_day) {
-      state.last_purchase_on = t.local_day;
-    }
+    const domain::EarnPlan plan = ApplyEarning(*earning, t, state);
     l.AddToMonth({member->id, YearMonth(t.local_day), t.paid_total, 1, t.paid_total,
                   earning->points});
 

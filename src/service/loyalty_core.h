@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "domain/points.h"
 #include "domain/program.h"
 #include "domain/tiers.h"
 #include "service/context.h"
@@ -50,6 +51,14 @@ nlohmann::json TierJson(const domain::Program& p, const std::string& code);
 // caller saves `state`.
 Status SpendPoints(store::LoyaltyRepository& l, store::LoyaltyState& state, Points cost, Date today,
                    store::LedgerEntry entry);
+
+// A member sale's earning applied to the sale and the member's state, the
+// same for a till posting and an imported sale (L2, L3): each line's earn
+// base, the sale's points, the balance and growth, the carried remainder, the
+// first and last purchase. Answers how the new points split between paying
+// off a negative balance and a new lot.
+domain::EarnPlan ApplyEarning(const domain::Earning& earning, store::TransactionRecord& t,
+                              store::LoyaltyState& state);
 
 // Credits `points` (> 0) as a new lot from `source`, earned on `today` with
 // the program's expiry; a negative balance is paid off first (L2). Appends

@@ -1661,26 +1661,8 @@ class BulkLoader {
     }
     auto earning = domain::Earn(program_, in);
     if (!earning.ok()) return earning.error();
-    for (size_t i = 0; i < rec.lines.size(); ++i) {
-      rec.lines[i].earn_base = earning->lines[i].earn_base;
-    }
     rec.member_id = t.member;
-    rec.points = earning->points;
-    rec.base_points = earning->base_points;
-    rec.bonus_points = earning->bonus_points;
-
-    const Points debt(std::max<int64_t>(0, -state.points_balance.value));
-    const domain::EarnPlan plan = domain::PlanEarn(debt, earning->points);
-    state.points_balance = state.points_balance + earning->points;
-    state.growth_lifetime = state.growth_lifetime + earning->points;
-    state.carry_fen = earning->remainder;
-    if (!state.first_purchase_on) {
-      state.first_purchase = rec.paid_total;
-      state.first_purchase_on = rec.local_day;
-    }
-    if (!state.last_purchase_on || *state.last_purchase_on < rec.local_day) {
-      state.last_purchase_on = rec.local_day;
-    }
+    const domain::EarnPlan plan = loyalty_core::ApplyEarning(*earning, rec, state);
     AddToMonth(m, {t.member, loyalty_core::YearMonth(rec.local_day), rec.paid_total, 1,
                    rec.paid_total, earning->points});
     counts_.points += earning->points.value;
