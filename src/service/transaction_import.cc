@@ -1253,6 +1253,7 @@ class BulkLoader {
         }
         if (st.ok()) {
           Committed();
+          c_.env.store.CatchUpWal(lease);
           report.posted += counts_.posted;
           report.non_member_sales += counts_.non_member;
           break;

@@ -30,12 +30,17 @@ namespace {
 // to close still checkpoints the whole WAL, as SQLite always does.
 constexpr std::string_view kNoAutoCheckpoint = "PRAGMA wal_autocheckpoint=0";
 constexpr std::string_view kPassiveCheckpoint = "PRAGMA wal_checkpoint(PASSIVE)";
+constexpr std::string_view kRestartCheckpoint = "PRAGMA wal_checkpoint(RESTART)";
 }  // namespace
 
 std::unique_ptr<Db> Store::OpenPooled() {
   auto db = OpenDb(url_);
   if (dialect_ == Dialect::kSqlite) db->ExecScript(kNoAutoCheckpoint);
   return db;
+}
+
+void Store::CatchUpWal(Lease& lease) {
+  if (dialect_ == Dialect::kSqlite) lease.db().Query(kRestartCheckpoint);
 }
 
 void Store::StartCheckpointer() {
