@@ -46,13 +46,20 @@ constexpr std::string_view kAlertsBetween =
 
 // The report's rows: scored members whose file is open, in the scope (store,
 // region, tier code; a 0 flag means "any").
-#define VIPCARE_CHURN_SCOPE                                                        \
-  "FROM member_churn c JOIN members m ON m.id = c.member_id "                      \
-  "LEFT JOIN member_loyalty l ON l.member_id = c.member_id "                       \
-  "WHERE m.status NOT IN ('closed', 'merged', 'erased') "                          \
-  "AND (? = 0 OR m.home_store_id = ?) "                                            \
-  "AND (? = 0 OR m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) " \
+// The members come from the covering index members_report_scope (one range
+// per store of the scope, never the wide members rows), each probing its
+// score by primary key; the tier is looked up only when one is asked.
+#define VIPCARE_CHURN_SCOPE                                                           \
+  "FROM members m JOIN member_churn c ON c.member_id = m.id "                         \
+  "LEFT JOIN member_loyalty l ON l.member_id = m.id "                                 \
+  "WHERE m.home_store_id IN (SELECT s.id FROM stores s WHERE (? = 0 OR s.id = ?) "    \
+  "AND (? = 0 OR s.region_id = ?)) AND m.status NOT IN ('closed', 'merged', 'erased') " \
   "AND (? = 0 OR COALESCE(l.tier_code, '') = ?) "
+#define VIPCARE_CHURN_SCOPE_NO_TIER                                                   \
+  "FROM members m JOIN member_churn c ON c.member_id = m.id "                         \
+  "WHERE m.home_store_id IN (SELECT s.id FROM stores s WHERE (? = 0 OR s.id = ?) "    \
+  "AND (? = 0 OR s.region_id = ?)) AND m.status NOT IN ('closed', 'merged', 'erased') " \
+  "AND ? = 0 AND ? = '' "
 #define VIPCARE_CHURN_LEVELS                              \
   "SUM(CASE WHEN c.level = 'high' THEN 1 ELSE 0 END), "   \
   "SUM(CASE WHEN c.level = 'medium' THEN 1 ELSE 0 END), " \
@@ -60,13 +67,20 @@ constexpr std::string_view kAlertsBetween =
 constexpr std::string_view kByStore =
     "SELECT m.home_store_id, COUNT(*), " VIPCARE_CHURN_LEVELS VIPCARE_CHURN_SCOPE
     "GROUP BY m.home_store_id ORDER BY m.home_store_id";
+constexpr std::string_view kByStoreNoTier =
+    "SELECT m.home_store_id, COUNT(*), " VIPCARE_CHURN_LEVELS VIPCARE_CHURN_SCOPE_NO_TIER
+    "GROUP BY m.home_store_id ORDER BY m.home_store_id";
 constexpr std::string_view kByTier =
     "SELECT COALESCE(l.tier_code, ''), " VIPCARE_CHURN_LEVELS VIPCARE_CHURN_SCOPE
     "GROUP BY COALESCE(l.tier_code, '') ORDER BY 1";
 constexpr std::string_view kReasonMixes =
     "SELECT c.reason_bits, c.level, COUNT(*) " VIPCARE_CHURN_SCOPE
     "GROUP BY c.reason_bits, c.level ORDER BY 1, 2";
+constexpr std::string_view kReasonMixesNoTier =
+    "SELECT c.reason_bits, c.level, COUNT(*) " VIPCARE_CHURN_SCOPE_NO_TIER
+    "GROUP BY c.reason_bits, c.level ORDER BY 1, 2";
 #undef VIPCARE_CHURN_LEVELS
+#undef VIPCARE_CHURN_SCOPE_NO_TIER
 #undef VIPCARE_CHURN_SCOPE
 
 std::vector<Value> ScopeParams(const ReportScope& scope) {
@@ -199,7 +213,8 @@ std::vector<ChurnAlert> ChurnAlertsBetween(ReportRepository& r, MemberId first, 
 
 std::vector<ChurnStoreCounts> ChurnByStore(ReportRepository& r, const ReportScope& scope) {
   std::vector<ChurnStoreCounts> out;
-  for (const auto& row : r.db().Query(kByStore, ScopeParams(scope))) {
+  const std::string_view sql = scope.tier ? kByStore : kByStoreNoTier;
+  for (const auto& row : r.db().Query(sql, ScopeParams(scope))) {
     out.push_back({StoreId(row.Int(0)), row.Int(1), row.Int(2), row.Int(3), row.Int(4)});
   }
   return out;
@@ -215,7 +230,8 @@ std::vector<ChurnTierCounts> ChurnByTier(ReportRepository& r, const ReportScope&
 
 std::vector<ChurnReasonMix> ChurnReasonMixes(ReportRepository& r, const ReportScope& scope) {
   std::vector<ChurnReasonMix> out;
-  for (const auto& row : r.db().Query(kReasonMixes, ScopeParams(scope))) {
+  const std::string_view sql = scope.tier ? kReasonMixes : kReasonMixesNoTier;
+  for (const auto& row : r.db().Query(sql, ScopeParams(scope))) {
     out.push_back({uint32_t(row.Int(0)), row.Text(1), row.Int(2)});
   }
   return out;
