@@ -26,11 +26,11 @@ std::string TierLabel(const domain::Program& p, const std::string& code) {
 }  // namespace
 
 ReportResult ChurnRisk(const ReportQuery& q, store::Repository& repo) {
-  auto& r = repo.reports();
+  const auto cells = sr::ChurnCells(repo.reports(), q.scope);
 
   json rows = json::array();
   int64_t scored = 0, high = 0, medium = 0, low = 0;
-  for (const auto& c : sr::ChurnByStore(r, q.scope)) {
+  for (const auto& c : sr::ChurnByStore(cells)) {
     auto name = q.store_names.find(c.store.value);
     rows.push_back({{"store_id", c.store.value},
                     {"store_name", name == q.store_names.end() ? "" : name->second},
@@ -53,7 +53,7 @@ ReportResult ChurnRisk(const ReportQuery& q, store::Repository& repo) {
   };
   std::vector<ReasonCount> counts;
   for (auto reason : domain::AllChurnReasons()) counts.push_back({reason});
-  for (const auto& mix : sr::ChurnReasonMixes(r, q.scope)) {
+  for (const auto& mix : sr::ChurnReasonMixes(cells)) {
     for (auto& c : counts) {
       if ((mix.reason_bits & uint32_t(c.reason)) == 0) continue;
       c.members += mix.members;
@@ -75,7 +75,7 @@ ReportResult ChurnRisk(const ReportQuery& q, store::Repository& repo) {
   // By tier in the program's order, then codes it no longer has, then
   // members without a tier.
   const domain::Program program = loyalty_core::LoadProgram(repo.loyalty());
-  auto tiers = sr::ChurnByTier(r, q.scope);
+  auto tiers = sr::ChurnByTier(cells);
   auto rank = [&](const std::string& code) -> size_t {
     if (code.empty()) return program.tiers.size() + 1;
     auto i = domain::FindTier(program, code);

@@ -4,6 +4,7 @@
 #include "store/reports/churn.h"
 
 #include <array>
+#include <map>
 #include <string_view>
 #include <utility>
 
@@ -46,42 +47,17 @@ constexpr std::string_view kAlertsBetween =
 
 // The report's rows: scored members whose file is open, in the scope (store,
 // region, tier code; a 0 flag means "any").
-// The members come from the covering index members_report_scope (one range
-// per store of the scope, never the wide members rows), each probing its
-// score by primary key; the tier is looked up only when one is asked.
-#define VIPCARE_CHURN_SCOPE                                                           \
-  "FROM members m JOIN member_churn c ON c.member_id = m.id "                         \
-  "LEFT JOIN member_loyalty l ON l.member_id = m.id "                                 \
-  "WHERE m.home_store_id IN (SELECT s.id FROM stores s WHERE (? = 0 OR s.id = ?) "    \
-  "AND (? = 0 OR s.region_id = ?)) AND m.status NOT IN ('closed', 'merged', 'erased') " \
-  "AND (? = 0 OR COALESCE(l.tier_code, '') = ?) "
-#define VIPCARE_CHURN_SCOPE_NO_TIER                                                   \
-  "FROM members m JOIN member_churn c ON c.member_id = m.id "                         \
-  "WHERE m.home_store_id IN (SELECT s.id FROM stores s WHERE (? = 0 OR s.id = ?) "    \
-  "AND (? = 0 OR s.region_id = ?)) AND m.status NOT IN ('closed', 'merged', 'erased') " \
-  "AND ? = 0 AND ? = '' "
-#define VIPCARE_CHURN_LEVELS                              \
-  "SUM(CASE WHEN c.level = 'high' THEN 1 ELSE 0 END), "   \
-  "SUM(CASE WHEN c.level = 'medium' THEN 1 ELSE 0 END), " \
-  "SUM(CASE WHEN c.level = 'low' THEN 1 ELSE 0 END) "
-constexpr std::string_view kByStore =
-    "SELECT m.home_store_id, COUNT(*), " VIPCARE_CHURN_LEVELS VIPCARE_CHURN_SCOPE
-    "GROUP BY m.home_store_id ORDER BY m.home_store_id";
-constexpr std::string_view kByStoreNoTier =
-    "SELECT m.home_store_id, COUNT(*), " VIPCARE_CHURN_LEVELS VIPCARE_CHURN_SCOPE_NO_TIER
-    "GROUP BY m.home_store_id ORDER BY m.home_store_id";
-constexpr std::string_view kByTier =
-    "SELECT COALESCE(l.tier_code, ''), " VIPCARE_CHURN_LEVELS VIPCARE_CHURN_SCOPE
-    "GROUP BY COALESCE(l.tier_code, '') ORDER BY 1";
-constexpr std::string_view kReasonMixes =
-    "SELECT c.reason_bits, c.level, COUNT(*) " VIPCARE_CHURN_SCOPE
-    "GROUP BY c.reason_bits, c.level ORDER BY 1, 2";
-constexpr std::string_view kReasonMixesNoTier =
-    "SELECT c.reason_bits, c.level, COUNT(*) " VIPCARE_CHURN_SCOPE_NO_TIER
-    "GROUP BY c.reason_bits, c.level ORDER BY 1, 2";
-#undef VIPCARE_CHURN_LEVELS
-#undef VIPCARE_CHURN_SCOPE_NO_TIER
-#undef VIPCARE_CHURN_SCOPE
+// The report's cells: the members come from the covering index
+// members_report_scope (one range per store of the scope, never the wide
+// members rows), each probing its score and loyalty state by key.
+constexpr std::string_view kCells =
+    "SELECT m.home_store_id, COALESCE(l.tier_code, ''), c.reason_bits, c.level, COUNT(*) "
+    "FROM members m JOIN member_churn c ON c.member_id = m.id "
+    "LEFT JOIN member_loyalty l ON l.member_id = m.id "
+    "WHERE m.home_store_id IN (SELECT s.id FROM stores s WHERE (? = 0 OR s.id = ?) "
+    "AND (? = 0 OR s.region_id = ?)) AND m.status NOT IN ('closed', 'merged', 'erased') "
+    "AND (? = 0 OR COALESCE(l.tier_code, '') = ?) "
+    "GROUP BY m.home_store_id, COALESCE(l.tier_code, ''), c.reason_bits, c.level";
 
 std::vector<Value> ScopeParams(const ReportScope& scope) {
   const int64_t s = scope.store ? scope.store->value : 0;
@@ -211,29 +187,53 @@ std::vector<ChurnAlert> ChurnAlertsBetween(ReportRepository& r, MemberId first, 
   return out;
 }
 
-std::vector<ChurnStoreCounts> ChurnByStore(ReportRepository& r, const ReportScope& scope) {
+std::vector<ChurnCell> ChurnCells(ReportRepository& r, const ReportScope& scope) {
+  std::vector<ChurnCell> out;
+  for (const auto& row : r.db().Query(kCells, ScopeParams(scope))) {
+    out.push_back({StoreId(row.Int(0)), row.Text(1), uint32_t(row.Int(2)), row.Text(3),
+                   row.Int(4)});
+  }
+  return out;
+}
+
+namespace {
+
+void AddLevel(const ChurnCell& c, int64_t& high, int64_t& medium, int64_t& low) {
+  if (c.level == "high") high += c.members;
+  if (c.level == "medium") medium += c.members;
+  if (c.level == "low") low += c.members;
+}
+
+}  // namespace
+
+std::vector<ChurnStoreCounts> ChurnByStore(const std::vector<ChurnCell>& cells) {
+  std::map<int64_t, ChurnStoreCounts> by;
+  for (const auto& c : cells) {
+    auto& s = by.try_emplace(c.store.value, ChurnStoreCounts{c.store}).first->second;
+    s.scored += c.members;
+    AddLevel(c, s.high, s.medium, s.low);
+  }
   std::vector<ChurnStoreCounts> out;
-  const std::string_view sql = scope.tier ? kByStore : kByStoreNoTier;
-  for (const auto& row : r.db().Query(sql, ScopeParams(scope))) {
-    out.push_back({StoreId(row.Int(0)), row.Int(1), row.Int(2), row.Int(3), row.Int(4)});
-  }
+  for (auto& [id, s] : by) out.push_back(s);
   return out;
 }
 
-std::vector<ChurnTierCounts> ChurnByTier(ReportRepository& r, const ReportScope& scope) {
+std::vector<ChurnTierCounts> ChurnByTier(const std::vector<ChurnCell>& cells) {
+  std::map<std::string, ChurnTierCounts> by;
+  for (const auto& c : cells) {
+    auto& t = by.try_emplace(c.tier_code, ChurnTierCounts{c.tier_code}).first->second;
+    AddLevel(c, t.high, t.medium, t.low);
+  }
   std::vector<ChurnTierCounts> out;
-  for (const auto& row : r.db().Query(kByTier, ScopeParams(scope))) {
-    out.push_back({row.Text(0), row.Int(1), row.Int(2), row.Int(3)});
-  }
+  for (auto& [code, t] : by) out.push_back(t);
   return out;
 }
 
-std::vector<ChurnReasonMix> ChurnReasonMixes(ReportRepository& r, const ReportScope& scope) {
+std::vector<ChurnReasonMix> ChurnReasonMixes(const std::vector<ChurnCell>& cells) {
+  std::map<std::pair<uint32_t, std::string>, int64_t> by;
+  for (const auto& c : cells) by[{c.reason_bits, c.level}] += c.members;
   std::vector<ChurnReasonMix> out;
-  const std::string_view sql = scope.tier ? kReasonMixes : kReasonMixesNoTier;
-  for (const auto& row : r.db().Query(sql, ScopeParams(scope))) {
-    out.push_back({uint32_t(row.Int(0)), row.Text(1), row.Int(2)});
-  }
+  for (const auto& [key, members] : by) out.push_back({key.first, key.second, members});
   return out;
 }
 

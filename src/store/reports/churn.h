@@ -76,27 +76,40 @@ std::vector<ChurnAlert> ChurnAlertsBetween(ReportRepository& r, MemberId first, 
 
 // ---- the report churn_risk (aggregates of the scored members in `scope`) ----
 
-// Scored members of one home store by level.
+// The report's counts in one pass over the scored members of the scope
+// (store, region, tier code): members per home store x tier code ("" = no
+// tier) x combination of reasons (domain::ChurnReason bits) x level. A few
+// thousand cells at most, from which the three views below are summed.
+struct ChurnCell {
+  StoreId store;
+  std::string tier_code;
+  uint32_t reason_bits = 0;
+  std::string level;
+  int64_t members = 0;
+};
+std::vector<ChurnCell> ChurnCells(ReportRepository& r, const ReportScope& scope);
+
+// Scored members by level, per home store (store order).
 struct ChurnStoreCounts {
   StoreId store;
   int64_t scored = 0, high = 0, medium = 0, low = 0;
 };
-std::vector<ChurnStoreCounts> ChurnByStore(ReportRepository& r, const ReportScope& scope);
+std::vector<ChurnStoreCounts> ChurnByStore(const std::vector<ChurnCell>& cells);
 
 // Scored members on one tier code ("" = no tier) by level, by tier code.
 struct ChurnTierCounts {
   std::string tier_code;
   int64_t high = 0, medium = 0, low = 0;
 };
-std::vector<ChurnTierCounts> ChurnByTier(ReportRepository& r, const ReportScope& scope);
+std::vector<ChurnTierCounts> ChurnByTier(const std::vector<ChurnCell>& cells);
 
-// Scored members by their combination of reasons (domain::ChurnReason bits)
-// and level: few rows, from which the service counts members per reason.
+// Scored members by their combination of reasons and level: few rows, from
+// which the service counts members per reason.
 struct ChurnReasonMix {
   uint32_t reason_bits = 0;
   std::string level;
   int64_t members = 0;
 };
-std::vector<ChurnReasonMix> ChurnReasonMixes(ReportRepository& r, const ReportScope& scope);
+std::vector<ChurnReasonMix> ChurnReasonMixes(const std::vector<ChurnCell>& cells);
 
 }  // namespace vipcare::store::reports
