@@ -40,7 +40,14 @@ std::unique_ptr<Db> Store::OpenPooled() {
 }
 
 void Store::CatchUpWal(Lease& lease) {
-  if (dialect_ == Dialect::kSqlite) lease.db().Query(kRestartCheckpoint);
+  if (dialect_ != Dialect::kSqlite) return;
+  // The background checkpointer may hold the checkpoint lock for a moment
+  // (the first column answers 1, "busy"): try again briefly.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto rows = lease.db().Query(kRestartCheckpoint);
+    if (rows.empty() || rows[0].Int(0) == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void Store::StartCheckpointer() {
