@@ -12,9 +12,15 @@
 #include <unordered_map>
 
 #include "domain/member_json.h"
+#include "store/loyalty_rows.h"
 
 namespace vipcare::store::bulk {
 namespace {
+
+using rows::OptDay;
+using rows::ReadDay;
+using rows::ReadLoyaltyState;
+using rows::ReadTransaction;
 
 // Keys per IN list and rows per INSERT, and the parameters of one statement:
 // far below SQLite's 32,766 and PostgreSQL's 65,535.
@@ -25,14 +31,9 @@ constexpr size_t kMaxParams = 8192;
 // ---- reads ----
 constexpr std::string_view kFindPosted =
     "SELECT external_id, id, body_hash, kind, member_id FROM transactions WHERE external_id IN ";
-#define VIPCARE_BULK_TRANSACTION_COLUMNS                                                         \
-  "SELECT id, external_id, body_hash, kind, original_id, member_id, store_id, associate_id, "  \
-  "occurred_at, local_day, list_total, paid_total, points, payment_method, created_by, "       \
-  "created_at, base_points, bonus_points FROM transactions "
 constexpr std::string_view kTransactionsByExternalId =
-    VIPCARE_BULK_TRANSACTION_COLUMNS "WHERE external_id IN ";
-constexpr std::string_view kRefundsOf = VIPCARE_BULK_TRANSACTION_COLUMNS "WHERE original_id IN ";
-#undef VIPCARE_BULK_TRANSACTION_COLUMNS
+    VIPCARE_TRANSACTION_SELECT "WHERE external_id IN ";
+constexpr std::string_view kRefundsOf = VIPCARE_TRANSACTION_SELECT "WHERE original_id IN ";
 constexpr std::string_view kRefundsOrder = " ORDER BY id";
 constexpr std::string_view kLinesOf =
     "SELECT transaction_id, line_no, original_line_no, sku, category, brand, quantity, "
@@ -43,11 +44,7 @@ constexpr std::string_view kMembersByNo =
 constexpr std::string_view kMembersById =
     "SELECT id, member_no, status, birthday, birthday_calendar, referrer_id FROM members "
     "WHERE id IN ";
-constexpr std::string_view kStates =
-    "SELECT member_id, program_code, tier_code, tier_since, points_balance, growth_lifetime, "
-    "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "
-    "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, version, "
-    "rank_percentile, referral_rewarded FROM member_loyalty WHERE member_id IN ";
+constexpr std::string_view kStates = VIPCARE_LOYALTY_STATE_SELECT "WHERE member_id IN ";
 constexpr std::string_view kMonths =
     "SELECT member_id, month, spend, purchases, largest, points FROM member_months "
     "WHERE month >= ? AND member_id IN ";
@@ -229,34 +226,6 @@ int64_t InsertRows(Db& db, std::string_view head, std::string_view tuple, size_t
   return changed;
 }
 
-Value OptDay(const std::optional<Date>& d) { return d ? Value(d->ToString()) : Value(); }
-std::optional<Date> ReadDay(const Row& r, size_t i) {
-  if (r.IsNull(i)) return std::nullopt;
-  return Date::Parse(r.Text(i));
-}
-
-TransactionRecord ReadTransaction(const Row& r) {
-  TransactionRecord t;
-  t.id = r.Int(0);
-  t.external_id = r.Text(1);
-  t.body_hash = r.Text(2);
-  t.kind = r.Text(3);
-  t.original_id = r.Int(4);
-  t.member_id = MemberId(r.Int(5));
-  t.store_id = StoreId(r.Int(6));
-  t.associate_id = StaffId(r.Int(7));
-  t.occurred_at = FromEpochSeconds(r.Int(8));
-  t.local_day = ReadDay(r, 9).value_or(Date());
-  t.list_total = Fen(r.Int(10));
-  t.paid_total = Fen(r.Int(11));
-  t.points = Points(r.Int(12));
-  t.payment_method = r.Text(13);
-  t.created_by = UserId(r.Int(14));
-  t.created_at = FromEpochSeconds(r.Int(15));
-  t.base_points = Points(r.Int(16));
-  t.bonus_points = Points(r.Int(17));
-  return t;
-}
 
 // Fills the lines of `rows` (one query per chunk of transactions).
 void LoadLines(Db& db, std::vector<TransactionRecord>& rows) {
@@ -362,27 +331,7 @@ std::vector<LoyaltyState> LoyaltyStates(Db& db, const std::vector<int64_t>& memb
   std::vector<LoyaltyState> out;
   out.reserve(member_ids.size());
   QueryIn(db, kStates, "", member_ids, {}, [&](const Row& r) {
-    LoyaltyState s;
-    s.member_id = MemberId(r.Int(0));
-    s.program_code = r.Text(1);
-    s.tier_code = r.Text(2);
-    s.tier_since = ReadDay(r, 3);
-    s.points_balance = Points(r.Int(4));
-    s.growth_lifetime = Points(r.Int(5));
-    s.carry_fen = Fen(r.Int(6));
-    s.first_purchase = Fen(r.Int(7));
-    s.first_purchase_on = ReadDay(r, 8);
-    s.last_purchase_on = ReadDay(r, 9);
-    s.pending_tier = r.Text(10);
-    s.pending_reason = r.Text(11);
-    s.downgrade_warned_on = ReadDay(r, 12);
-    s.downgrade_effective_on = ReadDay(r, 13);
-    s.hold_until = ReadDay(r, 14);
-    s.hold_reason = r.Text(15);
-    s.version = r.Int(16);
-    if (auto rank = r.OptInt(17)) s.rank_percentile = int(*rank);
-    s.referral_rewarded = r.Int(18) != 0;
-    out.push_back(std::move(s));
+    out.push_back(ReadLoyaltyState(r));
   });
   return out;
 }

@@ -2,8 +2,14 @@
 // PostgreSQL. Every statement is a named constant with `?` parameters.
 #include "store/loyalty_repository.h"
 
+#include "store/loyalty_rows.h"
+
 namespace vipcare::store {
 namespace {
+
+using rows::OptDay;
+using rows::ReadDay;
+using rows::ReadTransaction;
 
 // ---- programs ----
 constexpr std::string_view kInsertProgram =
@@ -49,10 +55,7 @@ constexpr std::string_view kInsertTransaction =
 constexpr std::string_view kInsertLine =
     "INSERT INTO transaction_lines (transaction_id, line_no, original_line_no, sku, category, "
     "brand, quantity, list_price, paid, promo, earn_base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-#define VIPCARE_TRANSACTION_COLUMNS                                                          \
-  "SELECT id, external_id, body_hash, kind, original_id, member_id, store_id, associate_id, " \
-  "occurred_at, local_day, list_total, paid_total, points, payment_method, result, "         \
-  "created_by, created_at, base_points, bonus_points FROM transactions "
+#define VIPCARE_TRANSACTION_COLUMNS VIPCARE_TRANSACTION_SELECT
 constexpr std::string_view kFindTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE external_id = ?";
 constexpr std::string_view kGetTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE id = ?";
 constexpr std::string_view kMemberTransactions =
@@ -67,11 +70,7 @@ constexpr std::string_view kLines =
     "earn_base FROM transaction_lines WHERE transaction_id = ? ORDER BY line_no";
 
 // ---- state ----
-constexpr std::string_view kGetState =
-    "SELECT member_id, program_code, tier_code, tier_since, points_balance, growth_lifetime, "
-    "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "
-    "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, version, "
-    "rank_percentile, referral_rewarded FROM member_loyalty WHERE member_id = ?";
+constexpr std::string_view kGetState = VIPCARE_LOYALTY_STATE_SELECT "WHERE member_id = ?";
 constexpr std::string_view kInsertState =
     "INSERT INTO member_loyalty (program_code, tier_code, tier_since, points_balance, "
     "growth_lifetime, carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, "
@@ -141,39 +140,9 @@ constexpr std::string_view kListTierChanges =
 constexpr std::string_view kCountTierChanges =
     "SELECT COUNT(*) FROM tier_history WHERE member_id = ?";
 
-Value OptDay(const std::optional<Date>& d) { return d ? Value(d->ToString()) : Value(); }
-std::optional<Date> ReadDay(const Row& r, size_t i) {
-  if (r.IsNull(i)) return std::nullopt;
-  return Date::Parse(r.Text(i));
-}
-
 ProgramRecord ReadProgram(const Row& r) {
   return {r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), UserId(r.Int(5)),
           FromEpochSeconds(r.Int(6))};
-}
-
-TransactionRecord ReadTransaction(const Row& r) {
-  TransactionRecord t;
-  t.id = r.Int(0);
-  t.external_id = r.Text(1);
-  t.body_hash = r.Text(2);
-  t.kind = r.Text(3);
-  t.original_id = r.Int(4);
-  t.member_id = MemberId(r.Int(5));
-  t.store_id = StoreId(r.Int(6));
-  t.associate_id = StaffId(r.Int(7));
-  t.occurred_at = FromEpochSeconds(r.Int(8));
-  t.local_day = ReadDay(r, 9).value_or(Date());
-  t.list_total = Fen(r.Int(10));
-  t.paid_total = Fen(r.Int(11));
-  t.points = Points(r.Int(12));
-  t.payment_method = r.Text(13);
-  t.result = r.Text(14);
-  t.created_by = UserId(r.Int(15));
-  t.created_at = FromEpochSeconds(r.Int(16));
-  t.base_points = Points(r.Int(17));
-  t.bonus_points = Points(r.Int(18));
-  return t;
 }
 
 PointsLotRecord ReadLot(const Row& r) {
@@ -293,27 +262,7 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   std::optional<LoyaltyState> GetLoyaltyState(MemberId member) override {
     auto r = db_.QueryOne(kGetState, {member.value});
     if (!r) return std::nullopt;
-    LoyaltyState s;
-    s.member_id = MemberId(r->Int(0));
-    s.program_code = r->Text(1);
-    s.tier_code = r->Text(2);
-    s.tier_since = ReadDay(*r, 3);
-    s.points_balance = Points(r->Int(4));
-    s.growth_lifetime = Points(r->Int(5));
-    s.carry_fen = Fen(r->Int(6));
-    s.first_purchase = Fen(r->Int(7));
-    s.first_purchase_on = ReadDay(*r, 8);
-    s.last_purchase_on = ReadDay(*r, 9);
-    s.pending_tier = r->Text(10);
-    s.pending_reason = r->Text(11);
-    s.downgrade_warned_on = ReadDay(*r, 12);
-    s.downgrade_effective_on = ReadDay(*r, 13);
-    s.hold_until = ReadDay(*r, 14);
-    s.hold_reason = r->Text(15);
-    s.version = r->Int(16);
-    if (auto rank = r->OptInt(17)) s.rank_percentile = int(*rank);
-    s.referral_rewarded = r->Int(18) != 0;
-    return s;
+    return rows::ReadLoyaltyState(*r);
   }
   bool SaveLoyaltyState(LoyaltyState& s) override {
     auto p = StateParams(s);

@@ -1,0 +1,60 @@
+#include "store/loyalty_rows.h"
+
+namespace vipcare::store::rows {
+
+Value OptDay(const std::optional<Date>& d) { return d ? Value(d->ToString()) : Value(); }
+
+std::optional<Date> ReadDay(const Row& r, size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return Date::Parse(r.Text(i));
+}
+
+TransactionRecord ReadTransaction(const Row& r) {
+  TransactionRecord t;
+  t.id = r.Int(0);
+  t.external_id = r.Text(1);
+  t.body_hash = r.Text(2);
+  t.kind = r.Text(3);
+  t.original_id = r.Int(4);
+  t.member_id = MemberId(r.Int(5));
+  t.store_id = StoreId(r.Int(6));
+  t.associate_id = StaffId(r.Int(7));
+  t.occurred_at = FromEpochSeconds(r.Int(8));
+  t.local_day = ReadDay(r, 9).value_or(Date());
+  t.list_total = Fen(r.Int(10));
+  t.paid_total = Fen(r.Int(11));
+  t.points = Points(r.Int(12));
+  t.payment_method = r.Text(13);
+  t.result = r.Text(14);
+  t.created_by = UserId(r.Int(15));
+  t.created_at = FromEpochSeconds(r.Int(16));
+  t.base_points = Points(r.Int(17));
+  t.bonus_points = Points(r.Int(18));
+  return t;
+}
+
+LoyaltyState ReadLoyaltyState(const Row& r) {
+  LoyaltyState s;
+  s.member_id = MemberId(r.Int(0));
+  s.program_code = r.Text(1);
+  s.tier_code = r.Text(2);
+  s.tier_since = ReadDay(r, 3);
+  s.points_balance = Points(r.Int(4));
+  s.growth_lifetime = Points(r.Int(5));
+  s.carry_fen = Fen(r.Int(6));
+  s.first_purchase = Fen(r.Int(7));
+  s.first_purchase_on = ReadDay(r, 8);
+  s.last_purchase_on = ReadDay(r, 9);
+  s.pending_tier = r.Text(10);
+  s.pending_reason = r.Text(11);
+  s.downgrade_warned_on = ReadDay(r, 12);
+  s.downgrade_effective_on = ReadDay(r, 13);
+  s.hold_until = ReadDay(r, 14);
+  s.hold_reason = r.Text(15);
+  s.version = r.Int(16);
+  if (auto rank = r.OptInt(17)) s.rank_percentile = int(*rank);
+  s.referral_rewarded = r.Int(18) != 0;
+  return s;
+}
+
+}  // namespace vipcare::store::rows

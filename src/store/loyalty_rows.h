@@ -1,0 +1,33 @@
+// src/store/loyalty_rows.h
+#pragma once
+// The loyalty tables' column lists and row readers, shared by the repository
+// (sql_loyalty_repository.cc) and the bulk import (bulk_import.cc) so a
+// column added to one is added to both. Internal to store/.
+#include <optional>
+
+#include "store/db.h"
+#include "store/loyalty_repository.h"
+
+namespace vipcare::store::rows {
+
+// A day column ('YYYY-MM-DD' or NULL) as a parameter and as a value.
+Value OptDay(const std::optional<Date>& d);
+std::optional<Date> ReadDay(const Row& r, size_t i);
+
+// "SELECT <every transactions column ReadTransaction reads> FROM transactions ",
+// a literal so statements append their WHERE to it at compile time.
+#define VIPCARE_TRANSACTION_SELECT                                                           \
+  "SELECT id, external_id, body_hash, kind, original_id, member_id, store_id, associate_id, " \
+  "occurred_at, local_day, list_total, paid_total, points, payment_method, result, "         \
+  "created_by, created_at, base_points, bonus_points FROM transactions "
+TransactionRecord ReadTransaction(const Row& r);  // without its lines
+
+// "SELECT <every member_loyalty column ReadLoyaltyState reads> FROM member_loyalty "
+#define VIPCARE_LOYALTY_STATE_SELECT                                                            \
+  "SELECT member_id, program_code, tier_code, tier_since, points_balance, growth_lifetime, "    \
+  "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "         \
+  "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, "     \
+  "version, rank_percentile, referral_rewarded FROM member_loyalty "
+LoyaltyState ReadLoyaltyState(const Row& r);
+
+}  // namespace vipcare::store::rows
