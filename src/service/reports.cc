@@ -65,17 +65,22 @@ Result<reports::ExportFile> Reports::Export(const Actor& actor, const std::strin
   q.erase("format");
   q.erase("encoding");
   if (format.empty()) return Error::Invalid("format", "is required: csv or xlsx");
-  return env_.store.Write([&](store::Repository& repo) -> Result<reports::ExportFile> {
-    auto report = Run(env_, actor, name, q, repo);
-    if (!report.ok()) return report.error();
-    auto file = reports::RenderExport(*report, format, encoding);
-    if (!file.ok()) return file.error();
+  // The report is read and rendered outside the write transaction (a big
+  // report must not hold up the tills' postings); the file is handed out
+  // only once its audit row is stored.
+  auto report = env_.store.Read(
+      [&](store::Repository& repo) -> Result<json> { return Run(env_, actor, name, q, repo); });
+  if (!report.ok()) return report.error();
+  auto file = reports::RenderExport(*report, format, encoding);
+  if (!file.ok()) return file.error();
+  VIPCARE_TRY(env_.store.Write([&](store::Repository& repo) -> Status {
     RecordAudit(repo, env_, actor, "report_export", "report", name,
                 fmt::format("rows={} format={} from={} to={}", file->rows, format,
                             (*report)["from"].get<std::string>(),
                             (*report)["to"].get<std::string>()));
-    return file;
-  });
+    return OkStatus();
+  }));
+  return file;
 }
 
 }  // namespace vipcare::service
