@@ -314,7 +314,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
     t.member_id = member->id;
     const domain::EarnPlan plan = ApplyEarning(*earning, t, state);
     l.AddToMonth({member->id, YearMonth(t.local_day), t.paid_total, 1, t.paid_total,
-                  earning->points});
+                  earning->points, t.local_day});
 
     // Tiers (L6): an upgrade the sale earns is immediate or waits for the
     // store manager; a pending downgrade the sale cures is cancelled at the

@@ -1529,10 +1529,7 @@ class BulkLoader {
                                  return b.month < month;
                                });
     if (it != m.months.end() && it->month == d.month) {
-      it->spend += d.spend;
-      it->purchases += d.purchases;
-      if (d.largest > it->largest) it->largest = d.largest;
-      it->points += d.points;
+      it->Add(d);
     } else {
       m.months.insert(it, d);
     }
@@ -1542,11 +1539,7 @@ class BulkLoader {
       month_deltas_.push_back(d);
       return;
     }
-    store::MonthBucket& sum = month_deltas_[at->second];
-    sum.spend += d.spend;
-    sum.purchases += d.purchases;
-    if (d.largest > sum.largest) sum.largest = d.largest;
-    sum.points += d.points;
+    month_deltas_[at->second].Add(d);
   }
 
   // loyalty_core::ActivityOf on `day`, from the months in memory.
@@ -1665,7 +1658,7 @@ class BulkLoader {
     rec.member_id = t.member;
     const domain::EarnPlan plan = loyalty_core::ApplyEarning(*earning, rec, state);
     AddToMonth(m, {t.member, loyalty_core::YearMonth(rec.local_day), rec.paid_total, 1,
-                   rec.paid_total, earning->points});
+                   rec.paid_total, earning->points, rec.local_day});
     counts_.points += earning->points.value;
 
     // L6, as after a posting: immediate upgrade or the approval queue.

@@ -45,9 +45,7 @@ constexpr std::string_view kMembersById =
     "SELECT id, member_no, status, birthday, birthday_calendar, referrer_id FROM members "
     "WHERE id IN ";
 constexpr std::string_view kStates = VIPCARE_LOYALTY_STATE_SELECT "WHERE member_id IN ";
-constexpr std::string_view kMonths =
-    "SELECT member_id, month, spend, purchases, largest, points FROM member_months "
-    "WHERE month >= ? AND member_id IN ";
+constexpr std::string_view kMonths = VIPCARE_MONTH_SELECT "WHERE month >= ? AND member_id IN ";
 constexpr std::string_view kCardsOf =
     "SELECT id, member_id, kind, status FROM cards WHERE member_id IN ";
 constexpr std::string_view kCardsOrder = " ORDER BY id";
@@ -95,17 +93,9 @@ constexpr std::string_view kInsertTierChanges =
 constexpr std::string_view kTierRow = "(?, ?, ?, ?, ?, ?, ?)";
 constexpr size_t kTierWidth = 7;
 // The same upsert as LoyaltyRepository::AddToMonth, many rows at once.
-constexpr std::string_view kAddToMonths =
-    "INSERT INTO member_months (member_id, month, spend, purchases, largest, points) VALUES ";
-constexpr std::string_view kMonthRow = "(?, ?, ?, ?, ?, ?)";
-constexpr size_t kMonthWidth = 6;
-constexpr std::string_view kAddToMonthsTail =
-    " ON CONFLICT (member_id, month) DO UPDATE SET "
-    "spend = member_months.spend + excluded.spend, "
-    "purchases = member_months.purchases + excluded.purchases, "
-    "largest = CASE WHEN excluded.largest > member_months.largest THEN excluded.largest "
-    "ELSE member_months.largest END, "
-    "points = member_months.points + excluded.points";
+constexpr std::string_view kAddToMonths = VIPCARE_MONTH_INSERT;
+constexpr std::string_view kMonthRow = VIPCARE_MONTH_TUPLE;
+constexpr std::string_view kAddToMonthsTail = VIPCARE_MONTH_UPSERT;
 constexpr std::string_view kStateColumns =
     "INSERT INTO member_loyalty (program_code, tier_code, tier_since, points_balance, "
     "growth_lifetime, carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, "
@@ -340,8 +330,7 @@ std::vector<MonthBucket> Months(Db& db, const std::vector<int64_t>& member_ids,
                                 int64_t from_month) {
   std::vector<MonthBucket> out;
   QueryIn(db, kMonths, "", member_ids, {Value(from_month)}, [&](const Row& r) {
-    out.push_back({MemberId(r.Int(0)), r.Int(1), Fen(r.Int(2)), r.Int(3), Fen(r.Int(4)),
-                   Points(r.Int(5))});
+    out.push_back(rows::ReadMonthBucket(r));
   });
   return out;
 }
@@ -460,16 +449,8 @@ void InsertTierChanges(Db& db, std::vector<TierChange>& changes) {
 }
 
 void AddToMonths(Db& db, const std::vector<MonthBucket>& deltas) {
-  InsertRows(db, kAddToMonths, kMonthRow, kMonthWidth, kAddToMonthsTail, deltas.size(),
-             [&](size_t i, std::vector<Value>& p) {
-               const MonthBucket& d = deltas[i];
-               p.emplace_back(d.member_id.value);
-               p.emplace_back(d.month);
-               p.emplace_back(d.spend.value);
-               p.emplace_back(d.purchases);
-               p.emplace_back(d.largest.value);
-               p.emplace_back(d.points.value);
-             });
+  InsertRows(db, kAddToMonths, kMonthRow, rows::kMonthWidth, kAddToMonthsTail, deltas.size(),
+             [&](size_t i, std::vector<Value>& p) { rows::AddMonthParams(p, deltas[i]); });
 }
 
 bool SaveLoyaltyStates(Db& db, std::vector<LoyaltyState>& states,

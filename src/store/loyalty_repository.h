@@ -96,6 +96,18 @@ struct MonthBucket {
   int64_t purchases = 0;
   Fen largest{0};    // largest single purchase
   Points points{0};  // points earned (growth)
+  // The day of the month's last sale (a refund leaves it as it is): what the
+  // reports (R4, R5) take as the last purchase as of a past month's end.
+  std::optional<Date> last_day;
+
+  // Adds `d` to this bucket as the store's upsert does.
+  void Add(const MonthBucket& d) {
+    spend += d.spend;
+    purchases += d.purchases;
+    if (d.largest > largest) largest = d.largest;
+    points += d.points;
+    if (d.last_day && (!last_day || *d.last_day > *last_day)) last_day = d.last_day;
+  }
 };
 
 // A lot of earned points (L2); redemptions consume the oldest-expiring first.

@@ -57,4 +57,19 @@ LoyaltyState ReadLoyaltyState(const Row& r) {
   return s;
 }
 
+MonthBucket ReadMonthBucket(const Row& r) {
+  return {MemberId(r.Int(0)), r.Int(1),        Fen(r.Int(2)), r.Int(3),
+          Fen(r.Int(4)),      Points(r.Int(5)), ReadDay(r, 6)};
+}
+
+void AddMonthParams(std::vector<Value>& p, const MonthBucket& b) {
+  p.emplace_back(b.member_id.value);
+  p.emplace_back(b.month);
+  p.emplace_back(b.spend.value);
+  p.emplace_back(b.purchases);
+  p.emplace_back(b.largest.value);
+  p.emplace_back(b.points.value);
+  p.push_back(OptDay(b.last_day));
+}
+
 }  // namespace vipcare::store::rows

@@ -4,6 +4,7 @@
 // (sql_loyalty_repository.cc) and the bulk import (bulk_import.cc) so a
 // column added to one is added to both. Internal to store/.
 #include <optional>
+#include <vector>
 
 #include "store/db.h"
 #include "store/loyalty_repository.h"
@@ -29,5 +30,29 @@ TransactionRecord ReadTransaction(const Row& r);  // without its lines
   "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, "     \
   "version, rank_percentile, referral_rewarded FROM member_loyalty "
 LoyaltyState ReadLoyaltyState(const Row& r);
+
+// "SELECT <every member_months column ReadMonthBucket reads> FROM member_months "
+#define VIPCARE_MONTH_SELECT \
+  "SELECT member_id, month, spend, purchases, largest, points, last_day FROM member_months "
+MonthBucket ReadMonthBucket(const Row& r);
+// The upsert that adds a bucket to the stored one (MonthBucket::Add), as
+// "INSERT ... VALUES" head, one row's tuple, and the ON CONFLICT tail; CASE
+// instead of MAX()/GREATEST(), the one spelling both engines accept.
+#define VIPCARE_MONTH_INSERT \
+  "INSERT INTO member_months (member_id, month, spend, purchases, largest, points, last_day) VALUES "
+#define VIPCARE_MONTH_TUPLE "(?, ?, ?, ?, ?, ?, ?)"
+#define VIPCARE_MONTH_UPSERT                                                             \
+  " ON CONFLICT (member_id, month) DO UPDATE SET "                                       \
+  "spend = member_months.spend + excluded.spend, "                                       \
+  "purchases = member_months.purchases + excluded.purchases, "                           \
+  "largest = CASE WHEN excluded.largest > member_months.largest THEN excluded.largest "  \
+  "ELSE member_months.largest END, "                                                     \
+  "points = member_months.points + excluded.points, "                                    \
+  "last_day = CASE WHEN member_months.last_day IS NULL OR excluded.last_day > "          \
+  "member_months.last_day THEN COALESCE(excluded.last_day, member_months.last_day) "      \
+  "ELSE member_months.last_day END"
+constexpr size_t kMonthWidth = 7;
+// Appends the bucket's VIPCARE_MONTH_TUPLE parameters.
+void AddMonthParams(std::vector<Value>& p, const MonthBucket& b);
 
 }  // namespace vipcare::store::rows

@@ -623,6 +623,24 @@ CREATE INDEX cards_member_first ON cards(member_id, id, kind, issued_on);
 CREATE INDEX cards_kind_issued ON cards(kind, issued_on, member_id, id);
 )sql";
 
+// Version 7: the analysis reports over 20M transactions (SPEC R4, R5).
+// member_months.last_day is the day of the month's last sale, kept by the
+// posting and the import with the bucket, so a report as of a past month's
+// end (RFM recency, activity) reads a member's last purchase from the buckets
+// instead of their transactions; filled here from the stored sales.
+constexpr std::string_view kV7 = R"sql(
+ALTER TABLE member_months ADD COLUMN last_day TEXT;
+UPDATE member_months SET last_day = d.last_day
+FROM (SELECT t.member_id,
+        CAST(SUBSTR(t.local_day, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(t.local_day, 6, 2) AS INTEGER)
+          AS month,
+        MAX(t.local_day) AS last_day
+      FROM transactions t WHERE t.kind = 'sale' AND t.member_id IS NOT NULL
+      GROUP BY t.member_id,
+        CAST(SUBSTR(t.local_day, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(t.local_day, 6, 2) AS INTEGER)) d
+WHERE member_months.member_id = d.member_id AND member_months.month = d.month;
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -653,6 +671,7 @@ const std::vector<Migration>& AllMigrations() {
       {5, "churn early warning: member churn scores", kV5, nullptr},
       {6, "report indexes: members by home store, profile and associate; first cards", kV6,
        nullptr},
+      {7, "reports over many sales: the last sale day of each monthly bucket", kV7, nullptr},
   };
   return kAll;
 }

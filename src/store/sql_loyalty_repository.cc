@@ -94,18 +94,10 @@ constexpr std::string_view kCountPendingApprovals = "SELECT COUNT(*) " VIPCARE_P
 #undef VIPCARE_PENDING_WHERE
 
 // ---- monthly buckets ----
-// CASE instead of MAX()/GREATEST(): the one spelling both engines accept.
 constexpr std::string_view kAddToMonth =
-    "INSERT INTO member_months (member_id, month, spend, purchases, largest, points) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, month) DO UPDATE SET "
-    "spend = member_months.spend + excluded.spend, "
-    "purchases = member_months.purchases + excluded.purchases, "
-    "largest = CASE WHEN excluded.largest > member_months.largest THEN excluded.largest "
-    "ELSE member_months.largest END, "
-    "points = member_months.points + excluded.points";
+    VIPCARE_MONTH_INSERT VIPCARE_MONTH_TUPLE VIPCARE_MONTH_UPSERT;
 constexpr std::string_view kListMonths =
-    "SELECT member_id, month, spend, purchases, largest, points FROM member_months "
-    "WHERE member_id = ? AND month >= ? ORDER BY month";
+    VIPCARE_MONTH_SELECT "WHERE member_id = ? AND month >= ? ORDER BY month";
 
 // ---- lots and ledger ----
 constexpr std::string_view kInsertLot =
@@ -290,14 +282,14 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   }
 
   void AddToMonth(const MonthBucket& d) override {
-    db_.Exec(kAddToMonth, {d.member_id.value, d.month, d.spend.value, d.purchases,
-                           d.largest.value, d.points.value});
+    std::vector<Value> p;
+    rows::AddMonthParams(p, d);
+    db_.Exec(kAddToMonth, p);
   }
   std::vector<MonthBucket> ListMonths(MemberId member, int64_t from_month) override {
     std::vector<MonthBucket> out;
     for (const auto& r : db_.Query(kListMonths, {member.value, from_month})) {
-      out.push_back({MemberId(r.Int(0)), r.Int(1), Fen(r.Int(2)), r.Int(3), Fen(r.Int(4)),
-                     Points(r.Int(5))});
+      out.push_back(rows::ReadMonthBucket(r));
     }
     return out;
   }

@@ -183,12 +183,14 @@ TEST_F(LoyaltyRepositoryTest, L6StateIsSavedWithOptimisticVersions) {
   });
 }
 
-TEST_F(LoyaltyRepositoryTest, L6MonthlyBucketsAddUpAndKeepTheLargestPurchase) {
+TEST_F(LoyaltyRepositoryTest, L6R4MonthlyBucketsAddUpAndKeepTheLargestPurchaseAndLastSaleDay) {
   Must([&](Repository& repo) {
     auto& l = repo.loyalty();
     l.AddToMonth({members_[0], 202610, Fen(50000), 1, Fen(50000), Points(5)});
-    l.AddToMonth({members_[0], 202611, Fen(30000), 1, Fen(30000), Points(3)});
-    l.AddToMonth({members_[0], 202611, Fen(80000), 1, Fen(80000), Points(8)});
+    l.AddToMonth({members_[0], 202611, Fen(30000), 1, Fen(30000), Points(3),
+                  Date::FromYmd(2026, 11, 20)});
+    l.AddToMonth({members_[0], 202611, Fen(80000), 1, Fen(80000), Points(8),
+                  Date::FromYmd(2026, 11, 6)});  // posted late: an earlier day
     l.AddToMonth({members_[0], 202611, Fen(-10000), 0, Fen(0), Points(-1)});  // a refund
     l.AddToMonth({members_[1], 202611, Fen(100), 1, Fen(100), Points(0)});
     auto months = l.ListMonths(members_[0], 202601);
@@ -198,6 +200,9 @@ TEST_F(LoyaltyRepositoryTest, L6MonthlyBucketsAddUpAndKeepTheLargestPurchase) {
     EXPECT_EQ(months[1].purchases, 2);
     EXPECT_EQ(months[1].largest, Fen(80000));
     EXPECT_EQ(months[1].points, Points(10));
+    // R4/R5: the month's last sale day, kept however late the sales come.
+    EXPECT_EQ(months[1].last_day, Date::FromYmd(2026, 11, 20));
+    EXPECT_EQ(months[0].last_day, std::nullopt);
     EXPECT_EQ(l.ListMonths(members_[0], 202611).size(), 1u);
   });
 }

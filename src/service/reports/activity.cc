@@ -25,6 +25,11 @@ constexpr int kScores = 5;         // quintiles
 
 Date AsOf(const ReportQuery& q) { return std::min(q.today, q.to_day); }
 
+store::reports::AsOfDay AsOfDay(const ReportQuery& q, Date day) {
+  return {day, q.tz.StartOfDay(Date::FromYmd(day.year(), day.month(), 1)),
+          q.tz.StartOfDay(day.AddDays(1))};
+}
+
 // The `tier` filter must name a tier of the company's program.
 Status CheckTier(const ReportQuery& q, store::Repository& repo) {
   if (!q.scope.tier) return OkStatus();
@@ -83,7 +88,7 @@ ReportResult Activity(const ReportQuery& q, store::Repository& repo) {
   json rows = json::array();
   store::reports::StoreActivity total;
   for (const auto& a :
-       store::reports::ActivityByStore(repo.reports(), as_of, q.tz.StartOfDay(as_of.AddDays(1)), q.scope)) {
+       store::reports::ActivityByStore(repo.reports(), AsOfDay(q, as_of), q.scope)) {
     rows.push_back({{"store_id", a.store_id.value},
                     {"store_name", StoreName(q, a.store_id)},
                     {"members", a.members},
@@ -121,8 +126,8 @@ ReportResult Rfm(const ReportQuery& q, store::Repository& repo) {
   const Date as_of = AsOf(q);
   const Date first = Date::FromYmd(as_of.year(), as_of.month(), 1).AddMonths(1 - kWindowMonths);
   const auto cells =
-      store::reports::RfmCells(repo.reports(), as_of, loyalty_core::YearMonth(first),
-                               loyalty_core::YearMonth(as_of), q.scope);
+      store::reports::RfmCells(repo.reports(), AsOfDay(q, as_of), loyalty_core::YearMonth(first),
+                               q.scope);
 
   std::array<std::pair<int64_t, int64_t>, kSegments.size()> by_segment{};  // members, spend
   std::map<std::pair<int, int>, std::pair<int64_t, int64_t>> grid;         // (r, f) -> same

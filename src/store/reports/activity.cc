@@ -1,69 +1,75 @@
 // The SQL of the R4 reports, shared by SQLite and PostgreSQL.
 #include "store/reports/activity.h"
 
+#include <algorithm>
+#include <map>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace vipcare::store::reports {
 namespace {
 
-// Parameters: as_of - 89 days, as_of - 180 days, as_of - 365 days, as_of x2,
-// store x2, region x2, tier x2, as_of_end. Days are 'YYYY-MM-DD' text, so
-// they compare as they sort. The home stores are "home_store_id IN (the
-// scope's stores)" so that both engines read members_report_scope
-// (home_store_id, created_at, status, ..., id; migration 6) one range per
-// store, in store order (no sort for the GROUP BY on SQLite), never the wide
-// members rows. member_loyalty stays joined without a tier filter: it holds
-// the last purchase.
-constexpr std::string_view kActivityByStore =
-    "SELECT x.store_id, COUNT(*), "
-    "SUM(CASE WHEN x.lp >= ? THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN x.lp <= ? THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN x.lp <= ? THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN x.lp IS NULL THEN 1 ELSE 0 END) "
-    "FROM (SELECT m.home_store_id AS store_id, m.created_at, "
-    "  CASE WHEN ml.last_purchase_on IS NULL THEN NULL "
-    "       WHEN ml.last_purchase_on <= ? THEN ml.last_purchase_on "
-    "       ELSE (SELECT MAX(t.local_day) FROM transactions t WHERE t.member_id = m.id "
-    "             AND t.kind = 'sale' AND t.local_day <= ?) END AS lp "
-    "  FROM members m LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
-    "  WHERE m.status NOT IN ('closed', 'merged', 'erased') "
-    "  AND m.home_store_id IN (SELECT s.id FROM stores s "
-    "    WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?)) "
-    "  AND (? = '' OR ml.tier_code = ?)) x "
-    "WHERE x.created_at < ? OR x.lp IS NOT NULL "
-    "GROUP BY x.store_id ORDER BY x.store_id";
+// A member's last purchase on or before the as-of day (see activity.h), for
+// `m` (members) joined with `ml` (member_loyalty). Parameters: day, partial
+// (1 when the day is not its month's last), month_start, day_end,
+// through_month (the last month wholly on or before the day, yyyymm).
+#define VIPCARE_LAST_PURCHASE_AS_OF                                                       \
+  "CASE WHEN ml.last_purchase_on IS NULL THEN NULL "                                      \
+  "WHEN ml.last_purchase_on <= ? THEN ml.last_purchase_on "                               \
+  "ELSE COALESCE((SELECT MAX(t.local_day) FROM transactions t WHERE ? = 1 "               \
+  "  AND t.member_id = m.id AND t.occurred_at >= ? AND t.occurred_at < ? "                \
+  "  AND t.kind = 'sale'), "                                                              \
+  "  (SELECT MAX(mm.last_day) FROM member_months mm WHERE mm.member_id = m.id "           \
+  "  AND mm.month <= ?)) END"
 
-// Parameters: as_of x2, from_month, to_month, store x2, region x2, tier x2.
-// RANK() gives tied values the rank of the first of them; the score is
-// 1 + 5 * (rank - 1) / n in integer arithmetic (see RfmCells). A buyer's
-// last purchase cannot be missing (they made a sale in the window); '' would
-// sort it first, i.e. as the worst recency.
-constexpr std::string_view kRfmCells =
-    "WITH buyers AS ("
-    "  SELECT s.f, s.mon, "
-    "    COALESCE(CASE WHEN ml.last_purchase_on <= ? THEN ml.last_purchase_on "
-    "      ELSE (SELECT MAX(t.local_day) FROM transactions t WHERE t.member_id = m.id "
-    "            AND t.kind = 'sale' AND t.local_day <= ?) END, '') AS lp "
-    "  FROM (SELECT mm.member_id, SUM(mm.purchases) AS f, SUM(mm.spend) AS mon "
-    "        FROM member_months mm WHERE mm.month >= ? AND mm.month <= ? "
-    "        GROUP BY mm.member_id HAVING SUM(mm.purchases) > 0) s "
-    "  JOIN members m ON m.id = s.member_id "
-    "  LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
-    "  WHERE m.status NOT IN ('closed', 'merged', 'erased') "
-    "  AND (? = 0 OR m.home_store_id = ?) "
-    "  AND (? = 0 OR m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
-    "  AND (? = '' OR ml.tier_code = ?)), "
-    "ranked AS ("
-    "  SELECT mon, "
-    "    RANK() OVER (ORDER BY lp) AS rr, "
-    "    RANK() OVER (ORDER BY f) AS fr, "
-    "    RANK() OVER (ORDER BY mon) AS mr, "
-    "    COUNT(*) OVER () AS n "
-    "  FROM buyers) "
-    "SELECT 1 + 5 * (rr - 1) / n AS r, 1 + 5 * (fr - 1) / n AS f, 1 + 5 * (mr - 1) / n AS m, "
-    "COUNT(*), SUM(mon) "
-    "FROM ranked GROUP BY 1 + 5 * (rr - 1) / n, 1 + 5 * (fr - 1) / n, 1 + 5 * (mr - 1) / n "
-    "ORDER BY 1, 2, 3";
+// One row per open member of the scope: home store, registered before the
+// day ended (0/1), last purchase as of the day. The home stores are
+// "home_store_id IN (the scope's stores)" so that both engines read
+// members_report_scope (home_store_id, created_at, status, ..., id;
+// migration 6) one range per store, never the wide members rows; the rows
+// come in store order. Parameters: day_end, the five of
+// VIPCARE_LAST_PURCHASE_AS_OF, store x2, region x2, tier x2.
+constexpr std::string_view kMembersAsOf =
+    "SELECT m.home_store_id, CASE WHEN m.created_at < ? THEN 1 ELSE 0 END, "
+    VIPCARE_LAST_PURCHASE_AS_OF " "
+    "FROM members m LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
+    "WHERE m.status NOT IN ('closed', 'merged', 'erased') "
+    "AND m.home_store_id IN (SELECT s.id FROM stores s "
+    "  WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?)) "
+    "AND (? = '' OR ml.tier_code = ?)";
+
+// One row per buyer of the window: sales, spend, last purchase as of the day.
+// Parameters: whole (1 when the day is its month's last: the window's own
+// latest sale day is the answer), the five of VIPCARE_LAST_PURCHASE_AS_OF,
+// from_month, to_month, store x2, region x2, tier x2.
+constexpr std::string_view kRfmBuyers =
+    "SELECT s.f, s.mon, CASE WHEN ? = 1 THEN s.last_day ELSE " VIPCARE_LAST_PURCHASE_AS_OF " END "
+    "FROM (SELECT mm.member_id, SUM(mm.purchases) AS f, SUM(mm.spend) AS mon, "
+    "        MAX(mm.last_day) AS last_day "
+    "      FROM member_months mm WHERE mm.month >= ? AND mm.month <= ? "
+    "      GROUP BY mm.member_id HAVING SUM(mm.purchases) > 0) s "
+    "JOIN members m ON m.id = s.member_id "
+    "LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
+    "WHERE m.status NOT IN ('closed', 'merged', 'erased') "
+    "AND (? = 0 OR m.home_store_id = ?) "
+    "AND (? = 0 OR m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
+    "AND (? = '' OR ml.tier_code = ?)";
+
+#undef VIPCARE_LAST_PURCHASE_AS_OF
+
+int64_t YearMonth(Date d) { return int64_t(d.year()) * 100 + d.month(); }
+
+bool IsMonthsLastDay(Date d) { return d.AddDays(1).month() != d.month(); }
+
+// The parameters of VIPCARE_LAST_PURCHASE_AS_OF.
+void AddAsOf(std::vector<Value>& p, const AsOfDay& a) {
+  const bool whole = IsMonthsLastDay(a.day);
+  const Date month_first = Date::FromYmd(a.day.year(), a.day.month(), 1);
+  const int64_t through = whole ? YearMonth(a.day) : YearMonth(month_first.AddDays(-1));
+  p.insert(p.end(), {a.day.ToString(), int64_t(whole ? 0 : 1), ToEpochSeconds(a.month_start),
+                     ToEpochSeconds(a.day_end), through});
+}
 
 struct ScopeParams {
   int64_t store;
@@ -75,34 +81,105 @@ ScopeParams Params(const ReportScope& s) {
   return {s.store ? s.store->value : 0, s.region ? s.region->value : 0, s.tier.value_or("")};
 }
 
-}  // namespace
+void AddScope(std::vector<Value>& p, const ReportScope& scope) {
+  const ScopeParams s = Params(scope);
+  p.insert(p.end(), {s.store, s.store, s.region, s.region, s.tier, s.tier});
+}
 
-std::vector<StoreActivity> ActivityByStore(ReportRepository& r, Date as_of, Timestamp as_of_end,
-                                           const ReportScope& scope) {
-  const ScopeParams p = Params(scope);
-  const std::string day = as_of.ToString();
-  std::vector<StoreActivity> out;
-  for (const auto& row : r.db().Query(
-           kActivityByStore,
-           {as_of.AddDays(-89).ToString(), as_of.AddDays(-180).ToString(),
-            as_of.AddDays(-365).ToString(), day, day, p.store, p.store, p.region, p.region, p.tier,
-            p.tier, ToEpochSeconds(as_of_end)})) {
-    out.push_back({StoreId(row.Int(0)), row.Int(1), row.Int(2), row.Int(3), row.Int(4),
-                   row.Int(5)});
+// The RFM score of each value of `values` (see RfmCells): 1 + 5 * below / n,
+// below = how many values are strictly lower.
+template <class T>
+std::vector<int> Scores(const std::vector<T>& values) {
+  std::vector<T> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  const int64_t n = int64_t(values.size());
+  std::vector<int> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const int64_t below = std::lower_bound(sorted.begin(), sorted.end(), values[i]) - sorted.begin();
+    out[i] = int(1 + 5 * below / n);
   }
   return out;
 }
 
-std::vector<RfmCell> RfmCells(ReportRepository& r, Date as_of, int64_t from_month,
-                              int64_t to_month, const ReportScope& scope) {
-  const ScopeParams p = Params(scope);
-  const std::string day = as_of.ToString();
-  std::vector<RfmCell> out;
-  for (const auto& row : r.db().Query(kRfmCells, {day, day, from_month, to_month, p.store, p.store,
-                                                  p.region, p.region, p.tier, p.tier})) {
-    out.push_back({int(row.Int(0)), int(row.Int(1)), int(row.Int(2)), row.Int(3),
-                   Fen(row.Int(4))});
+}  // namespace
+
+std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& as_of,
+                                           const ReportScope& scope) {
+  std::vector<Value> p = {ToEpochSeconds(as_of.day_end)};
+  AddAsOf(p, as_of);
+  AddScope(p, scope);
+  // Days are 'YYYY-MM-DD' text, so they compare as they sort.
+  const std::string active_from = as_of.day.AddDays(-89).ToString();
+  const std::string dormant_180 = as_of.day.AddDays(-180).ToString();
+  const std::string dormant_365 = as_of.day.AddDays(-365).ToString();
+  std::vector<StoreActivity> out;
+  for (const auto& row : r.db().Query(kMembersAsOf, p)) {
+    const bool registered = row.Int(1) != 0;
+    const bool bought = !row.IsNull(2);
+    if (!registered && !bought) continue;  // joined after the day, no purchase by then
+    const StoreId store(row.Int(0));
+    if (out.empty() || out.back().store_id != store) out.push_back({store});
+    StoreActivity& a = out.back();
+    a.members += 1;
+    if (!bought) {
+      a.never_bought += 1;
+      continue;
+    }
+    const std::string last = row.Text(2);
+    if (last >= active_from) a.active_90 += 1;
+    if (last <= dormant_180) a.dormant_180 += 1;
+    if (last <= dormant_365) a.dormant_365 += 1;
   }
+  // In store order on both engines (the rows come by store already on
+  // SQLite; PostgreSQL may merge the ranges differently).
+  std::sort(out.begin(), out.end(), [](const StoreActivity& a, const StoreActivity& b) {
+    return a.store_id.value < b.store_id.value;
+  });
+  // A store whose members came in more than one run is merged.
+  std::vector<StoreActivity> merged;
+  for (const auto& a : out) {
+    if (merged.empty() || merged.back().store_id != a.store_id) {
+      merged.push_back(a);
+      continue;
+    }
+    StoreActivity& m = merged.back();
+    m.members += a.members;
+    m.active_90 += a.active_90;
+    m.dormant_180 += a.dormant_180;
+    m.dormant_365 += a.dormant_365;
+    m.never_bought += a.never_bought;
+  }
+  return merged;
+}
+
+std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t from_month,
+                              const ReportScope& scope) {
+  std::vector<Value> p = {int64_t(IsMonthsLastDay(as_of.day) ? 1 : 0)};
+  AddAsOf(p, as_of);
+  p.insert(p.end(), {from_month, YearMonth(as_of.day)});
+  AddScope(p, scope);
+  std::vector<std::string> recency;
+  std::vector<int64_t> frequency, monetary;
+  for (const auto& row : r.db().Query(kRfmBuyers, p)) {
+    frequency.push_back(row.Int(0));
+    monetary.push_back(row.Int(1));
+    // A buyer's last purchase cannot be missing (they made a sale in the
+    // window); '' would sort it first, i.e. as the worst recency.
+    recency.push_back(row.IsNull(2) ? std::string() : row.Text(2));
+  }
+  const std::vector<int> rs = Scores(recency), fs = Scores(frequency), ms = Scores(monetary);
+  std::map<std::tuple<int, int, int>, RfmCell> cells;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    RfmCell& c = cells[{rs[i], fs[i], ms[i]}];
+    c.r = rs[i];
+    c.f = fs[i];
+    c.m = ms[i];
+    c.members += 1;
+    c.spend += Fen(monetary[i]);
+  }
+  std::vector<RfmCell> out;
+  out.reserve(cells.size());
+  for (auto& [key, c] : cells) out.push_back(c);
   return out;
 }
 

@@ -12,21 +12,21 @@
 // home store in `scope`, on the current tier `scope.tier` when given. A
 // member's last purchase on or before the as-of day is
 // member_loyalty.last_purchase_on when that is not later than the as-of day
-// (always the case when the as-of day is today); otherwise the latest sale
-// on or before it in `transactions`. A purchase is a sale: a refund does not
-// take one back (as in member_loyalty and member_months).
+// (always the case when the as-of day is today); otherwise the latest of the
+// sales of the as-of day's month up to that day (only when the day is not the
+// month's last) and of the monthly buckets' last sale days
+// (member_months.last_day) of the months before. A purchase is a sale: a
+// refund does not take one back (as in member_loyalty and member_months).
 //
-// Scale (1M members): ActivityByStore reads the members of the scope once
-// (members_store index for a store, the table otherwise) with a primary-key
-// probe into member_loyalty each, and groups them into one row per store; the
-// transactions fallback is a transactions_member index probe (repeated for
-// each of the up to five places the outer query tests the day, as SQLite
-// inlines it) for each member who bought after the as-of day only: nothing
-// when the as-of day is today, a few probes per such member for a past one. RfmCells reads member_months for the 12 months (the table is keyed
-// by member then month, so it is a scan of the whole table: at most 24M rows
-// at 1M members with two years of buckets), sorts the buyers three times
-// for the ranks and returns at most 125 rows. No query returns a row per
-// member.
+// Scale (1M members, 20M transactions): both read one narrow row per member
+// of the scope (ActivityByStore) or per buyer of the window (RfmCells) and
+// count in memory. ActivityByStore reads members_report_scope one range per
+// store with a primary-key probe into member_loyalty each; for a past as-of
+// day, a member who bought after it costs one probe into member_months.
+// RfmCells reads member_months for the 12 months (the table is keyed by
+// member then month, so it is a scan of the whole table, in member order)
+// with a probe into members per buyer; recency as of a month's last day is
+// the window's own latest last_day, so it needs no further read.
 namespace vipcare::store::reports {
 
 // Open members of one home store by their last purchase as of a day.
@@ -44,11 +44,17 @@ struct StoreActivity {
   int64_t never_bought = 0;
 };
 
+// The as-of day of a report and the instants around it, company time.
+struct AsOfDay {
+  Date day;
+  Timestamp month_start;  // the instant the day's month begins
+  Timestamp day_end;      // the instant the next day begins
+};
+
 // One row per home store with members, by store id. A member counts if
-// registered before `as_of_end` (the instant the day after `as_of` begins,
-// company time) or with a purchase on or before `as_of` (e.g. imported
-// history).
-std::vector<StoreActivity> ActivityByStore(ReportRepository& r, Date as_of, Timestamp as_of_end,
+// registered before `as_of.day_end` or with a purchase on or before the day
+// (e.g. imported history).
+std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& as_of,
                                            const ReportScope& scope);
 
 // One RFM cell: the buyers with scores (r, f, m), each 1..5, 5 = best.
@@ -60,17 +66,17 @@ struct RfmCell {
   Fen spend{0};  // their spend over the window, net of refunds
 };
 
-// The buyers of the months [from_month, to_month] (yyyymm; a buyer made at
-// least one sale in them) scored by quintile and grouped by score, at most
-// 125 rows ordered by (r, f, m):
-//   recency   = their last purchase on or before `as_of` (later = better),
+// The buyers of the months [from_month, the as-of day's month] (yyyymm; a
+// buyer made at least one sale in them) scored by quintile and grouped by
+// score, at most 125 rows ordered by (r, f, m):
+//   recency   = their last purchase on or before the as-of day (later = better),
 //   frequency = sales in the window (more = better),
 //   monetary  = spend in the window, net of refunds (more = better).
 // A member's score for a measure is 1 + floor(5 * below / n), where n is the
 // number of buyers and `below` the number of buyers strictly worse on it:
 // equal values share a score (the rank of the first of them), the worst get
 // 1, and 5 goes only to values with at least 80 % of buyers strictly below.
-std::vector<RfmCell> RfmCells(ReportRepository& r, Date as_of, int64_t from_month,
-                              int64_t to_month, const ReportScope& scope);
+std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t from_month,
+                              const ReportScope& scope);
 
 }  // namespace vipcare::store::reports
