@@ -628,7 +628,12 @@ CREATE INDEX cards_kind_issued ON cards(kind, issued_on, member_id, id);
 // posting and the import with the bucket, so a report as of a past month's
 // end (RFM recency, activity) reads a member's last purchase from the buckets
 // instead of their transactions; filled here from the stored sales.
+// transactions_store_day gains the columns the sales reports (R2, R7, R8)
+// read, so a month's ~870,000 sales are read from the index alone.
 constexpr std::string_view kV7 = R"sql(
+DROP INDEX transactions_store_day;
+CREATE INDEX transactions_store_day ON transactions(store_id, local_day, kind, member_id,
+  paid_total, id);
 ALTER TABLE member_months ADD COLUMN last_day TEXT;
 UPDATE member_months SET last_day = d.last_day
 FROM (SELECT t.member_id,
@@ -671,7 +676,7 @@ const std::vector<Migration>& AllMigrations() {
       {5, "churn early warning: member churn scores", kV5, nullptr},
       {6, "report indexes: members by home store, profile and associate; first cards", kV6,
        nullptr},
-      {7, "reports over many sales: the last sale day of each monthly bucket", kV7, nullptr},
+      {7, "reports over many sales: last sale day of each monthly bucket, covering store-day index", kV7, nullptr},
   };
   return kAll;
 }

@@ -147,8 +147,9 @@ ReportResult CategoryMix(const ReportQuery& q, store::Repository& repo) {
   VIPCARE_TRY(CheckTier(q, repo));
 
   auto& r = repo.reports();
-  auto groups = store::reports::MemberSalesMix(r, mix_by, q.from_day, q.to_day, q.scope);
-  const auto total = store::reports::MemberSalesTotal(r, q.from_day, q.to_day, q.scope);
+  auto mix = store::reports::MemberSalesMix(r, mix_by, q.from_day, q.to_day, q.scope);
+  auto& groups = mix.groups;
+  const auto& total = mix.total;
   const Fen all = store::reports::AllSales(r, q.from_day, q.to_day, q.scope);
   if (mix_by == MixBy::kPriceBand) {
     // Every band, in order.

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace vipcare::store::reports {
@@ -18,40 +21,29 @@ namespace {
 #define VIPCARE_SCOPE_STORES \
   "(SELECT s.id FROM stores s WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?)) "
 
-// The period's member sale and refund lines of the scope grouped by the key
-// the first parameter names: "category", "brand", "price_band", or "all"
-// (one group, key ''). The unit paid price of a refund line is its sale
-// line's; the band of a unit price in fen: < 20000 is "0-199" (yuan).
-// Without and with the tier filter (member_loyalty is joined only when a
-// tier is asked). Parameters: by, from, to, store x2, region x2[, tier code].
+// The period's member sale and refund lines of the scope, one row each:
+// category, brand, paid, quantity, unit paid price (a refund line's is its
+// sale line's), member if a sale (else NULL). Without and with the tier
+// filter (member_loyalty is joined only when a tier is asked). They are
+// grouped by the caller: distinct buyers per key do not add up, so the
+// grouping is one pass in memory instead of a sort per key in SQL.
+// Parameters: from, to, store x2, region x2[, tier code].
 #define VIPCARE_MIX_SELECT                                                          \
-  "SELECT y.k, SUM(y.paid), SUM(y.quantity), COUNT(DISTINCT y.buyer), SUM(y.sale_line) " \
-  "FROM (SELECT CASE CAST(? AS TEXT) WHEN 'category' THEN x.category "              \
-  "  WHEN 'brand' THEN x.brand "                                                    \
-  "  WHEN 'price_band' THEN CASE WHEN x.unit < 20000 THEN '0-199' "                 \
-  "    WHEN x.unit < 50000 THEN '200-499' WHEN x.unit < 100000 THEN '500-999' "     \
-  "    WHEN x.unit < 200000 THEN '1000-1999' WHEN x.unit < 500000 THEN '2000-4999' " \
-  "    ELSE '5000+' END "                                                           \
-  "  ELSE '' END AS k, "                                                            \
-  "  x.paid, x.quantity, x.buyer, x.sale_line "                                     \
-  "  FROM (SELECT tl.category, tl.brand, tl.paid, tl.quantity, "                    \
-  "    CASE WHEN tl.quantity > 0 THEN tl.paid / tl.quantity "                       \
-  "         WHEN o.quantity > 0 THEN o.paid / o.quantity ELSE 0 END AS unit, "      \
-  "    CASE WHEN t.kind = 'sale' THEN t.member_id END AS buyer, "                   \
-  "    CASE WHEN t.kind = 'sale' THEN 1 ELSE 0 END AS sale_line "                   \
-  "    FROM transactions t JOIN transaction_lines tl ON tl.transaction_id = t.id "  \
-  "    LEFT JOIN transaction_lines o ON o.transaction_id = t.original_id "          \
-  "      AND o.line_no = tl.original_line_no "
+  "SELECT tl.category, tl.brand, tl.paid, tl.quantity, "                            \
+  "  CASE WHEN tl.quantity > 0 THEN tl.paid / tl.quantity "                         \
+  "       WHEN o.quantity > 0 THEN o.paid / o.quantity ELSE 0 END, "                \
+  "  CASE WHEN t.kind = 'sale' THEN t.member_id END "                               \
+  "FROM transactions t JOIN transaction_lines tl ON tl.transaction_id = t.id "      \
+  "LEFT JOIN transaction_lines o ON o.transaction_id = t.original_id "              \
+  "  AND o.line_no = tl.original_line_no "
 #define VIPCARE_MIX_WHERE                                                           \
-  "    WHERE t.member_id IS NOT NULL AND t.local_day >= ? AND t.local_day <= ? "    \
-  "    AND t.store_id IN " VIPCARE_SCOPE_STORES
-#define VIPCARE_MIX_GROUP ") x) y GROUP BY y.k"
+  "WHERE t.member_id IS NOT NULL AND t.local_day >= ? AND t.local_day <= ? "        \
+  "AND t.store_id IN " VIPCARE_SCOPE_STORES
 
-constexpr std::string_view kMemberSalesMix =
-    VIPCARE_MIX_SELECT VIPCARE_MIX_WHERE VIPCARE_MIX_GROUP;
-constexpr std::string_view kMemberSalesMixOfTier =
-    VIPCARE_MIX_SELECT "    LEFT JOIN member_loyalty ml ON ml.member_id = t.member_id "
-    VIPCARE_MIX_WHERE "    AND COALESCE(ml.tier_code, '') = ? " VIPCARE_MIX_GROUP;
+constexpr std::string_view kMemberSalesLines = VIPCARE_MIX_SELECT VIPCARE_MIX_WHERE;
+constexpr std::string_view kMemberSalesLinesOfTier =
+    VIPCARE_MIX_SELECT "LEFT JOIN member_loyalty ml ON ml.member_id = t.member_id "
+    VIPCARE_MIX_WHERE "AND COALESCE(ml.tier_code, '') = ? ";
 
 // Parameters: from, to, store x2, region x2.
 constexpr std::string_view kAllSales =
@@ -92,8 +84,18 @@ constexpr std::string_view kMembersByProfileOfTier =
   "WHERE t.local_day >= ? AND t.local_day <= ? AND t.store_id IN " VIPCARE_SCOPE_STORES
 #define VIPCARE_BUYERS_GROUP "GROUP BY COALESCE(m.birthday, ''), m.birthday_calendar, m.gender"
 
-constexpr std::string_view kBuyersByProfile =
-    VIPCARE_BUYERS_SELECT VIPCARE_BUYERS_WHERE VIPCARE_BUYERS_GROUP;
+// The period's member transactions of the scope: member, sale (1/0), paid
+// (negative for a refund); read from transactions_store_day alone
+// (migration 7 made it covering). Parameters: from, to, store x2, region x2.
+constexpr std::string_view kMemberTransactions =
+    "SELECT t.member_id, CASE WHEN t.kind = 'sale' THEN 1 ELSE 0 END, t.paid_total "
+    "FROM transactions t WHERE t.local_day >= ? AND t.local_day <= ? "
+    "AND t.store_id IN " VIPCARE_SCOPE_STORES "AND t.member_id IS NOT NULL";
+// Every member file's profile by id, read from members_report_profile
+// (migration 6) alone.
+constexpr std::string_view kProfiles =
+    "SELECT m.id, COALESCE(m.birthday, ''), m.birthday_calendar, m.gender FROM members m";
+// With the tier filter (rare): grouped in SQL.
 constexpr std::string_view kBuyersByProfileOfTier =
     VIPCARE_BUYERS_SELECT "LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
     VIPCARE_BUYERS_WHERE "AND COALESCE(ml.tier_code, '') = ? " VIPCARE_BUYERS_GROUP;
@@ -104,7 +106,6 @@ constexpr std::string_view kBuyersByProfileOfTier =
 #undef VIPCARE_MEMBERS_GROUP
 #undef VIPCARE_MEMBERS_WHERE
 #undef VIPCARE_MEMBERS_SELECT
-#undef VIPCARE_MIX_GROUP
 #undef VIPCARE_MIX_WHERE
 #undef VIPCARE_MIX_SELECT
 #undef VIPCARE_SCOPE_STORES
@@ -127,40 +128,57 @@ bool AddTier(std::vector<Value>& p, const ReportScope& scope) {
   return true;
 }
 
-const char* ByParam(MixBy by) {
-  switch (by) {
-    case MixBy::kCategory: return "category";
-    case MixBy::kBrand: return "brand";
-    case MixBy::kPriceBand: return "price_band";
-  }
-  return "category";
+// The band of a unit paid price in fen (see kPriceBands).
+std::string PriceBand(int64_t unit) {
+  return unit < 20000    ? "0-199"
+         : unit < 50000  ? "200-499"
+         : unit < 100000 ? "500-999"
+         : unit < 200000 ? "1000-1999"
+         : unit < 500000 ? "2000-4999"
+                         : "5000+";
 }
 
 }  // namespace
 
-std::vector<MixRow> MemberSalesMix(ReportRepository& r, MixBy by, Date from, Date to,
-                                   const ReportScope& scope) {
-  const int64_t s = StoreParam(scope), g = RegionParam(scope);
-  std::vector<Value> p = {std::string(ByParam(by)), from.ToString(), to.ToString(), s, s, g, g};
+MemberMix MemberSalesMix(ReportRepository& r, MixBy by, Date from, Date to,
+                         const ReportScope& scope) {
+  std::vector<Value> p = PeriodStores(from, to, scope);
   const bool tier = AddTier(p, scope);
-  std::vector<MixRow> out;
-  for (const auto& row : r.db().Query(tier ? kMemberSalesMixOfTier : kMemberSalesMix, p)) {
-    out.push_back({row.Text(0), Fen(row.Int(1)), row.Int(2), row.Int(3), row.Int(4)});
+  struct Acc {
+    MixRow row;
+    std::unordered_set<int64_t> buyers;
+  };
+  std::unordered_map<std::string, Acc> groups;
+  Acc total;
+  for (const auto& row : r.db().Query(tier ? kMemberSalesLinesOfTier : kMemberSalesLines, p)) {
+    std::string key = by == MixBy::kCategory ? row.Text(0)
+                      : by == MixBy::kBrand  ? row.Text(1)
+                                             : PriceBand(row.Int(4));
+    Acc& g = groups[key];
+    const Fen paid(row.Int(2));
+    const bool sale = !row.IsNull(5);
+    for (Acc* a : {&g, &total}) {
+      a->row.sales += paid;
+      a->row.quantity += row.Int(3);
+      if (sale) {
+        a->row.lines += 1;
+        a->buyers.insert(row.Int(5));
+      }
+    }
   }
+  MemberMix out;
+  for (auto& [key, g] : groups) {
+    g.row.key = key;
+    g.row.members = int64_t(g.buyers.size());
+    out.groups.push_back(std::move(g.row));
+  }
+  total.row.members = int64_t(total.buyers.size());
+  out.total = std::move(total.row);
   // Sorted here so ties read the same on both engines (byte order of the key).
-  std::sort(out.begin(), out.end(), [](const MixRow& a, const MixRow& b) {
+  std::sort(out.groups.begin(), out.groups.end(), [](const MixRow& a, const MixRow& b) {
     return a.sales != b.sales ? a.sales > b.sales : a.key < b.key;
   });
   return out;
-}
-
-MixRow MemberSalesTotal(ReportRepository& r, Date from, Date to, const ReportScope& scope) {
-  const int64_t s = StoreParam(scope), g = RegionParam(scope);
-  std::vector<Value> p = {std::string("all"), from.ToString(), to.ToString(), s, s, g, g};
-  const bool tier = AddTier(p, scope);
-  auto row = r.db().QueryOne(tier ? kMemberSalesMixOfTier : kMemberSalesMix, p);
-  if (!row) return {};  // no member sales: no group
-  return {"", Fen(row->Int(1)), row->Int(2), row->Int(3), row->Int(4)};
 }
 
 Fen AllSales(ReportRepository& r, Date from, Date to, const ReportScope& scope) {
@@ -193,10 +211,35 @@ std::vector<ProfileGroup> MembersByProfile(ReportRepository& r, Timestamp regist
 std::vector<ProfileGroup> BuyersByProfile(ReportRepository& r, Date from, Date to,
                                           const ReportScope& scope) {
   std::vector<Value> p = PeriodStores(from, to, scope);
-  const bool tier = AddTier(p, scope);
   std::vector<ProfileGroup> out;
-  for (const auto& row : r.db().Query(tier ? kBuyersByProfileOfTier : kBuyersByProfile, p)) {
-    out.push_back({row.Text(0), row.Text(1), row.Text(2), 0, row.Int(3), Fen(row.Int(4))});
+  if (AddTier(p, scope)) {
+    for (const auto& row : r.db().Query(kBuyersByProfileOfTier, p)) {
+      out.push_back({row.Text(0), row.Text(1), row.Text(2), 0, row.Int(3), Fen(row.Int(4))});
+    }
+    return out;
+  }
+  // The period's members, then every file's profile once: two scans of
+  // narrow indexes instead of a probe into the wide members rows per sale.
+  struct Buyer {
+    bool bought = false;
+    int64_t paid = 0;
+  };
+  std::unordered_map<int64_t, Buyer> buyers;
+  for (const auto& row : r.db().Query(kMemberTransactions, p)) {
+    Buyer& b = buyers[row.Int(0)];
+    b.bought = b.bought || row.Int(1) != 0;
+    b.paid += row.Int(2);
+  }
+  if (buyers.empty()) return out;
+  std::map<std::tuple<std::string, std::string, std::string>, size_t> index;
+  for (const auto& row : r.db().Query(kProfiles)) {
+    auto it = buyers.find(row.Int(0));
+    if (it == buyers.end()) continue;
+    auto [at, added] = index.try_emplace({row.Text(1), row.Text(2), row.Text(3)}, out.size());
+    if (added) out.push_back({row.Text(1), row.Text(2), row.Text(3), 0, 0, Fen(0)});
+    ProfileGroup& g = out[at->second];
+    g.buyers += it->second.bought ? 1 : 0;
+    g.sales += Fen(it->second.paid);
   }
   return out;
 }

@@ -29,18 +29,18 @@
 //
 // Indexes and scale (20M transactions, 1M members): sales are selected as
 // "store_id IN (the scope's stores) AND local_day in the period", which both
-// engines serve with transactions_store_day (store_id, local_day): one range
-// scan per store of the scope, also for every store, so only the period's
-// transactions are read (about 1.7M a month at 20M over a year; checked with
-// EXPLAIN QUERY PLAN on SQLite). Lines are joined by their primary key
-// (transaction_id, line_no), a refund line's sale line likewise, the member
-// and their tier by primary key. A 12-month mix over every store still
-// reads every transaction of the year and its lines: some seconds on
-// PostgreSQL, longer on SQLite; a monthly per-category summary kept like
-// member_months would make it instant, and is not needed for a report run
-// now and then. The member counts read members once (no index on
-// created_at; members_store is not used for a store's scope because of the
-// "(? = 0 OR ...)" form, which keeps one SQL text for every scope).
+// engines serve with transactions_store_day (store_id, local_day, kind,
+// member_id, paid_total, id; migration 7): one range scan per store of the
+// scope, also for every store, so only the period's transactions are read
+// (about 870,000 a month at 20M over two years). MemberSalesMix joins the
+// lines by their primary key (transaction_id, line_no), a refund line's sale
+// line likewise, and groups the rows in memory in one pass (a hash set of
+// buyers per key: distinct buyers do not add up). BuyersByProfile (without a
+// tier) reads the period's member transactions from the index alone, sums
+// them per member in memory, then reads every member's birthday and gender
+// from members_report_profile alone: two narrow scans instead of a probe into
+// the wide members rows per sale. With a tier filter both join
+// member_loyalty per transaction (slower, asked now and then).
 namespace vipcare::store::reports {
 
 // What a member sales mix is grouped by.
@@ -61,11 +61,14 @@ struct MixRow {
   int64_t lines = 0;     // sale lines
 };
 
-// Member sales of the period by `by`, most sales first, then by key.
-std::vector<MixRow> MemberSalesMix(ReportRepository& r, MixBy by, Date from, Date to,
-                                   const ReportScope& scope);
-// The same over every key (members distinct over all of them), key ''.
-MixRow MemberSalesTotal(ReportRepository& r, Date from, Date to, const ReportScope& scope);
+// Member sales of the period by `by`, most sales first, then by key, and
+// the same over every key (members distinct over all of them, key '').
+struct MemberMix {
+  std::vector<MixRow> groups;
+  MixRow total;
+};
+MemberMix MemberSalesMix(ReportRepository& r, MixBy by, Date from, Date to,
+                         const ReportScope& scope);
 // Every sale of the period at the scope's stores, members or not, net of
 // refunds (the tier filter does not apply: walk-ins have no tier).
 Fen AllSales(ReportRepository& r, Date from, Date to, const ReportScope& scope);
