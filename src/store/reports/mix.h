@@ -30,7 +30,7 @@
 // Indexes and scale (20M transactions, 1M members): sales are selected as
 // "store_id IN (the scope's stores) AND local_day in the period", which both
 // engines serve with transactions_store_day (store_id, local_day, kind,
-// member_id, paid_total, id; migration 7): one range scan per store of the
+// member_id, paid_total, original_id, id; migration 7): one range scan per store of the
 // scope, also for every store, so only the period's transactions are read
 // (about 870,000 a month at 20M over two years). MemberSalesMix joins the
 // lines by their primary key (transaction_id, line_no), a refund line's sale
