@@ -91,6 +91,11 @@ std::optional<Row> Db::QueryOne(std::string_view sql, const std::vector<Value>& 
   return std::move(rows.front());
 }
 
+void Db::QueryEach(std::string_view sql, const std::vector<Value>& params,
+                   const std::function<void(const Row&)>& fn) {
+  for (const Row& row : Query(sql, params)) fn(row);
+}
+
 bool IsPostgresUrl(std::string_view url) {
   return url.starts_with("postgresql://") || url.starts_with("postgres://");
 }

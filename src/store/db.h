@@ -1,6 +1,7 @@
 // src/store/db.h
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -34,6 +35,8 @@ class Row {
   std::string Text(size_t i) const;      // NULL -> ""
   std::optional<int64_t> OptInt(size_t i) const;
   size_t size() const { return values_.size(); }
+  // Replaces column i (a backend reusing one Row while it streams).
+  void Set(size_t i, Value v) { values_[i] = std::move(v); }
 
  private:
   std::vector<Value> values_;
@@ -62,6 +65,11 @@ class Db {
   // Runs a statement; returns the number of rows changed.
   virtual int64_t Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   virtual std::vector<Row> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Calls `fn` with each result row in turn without keeping them: for the
+  // reports that read a row per member or per sale line (SQLite reuses one
+  // Row; the default keeps the whole result as Query does).
+  virtual void QueryEach(std::string_view sql, const std::vector<Value>& params,
+                         const std::function<void(const Row&)>& fn);
   // Runs a script of several statements without parameters (migrations).
   virtual void ExecScript(std::string_view sql) = 0;
   // Transactions. `write` asks for the write lock up front where the engine has

@@ -119,6 +119,21 @@ class SqliteDb final : public Db {
     return rows;
   }
 
+  void QueryEach(std::string_view sql, const std::vector<Value>& params,
+                 const std::function<void(const Row&)>& fn) override {
+    sqlite3_stmt* stmt = Prepare(sql);
+    StatementReset reset(stmt);
+    Bind(stmt, sql, params);
+    const int columns = sqlite3_column_count(stmt);
+    Row row{std::vector<Value>(size_t(columns))};
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      for (int c = 0; c < columns; ++c) row.Set(size_t(c), Column(stmt, c));
+      fn(row);
+    }
+    if (rc != SQLITE_DONE) ThrowSqlite(db_, rc, sql);
+  }
+
   void ExecScript(std::string_view sql) override {
     const std::string script(sql);  // sqlite3_exec wants a terminated string
     char* err = nullptr;

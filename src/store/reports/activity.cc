@@ -113,23 +113,23 @@ std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& a
   const std::string dormant_180 = as_of.day.AddDays(-180).ToString();
   const std::string dormant_365 = as_of.day.AddDays(-365).ToString();
   std::vector<StoreActivity> out;
-  for (const auto& row : r.db().Query(kMembersAsOf, p)) {
+  r.db().QueryEach(kMembersAsOf, p, [&](const Row& row) {
     const bool registered = row.Int(1) != 0;
     const bool bought = !row.IsNull(2);
-    if (!registered && !bought) continue;  // joined after the day, no purchase by then
+    if (!registered && !bought) return;  // joined after the day, no purchase by then
     const StoreId store(row.Int(0));
     if (out.empty() || out.back().store_id != store) out.push_back({store});
     StoreActivity& a = out.back();
     a.members += 1;
     if (!bought) {
       a.never_bought += 1;
-      continue;
+      return;
     }
     const std::string last = row.Text(2);
     if (last >= active_from) a.active_90 += 1;
     if (last <= dormant_180) a.dormant_180 += 1;
     if (last <= dormant_365) a.dormant_365 += 1;
-  }
+  });
   // In store order on both engines (the rows come by store already on
   // SQLite; PostgreSQL may merge the ranges differently).
   std::sort(out.begin(), out.end(), [](const StoreActivity& a, const StoreActivity& b) {
@@ -160,13 +160,13 @@ std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t
   AddScope(p, scope);
   std::vector<std::string> recency;
   std::vector<int64_t> frequency, monetary;
-  for (const auto& row : r.db().Query(kRfmBuyers, p)) {
+  r.db().QueryEach(kRfmBuyers, p, [&](const Row& row) {
     frequency.push_back(row.Int(0));
     monetary.push_back(row.Int(1));
     // A buyer's last purchase cannot be missing (they made a sale in the
     // window); '' would sort it first, i.e. as the worst recency.
     recency.push_back(row.IsNull(2) ? std::string() : row.Text(2));
-  }
+  });
   const std::vector<int> rs = Scores(recency), fs = Scores(frequency), ms = Scores(monetary);
   std::map<std::tuple<int, int, int>, RfmCell> cells;
   for (size_t i = 0; i < rs.size(); ++i) {

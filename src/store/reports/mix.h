@@ -34,8 +34,8 @@
 // scope, also for every store, so only the period's transactions are read
 // (about 870,000 a month at 20M over two years). MemberSalesMix joins the
 // lines by their primary key (transaction_id, line_no), a refund line's sale
-// line likewise, and groups the rows in memory in one pass (a hash set of
-// buyers per key: distinct buyers do not add up). BuyersByProfile (without a
+// line likewise, and groups the rows in memory in one pass (the buyer ids of
+// each key, counted once at the end: distinct buyers do not add up). BuyersByProfile (without a
 // tier) reads the period's member transactions from the index alone, sums
 // them per member in memory, then reads every member's birthday and gender
 // from members_report_profile alone: two narrow scans instead of a probe into

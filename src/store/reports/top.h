@@ -17,11 +17,14 @@
 // day (the report's period ends) and includes the whole current month
 // otherwise.
 //
-// Scale (1M members): one pass over the member_months rows of the two
-// windows (the table is keyed by member then month, so this scans the
-// table: at most 24M rows at 1M members with two years of buckets), a join
-// to members and member_loyalty by primary key for the scope, two sorts of
-// the members with spend for the ranks, and at most 2 * limit rows back.
+// Scale (1M members, 20M transactions): one pass over the member_months
+// rows of the two windows in key order (the table is keyed by member then
+// month, so this reads most of the table: ~13M rows at 1M members with two
+// years of buckets), summed per member in memory; the members with spend
+// are sorted by each window's spend and checked against the scope in
+// batches of 256 by primary key, best first, until `limit` are found (a
+// store's scope checks more candidates than the chain's). No row per member
+// leaves the database twice, and no join is made for every member.
 namespace vipcare::store::reports {
 
 // One member in the current or the previous top N (or both).
