@@ -33,9 +33,9 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -141,14 +141,43 @@ std::string ReasonOf(const TierEvent& e) {
   return rule.empty() ? "达标升级" : "达标升级：" + rule;
 }
 
-// The member's tier at instant `t` (see store/reports/tiers.h), or nullopt if
-// they had not registered yet.
-std::optional<std::string> TierAt(const TierMover& m, Timestamp t) {
-  if (m.created_at >= t) return std::nullopt;
-  for (const auto& e : m.events) {
-    if (e.at >= t) return e.from_tier;
+// The movers with their tiers as ladder ranks, worked out once: a month-end
+// mix asks every mover for their tier at an instant.
+class RankedMovers {
+ public:
+  RankedMovers(const std::vector<TierMover>& movers, const Ladder& ladder) {
+    starts_.reserve(movers.size() + 1);
+    for (const auto& m : movers) {
+      starts_.push_back(events_.size());
+      created_.push_back(m.created_at);
+      current_.push_back(ladder.rank(m.current_tier));
+      for (const auto& e : m.events) events_.push_back({e.at, ladder.rank(e.from_tier)});
+    }
+    starts_.push_back(events_.size());
   }
-  return m.current_tier;
+  size_t size() const { return current_.size(); }
+  size_t current(size_t i) const { return current_[i]; }
+  // Mover i's tier at `t`: the from tier of their first event at or after
+  // it, else their tier now; none if they registered at or after `t`.
+  std::optional<size_t> At(size_t i, Timestamp t) const {
+    if (created_[i] >= t) return std::nullopt;
+    for (size_t e = starts_[i]; e < starts_[i + 1]; ++e) {
+      if (events_[e].first >= t) return events_[e].second;
+    }
+    return current_[i];
+  }
+
+ private:
+  std::vector<size_t> starts_;  // mover i's events are [starts_[i], starts_[i + 1])
+  std::vector<Timestamp> created_;
+  std::vector<size_t> current_;
+  std::vector<std::pair<Timestamp, size_t>> events_;  // (at, from tier rank)
+};
+
+// How many distinct ids `ids` holds (sorted and made unique in place).
+int64_t Distinct(std::vector<int64_t>& ids) {
+  std::sort(ids.begin(), ids.end());
+  return int64_t(std::unique(ids.begin(), ids.end()) - ids.begin());
 }
 
 }  // namespace
@@ -182,28 +211,33 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
 
   // Members who registered before the period and changed nothing since keep
   // today's tier throughout: today's counts without the movers.
+  const RankedMovers ranked(movers, ladder);
   std::vector<int64_t> stable(n, 0);
   for (const auto& c : current) stable[ladder.rank(c.tier_code)] += c.members;
-  for (const auto& m : movers) stable[ladder.rank(m.current_tier)] -= 1;
+  for (size_t i = 0; i < ranked.size(); ++i) stable[ranked.current(i)] -= 1;
   auto mix_at = [&](Timestamp t) {
     std::vector<int64_t> mix = stable;
-    for (const auto& m : movers) {
-      if (auto tier = TierAt(m, t)) mix[ladder.rank(*tier)] += 1;
+    for (size_t i = 0; i < ranked.size(); ++i) {
+      if (auto tier = ranked.At(i, t)) mix[*tier] += 1;
     }
     return mix;
   };
 
-  // Moves within the period.
-  std::vector<std::set<int64_t>> up_into(n), down_into(n);
-  std::set<int64_t> up_any, down_any;
-  std::map<std::pair<bool, std::string>, std::set<int64_t>> reasons;
+  // Moves within the period: the members of each kind of move, with repeats
+  // (a member moving twice), counted once at the end.
+  std::vector<std::vector<int64_t>> up_into(n), down_into(n);
+  std::vector<int64_t> up_any, down_any;
+  std::map<std::pair<bool, std::string>, std::vector<int64_t>> reasons;
+  std::unordered_map<std::string, std::string> rules;  // kind + reason -> ReasonOf, once each
   for (const auto& m : movers) {
     for (const auto& e : m.events) {
       if (e.at < start || e.at >= end) continue;
       const bool up = IsUp(ladder, e);
-      (up ? up_into : down_into)[ladder.rank(e.to_tier)].insert(m.member_id.value);
-      (up ? up_any : down_any).insert(m.member_id.value);
-      reasons[{up, ReasonOf(e)}].insert(m.member_id.value);
+      (up ? up_into : down_into)[ladder.rank(e.to_tier)].push_back(m.member_id.value);
+      (up ? up_any : down_any).push_back(m.member_id.value);
+      auto [rule, added] = rules.try_emplace(e.kind + '\n' + e.reason);
+      if (added) rule->second = ReasonOf(e);
+      reasons[{up, rule->second}].push_back(m.member_id.value);
     }
   }
 
@@ -216,8 +250,8 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
                     {"tier_name", ladder.name(i)},
                     {"members", now[i]},
                     {"share_bp", ShareBp(now[i], total)},
-                    {"upgraded_in", int64_t(up_into[i].size())},
-                    {"downgraded_in", int64_t(down_into[i].size())}});
+                    {"upgraded_in", Distinct(up_into[i])},
+                    {"downgraded_in", Distinct(down_into[i])}});
   }
 
   json by_month = json::array();
@@ -234,11 +268,10 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
   // the period (none if they registered during it) to their tier as of as_of.
   std::vector<std::vector<int64_t>> cells(n, std::vector<int64_t>(n, 0));
   for (size_t i = 0; i < n; ++i) cells[i][i] = stable[i];
-  for (const auto& m : movers) {
-    auto to = TierAt(m, end);
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    auto to = ranked.At(i, end);
     if (!to) continue;
-    const std::string from = TierAt(m, start).value_or("");
-    cells[ladder.rank(from)][ladder.rank(*to)] += 1;
+    cells[ranked.At(i, start).value_or(ladder.rank(""))][*to] += 1;
   }
   json matrix_cells = json::array();
   json codes = json::array(), names = json::array();
@@ -254,8 +287,8 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
   }
 
   std::vector<std::tuple<bool, std::string, int64_t>> reason_list;
-  for (const auto& [key, members] : reasons) {
-    reason_list.emplace_back(key.first, key.second, int64_t(members.size()));
+  for (auto& [key, members] : reasons) {
+    reason_list.emplace_back(key.first, key.second, Distinct(members));
   }
   std::stable_sort(reason_list.begin(), reason_list.end(), [](const auto& a, const auto& b) {
     if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a);
@@ -275,8 +308,8 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
               {"totals",
                {{"members", total},
                 {"share_bp", ShareBp(total, total)},
-                {"upgraded_in", int64_t(up_any.size())},
-                {"downgraded_in", int64_t(down_any.size())}}},
+                {"upgraded_in", Distinct(up_any)},
+                {"downgraded_in", Distinct(down_any)}}},
               {"by_month", by_month},
               {"matrix", {{"tiers", codes}, {"names", names}, {"cells", matrix_cells}}},
               {"reasons", reason_rows},

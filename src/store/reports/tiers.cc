@@ -107,31 +107,45 @@ std::vector<TierMover> TierMoversSince(ReportRepository& r, Timestamp since,
                                        const ReportScope& scope) {
   std::vector<Value> p = {ToEpochSeconds(since)};
   AddScope(p, scope);
-  // The members with events are few; the new members may be a third of the
-  // base over a year, so they go to a vector sorted once, not into the map.
-  std::map<int64_t, TierMover> with_events;
-  for (const auto& row : r.db().Query(kTierEventsSince, p)) {
-    TierMover& m = with_events[row.Int(0)];
-    m.member_id = MemberId(row.Int(0));
-    m.created_at = FromEpochSeconds(row.Int(1));
-    m.current_tier = row.Text(2);
-    m.events.push_back(
+  // The events come by member (ORDER BY member_id, id): a member's rows are
+  // consecutive, so they are gathered as they stream, sorted by member id.
+  std::vector<TierMover> with_events;
+  r.db().QueryEach(kTierEventsSince, p, [&](const Row& row) {
+    if (with_events.empty() || with_events.back().member_id.value != row.Int(0)) {
+      TierMover m;
+      m.member_id = MemberId(row.Int(0));
+      m.created_at = FromEpochSeconds(row.Int(1));
+      m.current_tier = row.Text(2);
+      with_events.push_back(std::move(m));
+    }
+    with_events.back().events.push_back(
         {FromEpochSeconds(row.Int(3)), row.Text(4), row.Text(5), row.Text(6), row.Text(7)});
-  }
-  std::vector<TierMover> out;
-  for (const auto& row : r.db().Query(kMembersRegisteredSince, p)) {
-    if (with_events.count(row.Int(0)) > 0) continue;  // the same member and figures
+  });
+  // The members registered since, in store order: sorted by id, then merged
+  // with the members with events (the same member and figures once).
+  std::vector<TierMover> registered;
+  r.db().QueryEach(kMembersRegisteredSince, p, [&](const Row& row) {
     TierMover m;
     m.member_id = MemberId(row.Int(0));
     m.created_at = FromEpochSeconds(row.Int(1));
     m.current_tier = row.Text(2);
+    registered.push_back(std::move(m));
+  });
+  auto by_id = [](const TierMover& a, const TierMover& b) {
+    return a.member_id.value < b.member_id.value;
+  };
+  std::sort(registered.begin(), registered.end(), by_id);
+  std::vector<TierMover> out;
+  out.reserve(registered.size() + with_events.size());
+  auto e = with_events.begin();
+  for (auto& m : registered) {
+    while (e != with_events.end() && e->member_id.value < m.member_id.value) {
+      out.push_back(std::move(*e++));
+    }
+    if (e != with_events.end() && e->member_id == m.member_id) continue;  // has events
     out.push_back(std::move(m));
   }
-  out.reserve(out.size() + with_events.size());
-  for (auto& [id, m] : with_events) out.push_back(std::move(m));
-  std::sort(out.begin(), out.end(), [](const TierMover& a, const TierMover& b) {
-    return a.member_id.value < b.member_id.value;
-  });
+  for (; e != with_events.end(); ++e) out.push_back(std::move(*e));
   return out;
 }
 
