@@ -196,8 +196,9 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
   const Timestamp start = std::min(zone->StartOfDay(q.from_day), end);
 
   auto& r = repo.reports();
-  const auto current = store::reports::CurrentTierCounts(r, q.scope);
-  const auto movers = store::reports::TierMoversSince(r, start, q.scope);
+  const auto picture = store::reports::TierPictureSince(r, start, q.scope);
+  const auto& current = picture.current;
+  const auto& movers = picture.movers;
 
   Ladder ladder(program);
   for (const auto& c : current) ladder.AddUnknown(c.tier_code);

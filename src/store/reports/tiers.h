@@ -23,23 +23,16 @@
 // and cancelled downgrades change nothing). Working backwards keeps the
 // past consistent with today's figures even for a tier set without an event.
 //
-// Indexes and scale (1M members, a few million tier events): the service
-// needs (a) the counts by tier now — one pass over members (for any scope:
-// the "(? = 0 OR ...)" filters keep one SQL text and so do not use
-// members_store) with a primary-key probe into member_loyalty, grouped to a
-// handful of rows — and (b) the "movers" since the period began: members
-// registered since then and members with a tier-changing event since then,
-// with those events. (b) reads tier_history (no index on `at`: one scan of a
-// narrow table) and members for created_at (no index: one scan), and returns
-// one row per event plus one per new member; every other member keeps
-// today's tier through the whole period and is only counted in (a). The
-// service then computes the month-end mixes, the matrix and the reasons from
-// (a) minus the movers' current tiers plus the movers' tiers at each instant,
-// so any period costs three passes (members twice, tier_history once), never
-// one query per month.
-// Movers are typically a few per cent of the base per month (upgrades happen
-// when a sale qualifies, downgrades on the L7 schedule), i.e. some 10^5 rows
-// for a year at 1M members.
+// Indexes and scale (1M members, 20M transactions, ~700,000 tier events
+// since the period began — an import of the sales history raises most of the
+// base on the day it runs): the scope's members are read once from
+// members_report_scope alone and every member's tier from one scan of
+// member_loyalty, into arrays by member id; the tier-changing events since
+// the period began are then one scan of tier_history with no join, filtered
+// in memory. The service computes the month-end mixes, the matrix and the
+// reasons from today's counts minus the movers' current tiers plus the
+// movers' tiers at each instant, so any period costs three passes, never one
+// query per month and never a probe into the wide members rows.
 namespace vipcare::store::reports {
 
 // Open members of the scope by their tier now.
@@ -47,7 +40,6 @@ struct TierCount {
   std::string tier_code;  // '' = no tier
   int64_t members = 0;
 };
-std::vector<TierCount> CurrentTierCounts(ReportRepository& r, const ReportScope& scope);
 
 // One tier-changing event.
 struct TierEvent {
@@ -67,8 +59,12 @@ struct TierMover {
   std::vector<TierEvent> events;
 };
 
-// The movers since `since`, by member id.
-std::vector<TierMover> TierMoversSince(ReportRepository& r, Timestamp since,
-                                       const ReportScope& scope);
+// The open members of the scope by their tier now ('' first when any, then
+// the codes as their bytes sort), and the movers since `since`, by member id.
+struct TierPicture {
+  std::vector<TierCount> current;
+  std::vector<TierMover> movers;
+};
+TierPicture TierPictureSince(ReportRepository& r, Timestamp since, const ReportScope& scope);
 
 }  // namespace vipcare::store::reports
