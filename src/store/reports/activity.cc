@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -23,21 +24,43 @@ namespace {
   "  (SELECT MAX(mm.last_day) FROM member_months mm WHERE mm.member_id = m.id "           \
   "  AND mm.month <= ?)) END"
 
-// One row per open member of the scope: home store, registered before the
-// day ended (0/1), last purchase as of the day. The home stores are
-// "home_store_id IN (the scope's stores)" so that both engines read
-// members_report_scope (home_store_id, created_at, status, ..., id;
-// migration 6) one range per store, never the wide members rows; the rows
-// come in store order. Parameters: day_end, the five of
-// VIPCARE_LAST_PURCHASE_AS_OF, store x2, region x2, tier x2.
-constexpr std::string_view kMembersAsOf =
-    "SELECT m.home_store_id, CASE WHEN m.created_at < ? THEN 1 ELSE 0 END, "
-    VIPCARE_LAST_PURCHASE_AS_OF " "
-    "FROM members m LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
+// ActivityByStore reads the scope's members, every member's tier and last
+// purchase, and (for a past day) the buckets' last sale days, each in one
+// pass into arrays by member id, instead of a probe into member_loyalty and
+// member_months per member. The home stores are "home_store_id IN (the
+// scope's stores)" so that both engines read members_report_scope
+// (home_store_id, created_at, status, ..., id; migration 6) alone.
+// Parameters: store x2, region x2.
+constexpr std::string_view kScopeMembers =
+    "SELECT m.id, m.home_store_id, m.created_at FROM members m "
     "WHERE m.status NOT IN ('closed', 'merged', 'erased') "
     "AND m.home_store_id IN (SELECT s.id FROM stores s "
-    "  WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?)) "
-    "AND (? = '' OR ml.tier_code = ?)";
+    "  WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?))";
+constexpr std::string_view kLargestMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
+constexpr std::string_view kLoyalty =
+    "SELECT member_id, tier_code, last_purchase_on FROM member_loyalty";
+// Every bucket's last sale day up to a month, in the table's order.
+// Parameters: through_month.
+constexpr std::string_view kBucketLastDays =
+    "SELECT member_id, last_day FROM member_months WHERE month <= ? AND last_day IS NOT NULL";
+// One member's last sale of a month up to a day (the as-of day's own month
+// when the day is not its last). Parameters: member, month_start, day_end.
+constexpr std::string_view kLastSaleBetween =
+    "SELECT MAX(t.local_day) FROM transactions t WHERE t.member_id = ? "
+    "AND t.occurred_at >= ? AND t.occurred_at < ? AND t.kind = 'sale'";
+// One member's last bucket sale day up to a month. Parameters: member, month.
+constexpr std::string_view kLastBucketDay =
+    "SELECT MAX(mm.last_day) FROM member_months mm WHERE mm.member_id = ? AND mm.month <= ?";
+
+// 'YYYY-MM-DD' as yyyymmdd (0 for NULL or ''), which compares as the text does.
+int32_t DayNumber(const Row& r, size_t i) {
+  if (r.IsNull(i)) return 0;
+  const std::string t = r.Text(i);
+  if (t.size() < 10) return 0;
+  return int32_t(std::stoi(t.substr(0, 4)) * 10000 + std::stoi(t.substr(5, 2)) * 100 +
+                 std::stoi(t.substr(8, 2)));
+}
+int32_t DayNumber(Date d) { return int32_t(d.year() * 10000 + int(d.month()) * 100 + int(d.day())); }
 
 // One row per buyer of the window: sales, spend, last purchase as of the day.
 // Parameters: whole (1 when the day is its month's last: the window's own
@@ -105,51 +128,93 @@ std::vector<int> Scores(const std::vector<T>& values) {
 
 std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& as_of,
                                            const ReportScope& scope) {
-  std::vector<Value> p = {ToEpochSeconds(as_of.day_end)};
-  AddAsOf(p, as_of);
-  AddScope(p, scope);
-  // Days are 'YYYY-MM-DD' text, so they compare as they sort.
-  const std::string active_from = as_of.day.AddDays(-89).ToString();
-  const std::string dormant_180 = as_of.day.AddDays(-180).ToString();
-  const std::string dormant_365 = as_of.day.AddDays(-365).ToString();
-  std::vector<StoreActivity> out;
-  r.db().QueryEach(kMembersAsOf, p, [&](const Row& row) {
-    const bool registered = row.Int(1) != 0;
-    const bool bought = !row.IsNull(2);
-    if (!registered && !bought) return;  // joined after the day, no purchase by then
-    const StoreId store(row.Int(0));
-    if (out.empty() || out.back().store_id != store) out.push_back({store});
-    StoreActivity& a = out.back();
-    a.members += 1;
-    if (!bought) {
-      a.never_bought += 1;
-      return;
+  Db& db = r.db();
+  const size_t size = size_t(db.QueryOne(kLargestMemberId)->Int(0)) + 1;
+  // Tier and last purchase by member ('' and none without a loyalty row).
+  const std::optional<std::string> only =
+      scope.tier ? std::optional<std::string>(*scope.tier != "none" ? *scope.tier : "")
+                 : std::nullopt;
+  std::vector<int32_t> last(size, 0);
+  std::vector<uint8_t> on_tier(size, !only || only->empty() ? 1 : 0);
+  db.QueryEach(kLoyalty, {}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (id <= 0 || id >= int64_t(size)) return;
+    last[size_t(id)] = DayNumber(row, 2);
+    on_tier[size_t(id)] = !only || row.Text(1) == *only;
+  });
+  // The scope's members; those who bought after the day need their last
+  // purchase as of it.
+  struct Member {
+    int64_t id;
+    int64_t store;
+    bool registered;  // before the day ended
+  };
+  std::vector<Member> members;
+  const int32_t day = DayNumber(as_of.day);
+  const int64_t day_end = ToEpochSeconds(as_of.day_end);
+  std::vector<uint8_t> later(size, 0);
+  size_t later_count = 0;
+  const ScopeParams sp = Params(scope);
+  db.QueryEach(kScopeMembers, {sp.store, sp.store, sp.region, sp.region}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (id <= 0 || id >= int64_t(size) || !on_tier[size_t(id)]) return;
+    members.push_back({id, row.Int(1), row.Int(2) < day_end});
+    if (last[size_t(id)] > day) {
+      later[size_t(id)] = 1;
+      ++later_count;
     }
-    const std::string last = row.Text(2);
-    if (last >= active_from) a.active_90 += 1;
-    if (last <= dormant_180) a.dormant_180 += 1;
-    if (last <= dormant_365) a.dormant_365 += 1;
   });
-  // In store order on both engines (the rows come by store already on
-  // SQLite; PostgreSQL may merge the ranges differently).
-  std::sort(out.begin(), out.end(), [](const StoreActivity& a, const StoreActivity& b) {
-    return a.store_id.value < b.store_id.value;
-  });
-  // A store whose members came in more than one run is merged.
-  std::vector<StoreActivity> merged;
-  for (const auto& a : out) {
-    if (merged.empty() || merged.back().store_id != a.store_id) {
-      merged.push_back(a);
+  if (later_count > 0) {
+    const bool whole = IsMonthsLastDay(as_of.day);
+    std::vector<Value> p;
+    AddAsOf(p, as_of);
+    const int64_t through = std::get<int64_t>(p[4]);
+    for (size_t id = 0; id < size; ++id) {
+      if (later[id]) last[id] = 0;  // found again below, or no purchase by the day
+    }
+    if (whole) {
+      // Many members (everyone who bought since): one pass over the buckets.
+      db.QueryEach(kBucketLastDays, {through}, [&](const Row& row) {
+        const int64_t id = row.Int(0);
+        if (id <= 0 || id >= int64_t(size) || !later[size_t(id)]) return;
+        last[size_t(id)] = std::max(last[size_t(id)], DayNumber(row, 1));
+      });
+    } else {
+      // Today, with sales dated after it: a few members, one by one.
+      for (size_t id = 0; id < size; ++id) {
+        if (!later[id]) continue;
+        auto sale = db.QueryOne(kLastSaleBetween, {int64_t(id), p[2], p[3]});
+        int32_t found = sale ? DayNumber(*sale, 0) : 0;
+        if (found == 0) {
+          auto bucket = db.QueryOne(kLastBucketDay, {int64_t(id), through});
+          found = bucket ? DayNumber(*bucket, 0) : 0;
+        }
+        last[id] = found;
+      }
+    }
+  }
+
+  const int32_t active_from = DayNumber(as_of.day.AddDays(-89));
+  const int32_t dormant_180 = DayNumber(as_of.day.AddDays(-180));
+  const int32_t dormant_365 = DayNumber(as_of.day.AddDays(-365));
+  std::map<int64_t, StoreActivity> by_store;
+  for (const Member& m : members) {
+    const int32_t lp = last[size_t(m.id)];
+    if (!m.registered && lp == 0) continue;  // joined after the day, no purchase by then
+    StoreActivity& a = by_store[m.store];
+    a.store_id = StoreId(m.store);
+    a.members += 1;
+    if (lp == 0) {
+      a.never_bought += 1;
       continue;
     }
-    StoreActivity& m = merged.back();
-    m.members += a.members;
-    m.active_90 += a.active_90;
-    m.dormant_180 += a.dormant_180;
-    m.dormant_365 += a.dormant_365;
-    m.never_bought += a.never_bought;
+    if (lp >= active_from) a.active_90 += 1;
+    if (lp <= dormant_180) a.dormant_180 += 1;
+    if (lp <= dormant_365) a.dormant_365 += 1;
   }
-  return merged;
+  std::vector<StoreActivity> out;
+  for (auto& [store, a] : by_store) out.push_back(a);
+  return out;
 }
 
 std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t from_month,
