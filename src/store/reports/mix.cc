@@ -2,6 +2,7 @@
 #include "store/reports/mix.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <tuple>
@@ -90,6 +91,7 @@ constexpr std::string_view kMemberTransactions =
     "SELECT t.member_id, CASE WHEN t.kind = 'sale' THEN 1 ELSE 0 END, t.paid_total "
     "FROM transactions t WHERE t.local_day >= ? AND t.local_day <= ? "
     "AND t.store_id IN " VIPCARE_SCOPE_STORES "AND t.member_id IS NOT NULL";
+constexpr std::string_view kLargestMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
 // Every member file's profile by id, read from members_report_profile
 // (migration 6) alone.
 constexpr std::string_view kProfiles =
@@ -225,26 +227,34 @@ std::vector<ProfileGroup> BuyersByProfile(ReportRepository& r, Date from, Date t
   }
   // The period's members, then every file's profile once: two scans of
   // narrow indexes instead of a probe into the wide members rows per sale.
-  struct Buyer {
-    bool bought = false;
-    int64_t paid = 0;
-  };
-  std::unordered_map<int64_t, Buyer> buyers;
+  // Both kept in arrays by member id.
+  const size_t size = size_t(r.db().QueryOne(kLargestMemberId)->Int(0)) + 1;
+  std::vector<int64_t> paid(size, 0);
+  std::vector<uint8_t> seen(size, 0);  // 1 = a member transaction, 2 = a sale
   r.db().QueryEach(kMemberTransactions, p, [&](const Row& row) {
-    Buyer& b = buyers[row.Int(0)];
-    b.bought = b.bought || row.Int(1) != 0;
-    b.paid += row.Int(2);
+    const int64_t id = row.Int(0);
+    if (id <= 0 || id >= int64_t(size)) return;
+    paid[size_t(id)] += row.Int(2);
+    seen[size_t(id)] = std::max<uint8_t>(seen[size_t(id)], row.Int(1) != 0 ? 2 : 1);
   });
-  if (buyers.empty()) return out;
+  // The profiles come grouped (members_report_profile order on SQLite): the
+  // group is looked up only when the key changes.
   std::map<std::tuple<std::string, std::string, std::string>, size_t> index;
+  std::tuple<std::string, std::string, std::string> key;
+  size_t group = SIZE_MAX;
   r.db().QueryEach(kProfiles, {}, [&](const Row& row) {
-    auto it = buyers.find(row.Int(0));
-    if (it == buyers.end()) return;
-    auto [at, added] = index.try_emplace({row.Text(1), row.Text(2), row.Text(3)}, out.size());
-    if (added) out.push_back({row.Text(1), row.Text(2), row.Text(3), 0, 0, Fen(0)});
-    ProfileGroup& g = out[at->second];
-    g.buyers += it->second.bought ? 1 : 0;
-    g.sales += Fen(it->second.paid);
+    const int64_t id = row.Int(0);
+    if (id <= 0 || id >= int64_t(size) || seen[size_t(id)] == 0) return;
+    std::tuple<std::string, std::string, std::string> k{row.Text(1), row.Text(2), row.Text(3)};
+    if (group == SIZE_MAX || k != key) {
+      auto [at, added] = index.try_emplace(k, out.size());
+      if (added) out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), 0, 0, Fen(0)});
+      group = at->second;
+      key = std::move(k);
+    }
+    ProfileGroup& g = out[group];
+    g.buyers += seen[size_t(id)] == 2 ? 1 : 0;
+    g.sales += Fen(paid[size_t(id)]);
   });
   return out;
 }
