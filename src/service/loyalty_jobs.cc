@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "service/loyalty_core.h"
 #include "service/members.h"
 #include "service/redemption.h"
+#include "store/bulk_import.h"
 
 namespace vipcare::service {
 namespace {
@@ -106,18 +109,113 @@ bool UsesRank(const domain::Program& p) {
   return false;
 }
 
-// The member's L6 metrics on `day`, with their rank (ActivityOf leaves it
-// out); nullopt if their monthly figures do not add up, and then the jobs
+// The first month of the buckets the metrics on `day` read (kMaxBuckets
+// calendar months ending with the day's month).
+int64_t FirstMonth(Date day) { return YearMonth(day.AddMonths(-int(domain::kMaxBuckets) + 1)); }
+
+// The member's L6 metrics on `day` from their state and monthly buckets
+// (`months`: theirs from FirstMonth(day) on, in any order; a month after the
+// day's, a sale dated after `day` under run-jobs --date, is left out),
+// with their rank: what loyalty_core::ActivityOf gives, from buckets already
+// read. nullopt if their monthly figures do not add up, and then the jobs
 // leave the member alone (counted as members_skipped) rather than stop the
 // whole schedule for everyone.
-std::optional<domain::Metrics> MetricsOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
-                                         const domain::Program& p, Date day) {
-  domain::MemberActivity a = ActivityOf(l, s, day);
+std::optional<domain::Metrics> MetricsFrom(const store::LoyaltyState& s,
+                                           std::span<const store::MonthBucket> months,
+                                           const domain::Program& p, Date day) {
+  domain::MemberActivity a;
+  const int64_t first = FirstMonth(day);
+  const int64_t last = YearMonth(day);
+  for (const auto& b : months) {
+    if (b.month < first || b.month > last) continue;
+    a.months.push_back({int(b.month / 100), unsigned(b.month % 100), b.spend, int(b.purchases),
+                        b.largest, b.points});
+  }
+  if (s.first_purchase_on) a.first_purchase = s.first_purchase;
+  a.last_purchase_on = s.last_purchase_on;
+  a.growth_lifetime = s.growth_lifetime;
+  a.points_balance = s.points_balance;
   a.rank_percentile = s.rank_percentile;
   auto m = domain::ComputeMetrics(p, a, day);
   if (!m.ok()) return std::nullopt;
   return *m;
 }
+
+// MetricsFrom for one member, reading their buckets.
+std::optional<domain::Metrics> MetricsOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
+                                         const domain::Program& p, Date day) {
+  return MetricsFrom(s, l.ListMonths(s.member_id, FirstMonth(day)), p, day);
+}
+
+// A batch of members as the rank job and the review read them: their states
+// and the buckets the metrics on the day read, a few statements per batch
+// instead of two per member. A walk keeps one and refills it batch after
+// batch, reusing its memory.
+class MemberBatch {
+ public:
+  struct Member {
+    store::LoyaltyState* state;
+    std::span<const store::MonthBucket> months;  // from FirstMonth(day) on
+  };
+
+  // Reads `ids` (in increasing order, as the walks give them) for `day`;
+  // members() is then theirs, in member id order, without those who have no
+  // state. Ids close together (the usual batch: most members of a walk are
+  // next to each other) are read with one range scan per table, and the rows
+  // of members between them that are not in the batch are dropped; scattered
+  // ids key by key, a few hundred per statement.
+  void Read(store::Db& db, const std::vector<MemberId>& ids, Date day) {
+    states_.clear();
+    months_.clear();
+    members_.clear();
+    if (ids.empty()) return;
+    const int64_t from_month = FirstMonth(day);
+    if (ids.back().value - ids.front().value < 2 * int64_t(ids.size())) {
+      store::bulk::LoyaltyStatesBetween(db, ids.front(), ids.back(), states_);
+      store::bulk::MonthsBetween(db, ids.front(), ids.back(), from_month, months_);
+    } else {
+      std::vector<int64_t> keys;
+      keys.reserve(ids.size());
+      for (MemberId id : ids) keys.push_back(id.value);
+      auto states = store::bulk::LoyaltyStates(db, keys);
+      states_.insert(states_.end(), std::make_move_iterator(states.begin()),
+                     std::make_move_iterator(states.end()));
+      std::sort(states_.begin(), states_.end(),
+                [](const store::LoyaltyState& a, const store::LoyaltyState& b) {
+                  return a.member_id.value < b.member_id.value;
+                });
+      auto months = store::bulk::Months(db, keys, from_month);
+      months_.insert(months_.end(), months.begin(), months.end());
+      std::stable_sort(months_.begin(), months_.end(),
+                       [](const store::MonthBucket& a, const store::MonthBucket& b) {
+                         return a.member_id.value < b.member_id.value;
+                       });
+    }
+    // States, ids and buckets are all in member id order now: one merge.
+    size_t next_id = 0, next_month = 0;
+    for (auto& s : states_) {
+      const int64_t member = s.member_id.value;
+      while (next_id < ids.size() && ids[next_id].value < member) ++next_id;
+      if (next_id == ids.size()) break;
+      if (ids[next_id].value != member) continue;  // between the batch's members
+      while (next_month < months_.size() && months_[next_month].member_id.value < member) {
+        ++next_month;
+      }
+      const size_t first = next_month;
+      while (next_month < months_.size() && months_[next_month].member_id.value == member) {
+        ++next_month;
+      }
+      members_.push_back({&s, std::span(months_).subspan(first, next_month - first)});
+    }
+  }
+
+  std::vector<Member>& members() { return members_; }
+
+ private:
+  std::vector<store::LoyaltyState> states_;
+  std::vector<store::MonthBucket> months_;
+  std::vector<Member> members_;
+};
 
 // The percentile of each rank among `n` members: rank 1 of 5 is the top 20%.
 int Percentile(size_t rank, size_t n) { return int(std::max<size_t>(1, (rank * 100 + n - 1) / n)); }
@@ -364,26 +462,32 @@ class DayRun {
     }
   }
 
-  // Walks the members of `walk` in batches, calling fn(repo, member, counts).
+  // Walks the members of `walk` in batches, calling fn(repo, members, counts)
+  // with each batch's members as MemberBatch reads them (a retried batch
+  // reads them again).
   template <class F>
   Status Walk(const std::string& job, store::LoyaltyWalk walk, Counts& total, F&& fn) {
     MemberId after;
+    MemberBatch batch;
     for (;;) {
       size_t seen = 0;
       MemberId last;
       VIPCARE_TRY(Batch(job, total, [&](store::Repository& repo, Counts& c) -> Status {
         auto ids = repo.loyalty_jobs().LoyaltyMembersAfter(walk, after, batch_);
         seen = ids.size();
-        for (MemberId id : ids) VIPCARE_TRY(fn(repo, id, c));
-        if (!ids.empty()) last = ids.back();
-        return OkStatus();
+        if (ids.empty()) return OkStatus();
+        last = ids.back();
+        batch.Read(repo.reports().db(), ids, day_);
+        return fn(repo, batch.members(), c);
       }));
       if (seen < size_t(batch_)) return OkStatus();
       after = last;
     }
   }
 
-  Status ReviewOne(store::Repository& repo, MemberId id, Counts& c);
+  Status ReviewOne(store::Repository& repo, store::LoyaltyState& s,
+                   std::span<const store::MonthBucket> months, const std::string* warning,
+                   Counts& c);
 
   const Env& env_;
   const Actor& actor_;
@@ -482,78 +586,112 @@ Status DayRun::Rank(Counts& total) {
   }
   const Timestamp now = env_.clock.Now();
   return Walk(kRankJob, store::LoyaltyWalk::kRanked, total,
-              [&](store::Repository& repo, MemberId id, Counts& c) -> Status {
+              [&](store::Repository& repo, std::vector<MemberBatch::Member>& members,
+                  Counts& c) -> Status {
                 auto& l = repo.loyalty();
-                auto s = l.GetLoyaltyState(id);
-                if (!s) return OkStatus();
-                auto metrics = MetricsOf(l, *s, program_, day_);
-                if (!metrics) {
-                  c["members_skipped"] += 1;
-                  return OkStatus();
-                }
-                auto decision = domain::DecideUpgrade(program_, *metrics, s->tier_code);
-                if (!decision.ok()) return OkStatus();  // a tier of another program: left alone
-                if (ApplyUpgrade(l, program_, *s, *decision, now, actor_.user_id, day_, c) &&
-                    !l.SaveLoyaltyState(*s)) {
-                  return StateChanged();
+                for (auto& [state, months] : members) {
+                  store::LoyaltyState& s = *state;
+                  auto metrics = MetricsFrom(s, months, program_, day_);
+                  if (!metrics) {
+                    c["members_skipped"] += 1;
+                    continue;
+                  }
+                  auto decision = domain::DecideUpgrade(program_, *metrics, s.tier_code);
+                  if (!decision.ok()) continue;  // a tier of another program: left alone
+                  if (ApplyUpgrade(l, program_, s, *decision, now, actor_.user_id, day_, c) &&
+                      !l.SaveLoyaltyState(s)) {
+                    return StateChanged();
+                  }
                 }
                 return OkStatus();
               });
 }
 
 Status DayRun::ReviewDowngrades(Counts& total) {
-  return Walk(
-      kReviewJob, store::LoyaltyWalk::kTiered, total,
-      [&](store::Repository& repo, MemberId id, Counts& c) { return ReviewOne(repo, id, c); });
+  return Walk(kReviewJob, store::LoyaltyWalk::kTiered, total,
+              [&](store::Repository& repo, std::vector<MemberBatch::Member>& members,
+                  Counts& c) -> Status {
+                // The stored warnings of the batch's announced downgrades, by
+                // member and day announced (ReviewOne applies a downgrade only
+                // with its warning on file).
+                std::vector<int64_t> announced;
+                for (const auto& m : members) {
+                  if (m.state->downgrade_warned_on && m.state->downgrade_effective_on) {
+                    announced.push_back(m.state->member_id.value);
+                  }
+                }
+                std::map<std::pair<int64_t, std::string>, std::string> warnings;
+                if (!announced.empty()) {
+                  for (auto& n : store::bulk::NoticesOf(repo.reports().db(), "downgrade_warning",
+                                                        announced)) {
+                    warnings.emplace(std::pair(n.member_id.value, std::move(n.occasion)),
+                                     std::move(n.detail));
+                  }
+                }
+                for (auto& [state, months] : members) {
+                  const store::LoyaltyState& s = *state;
+                  const std::string* warning = nullptr;
+                  if (s.downgrade_warned_on && s.downgrade_effective_on) {
+                    auto it = warnings.find({s.member_id.value, s.downgrade_warned_on->ToString()});
+                    if (it != warnings.end()) warning = &it->second;
+                  }
+                  VIPCARE_TRY(ReviewOne(repo, *state, months, warning, c));
+                }
+                return OkStatus();
+              });
 }
 
-// L7 for one member: warn, cancel, apply one level down, or hold.
-Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
+// L7 for one member, from their state and buckets as read for the batch and
+// the detail of the warning stored for their announced downgrade (nullptr:
+// none on file): warn, cancel, apply one level down, or hold.
+Status DayRun::ReviewOne(store::Repository& repo, store::LoyaltyState& s,
+                         std::span<const store::MonthBucket> months, const std::string* warning,
+                         Counts& c) {
   auto& l = repo.loyalty();
   auto& jobs = repo.loyalty_jobs();
-  auto s = l.GetLoyaltyState(id);
-  if (!s || s->tier_code.empty() || !domain::FindTier(program_, s->tier_code)) return OkStatus();
+  if (s.tier_code.empty() || !domain::FindTier(program_, s.tier_code)) return OkStatus();
+  const MemberId id = s.member_id;
   const Timestamp now = env_.clock.Now();
   const UserId actor = actor_.user_id;
   bool changed = false;
-  if (!s->hold_reason.empty() && s->hold_until && *s->hold_until < day_) {
-    l.AppendTierChange({0, id, now, "hold_released", s->tier_code, s->tier_code,
-                        fmt::format("保级期限 {} 已到", s->hold_until->ToString()), actor});
-    s->hold_until.reset();
-    s->hold_reason.clear();
+  if (!s.hold_reason.empty() && s.hold_until && *s.hold_until < day_) {
+    l.AppendTierChange({0, id, now, "hold_released", s.tier_code, s.tier_code,
+                        fmt::format("保级期限 {} 已到", s.hold_until->ToString()), actor});
+    s.hold_until.reset();
+    s.hold_reason.clear();
     c["holds_expired"] += 1;
     changed = true;
   }
   // A tier reached today is first reviewed tomorrow (and a rerun of the day
   // does not announce the next step down of a member lowered today).
-  const bool reached_today = s->tier_since && *s->tier_since >= day_;
+  const bool reached_today = s.tier_since && *s.tier_since >= day_;
   if (!reached_today) {
     domain::DowngradeInput in;
-    in.current_tier = s->tier_code;
-    in.tier_since = s->tier_since.value_or(day_);
+    in.current_tier = s.tier_code;
+    in.tier_since = s.tier_since.value_or(day_);
     bool warning_on_file = false;
-    if (s->downgrade_warned_on && s->downgrade_effective_on) {
-      domain::PendingDowngrade p{*s->downgrade_warned_on, *s->downgrade_effective_on, ""};
-      if (auto n = jobs.FindNotice(id, "downgrade_warning", s->downgrade_warned_on->ToString())) {
+    if (s.downgrade_warned_on && s.downgrade_effective_on) {
+      domain::PendingDowngrade p{*s.downgrade_warned_on, *s.downgrade_effective_on, ""};
+      if (warning) {
         warning_on_file = true;
-        json detail = json::parse(n->detail, nullptr, false);
+        json detail = json::parse(*warning, nullptr, false);
         if (detail.is_object()) p.reason = detail.value("reason", "");
       }
       in.pending = p;
     }
-    if (!s->hold_reason.empty()) in.hold = domain::TierHold{s->hold_until, s->hold_reason};
-    auto metrics = MetricsOf(l, *s, program_, day_);
+    if (!s.hold_reason.empty()) in.hold = domain::TierHold{s.hold_until, s.hold_reason};
+    auto metrics = MetricsFrom(s, months, program_, day_);
     if (!metrics) {
       c["members_skipped"] += 1;
-      if (changed && !l.SaveLoyaltyState(*s)) return StateChanged();
+      if (changed && !l.SaveLoyaltyState(s)) return StateChanged();
       return OkStatus();
     }
     auto step = domain::ReviewDowngrade(program_, *metrics, in, day_);
     if (!step.ok()) throw std::runtime_error("downgrade review: " + step.error().message);
-    const std::string tier = s->tier_code;
+    const std::string tier = s.tier_code;
     auto warn = [&](const std::string& to, Date effective_on, const std::string& reason) {
-      s->downgrade_warned_on = day_;
-      s->downgrade_effective_on = effective_on;
+      s.downgrade_warned_on = day_;
+      s.downgrade_effective_on = effective_on;
       l.AppendTierChange({0, id, now, "downgrade_warned", tier, to, reason, actor});
       store::LoyaltyNotice n;
       n.member_id = id;
@@ -589,12 +727,12 @@ Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
           break;
         }
         const std::string reason =
-            fmt::format("{}（{} 已预告）", step->reason, s->downgrade_warned_on->ToString());
+            fmt::format("{}（{} 已预告）", step->reason, s.downgrade_warned_on->ToString());
         l.AppendTierChange({0, id, now, "downgrade", tier, step->to_tier, reason, actor});
-        s->tier_code = step->to_tier;
-        s->tier_since = day_;
-        s->downgrade_warned_on.reset();
-        s->downgrade_effective_on.reset();
+        s.tier_code = step->to_tier;
+        s.tier_since = day_;
+        s.downgrade_warned_on.reset();
+        s.downgrade_effective_on.reset();
         store::LoyaltyNotice n;
         n.member_id = id;
         n.kind = "downgrade";
@@ -611,8 +749,8 @@ Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
       }
       case domain::DowngradeAction::kCancel:
         l.AppendTierChange({0, id, now, "downgrade_cancelled", tier, tier, step->reason, actor});
-        s->downgrade_warned_on.reset();
-        s->downgrade_effective_on.reset();
+        s.downgrade_warned_on.reset();
+        s.downgrade_effective_on.reset();
         c["downgrade_cancelled"] += 1;
         changed = true;
         break;
@@ -624,7 +762,7 @@ Status DayRun::ReviewOne(store::Repository& repo, MemberId id, Counts& c) {
         break;
     }
   }
-  if (changed && !l.SaveLoyaltyState(*s)) return StateChanged();
+  if (changed && !l.SaveLoyaltyState(s)) return StateChanged();
   return OkStatus();
 }
 

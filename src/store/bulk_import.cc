@@ -531,3 +531,39 @@ ForeignKeyChecksOff::~ForeignKeyChecksOff() {
 }
 
 }  // namespace vipcare::store::bulk
+
+// ---- the nightly tier review ----
+namespace vipcare::store::bulk {
+namespace {
+
+// Served by the UNIQUE (member_id, kind, occasion) index.
+constexpr std::string_view kNoticesOf =
+    "SELECT member_id, occasion, detail FROM loyalty_notices WHERE kind = ? AND member_id IN ";
+constexpr std::string_view kStatesBetween =
+    VIPCARE_LOYALTY_STATE_SELECT "WHERE member_id >= ? AND member_id <= ? ORDER BY member_id";
+constexpr std::string_view kMonthsBetween = VIPCARE_MONTH_SELECT
+    "WHERE member_id >= ? AND member_id <= ? AND month >= ? ORDER BY member_id, month";
+
+}  // namespace
+
+std::vector<NoticeRef> NoticesOf(Db& db, const std::string& kind,
+                                 const std::vector<int64_t>& member_ids) {
+  std::vector<NoticeRef> out;
+  QueryIn(db, kNoticesOf, "", member_ids, {Value(kind)}, [&](const Row& r) {
+    out.push_back({MemberId(r.Int(0)), r.Text(1), r.Text(2)});
+  });
+  return out;
+}
+
+void LoyaltyStatesBetween(Db& db, MemberId first, MemberId last, std::vector<LoyaltyState>& out) {
+  db.QueryEach(kStatesBetween, {first.value, last.value},
+               [&](const Row& r) { out.push_back(ReadLoyaltyState(r)); });
+}
+
+void MonthsBetween(Db& db, MemberId first, MemberId last, int64_t from_month,
+                   std::vector<MonthBucket>& out) {
+  db.QueryEach(kMonthsBetween, {first.value, last.value, from_month},
+               [&](const Row& r) { out.push_back(rows::ReadMonthBucket(r)); });
+}
+
+}  // namespace vipcare::store::bulk

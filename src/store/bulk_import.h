@@ -114,3 +114,27 @@ class ForeignKeyChecksOff {
 };
 
 }  // namespace vipcare::store::bulk
+
+// ---- the nightly tier review (service/loyalty_jobs.cc) ----
+namespace vipcare::store::bulk {
+
+// What the tier review reads of a stored notice (LoyaltyNotice in
+// loyalty_jobs_repository.h).
+struct NoticeRef {
+  MemberId member_id;
+  std::string occasion;
+  std::string detail;  // JSON
+};
+// The notices of `kind` of any of `member_ids`, every occasion (any order).
+std::vector<NoticeRef> NoticesOf(Db& db, const std::string& kind,
+                                 const std::vector<int64_t>& member_ids);
+
+// LoyaltyStates and Months of every member whose id is in [first, last],
+// appended to `out` in member id order (buckets by member, then month): one
+// range scan each, for a batch of a walk in member id order whose ids lie
+// close together; `out` is the caller's, to reuse batch after batch.
+void LoyaltyStatesBetween(Db& db, MemberId first, MemberId last, std::vector<LoyaltyState>& out);
+void MonthsBetween(Db& db, MemberId first, MemberId last, int64_t from_month,
+                   std::vector<MonthBucket>& out);
+
+}  // namespace vipcare::store::bulk

@@ -403,6 +403,206 @@ TEST_F(LoyaltyJobsTest, L6TheTopTwentyPercentByRankEarnTheirTier) {
   EXPECT_EQ(Run(D(2026, 11, 25))["upgraded"], 0);
 }
 
+// L6 with a batch of 2: the rank job walks the ranked members in batches and
+// each gets what a posting would give. Spend 1,000 ... 5,000 yuan: ranks
+// 100, 80, 60, 40, 20. Rank <= 40 earns 钻石卡 at once; rank <= 20 also
+// queues 紫金钻石卡 (it needs a manager's approval).
+TEST_F(LoyaltyJobsTest, L6RankUpgradesAreTheSameWhenTheRankJobWalksInBatches) {
+  domain::Program p = *domain::FindPreset("department_store");
+  p.code = "dept_rank_batches";
+  p.tiers[3].qualify.any_of.push_back(
+      {domain::Condition{domain::Metric::kRankPercentile, domain::Op::kAtMost, 40}});
+  p.tiers[4].qualify.any_of.push_back(
+      {domain::Condition{domain::Metric::kRankPercentile, domain::Op::kAtMost, 20}});
+  UseProgram(p);
+  std::vector<MemberId> m;
+  for (int i = 1; i <= 5; ++i) {
+    m.push_back(NewMember("会员" + std::to_string(i)));
+    Buy(m.back(), 1000 * i, D(2026, 11, 23));
+  }
+  LoyaltyJobs small_batches(fx_.env(), 2);
+  auto r = small_batches.RunDay(fx_.admin(), D(2026, 11, 24));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)["ranked"], 5);
+  EXPECT_EQ((*r)["upgraded"], 2);
+  EXPECT_EQ((*r)["approval_queued"], 1);
+  const char* tiers[] = {"normal", "normal", "silver", "diamond", "diamond"};
+  const int ranks[] = {100, 80, 60, 40, 20};
+  for (size_t i = 0; i < m.size(); ++i) {
+    auto s = State(m[i]);
+    EXPECT_EQ(s.tier_code, tiers[i]) << i;
+    EXPECT_EQ(s.rank_percentile, ranks[i]) << i;
+    EXPECT_EQ(s.pending_tier, i == 4 ? "purple_diamond" : "") << i;
+  }
+  EXPECT_EQ(TierKinds(m[4])[0], "approval_queued");
+  EXPECT_EQ(TierKinds(m[4])[1], "upgrade");
+  EXPECT_EQ(TierKinds(m[3])[0], "upgrade");
+  EXPECT_EQ(TierKinds(m[2]), (std::vector<std::string>{"upgrade"}));  // its sale's silver only
+  // The next day nothing is new: no second upgrade, no second queueing.
+  r = small_batches.RunDay(fx_.admin(), D(2026, 11, 25));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)["upgraded"], 0);
+  EXPECT_EQ((*r)["approval_queued"], 0);
+}
+
+// L7 over a mixed member base walked in batches of 3 (the review reads each
+// batch's states, months and warnings at once: nobody may get someone
+// else's). Silver is 3,000 yuan, gold 5,000; the preset lowers a tier one
+// level after 12 months without a purchase, announced 30 days ahead, the
+// effective day being the latest of break + 30 days, the review + 30 days
+// and the end of the 12-month qualification period.
+//   b, c, d, e, h  silver, bought 2026-10-20 (break 2027-10-20)
+//   g              gold, bought 2026-12-01 (break 2027-12-01)
+//   a, f           silver, bought 2027-01-10 (break 2028-01-10)
+//   i              silver, bought 2027-11-20 (active)
+//   n              500 yuan, 普卡 (the lowest tier: never lowered)
+//   z, y1-y4       100 yuan, no tier (not reviewed)
+// In member id order b c z d e h g a f y1-y4 n i, so the batches are
+// [b c d] (z among them), [e h g], [a f n] (four untiered members between f
+// and n) and [i].
+// d is held by the manager without end, e until 2027-12-24 (both set on
+// 2027-11-01).
+// 2027-11-25: b, c, h warned (effective 2027-12-25), g warned (effective
+// 2027-12-31); d, e held; a, f not yet at risk (break beyond 30 days).
+// Then c buys on 2027-12-10; h's state is made to say it was warned on
+// 2027-11-20 (no warning was stored that day); f is set to gold by the
+// manager on 2027-12-25 before the run.
+// 2027-12-25: a warned (effective 2028-02-09); b lowered to 普卡; c
+// cancelled (re-qualified); d held; e's hold released and e warned
+// (effective 2028-01-24); f reached its tier today: not reviewed; g still
+// pending; h's due downgrade has no stored warning: warned again (effective
+// 2028-01-24), not lowered; i, n nothing.
+TEST_F(LoyaltyJobsTest, L7AMixedBatchReviewGivesEachMemberTheirOwnOutcome) {
+  MemberId b = NewMember("会员b"), c = NewMember("会员c"), z = NewMember("会员z"),
+           d = NewMember("会员d"), e = NewMember("会员e"), h = NewMember("会员h"),
+           g = NewMember("会员g"), a = NewMember("会员a"), f = NewMember("会员f");
+  std::vector<MemberId> y;
+  for (int k = 1; k <= 4; ++k) y.push_back(NewMember("会员y" + std::to_string(k)));
+  MemberId n = NewMember("会员n"), i = NewMember("会员i");
+  for (MemberId m : {b, c, d, e, h}) Buy(m, 3000, D(2026, 10, 20));
+  EXPECT_EQ(Buy(g, 5000, D(2026, 12, 1))["tier"]["code"], "gold");
+  for (MemberId m : {a, f}) Buy(m, 3000, D(2027, 1, 10));
+  Buy(n, 500, D(2027, 1, 10));
+  Buy(z, 100, D(2027, 1, 10));
+  for (MemberId m : y) Buy(m, 100, D(2027, 1, 10));
+  At(D(2027, 11, 1));
+  ASSERT_TRUE(tiers_.HoldTier(manager_, d, {{"until", nullptr}, {"reason", "老客户"}}).ok());
+  ASSERT_TRUE(tiers_.HoldTier(manager_, e, {{"until", "2027-12-24"}, {"reason", "春节前"}}).ok());
+  Buy(i, 3000, D(2027, 11, 20));
+  for (MemberId m : {a, b, c, d, e, f, h, i}) ASSERT_EQ(State(m).tier_code, "silver");
+  ASSERT_EQ(State(n).tier_code, "normal");
+  for (MemberId m : {z, y[0], y[1], y[2], y[3]}) ASSERT_EQ(State(m).tier_code, "");
+
+  LoyaltyJobs small_batches(fx_.env(), 3);
+  At(D(2027, 11, 25));
+  auto r = small_batches.RunDay(fx_.admin(), D(2027, 11, 25));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)["downgrade_warned"], 4);
+  EXPECT_EQ((*r)["held"], 2);
+  EXPECT_EQ((*r)["downgrade_applied"], 0);
+  EXPECT_EQ((*r)["downgrade_cancelled"], 0);
+  EXPECT_EQ((*r)["holds_expired"], 0);
+  EXPECT_EQ((*r)["members_skipped"], 0);
+  for (MemberId m : {b, c, h}) EXPECT_EQ(State(m).downgrade_effective_on, D(2027, 12, 25));
+  EXPECT_EQ(State(g).downgrade_effective_on, D(2027, 12, 31));
+  for (MemberId m : {a, d, e, f, i, n}) EXPECT_FALSE(State(m).downgrade_warned_on);
+
+  Buy(c, 100, D(2027, 12, 10));
+  auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
+    auto s = *repo.loyalty().GetLoyaltyState(h);
+    s.downgrade_warned_on = D(2027, 11, 20);
+    EXPECT_TRUE(repo.loyalty().SaveLoyaltyState(s));
+    return OkStatus();
+  });
+  ASSERT_TRUE(st.ok());
+  At(D(2027, 12, 25));
+  ASSERT_TRUE(tiers_.OverrideTier(manager_, f, {{"tier", "gold"}, {"reason", "大客户特批"}}).ok());
+  const auto audits_before = fx_.CountAudit("tier_downgrade");
+
+  r = small_batches.RunDay(fx_.admin(), D(2027, 12, 25));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)["downgrade_warned"], 3);  // a, e, h
+  EXPECT_EQ((*r)["downgrade_applied"], 1);  // b
+  EXPECT_EQ((*r)["downgrade_cancelled"], 1);  // c
+  EXPECT_EQ((*r)["held"], 1);  // d
+  EXPECT_EQ((*r)["holds_expired"], 1);  // e
+  EXPECT_EQ((*r)["members_skipped"], 0);
+
+  auto sa = State(a);
+  EXPECT_EQ(sa.tier_code, "silver");
+  EXPECT_EQ(sa.downgrade_warned_on, D(2027, 12, 25));
+  EXPECT_EQ(sa.downgrade_effective_on, D(2028, 2, 9));
+  EXPECT_EQ(TierKinds(a), (std::vector<std::string>{"downgrade_warned", "upgrade"}));
+
+  auto sb = State(b);
+  EXPECT_EQ(sb.tier_code, "normal");
+  EXPECT_EQ(sb.tier_since, D(2027, 12, 25));
+  EXPECT_FALSE(sb.downgrade_warned_on);
+  EXPECT_EQ(TierKinds(b),
+            (std::vector<std::string>{"downgrade", "downgrade_warned", "upgrade"}));
+  EXPECT_NE(Tiers(b)[0].reason.find("2027-11-25 已预告"), std::string::npos) << Tiers(b)[0].reason;
+  EXPECT_EQ(fx_.CountAudit("tier_downgrade"), audits_before + 1);
+
+  auto sc = State(c);
+  EXPECT_EQ(sc.tier_code, "silver");
+  EXPECT_FALSE(sc.downgrade_warned_on);
+  EXPECT_FALSE(sc.downgrade_effective_on);
+  EXPECT_EQ(TierKinds(c)[0], "downgrade_cancelled");
+
+  auto sd = State(d);
+  EXPECT_EQ(sd.tier_code, "silver");
+  EXPECT_FALSE(sd.downgrade_warned_on);
+  EXPECT_EQ(sd.hold_reason, "老客户");
+
+  auto se = State(e);
+  EXPECT_EQ(se.tier_code, "silver");
+  EXPECT_TRUE(se.hold_reason.empty());
+  EXPECT_FALSE(se.hold_until);
+  EXPECT_EQ(se.downgrade_effective_on, D(2028, 1, 24));
+  EXPECT_EQ(TierKinds(e)[0], "downgrade_warned");
+  EXPECT_EQ(TierKinds(e)[1], "hold_released");
+
+  auto sf = State(f);
+  EXPECT_EQ(sf.tier_code, "gold");
+  EXPECT_FALSE(sf.downgrade_warned_on);
+  EXPECT_EQ(TierKinds(f)[0], "override");
+
+  auto sg = State(g);
+  EXPECT_EQ(sg.tier_code, "gold");
+  EXPECT_EQ(sg.downgrade_warned_on, D(2027, 11, 25));
+  EXPECT_EQ(sg.downgrade_effective_on, D(2027, 12, 31));
+  EXPECT_EQ(TierKinds(g), (std::vector<std::string>{"downgrade_warned", "upgrade"}));
+
+  auto sh = State(h);
+  EXPECT_EQ(sh.tier_code, "silver");
+  EXPECT_EQ(sh.downgrade_warned_on, D(2027, 12, 25));
+  EXPECT_EQ(sh.downgrade_effective_on, D(2028, 1, 24));
+  EXPECT_EQ(TierKinds(h)[0], "downgrade_warned");
+
+  EXPECT_EQ(TierKinds(i), (std::vector<std::string>{"upgrade"}));
+  EXPECT_EQ(TierKinds(n), (std::vector<std::string>{"upgrade"}));
+  EXPECT_EQ(State(n).tier_code, "normal");
+  for (MemberId m : {z, y[0], y[1], y[2], y[3]}) EXPECT_TRUE(TierKinds(m).empty());
+
+  // The member is told: today's warnings name their own member and day, and
+  // b's downgrade notice is b's.
+  auto warnings = Notices("downgrade_warning", D(2027, 12, 25), D(2027, 12, 25));
+  std::vector<int64_t> warned;
+  for (const auto& w : warnings) warned.push_back(w.member_id.value);
+  std::sort(warned.begin(), warned.end());
+  std::vector<int64_t> expected{a.value, e.value, h.value};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(warned, expected);
+  for (const auto& w : warnings) {
+    const std::string eff = json::parse(w.detail)["effective_on"];
+    EXPECT_EQ(eff, w.member_id == a ? "2028-02-09" : "2028-01-24");
+  }
+  auto lowered = Notices("downgrade", D(2027, 12, 25), D(2027, 12, 25));
+  ASSERT_EQ(lowered.size(), 1u);
+  EXPECT_EQ(lowered[0].member_id, b);
+  EXPECT_EQ(json::parse(lowered[0].detail)["to_tier"], "normal");
+}
+
 // M4: the threshold reached at a sale, a temporary member becomes formal at
 // once (the sale calls ConvertIfQualified) with a formal card to pick up
 // within 5 days, and the care engine is told.
