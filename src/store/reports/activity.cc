@@ -11,20 +11,7 @@
 namespace vipcare::store::reports {
 namespace {
 
-// A member's last purchase on or before the as-of day (see activity.h), for
-// `m` (members) joined with `ml` (member_loyalty). Parameters: day, partial
-// (1 when the day is not its month's last), month_start, day_end,
-// through_month (the last month wholly on or before the day, yyyymm).
-#define VIPCARE_LAST_PURCHASE_AS_OF                                                       \
-  "CASE WHEN ml.last_purchase_on IS NULL THEN NULL "                                      \
-  "WHEN ml.last_purchase_on <= ? THEN ml.last_purchase_on "                               \
-  "ELSE COALESCE((SELECT MAX(t.local_day) FROM transactions t WHERE ? = 1 "               \
-  "  AND t.member_id = m.id AND t.occurred_at >= ? AND t.occurred_at < ? "                \
-  "  AND t.kind = 'sale'), "                                                              \
-  "  (SELECT MAX(mm.last_day) FROM member_months mm WHERE mm.member_id = m.id "           \
-  "  AND mm.month <= ?)) END"
-
-// ActivityByStore reads the scope's members, every member's tier and last
+// ActivityByStore and RfmCells read the scope's members, every member's tier and last
 // purchase, and (for a past day) the buckets' last sale days, each in one
 // pass into arrays by member id, instead of a probe into member_loyalty and
 // member_months per member. The home stores are "home_store_id IN (the
@@ -62,30 +49,19 @@ int32_t DayNumber(const Row& r, size_t i) {
 }
 int32_t DayNumber(Date d) { return int32_t(d.year() * 10000 + int(d.month()) * 100 + int(d.day())); }
 
-// One row per buyer of the window: sales, spend, last purchase as of the day.
-// Parameters: whole (1 when the day is its month's last: the window's own
-// latest sale day is the answer), the five of VIPCARE_LAST_PURCHASE_AS_OF,
-// from_month, to_month, store x2, region x2, tier x2.
-constexpr std::string_view kRfmBuyers =
-    "SELECT s.f, s.mon, CASE WHEN ? = 1 THEN s.last_day ELSE " VIPCARE_LAST_PURCHASE_AS_OF " END "
-    "FROM (SELECT mm.member_id, SUM(mm.purchases) AS f, SUM(mm.spend) AS mon, "
-    "        MAX(mm.last_day) AS last_day "
-    "      FROM member_months mm WHERE mm.month >= ? AND mm.month <= ? "
-    "      GROUP BY mm.member_id HAVING SUM(mm.purchases) > 0) s "
-    "JOIN members m ON m.id = s.member_id "
-    "LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
-    "WHERE m.status NOT IN ('closed', 'merged', 'erased') "
-    "AND (? = 0 OR m.home_store_id = ?) "
-    "AND (? = 0 OR m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
-    "AND (? = '' OR ml.tier_code = ?)";
-
-#undef VIPCARE_LAST_PURCHASE_AS_OF
+// The window's buckets by member (the table's key order on SQLite; ordered
+// for PostgreSQL). Parameters: from_month, to_month.
+constexpr std::string_view kWindowBuckets =
+    "SELECT member_id, purchases, spend, last_day FROM member_months "
+    "WHERE month >= ? AND month <= ? ORDER BY member_id, month";
 
 int64_t YearMonth(Date d) { return int64_t(d.year()) * 100 + d.month(); }
 
 bool IsMonthsLastDay(Date d) { return d.AddDays(1).month() != d.month(); }
 
-// The parameters of VIPCARE_LAST_PURCHASE_AS_OF.
+// The as-of day as parameters: day, partial (1 when the day is not its
+// month's last), month_start, day_end, through_month (the last month wholly
+// on or before the day, yyyymm).
 void AddAsOf(std::vector<Value>& p, const AsOfDay& a) {
   const bool whole = IsMonthsLastDay(a.day);
   const Date month_first = Date::FromYmd(a.day.year(), a.day.month(), 1);
@@ -104,10 +80,6 @@ ScopeParams Params(const ReportScope& s) {
   return {s.store ? s.store->value : 0, s.region ? s.region->value : 0, s.tier.value_or("")};
 }
 
-void AddScope(std::vector<Value>& p, const ReportScope& scope) {
-  const ScopeParams s = Params(scope);
-  p.insert(p.end(), {s.store, s.store, s.region, s.region, s.tier, s.tier});
-}
 
 // The RFM score of each value of `values` (see RfmCells): 1 + 5 * below / n,
 // below = how many values are strictly lower.
@@ -126,112 +98,167 @@ std::vector<int> Scores(const std::vector<T>& values) {
 
 }  // namespace
 
-std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& as_of,
-                                           const ReportScope& scope) {
-  Db& db = r.db();
+namespace {
+
+// The scope's open members (on the asked tier) and every member's last
+// purchase as member_loyalty has it, in arrays by member id.
+struct ScopeArrays {
+  std::vector<int64_t> store;    // home store; 0 = not in the scope
+  std::vector<int64_t> created;  // created_at (epoch seconds)
+  std::vector<int32_t> last;     // last purchase (yyyymmdd); 0 = none
+};
+
+ScopeArrays LoadScope(Db& db, const ReportScope& scope) {
   const size_t size = size_t(db.QueryOne(kLargestMemberId)->Int(0)) + 1;
   // Tier and last purchase by member ('' and none without a loyalty row).
   const std::optional<std::string> only =
       scope.tier ? std::optional<std::string>(*scope.tier != "none" ? *scope.tier : "")
                  : std::nullopt;
-  std::vector<int32_t> last(size, 0);
+  ScopeArrays a;
+  a.last.assign(size, 0);
   std::vector<uint8_t> on_tier(size, !only || only->empty() ? 1 : 0);
   db.QueryEach(kLoyalty, {}, [&](const Row& row) {
     const int64_t id = row.Int(0);
     if (id <= 0 || id >= int64_t(size)) return;
-    last[size_t(id)] = DayNumber(row, 2);
+    a.last[size_t(id)] = DayNumber(row, 2);
     on_tier[size_t(id)] = !only || row.Text(1) == *only;
   });
-  // The scope's members; those who bought after the day need their last
-  // purchase as of it.
-  struct Member {
-    int64_t id;
-    int64_t store;
-    bool registered;  // before the day ended
-  };
-  std::vector<Member> members;
-  const int32_t day = DayNumber(as_of.day);
-  const int64_t day_end = ToEpochSeconds(as_of.day_end);
-  std::vector<uint8_t> later(size, 0);
-  size_t later_count = 0;
+  a.store.assign(size, 0);
+  a.created.assign(size, 0);
   const ScopeParams sp = Params(scope);
   db.QueryEach(kScopeMembers, {sp.store, sp.store, sp.region, sp.region}, [&](const Row& row) {
     const int64_t id = row.Int(0);
     if (id <= 0 || id >= int64_t(size) || !on_tier[size_t(id)]) return;
-    members.push_back({id, row.Int(1), row.Int(2) < day_end});
-    if (last[size_t(id)] > day) {
-      later[size_t(id)] = 1;
-      ++later_count;
-    }
+    a.store[size_t(id)] = row.Int(1);
+    a.created[size_t(id)] = row.Int(2);
   });
-  if (later_count > 0) {
-    const bool whole = IsMonthsLastDay(as_of.day);
-    std::vector<Value> p;
-    AddAsOf(p, as_of);
-    const int64_t through = std::get<int64_t>(p[4]);
-    for (size_t id = 0; id < size; ++id) {
-      if (later[id]) last[id] = 0;  // found again below, or no purchase by the day
-    }
-    if (whole) {
-      // Many members (everyone who bought since): one pass over the buckets.
-      db.QueryEach(kBucketLastDays, {through}, [&](const Row& row) {
-        const int64_t id = row.Int(0);
-        if (id <= 0 || id >= int64_t(size) || !later[size_t(id)]) return;
-        last[size_t(id)] = std::max(last[size_t(id)], DayNumber(row, 1));
-      });
-    } else {
-      // Today, with sales dated after it: a few members, one by one.
-      for (size_t id = 0; id < size; ++id) {
-        if (!later[id]) continue;
-        auto sale = db.QueryOne(kLastSaleBetween, {int64_t(id), p[2], p[3]});
-        int32_t found = sale ? DayNumber(*sale, 0) : 0;
-        if (found == 0) {
-          auto bucket = db.QueryOne(kLastBucketDay, {int64_t(id), through});
-          found = bucket ? DayNumber(*bucket, 0) : 0;
-        }
-        last[id] = found;
-      }
-    }
-  }
+  return a;
+}
 
+// Replaces the last purchase of each member marked in `later` (who bought
+// after the as-of day) with their last purchase as of it (0 = none by then):
+// for a month's last day from one pass over the buckets (many members:
+// everyone who bought since), otherwise one member at a time (today, with
+// sales dated after it: a few).
+void LastAsOf(Db& db, const AsOfDay& as_of, const std::vector<uint8_t>& later,
+              std::vector<int32_t>& last) {
+  std::vector<Value> p;
+  AddAsOf(p, as_of);
+  const int64_t through = std::get<int64_t>(p[4]);
+  for (size_t id = 0; id < later.size(); ++id) {
+    if (later[id]) last[id] = 0;
+  }
+  if (IsMonthsLastDay(as_of.day)) {
+    db.QueryEach(kBucketLastDays, {through}, [&](const Row& row) {
+      const int64_t id = row.Int(0);
+      if (id <= 0 || id >= int64_t(later.size()) || !later[size_t(id)]) return;
+      last[size_t(id)] = std::max(last[size_t(id)], DayNumber(row, 1));
+    });
+    return;
+  }
+  for (size_t id = 0; id < later.size(); ++id) {
+    if (!later[id]) continue;
+    auto sale = db.QueryOne(kLastSaleBetween, {int64_t(id), p[2], p[3]});
+    int32_t found = sale ? DayNumber(*sale, 0) : 0;
+    if (found == 0) {
+      auto bucket = db.QueryOne(kLastBucketDay, {int64_t(id), through});
+      found = bucket ? DayNumber(*bucket, 0) : 0;
+    }
+    last[id] = found;
+  }
+}
+
+}  // namespace
+
+std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& as_of,
+                                           const ReportScope& scope) {
+  ScopeArrays a = LoadScope(r.db(), scope);
+  const size_t size = a.store.size();
+  const int32_t day = DayNumber(as_of.day);
+  std::vector<uint8_t> later(size, 0);
+  bool any_later = false;
+  for (size_t id = 0; id < size; ++id) {
+    if (a.store[id] != 0 && a.last[id] > day) later[id] = 1, any_later = true;
+  }
+  if (any_later) LastAsOf(r.db(), as_of, later, a.last);
+
+  const int64_t day_end = ToEpochSeconds(as_of.day_end);
   const int32_t active_from = DayNumber(as_of.day.AddDays(-89));
   const int32_t dormant_180 = DayNumber(as_of.day.AddDays(-180));
   const int32_t dormant_365 = DayNumber(as_of.day.AddDays(-365));
   std::map<int64_t, StoreActivity> by_store;
-  for (const Member& m : members) {
-    const int32_t lp = last[size_t(m.id)];
-    if (!m.registered && lp == 0) continue;  // joined after the day, no purchase by then
-    StoreActivity& a = by_store[m.store];
-    a.store_id = StoreId(m.store);
-    a.members += 1;
+  for (size_t id = 0; id < size; ++id) {
+    if (a.store[id] == 0) continue;
+    const int32_t lp = a.last[id];
+    if (a.created[id] >= day_end && lp == 0) continue;  // joined after the day, no purchase by then
+    StoreActivity& s = by_store[a.store[id]];
+    s.store_id = StoreId(a.store[id]);
+    s.members += 1;
     if (lp == 0) {
-      a.never_bought += 1;
+      s.never_bought += 1;
       continue;
     }
-    if (lp >= active_from) a.active_90 += 1;
-    if (lp <= dormant_180) a.dormant_180 += 1;
-    if (lp <= dormant_365) a.dormant_365 += 1;
+    if (lp >= active_from) s.active_90 += 1;
+    if (lp <= dormant_180) s.dormant_180 += 1;
+    if (lp <= dormant_365) s.dormant_365 += 1;
   }
   std::vector<StoreActivity> out;
-  for (auto& [store, a] : by_store) out.push_back(a);
+  for (auto& [store, s] : by_store) out.push_back(s);
   return out;
 }
 
 std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t from_month,
                               const ReportScope& scope) {
-  std::vector<Value> p = {int64_t(IsMonthsLastDay(as_of.day) ? 1 : 0)};
-  AddAsOf(p, as_of);
-  p.insert(p.end(), {from_month, YearMonth(as_of.day)});
-  AddScope(p, scope);
-  std::vector<std::string> recency;
-  std::vector<int64_t> frequency, monetary;
-  r.db().QueryEach(kRfmBuyers, p, [&](const Row& row) {
-    frequency.push_back(row.Int(0));
-    monetary.push_back(row.Int(1));
-    // A buyer's last purchase cannot be missing (they made a sale in the
-    // window); '' would sort it first, i.e. as the worst recency.
-    recency.push_back(row.IsNull(2) ? std::string() : row.Text(2));
+  ScopeArrays a = LoadScope(r.db(), scope);
+  const size_t size = a.store.size();
+  const bool whole = IsMonthsLastDay(as_of.day);
+  const int32_t day = DayNumber(as_of.day);
+  // The buyers of the window: sales, spend and latest sale day, summed as
+  // the buckets stream in member order.
+  struct Buyer {
+    int64_t id;
+    int64_t f;
+    int64_t mon;
+    int32_t last;
+  };
+  std::vector<Buyer> buyers;
+  int64_t current = 0;
+  Buyer acc{};
+  auto flush = [&] {
+    if (current > 0 && current < int64_t(size) && a.store[size_t(current)] != 0 && acc.f > 0) {
+      buyers.push_back(acc);
+    }
+  };
+  r.db().QueryEach(kWindowBuckets, {from_month, YearMonth(as_of.day)}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (id != current) {
+      flush();
+      current = id;
+      acc = {id, 0, 0, 0};
+    }
+    acc.f += row.Int(1);
+    acc.mon += row.Int(2);
+    acc.last = std::max(acc.last, DayNumber(row, 3));
   });
+  flush();
+  if (!whole) {
+    // As of today: member_loyalty's last purchase, unless a sale is dated
+    // after today.
+    std::vector<uint8_t> later(size, 0);
+    bool any_later = false;
+    for (Buyer& b : buyers) {
+      if (a.last[size_t(b.id)] > day) later[size_t(b.id)] = 1, any_later = true;
+    }
+    if (any_later) LastAsOf(r.db(), as_of, later, a.last);
+    for (Buyer& b : buyers) b.last = a.last[size_t(b.id)];
+  }
+  std::vector<int32_t> recency;
+  std::vector<int64_t> frequency, monetary;
+  for (const Buyer& b : buyers) {
+    recency.push_back(b.last);
+    frequency.push_back(b.f);
+    monetary.push_back(b.mon);
+  }
   const std::vector<int> rs = Scores(recency), fs = Scores(frequency), ms = Scores(monetary);
   std::map<std::tuple<int, int, int>, RfmCell> cells;
   for (size_t i = 0; i < rs.size(); ++i) {
