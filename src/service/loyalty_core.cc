@@ -75,17 +75,27 @@ domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::Loya
                                   Date today) {
   domain::MemberActivity a;
   const Date first = today.AddMonths(-int(domain::kMaxBuckets) + 1);
-  for (const auto& b : l.ListMonths(s.member_id, YearMonth(first))) {
-    if (b.month > YearMonth(today)) continue;  // a sale dated after `today` (run-jobs --date)
+  const auto months = l.ListMonths(s.member_id, YearMonth(first));
+  FillActivity(s, months, today, a);
+  return a;
+}
+
+void FillActivity(const store::LoyaltyState& s, std::span<const store::MonthBucket> months,
+                  Date today, domain::MemberActivity& a) {
+  const int64_t first = YearMonth(today.AddMonths(-int(domain::kMaxBuckets) + 1));
+  const int64_t last = YearMonth(today);  // a sale dated after `today` (run-jobs --date)
+  a.months.clear();
+  for (const auto& b : months) {
+    if (b.month < first || b.month > last) continue;
     a.months.push_back({int(b.month / 100), unsigned(b.month % 100), b.spend, int(b.purchases),
                         b.largest, b.points});
   }
+  a.first_purchase.reset();
   if (s.first_purchase_on) a.first_purchase = s.first_purchase;
   a.last_purchase_on = s.last_purchase_on;
   a.growth_lifetime = s.growth_lifetime;
   a.points_balance = s.points_balance;
   a.rank_percentile = s.rank_percentile;  // set by the daily jobs (L6 "top 20%")
-  return a;
 }
 
 std::string TierName(const domain::Program& p, const std::string& code) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/result.h"
@@ -39,6 +40,11 @@ store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member,
 // monthly buckets of the last 24 months (never the transaction history).
 domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
                                   Date today);
+// The same from buckets already read (`months`: the member's, as stored; those
+// outside the 24 months up to `today` are left out), into `a` (whose months
+// vector is reused).
+void FillActivity(const store::LoyaltyState& s, std::span<const store::MonthBucket> months,
+                  Date today, domain::MemberActivity& a);
 
 std::string TierName(const domain::Program& p, const std::string& code);
 // {"code", "name"} or null for "" (no tier).

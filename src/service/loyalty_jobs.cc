@@ -124,18 +124,7 @@ std::optional<domain::Metrics> MetricsFrom(const store::LoyaltyState& s,
                                            std::span<const store::MonthBucket> months,
                                            const domain::Program& p, Date day) {
   domain::MemberActivity a;
-  const int64_t first = FirstMonth(day);
-  const int64_t last = YearMonth(day);
-  for (const auto& b : months) {
-    if (b.month < first || b.month > last) continue;
-    a.months.push_back({int(b.month / 100), unsigned(b.month % 100), b.spend, int(b.purchases),
-                        b.largest, b.points});
-  }
-  if (s.first_purchase_on) a.first_purchase = s.first_purchase;
-  a.last_purchase_on = s.last_purchase_on;
-  a.growth_lifetime = s.growth_lifetime;
-  a.points_balance = s.points_balance;
-  a.rank_percentile = s.rank_percentile;
+  loyalty_core::FillActivity(s, months, day, a);
   auto m = domain::ComputeMetrics(p, a, day);
   if (!m.ok()) return std::nullopt;
   return *m;

@@ -1544,20 +1544,7 @@ class BulkLoader {
 
   // loyalty_core::ActivityOf on `day`, from the months in memory.
   const domain::MemberActivity& Activity(const MemberSlot& m, Date day) {
-    activity_.months.clear();
-    const int64_t first = loyalty_core::YearMonth(day.AddMonths(-int(domain::kMaxBuckets) + 1));
-    const int64_t last = loyalty_core::YearMonth(day);
-    for (const auto& b : m.months) {
-      if (b.month < first || b.month > last) continue;
-      activity_.months.push_back({int(b.month / 100), unsigned(b.month % 100), b.spend,
-                                  int(b.purchases), b.largest, b.points});
-    }
-    activity_.first_purchase.reset();
-    if (m.state.first_purchase_on) activity_.first_purchase = m.state.first_purchase;
-    activity_.last_purchase_on = m.state.last_purchase_on;
-    activity_.growth_lifetime = m.state.growth_lifetime;
-    activity_.points_balance = m.state.points_balance;
-    activity_.rank_percentile = m.state.rank_percentile;
+    loyalty_core::FillActivity(m.state, m.months, day, activity_);
     return activity_;
   }
 

@@ -12,41 +12,7 @@
 namespace vipcare::store {
 namespace {
 
-using vipcare::testing::TestBackend;
-
-// A database URL at schema version `version`, as that release left it.
-class OlderDatabase {
- public:
-  explicit OlderDatabase(int version) {
-    if (TestBackend() == Dialect::kPostgres) {
-      url_ = std::getenv("VIPCARE_TEST_PG_URL");
-      vipcare::testing::TestDatabase::ResetPostgres(url_);
-    } else {
-      url_ = dir_.path() + "/older.db";
-    }
-    auto db = OpenDb(url_);
-    SchemaVersion(*db);  // creates schema_migrations
-    for (const auto& m : AllMigrations()) {
-      if (m.version > version) break;
-      db->ExecScript(RenderForDialect(m.sql, db->dialect()));
-      db->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)",
-               {int64_t(m.version), std::string(m.name)});
-    }
-  }
-  ~OlderDatabase() {
-    if (TestBackend() == Dialect::kPostgres) {
-      // Leave the shared database as the other suites expect it: migrated and empty.
-      vipcare::testing::TestDatabase::ResetPostgres(url_);
-      auto db = OpenDb(url_);
-      Migrate(*db);
-    }
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  vipcare::testing::TempDir dir_;
-  std::string url_;
-};
+using vipcare::testing::OlderDatabase;
 
 // Two members' sales and refunds as version 6 stored them: member 1 bought on
 // 2026-03-05 and 2026-03-20 and returned something on 2026-03-28 (a refund is

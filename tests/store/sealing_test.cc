@@ -12,37 +12,12 @@
 namespace vipcare::store {
 namespace {
 
-using vipcare::testing::TestBackend;
 using vipcare::testing::TestKeys;
 
 // A database URL at schema version 1 (as the first release left it).
-class Version1Database {
+class Version1Database : public vipcare::testing::OlderDatabase {
  public:
-  Version1Database() {
-    if (TestBackend() == Dialect::kPostgres) {
-      url_ = std::getenv("VIPCARE_TEST_PG_URL");
-      vipcare::testing::TestDatabase::ResetPostgres(url_);
-    } else {
-      url_ = dir_.path() + "/v1.db";
-    }
-    auto db = OpenDb(url_);
-    SchemaVersion(*db);  // creates schema_migrations
-    db->ExecScript(RenderForDialect(AllMigrations().front().sql, db->dialect()));
-    db->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'v1', 0)");
-  }
-  ~Version1Database() {
-    if (TestBackend() == Dialect::kPostgres) {
-      // Leave the shared database as the other suites expect it: migrated and empty.
-      vipcare::testing::TestDatabase::ResetPostgres(url_);
-      auto db = OpenDb(url_);
-      Migrate(*db);
-    }
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  vipcare::testing::TempDir dir_;
-  std::string url_;
+  Version1Database() : OlderDatabase(1) {}
 };
 
 void FillVersion1(Db& db) {

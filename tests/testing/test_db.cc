@@ -132,4 +132,29 @@ TempDir::TempDir() : path_(MakeTempDir()) {}
 
 TempDir::~TempDir() { RemoveQuietly(path_); }
 
+OlderDatabase::OlderDatabase(int version) {
+  if (TestBackend() == store::Dialect::kPostgres) {
+    url_ = std::getenv("VIPCARE_TEST_PG_URL");
+    TestDatabase::ResetPostgres(url_);
+  } else {
+    url_ = dir_.path() + "/older.db";
+  }
+  auto db = store::OpenDb(url_);
+  store::SchemaVersion(*db);  // creates schema_migrations
+  for (const auto& m : store::AllMigrations()) {
+    if (m.version > version) break;
+    db->ExecScript(store::RenderForDialect(m.sql, db->dialect()));
+    db->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)",
+             {int64_t(m.version), std::string(m.name)});
+  }
+}
+
+OlderDatabase::~OlderDatabase() {
+  if (TestBackend() == store::Dialect::kPostgres) {
+    TestDatabase::ResetPostgres(url_);
+    auto db = store::OpenDb(url_);
+    store::Migrate(*db);
+  }
+}
+
 }  // namespace vipcare::testing

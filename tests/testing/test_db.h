@@ -49,4 +49,21 @@ class TempDir {
   std::string path_;
 };
 
+// A database URL at schema version `version`, as that release left it, for
+// tests of the later migrations' data steps: a SQLite file in a temporary
+// folder, or the shared PostgreSQL test database emptied (and left migrated
+// and empty again by the destructor, as the other suites expect it).
+class OlderDatabase {
+ public:
+  explicit OlderDatabase(int version);
+  ~OlderDatabase();
+  OlderDatabase(const OlderDatabase&) = delete;
+  OlderDatabase& operator=(const OlderDatabase&) = delete;
+  const std::string& url() const { return url_; }
+
+ private:
+  TempDir dir_;
+  std::string url_;
+};
+
 }  // namespace vipcare::testing
