@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace vipcare::store::reports {
@@ -44,8 +45,10 @@ int32_t DayNumber(const Row& r, size_t i) {
   if (r.IsNull(i)) return 0;
   const std::string t = r.Text(i);
   if (t.size() < 10) return 0;
-  return int32_t(std::stoi(t.substr(0, 4)) * 10000 + std::stoi(t.substr(5, 2)) * 100 +
-                 std::stoi(t.substr(8, 2)));
+  // Read digit by digit: this runs once per bucket row (~10M for an RFM window).
+  auto digit = [&](size_t k) { return int32_t(t[k] - '0'); };
+  const int32_t year = ((digit(0) * 10 + digit(1)) * 10 + digit(2)) * 10 + digit(3);
+  return year * 10000 + (digit(5) * 10 + digit(6)) * 100 + digit(8) * 10 + digit(9);
 }
 int32_t DayNumber(Date d) { return int32_t(d.year() * 10000 + int(d.month()) * 100 + int(d.day())); }
 
@@ -83,15 +86,18 @@ ScopeParams Params(const ReportScope& s) {
 
 // The RFM score of each value of `values` (see RfmCells): 1 + 5 * below / n,
 // below = how many values are strictly lower.
+// One sort of (value, position); an equal run takes the position of its first.
 template <class T>
 std::vector<int> Scores(const std::vector<T>& values) {
-  std::vector<T> sorted = values;
+  std::vector<std::pair<T, uint32_t>> sorted(values.size());
+  for (size_t i = 0; i < values.size(); ++i) sorted[i] = {values[i], uint32_t(i)};
   std::sort(sorted.begin(), sorted.end());
   const int64_t n = int64_t(values.size());
   std::vector<int> out(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    const int64_t below = std::lower_bound(sorted.begin(), sorted.end(), values[i]) - sorted.begin();
-    out[i] = int(1 + 5 * below / n);
+  int64_t below = 0;
+  for (size_t k = 0; k < sorted.size(); ++k) {
+    if (k > 0 && sorted[k].first != sorted[k - 1].first) below = int64_t(k);
+    out[sorted[k].second] = int(1 + 5 * below / n);
   }
   return out;
 }
@@ -108,7 +114,9 @@ struct ScopeArrays {
   std::vector<int32_t> last;     // last purchase (yyyymmdd); 0 = none
 };
 
-ScopeArrays LoadScope(Db& db, const ReportScope& scope) {
+// `with_last`: also every member's last purchase (member_loyalty is read
+// anyway when a tier is asked).
+ScopeArrays LoadScope(Db& db, const ReportScope& scope, bool with_last) {
   const size_t size = size_t(db.QueryOne(kLargestMemberId)->Int(0)) + 1;
   // Tier and last purchase by member ('' and none without a loyalty row).
   const std::optional<std::string> only =
@@ -117,12 +125,14 @@ ScopeArrays LoadScope(Db& db, const ReportScope& scope) {
   ScopeArrays a;
   a.last.assign(size, 0);
   std::vector<uint8_t> on_tier(size, !only || only->empty() ? 1 : 0);
-  db.QueryEach(kLoyalty, {}, [&](const Row& row) {
-    const int64_t id = row.Int(0);
-    if (id <= 0 || id >= int64_t(size)) return;
-    a.last[size_t(id)] = DayNumber(row, 2);
-    on_tier[size_t(id)] = !only || row.Text(1) == *only;
-  });
+  if (with_last || only) {
+    db.QueryEach(kLoyalty, {}, [&](const Row& row) {
+      const int64_t id = row.Int(0);
+      if (id <= 0 || id >= int64_t(size)) return;
+      a.last[size_t(id)] = DayNumber(row, 2);
+      on_tier[size_t(id)] = !only || row.Text(1) == *only;
+    });
+  }
   a.store.assign(size, 0);
   a.created.assign(size, 0);
   const ScopeParams sp = Params(scope);
@@ -172,7 +182,7 @@ void LastAsOf(Db& db, const AsOfDay& as_of, const std::vector<uint8_t>& later,
 
 std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& as_of,
                                            const ReportScope& scope) {
-  ScopeArrays a = LoadScope(r.db(), scope);
+  ScopeArrays a = LoadScope(r.db(), scope, /*with_last=*/true);
   const size_t size = a.store.size();
   const int32_t day = DayNumber(as_of.day);
   std::vector<uint8_t> later(size, 0);
@@ -209,9 +219,10 @@ std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& a
 
 std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t from_month,
                               const ReportScope& scope) {
-  ScopeArrays a = LoadScope(r.db(), scope);
-  const size_t size = a.store.size();
   const bool whole = IsMonthsLastDay(as_of.day);
+  // As of a month's last day the window itself gives the last purchase.
+  ScopeArrays a = LoadScope(r.db(), scope, /*with_last=*/!whole);
+  const size_t size = a.store.size();
   const int32_t day = DayNumber(as_of.day);
   // The buyers of the window: sales, spend and latest sale day, summed as
   // the buckets stream in member order.
