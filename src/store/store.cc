@@ -41,8 +41,10 @@ std::unique_ptr<Db> Store::OpenPooled() {
 
 void Store::CatchUpWal(Lease& lease) {
   if (dialect_ != Dialect::kSqlite) return;
-  // The background checkpointer may hold the checkpoint lock for a moment
-  // (the first column answers 1, "busy"): try again briefly.
+  // Not while the background checkpointer runs: it would answer "busy" (the
+  // first column 1) for as long as that checkpoint takes. A reader still
+  // using the WAL is waited for briefly.
+  std::lock_guard running(checkpoint_run_mu_);
   for (int attempt = 0; attempt < 100; ++attempt) {
     auto rows = lease.db().Query(kRestartCheckpoint);
     if (rows.empty() || rows[0].Int(0) == 0) return;
@@ -64,6 +66,7 @@ void Store::CheckpointLoop(std::unique_ptr<Db> db) {
     try {
       // PASSIVE never blocks writers or readers; frames still needed by a
       // reader wait for the next round.
+      std::lock_guard running(checkpoint_run_mu_);
       db->Query(kPassiveCheckpoint);
     } catch (const std::exception&) {
       // A busy or failed checkpoint is retried next round; the WAL keeps
