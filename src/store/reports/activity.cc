@@ -9,24 +9,15 @@
 #include <utility>
 #include <vector>
 
+#include "store/reports/scope_members.h"
+
 namespace vipcare::store::reports {
 namespace {
 
-// ActivityByStore and RfmCells read the scope's members, every member's tier and last
-// purchase, and (for a past day) the buckets' last sale days, each in one
-// pass into arrays by member id, instead of a probe into member_loyalty and
-// member_months per member. The home stores are "home_store_id IN (the
-// scope's stores)" so that both engines read members_report_scope
-// (home_store_id, created_at, status, ..., id; migration 6) alone.
-// Parameters: store x2, region x2.
-constexpr std::string_view kScopeMembers =
-    "SELECT m.id, m.home_store_id, m.created_at FROM members m "
-    "WHERE m.status NOT IN ('closed', 'merged', 'erased') "
-    "AND m.home_store_id IN (SELECT s.id FROM stores s "
-    "  WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?))";
-constexpr std::string_view kLargestMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
-constexpr std::string_view kLoyalty =
-    "SELECT member_id, tier_code, last_purchase_on FROM member_loyalty";
+// ActivityByStore and RfmCells read the scope's members and every member's
+// last purchase once (scope_members.h) and, for a past day, the buckets' last
+// sale days in one pass, instead of a probe into member_loyalty and
+// member_months per member.
 // Every bucket's last sale day up to a month, in the table's order.
 // Parameters: through_month.
 constexpr std::string_view kBucketLastDays =
@@ -39,18 +30,6 @@ constexpr std::string_view kLastSaleBetween =
 // One member's last bucket sale day up to a month. Parameters: member, month.
 constexpr std::string_view kLastBucketDay =
     "SELECT MAX(mm.last_day) FROM member_months mm WHERE mm.member_id = ? AND mm.month <= ?";
-
-// 'YYYY-MM-DD' as yyyymmdd (0 for NULL or ''), which compares as the text does.
-int32_t DayNumber(const Row& r, size_t i) {
-  if (r.IsNull(i)) return 0;
-  const std::string t = r.Text(i);
-  if (t.size() < 10) return 0;
-  // Read digit by digit: this runs once per bucket row (~10M for an RFM window).
-  auto digit = [&](size_t k) { return int32_t(t[k] - '0'); };
-  const int32_t year = ((digit(0) * 10 + digit(1)) * 10 + digit(2)) * 10 + digit(3);
-  return year * 10000 + (digit(5) * 10 + digit(6)) * 100 + digit(8) * 10 + digit(9);
-}
-int32_t DayNumber(Date d) { return int32_t(d.year() * 10000 + int(d.month()) * 100 + int(d.day())); }
 
 // The window's buckets by member (the table's key order on SQLite; ordered
 // for PostgreSQL). Parameters: from_month, to_month.
@@ -73,15 +52,6 @@ void AddAsOf(std::vector<Value>& p, const AsOfDay& a) {
                      ToEpochSeconds(a.day_end), through});
 }
 
-struct ScopeParams {
-  int64_t store;
-  int64_t region;
-  std::string tier;
-};
-
-ScopeParams Params(const ReportScope& s) {
-  return {s.store ? s.store->value : 0, s.region ? s.region->value : 0, s.tier.value_or("")};
-}
 
 
 // The RFM score of each value of `values` (see RfmCells): 1 + 5 * below / n,
@@ -105,45 +75,6 @@ std::vector<int> Scores(const std::vector<T>& values) {
 }  // namespace
 
 namespace {
-
-// The scope's open members (on the asked tier) and every member's last
-// purchase as member_loyalty has it, in arrays by member id.
-struct ScopeArrays {
-  std::vector<int64_t> store;    // home store; 0 = not in the scope
-  std::vector<int64_t> created;  // created_at (epoch seconds)
-  std::vector<int32_t> last;     // last purchase (yyyymmdd); 0 = none
-};
-
-// `with_last`: also every member's last purchase (member_loyalty is read
-// anyway when a tier is asked).
-ScopeArrays LoadScope(Db& db, const ReportScope& scope, bool with_last) {
-  const size_t size = size_t(db.QueryOne(kLargestMemberId)->Int(0)) + 1;
-  // Tier and last purchase by member ('' and none without a loyalty row).
-  const std::optional<std::string> only =
-      scope.tier ? std::optional<std::string>(*scope.tier != "none" ? *scope.tier : "")
-                 : std::nullopt;
-  ScopeArrays a;
-  a.last.assign(size, 0);
-  std::vector<uint8_t> on_tier(size, !only || only->empty() ? 1 : 0);
-  if (with_last || only) {
-    db.QueryEach(kLoyalty, {}, [&](const Row& row) {
-      const int64_t id = row.Int(0);
-      if (id <= 0 || id >= int64_t(size)) return;
-      a.last[size_t(id)] = DayNumber(row, 2);
-      on_tier[size_t(id)] = !only || row.Text(1) == *only;
-    });
-  }
-  a.store.assign(size, 0);
-  a.created.assign(size, 0);
-  const ScopeParams sp = Params(scope);
-  db.QueryEach(kScopeMembers, {sp.store, sp.store, sp.region, sp.region}, [&](const Row& row) {
-    const int64_t id = row.Int(0);
-    if (id <= 0 || id >= int64_t(size) || !on_tier[size_t(id)]) return;
-    a.store[size_t(id)] = row.Int(1);
-    a.created[size_t(id)] = row.Int(2);
-  });
-  return a;
-}
 
 // Replaces the last purchase of each member marked in `later` (who bought
 // after the as-of day) with their last purchase as of it (0 = none by then):
@@ -182,8 +113,8 @@ void LastAsOf(Db& db, const AsOfDay& as_of, const std::vector<uint8_t>& later,
 
 std::vector<StoreActivity> ActivityByStore(ReportRepository& r, const AsOfDay& as_of,
                                            const ReportScope& scope) {
-  ScopeArrays a = LoadScope(r.db(), scope, /*with_last=*/true);
-  const size_t size = a.store.size();
+  ScopeMembers a = LoadScopeMembers(r.db(), scope, /*with_loyalty=*/true);
+  const size_t size = a.size();
   const int32_t day = DayNumber(as_of.day);
   std::vector<uint8_t> later(size, 0);
   bool any_later = false;
@@ -221,8 +152,8 @@ std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t
                               const ReportScope& scope) {
   const bool whole = IsMonthsLastDay(as_of.day);
   // As of a month's last day the window itself gives the last purchase.
-  ScopeArrays a = LoadScope(r.db(), scope, /*with_last=*/!whole);
-  const size_t size = a.store.size();
+  ScopeMembers a = LoadScopeMembers(r.db(), scope, /*with_loyalty=*/!whole);
+  const size_t size = a.size();
   const int32_t day = DayNumber(as_of.day);
   // The buyers of the window: sales, spend and latest sale day, summed as
   // the buckets stream in member order.

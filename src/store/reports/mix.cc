@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/reports/scope_members.h"
+
 namespace vipcare::store::reports {
 namespace {
 
@@ -91,7 +93,6 @@ constexpr std::string_view kMemberTransactions =
     "SELECT t.member_id, CASE WHEN t.kind = 'sale' THEN 1 ELSE 0 END, t.paid_total "
     "FROM transactions t WHERE t.local_day >= ? AND t.local_day <= ? "
     "AND t.store_id IN " VIPCARE_SCOPE_STORES "AND t.member_id IS NOT NULL";
-constexpr std::string_view kLargestMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
 // Every member file's profile by id, read from members_report_profile
 // (migration 6) alone.
 constexpr std::string_view kProfiles =
@@ -228,7 +229,7 @@ std::vector<ProfileGroup> BuyersByProfile(ReportRepository& r, Date from, Date t
   // The period's members, then every file's profile once: two scans of
   // narrow indexes instead of a probe into the wide members rows per sale.
   // Both kept in arrays by member id.
-  const size_t size = size_t(r.db().QueryOne(kLargestMemberId)->Int(0)) + 1;
+  const size_t size = size_t(LargestMemberId(r.db())) + 1;
   std::vector<int64_t> paid(size, 0);
   std::vector<uint8_t> seen(size, 0);  // 1 = a member transaction, 2 = a sale
   r.db().QueryEach(kMemberTransactions, p, [&](const Row& row) {

@@ -1,0 +1,74 @@
+#include "store/reports/scope_members.h"
+
+#include <map>
+#include <optional>
+
+namespace vipcare::store::reports {
+namespace {
+
+// "home_store_id IN (the scope's stores)" so that both engines read
+// members_report_scope (home_store_id, created_at, status, ..., id) alone,
+// one range per store. Parameters: store x2, region x2.
+constexpr std::string_view kScopeMembers =
+    "SELECT m.id, m.home_store_id, m.created_at FROM members m "
+    "WHERE m.status NOT IN ('closed', 'merged', 'erased') "
+    "AND m.home_store_id IN (SELECT s.id FROM stores s "
+    "  WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?))";
+constexpr std::string_view kLargestMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
+constexpr std::string_view kLoyalty =
+    "SELECT member_id, tier_code, last_purchase_on FROM member_loyalty";
+
+}  // namespace
+
+int64_t LargestMemberId(Db& db) { return db.QueryOne(kLargestMemberId)->Int(0); }
+
+int32_t DayNumber(const Row& r, size_t i) {
+  if (r.IsNull(i)) return 0;
+  const std::string t = r.Text(i);
+  if (t.size() < 10) return 0;
+  auto digit = [&](size_t k) { return int32_t(t[k] - '0'); };
+  const int32_t year = ((digit(0) * 10 + digit(1)) * 10 + digit(2)) * 10 + digit(3);
+  return year * 10000 + (digit(5) * 10 + digit(6)) * 100 + digit(8) * 10 + digit(9);
+}
+
+int32_t DayNumber(Date d) { return int32_t(d.year() * 10000 + int(d.month()) * 100 + int(d.day())); }
+
+ScopeMembers LoadScopeMembers(Db& db, const ReportScope& scope, bool with_loyalty) {
+  const size_t size = size_t(LargestMemberId(db)) + 1;
+  ScopeMembers m;
+  m.store.assign(size, 0);
+  m.created.assign(size, 0);
+  const int64_t s = scope.store ? scope.store->value : 0;
+  const int64_t g = scope.region ? scope.region->value : 0;
+  db.QueryEach(kScopeMembers, {s, s, g, g}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (id <= 0 || id >= int64_t(size)) return;
+    m.store[size_t(id)] = row.Int(1);
+    m.created[size_t(id)] = row.Int(2);
+  });
+  if (!with_loyalty && !scope.tier) return m;
+  m.tier.assign(size, 0);
+  m.last.assign(size, 0);
+  std::map<std::string, uint16_t, std::less<>> index = {{"", 0}};
+  db.QueryEach(kLoyalty, {}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (id <= 0 || id >= int64_t(size)) return;
+    std::string code = row.Text(1);
+    auto it = index.find(code);
+    if (it == index.end()) {
+      it = index.emplace(code, uint16_t(m.codes.size())).first;
+      m.codes.push_back(std::move(code));
+    }
+    m.tier[size_t(id)] = it->second;
+    m.last[size_t(id)] = DayNumber(row, 2);
+  });
+  if (scope.tier) {  // "none" is the members without a tier, stored as ''
+    const std::string only = *scope.tier != "none" ? *scope.tier : "";
+    for (size_t id = 0; id < size; ++id) {
+      if (m.codes[m.tier[id]] != only) m.store[id] = 0;
+    }
+  }
+  return m;
+}
+
+}  // namespace vipcare::store::reports
