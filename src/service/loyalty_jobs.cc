@@ -24,6 +24,7 @@
 #include "service/loyalty_core.h"
 #include "service/members.h"
 #include "service/redemption.h"
+#include "service/report_rollups.h"
 #include "store/bulk_import.h"
 
 namespace vipcare::service {
@@ -43,6 +44,7 @@ constexpr const char* kDayJob = "day";
 constexpr const char* kCareJob = "care_tasks";
 constexpr const char* kLeavesJob = "staff_leaves";
 constexpr const char* kChurnJob = "churn_scores";
+constexpr const char* kRollupJob = "report_rollups";
 
 // The counters of a day's summary, all present (0) in every answer.
 constexpr const char* kCounters[] = {"expired_points",
@@ -61,6 +63,10 @@ constexpr const char* kCounters[] = {"expired_points",
                                      "churn_scored",
                                      "churn_high",
                                      "churn_changed",
+                                     "rollups_built",
+                                     "rollup_members",
+                                     "rollups_dropped",
+                                     "rollups_discarded",
                                      "care_tasks",
                                      "care_messages",
                                      "care_suppressed",
@@ -863,6 +869,12 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
     auto counts = run.Job(kChurnJob, [&](Counts& c) {
       return ChurnJob(env_, batch_size_).RunDay(actor, day, c);
     });
+    if (!counts.ok()) return counts.error();
+    for (const auto& [k, v] : *counts) total[k] += v;
+  }
+  // R4/R6 report rollups of the months just closed (service/report_rollups.h).
+  {
+    auto counts = run.Job(kRollupJob, [&](Counts& c) { return ReportRollups(env_).RunDay(actor, day, c); });
     if (!counts.ok()) return counts.error();
     for (const auto& [k, v] : *counts) total[k] += v;
   }

@@ -36,6 +36,9 @@ namespace vipcare::service {
 //   churn_scores         R5: every open member who ever bought is scored
 //                        (service/churn_job.h, domain/churn.h); a score that
 //                        rises that day feeds the care rule churn_risk.
+//   report_rollups       R4/R6: the report rollups of the two months before
+//                        the day's month are built when not ready
+//                        (service/report_rollups.h).
 // Members whose file is closed, merged or erased are left out of every job
 // but the expiry. Each job walks the members in batches (one transaction per
 // batch), is idempotent by itself, and is recorded in loyalty_job_runs (job,

@@ -13,6 +13,7 @@
 
 #include "domain/member_json.h"
 #include "store/loyalty_rows.h"
+#include "store/reports/rollups.h"
 
 namespace vipcare::store::bulk {
 namespace {
@@ -449,6 +450,10 @@ void InsertTierChanges(Db& db, std::vector<TierChange>& changes) {
 }
 
 void AddToMonths(Db& db, const std::vector<MonthBucket>& deltas) {
+  if (deltas.empty()) return;
+  int64_t earliest = deltas.front().month;
+  for (const auto& d : deltas) earliest = std::min(earliest, d.month);
+  reports::InvalidateRollupsFrom(db, earliest);
   InsertRows(db, kAddToMonths, kMonthRow, rows::kMonthWidth, kAddToMonthsTail, deltas.size(),
              [&](size_t i, std::vector<Value>& p) { rows::AddMonthParams(p, deltas[i]); });
 }

@@ -651,6 +651,35 @@ FROM (SELECT t.member_id,
 WHERE member_months.member_id = d.member_id AND member_months.month = d.month;
 )sql";
 
+// Version 8: the 12-month figures of every member as of a closed month's end
+// (SPEC R4 RFM and activity, R6 top-N), built by `run-jobs` (job
+// report_rollups) so those reports read ~1 row per member who ever bought
+// instead of ~12 bucket rows each. member_rollups(month, member) holds the
+// sales and spend of the 12 calendar months ending with `month` and the last
+// sale day on or before its end, for every member with a bucket up to it.
+// report_rollups says which months are usable: a build writes 'building',
+// its rows, then 'ready' only if its row is still there; any change to a
+// bucket of a month deletes the rows of that month and every later one here
+// (store/reports/rollups.h), so a report never reads a rollup older than
+// the buckets, and falls back to them until the next run rebuilds it.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE report_rollups (
+  month INTEGER PRIMARY KEY,
+  state TEXT NOT NULL,
+  token TEXT NOT NULL,
+  built_at BIGINT NOT NULL,
+  members BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE member_rollups (
+  month INTEGER NOT NULL,
+  member_id BIGINT NOT NULL,
+  purchases BIGINT NOT NULL,
+  spend BIGINT NOT NULL,
+  last_day TEXT,
+  PRIMARY KEY (month, member_id)
+){{WITHOUT_ROWID}};
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -682,6 +711,7 @@ const std::vector<Migration>& AllMigrations() {
       {6, "report indexes: members by home store, profile and associate; first cards", kV6,
        nullptr},
       {7, "reports over many sales: last sale day of each monthly bucket, covering store-day index", kV7, nullptr},
+      {8, "report rollups: members' 12-month figures as of closed months", kV8, nullptr},
   };
   return kAll;
 }

@@ -3,6 +3,7 @@
 #include "store/loyalty_repository.h"
 
 #include "store/loyalty_rows.h"
+#include "store/reports/rollups.h"
 
 namespace vipcare::store {
 namespace {
@@ -285,6 +286,7 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     std::vector<Value> p;
     rows::AddMonthParams(p, d);
     db_.Exec(kAddToMonth, p);
+    reports::InvalidateRollupsFrom(db_, d.month);
   }
   std::vector<MonthBucket> ListMonths(MemberId member, int64_t from_month) override {
     std::vector<MonthBucket> out;

@@ -168,7 +168,7 @@ class ActivityReportTest : public ReportsR4Test {
     const MemberId xin = NewAt("辛会员", o.sh01);
     const MemberId ren = NewAt("壬会员", o.sh01);
     zi_ = NewAt("子会员", o.sh02);
-    NewAt("丑会员", o.sh02);
+    chou_ = NewAt("丑会员", o.sh02);
     const MemberId yin = NewAt("寅会员", o.gz01);
     PostAll({{jia_, 100, D(2027, 4, 2)},
              {yi, 100, D(2027, 4, 1)},
@@ -187,7 +187,7 @@ class ActivityReportTest : public ReportsR4Test {
     At(D(2027, 7, 15));
   }
 
-  MemberId jia_, wu_, zi_;
+  MemberId jia_, wu_, zi_, chou_;
 };
 
 TEST_F(ActivityReportTest, R4ActiveAndDormantPerHomeStoreAsOfThePeriodEnd) {
@@ -438,6 +438,91 @@ TEST_F(RfmReportTest, R4P2RfmIsScoredWithinTheCallersScope) {
   EXPECT_EQ(none["totals"]["members"], 0);
   EXPECT_TRUE(none["totals"]["share_bp"].is_null());
   EXPECT_TRUE(Segment(none, "important_value")["share_bp"].is_null());
+}
+
+// ---- report rollups (migration 8, service/report_rollups.h) ----
+
+TEST_F(ActivityReportTest, R4TodayWithSalesDatedAfterItTakesTheLastPurchaseUpToToday) {
+  // Three more SH01 members, registered 2027-07-01; sales dated 2027-07-20,
+  // after the clock's 2027-07-15 (a till whose clock ran ahead):
+  //   X 2027-07-01 and 07-20 -> last purchase as of 07-15 is 07-01: active
+  //   Y 2027-03-01 and 07-20 -> 03-01 (136 days: in no bucket)
+  //   Z 07-20 only           -> never bought as of 07-15
+  // -> SH01 as in R4TheCurrentMonth... plus 3 members, 1 active, 1 never.
+  At(D(2027, 3, 1));
+  const MemberId x = NewAt("X会员", fx_.org().sh01);
+  const MemberId y = NewAt("Y会员", fx_.org().sh01);
+  const MemberId z = NewAt("Z会员", fx_.org().sh01);
+  Buy(y, 100, D(2027, 3, 1));
+  Buy(x, 100, D(2027, 7, 1));
+  Buy(x, 100, D(2027, 7, 20));
+  Buy(y, 100, D(2027, 7, 20));
+  Buy(z, 100, D(2027, 7, 20));
+  At(D(2027, 7, 15));
+  auto r = Get(analyst_, "activity", {{"from", "2027-07"}, {"to", "2027-07"},
+                                      {"store_id", std::to_string(fx_.org().sh01.value)}});
+  EXPECT_EQ(r["as_of"], "2027-07-15");
+  ASSERT_EQ(r["rows"].size(), 1u) << r.dump();
+  const json& sh01 = r["rows"][0];
+  EXPECT_EQ(sh01["members"], 12);
+  EXPECT_EQ(sh01["active_90"], 3);
+  EXPECT_EQ(sh01["dormant_180"], 3);
+  EXPECT_EQ(sh01["dormant_365"], 2);
+  EXPECT_EQ(sh01["never_bought"], 3);
+}
+
+TEST_F(ActivityReportTest, R4ActivityReadsTheMonthsRollupAndALateSaleMakesItStale) {
+  const QueryMap june = {{"from", "2027-06"}, {"to", "2027-06"}};
+  const json from_buckets = Get(analyst_, "activity", june);
+  // On 2027-07-15 the job builds the two months before July.
+  auto counts = BuildRollups(D(2027, 7, 15));
+  EXPECT_EQ(counts["rollups_built"], 2);
+  EXPECT_EQ(counts["rollups_discarded"], 0);
+  EXPECT_EQ(Get(analyst_, "activity", june), from_buckets);
+  // The report reads the rollup: with its last sale days taken away, 庚 and
+  // 辛 (who bought after June) have no purchase by June's end.
+  ExecSql("UPDATE member_rollups SET last_day = NULL WHERE month = 202706");
+  auto tampered = Get(analyst_, "activity", june);
+  EXPECT_EQ(tampered["totals"]["never_bought"], 4) << tampered.dump();
+  // A sale dated in June, posted now, makes June's rollup unusable: the
+  // report is right again at once (丑 of SH02 becomes active), and the next
+  // run builds June again.
+  ASSERT_EQ(RowOf(from_buckets, fx_.org().sh02)->at("never_bought"), 1);
+  Buy(chou_, 100, D(2027, 6, 30));
+  At(D(2027, 7, 15));
+  auto late = Get(analyst_, "activity", june);
+  EXPECT_EQ(RowOf(late, fx_.org().sh02)->at("never_bought"), 0);
+  EXPECT_EQ(RowOf(late, fx_.org().sh02)->at("active_90"), 2);
+  EXPECT_EQ(late["totals"]["never_bought"], 2);
+  counts = BuildRollups(D(2027, 7, 16));
+  EXPECT_EQ(counts["rollups_built"], 1);  // June; May was untouched
+  EXPECT_EQ(Get(analyst_, "activity", june), late);
+  EXPECT_EQ(BuildRollups(D(2027, 7, 17))["rollups_built"], 0);
+}
+
+TEST_F(RfmReportTest, R4RfmReadsTheMonthsRollupAndALateSaleMakesItStale) {
+  const QueryMap june = {{"to", "2027-06"}};
+  const json from_buckets = Get(analyst_, "rfm", june);
+  auto counts = BuildRollups(D(2027, 7, 1));
+  EXPECT_EQ(counts["rollups_built"], 2);
+  // Members with a bucket up to each month: 13 up to June (B1..B12, Y),
+  // 11 up to May (B1 and B3 first bought in June).
+  EXPECT_EQ(counts["rollup_members"], 24);
+  EXPECT_EQ(Get(analyst_, "rfm", june), from_buckets);
+  // The report reads the rollup's spend.
+  ExecSql("UPDATE member_rollups SET spend = spend * 2 WHERE month = 202706");
+  EXPECT_EQ(Get(analyst_, "rfm", june)["totals"]["spend_fen"], 2 * 1810000);
+  // A late June sale of 700 yuan by a new member: 12 buyers, the spend as
+  // the buckets have it.
+  At(D(2027, 6, 28));
+  const MemberId late = NewAt("迟到会员", fx_.org().sh01);
+  Buy(late, 700, D(2027, 6, 28));
+  At(D(2027, 7, 15));
+  auto after = Get(analyst_, "rfm", june);
+  EXPECT_EQ(after["totals"]["members"], 12);
+  EXPECT_EQ(after["totals"]["spend_fen"], 1810000 + 70000);
+  EXPECT_EQ(BuildRollups(D(2027, 7, 2))["rollups_built"], 1);
+  EXPECT_EQ(Get(analyst_, "rfm", june), after);
 }
 
 }  // namespace

@@ -274,5 +274,39 @@ TEST_F(TopMembersReportTest, R6TierFilterRanksMembersOnTheirCurrentTier) {
   EXPECT_EQ(r["left"][0]["member_id"], p_[1].value);
 }
 
+TEST_F(TopMembersReportTest, R6BothWindowsComeFromRollupsUntilALateSaleMakesOneStale) {
+  const json from_buckets = Rows(manager_, period_);
+  // The previous window ends in March, the current one in June: a run in
+  // April builds February and March, one in July May and June; the March
+  // rollup stays ready, as no March bucket changed.
+  EXPECT_EQ(BuildRollups(D(2027, 4, 15))["rollups_built"], 2);
+  auto july = BuildRollups(D(2027, 7, 15));
+  EXPECT_EQ(july["rollups_built"], 2);
+  EXPECT_EQ(july["rollups_dropped"], 0);
+  EXPECT_EQ(Rows(manager_, period_), from_buckets);
+  // The report reads both rollups: P2 (3,000 yuan in October 2026, in both
+  // windows) counted twice over in March's tops P1's 5,000.
+  ExecSql("UPDATE member_rollups SET spend = spend * 2 WHERE month = 202703 AND member_id = " +
+          std::to_string(p_[2].value));
+  auto tampered = Rows(manager_, period_);
+  ASSERT_FALSE(tampered["rows"].empty());
+  EXPECT_EQ(tampered["rows"][0]["member_id"], p_[3].value);
+  EXPECT_EQ(tampered["rows"][1]["previous_rank"], 1) << tampered.dump();
+  // P6 buys 2,000 yuan dated 2027-03-20: March and every later rollup go
+  // stale, and P6 (4,500 then 4,500 now) is first in both windows at once.
+  Buy(p_[6], 2000, D(2027, 3, 20));
+  At(D(2027, 7, 15));
+  auto late = Rows(manager_, period_);
+  ASSERT_FALSE(late["rows"].empty());
+  EXPECT_EQ(late["rows"][0]["member_id"], p_[6].value) << late.dump();
+  EXPECT_EQ(late["rows"][0]["spend_fen"], 450000);
+  EXPECT_EQ(late["rows"][0]["previous_rank"], 2);  // after P1's 5,000
+  // July's run builds May and June again and drops the stale March.
+  auto again = BuildRollups(D(2027, 7, 16));
+  EXPECT_EQ(again["rollups_built"], 2);
+  EXPECT_EQ(again["rollups_dropped"], 1);
+  EXPECT_EQ(Rows(manager_, period_), late);
+}
+
 }  // namespace
 }  // namespace vipcare::service

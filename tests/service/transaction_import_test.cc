@@ -23,6 +23,8 @@
 #include "service/members.h"
 #include "service/programs.h"
 #include "service/redemption.h"
+#include "service/report_rollups.h"
+#include "store/reports/rollups.h"
 #include "testing/fixtures.h"
 
 namespace vipcare::service {
@@ -186,6 +188,26 @@ TEST_F(TransactionImportTest, L1ImportedSalesEarnPointsLikeTillSales) {
   EXPECT_EQ(sale.lines[0].brand, "花颜");
   EXPECT_EQ(FormatTimestamp(sale.occurred_at), "2026-11-22T01:15:00Z");  // 09:15 in Shanghai
   EXPECT_EQ(sale.payment_method, "unionpay");
+}
+
+TEST_F(TransactionImportTest, R4AnImportedSaleInAClosedMonthMakesItsRollupStale) {
+  // The report rollups of October and November 2026 are built on
+  // 2026-12-15; the file's sales are dated in November (SPEC R4, R6).
+  std::map<std::string, int64_t> counts;
+  ASSERT_TRUE(ReportRollups(fx_.env()).RunDay(fx_.admin(), Date::FromYmd(2026, 12, 15), counts).ok());
+  EXPECT_EQ(counts["rollups_built"], 2);
+  auto ready = [&](int64_t month) {
+    return fx_.store()
+        .Read([&](store::Repository& repo) -> Result<bool> {
+          return store::reports::RollupReady(repo.reports().db(), month);
+        })
+        .value();
+  };
+  EXPECT_TRUE(ready(202610));
+  EXPECT_TRUE(ready(202611));
+  MustImport(GoodFile());
+  EXPECT_TRUE(ready(202610));
+  EXPECT_FALSE(ready(202611));
 }
 
 TEST_F(TransactionImportTest, L1ImportingTheSameFileAgainChangesNothing) {

@@ -1,6 +1,8 @@
 #include "testing/loyalty_scenario.h"
 
 #include "service/loyalty_core.h"
+#include "service/report_rollups.h"
+#include "store/report_repository.h"
 
 namespace vipcare::testing {
 
@@ -27,6 +29,21 @@ json LoyaltyScenarioTest::Buy(MemberId m, int64_t yuan, Date day) {
   auto r = loyalty_.PostSale(fx_.admin(), fx_.SaleBody("POS-" + std::to_string(++sales_), m, yuan));
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
   return r.ok() ? r->body : json();
+}
+
+std::map<std::string, int64_t> LoyaltyScenarioTest::BuildRollups(Date day) {
+  std::map<std::string, int64_t> counts;
+  auto st = service::ReportRollups(fx_.env()).RunDay(fx_.admin(), day, counts);
+  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().field + ": " + st.error().message);
+  return counts;
+}
+
+void LoyaltyScenarioTest::ExecSql(const std::string& sql) {
+  auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
+    repo.reports().db().Exec(sql);
+    return OkStatus();
+  });
+  EXPECT_TRUE(st.ok());
 }
 
 json LoyaltyScenarioTest::Run(Date day) {

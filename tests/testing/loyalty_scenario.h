@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 
 #include "domain/program.h"
@@ -34,6 +35,11 @@ class LoyaltyScenarioTest : public ::testing::Test {
   void SetTier(MemberId m, const std::string& tier);
   // The company runs `p` (stored as version 1 of its code) from now on.
   void UseProgram(const domain::Program& p);
+  // The job report_rollups alone for `day` (service/report_rollups.h); its counts.
+  std::map<std::string, int64_t> BuildRollups(Date day);
+  // Runs one SQL statement in a write transaction (for tests that tamper
+  // with derived tables to show which one a report reads).
+  void ExecSql(const std::string& sql);
 
   ServiceFixture fx_;
   service::Members members_{fx_.env()};

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/reports/rollups.h"
 #include "store/reports/scope_members.h"
 
 namespace vipcare::store::reports {
@@ -88,6 +89,13 @@ void LastAsOf(Db& db, const AsOfDay& as_of, const std::vector<uint8_t>& later,
   const int64_t through = std::get<int64_t>(p[4]);
   for (size_t id = 0; id < later.size(); ++id) {
     if (later[id]) last[id] = 0;
+  }
+  if (IsMonthsLastDay(as_of.day) && RollupReady(db, through)) {
+    ForEachRollup(db, through, [&](int64_t id, int64_t, int64_t, int32_t last_day) {
+      if (id <= 0 || id >= int64_t(later.size()) || !later[size_t(id)]) return;
+      last[size_t(id)] = last_day;
+    });
+    return;
   }
   if (IsMonthsLastDay(as_of.day)) {
     db.QueryEach(kBucketLastDays, {through}, [&](const Row& row) {
@@ -171,18 +179,28 @@ std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t
       buyers.push_back(acc);
     }
   };
-  r.db().QueryEach(kWindowBuckets, {from_month, YearMonth(as_of.day)}, [&](const Row& row) {
-    const int64_t id = row.Int(0);
-    if (id != current) {
-      flush();
+  const int64_t to_month = YearMonth(as_of.day);
+  if (whole && RollupCovers(r.db(), from_month, to_month)) {
+    // The window's figures per member, ready-made (rollups.h).
+    ForEachRollup(r.db(), to_month, [&](int64_t id, int64_t f, int64_t mon, int32_t last) {
       current = id;
-      acc = {id, 0, 0, 0};
-    }
-    acc.f += row.Int(1);
-    acc.mon += row.Int(2);
-    acc.last = std::max(acc.last, DayNumber(row, 3));
-  });
-  flush();
+      acc = {id, f, mon, last};
+      flush();
+    });
+  } else {
+    r.db().QueryEach(kWindowBuckets, {from_month, to_month}, [&](const Row& row) {
+      const int64_t id = row.Int(0);
+      if (id != current) {
+        flush();
+        current = id;
+        acc = {id, 0, 0, 0};
+      }
+      acc.f += row.Int(1);
+      acc.mon += row.Int(2);
+      acc.last = std::max(acc.last, DayNumber(row, 3));
+    });
+    flush();
+  }
   if (!whole) {
     // As of today: member_loyalty's last purchase, unless a sale is dated
     // after today.

@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/reports/rollups.h"
+
 namespace vipcare::store::reports {
 namespace {
 
@@ -98,16 +100,41 @@ std::vector<TopMember> TopMembersBySpend(ReportRepository& r, int64_t from_month
                                          int64_t to_month, int64_t previous_from,
                                          int64_t previous_to, int64_t limit,
                                          const ReportScope& scope) {
-  const int64_t lowest = std::min(from_month, previous_from);
-  const int64_t highest = std::max(to_month, previous_to);
   std::vector<Spend> spends;
-  r.db().QueryEach(kSpendByMonth, {lowest, highest}, [&](const Row& row) {
-    const int64_t id = row.Int(0), month = row.Int(1), spend = row.Int(2);
-    if (spends.empty() || spends.back().member_id != id) spends.push_back({id});
-    Spend& s = spends.back();
-    if (month >= from_month && month <= to_month) s.current += spend;
-    if (month >= previous_from && month <= previous_to) s.previous += spend;
-  });
+  if (RollupCovers(r.db(), from_month, to_month) &&
+      RollupCovers(r.db(), previous_from, previous_to)) {
+    // Both windows ready-made (rollups.h): the two lists merged by member.
+    std::vector<Spend> current, previous;
+    ForEachRollup(r.db(), to_month, [&](int64_t id, int64_t, int64_t spend, int32_t) {
+      current.push_back({id, spend, 0});
+    });
+    ForEachRollup(r.db(), previous_to, [&](int64_t id, int64_t, int64_t spend, int32_t) {
+      previous.push_back({id, 0, spend});
+    });
+    spends.reserve(std::max(current.size(), previous.size()));
+    size_t c = 0, p = 0;
+    while (c < current.size() || p < previous.size()) {
+      if (p == previous.size() ||
+          (c < current.size() && current[c].member_id < previous[p].member_id)) {
+        spends.push_back(current[c++]);
+      } else if (c == current.size() || previous[p].member_id < current[c].member_id) {
+        spends.push_back(previous[p++]);
+      } else {
+        spends.push_back({current[c].member_id, current[c].current, previous[p].previous});
+        ++c, ++p;
+      }
+    }
+  } else {
+    const int64_t lowest = std::min(from_month, previous_from);
+    const int64_t highest = std::max(to_month, previous_to);
+    r.db().QueryEach(kSpendByMonth, {lowest, highest}, [&](const Row& row) {
+      const int64_t id = row.Int(0), month = row.Int(1), spend = row.Int(2);
+      if (spends.empty() || spends.back().member_id != id) spends.push_back({id});
+      Spend& s = spends.back();
+      if (month >= from_month && month <= to_month) s.current += spend;
+      if (month >= previous_from && month <= previous_to) s.previous += spend;
+    });
+  }
   Checked checked;
   const auto current = Ranked(r.db(), spends, [](const Spend& s) { return s.current; }, limit,
                               scope, checked);

@@ -1,0 +1,141 @@
+// The SQL of the report rollups (rollups.h), shared by SQLite and PostgreSQL.
+#include "store/reports/rollups.h"
+
+#include <algorithm>
+
+#include "store/reports/scope_members.h"
+
+namespace vipcare::store::reports {
+namespace {
+
+constexpr std::string_view kInvalidate =
+    "UPDATE report_rollups SET state = 'stale' WHERE month >= ? AND state <> 'stale'";
+constexpr std::string_view kList = "SELECT month, state FROM report_rollups ORDER BY month";
+constexpr std::string_view kReady =
+    "SELECT 1 FROM report_rollups WHERE month = ? AND state = 'ready'";
+constexpr std::string_view kRows =
+    "SELECT member_id, purchases, spend, last_day FROM member_rollups WHERE month = ? "
+    "ORDER BY member_id";
+constexpr std::string_view kDeleteRows = "DELETE FROM member_rollups WHERE month = ?";
+constexpr std::string_view kDeleteMark = "DELETE FROM report_rollups WHERE month = ?";
+constexpr std::string_view kMarkBuilding =
+    "INSERT INTO report_rollups (month, state, token, built_at) VALUES (?, 'building', ?, ?)";
+constexpr std::string_view kMarkReady =
+    "UPDATE report_rollups SET state = 'ready', members = ? "
+    "WHERE month = ? AND token = ? AND state = 'building'";
+// Every bucket up to a month, by member then month (the table's key).
+// Parameters: through_month.
+constexpr std::string_view kBuckets =
+    "SELECT member_id, month, purchases, spend, last_day FROM member_months WHERE month <= ? "
+    "ORDER BY member_id, month";
+constexpr std::string_view kInsertHead =
+    "INSERT INTO member_rollups (month, member_id, purchases, spend, last_day) VALUES ";
+constexpr size_t kRowsPerInsert = 200;  // 1,000 parameters: under both engines' limits
+
+std::string InsertSql(size_t rows) {
+  std::string sql(kInsertHead);
+  for (size_t i = 0; i < rows; ++i) sql += i ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)";
+  return sql;
+}
+
+}  // namespace
+
+void InvalidateRollupsFrom(Db& db, int64_t month) { db.Exec(kInvalidate, {month}); }
+
+bool RollupReady(Db& db, int64_t month) { return db.QueryOne(kReady, {month}).has_value(); }
+
+bool RollupCovers(Db& db, int64_t from_month, int64_t to_month) {
+  return from_month == ShiftMonth(to_month, -11) && RollupReady(db, to_month);
+}
+
+int64_t ShiftMonth(int64_t month, int n) {
+  const int64_t index = month / 100 * 12 + (month % 100 - 1) + n;
+  return index / 12 * 100 + index % 12 + 1;
+}
+
+void ForEachRollup(Db& db, int64_t month,
+                   const std::function<void(int64_t, int64_t, int64_t, int32_t)>& fn) {
+  db.QueryEach(kRows, {month}, [&](const Row& row) {
+    fn(row.Int(0), row.Int(1), row.Int(2), DayNumber(row, 3));
+  });
+}
+
+std::vector<std::pair<int64_t, std::string>> ListRollups(Db& db) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (const auto& row : db.Query(kList)) out.emplace_back(row.Int(0), row.Text(1));
+  return out;
+}
+
+void DropRollup(Db& db, int64_t month) {
+  db.Exec(kDeleteRows, {month});
+  db.Exec(kDeleteMark, {month});
+}
+
+void BeginRollup(Db& db, int64_t month, const std::string& token, Timestamp now) {
+  DropRollup(db, month);
+  db.Exec(kMarkBuilding, {month, token, ToEpochSeconds(now)});
+}
+
+std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<int64_t>& months) {
+  std::vector<std::vector<MemberRollup>> out(months.size());
+  if (months.empty()) return out;
+  const int64_t through = *std::max_element(months.begin(), months.end());
+  std::vector<int64_t> first(months.size());
+  for (size_t i = 0; i < months.size(); ++i) first[i] = ShiftMonth(months[i], -11);
+  // One member's figures for each month while their buckets stream in.
+  std::vector<MemberRollup> acc(months.size());
+  std::vector<bool> seen(months.size(), false);
+  int64_t current = 0;
+  auto flush = [&] {
+    for (size_t i = 0; i < months.size(); ++i) {
+      if (seen[i]) out[i].push_back(std::move(acc[i]));
+      acc[i] = MemberRollup{};
+      seen[i] = false;
+    }
+  };
+  db.QueryEach(kBuckets, {through}, [&](const Row& row) {
+    const int64_t id = row.Int(0), month = row.Int(1);
+    if (id != current) {
+      flush();
+      current = id;
+    }
+    const std::string last = row.IsNull(4) ? std::string() : row.Text(4);
+    for (size_t i = 0; i < months.size(); ++i) {
+      if (month > months[i]) continue;
+      MemberRollup& r = acc[i];
+      r.member_id = id;
+      seen[i] = true;
+      if (month >= first[i]) {
+        r.purchases += row.Int(2);
+        r.spend += row.Int(3);
+      }
+      if (last > r.last_day) r.last_day = last;
+    }
+  });
+  flush();
+  return out;
+}
+
+void InsertRollups(Db& db, int64_t month, const std::vector<MemberRollup>& rows, size_t from,
+                   size_t count) {
+  static const std::string full = InsertSql(kRowsPerInsert);
+  std::vector<Value> p;
+  const size_t end = std::min(rows.size(), from + count);
+  for (size_t at = from; at < end;) {
+    const size_t n = std::min(kRowsPerInsert, end - at);
+    p.clear();
+    for (size_t i = at; i < at + n; ++i) {
+      const MemberRollup& r = rows[i];
+      p.insert(p.end(), {month, r.member_id, r.purchases, r.spend,
+                         r.last_day.empty() ? Value() : Value(r.last_day)});
+    }
+    db.Exec(n == kRowsPerInsert ? std::string_view(full) : std::string_view(InsertSql(n)), p);
+    at += n;
+  }
+}
+
+bool FinishRollup(Db& db, int64_t month, const std::string& token, int64_t members) {
+  return db.Exec(kMarkReady, {members, month, token}) == 1;
+}
+
+}  // namespace vipcare::store::reports
