@@ -13,7 +13,7 @@
 namespace vipcare::store {
 
 // One job of the daily schedule for one day (`vipcare run-jobs`). A run is
-// claimed ("running", with an owner token and a heartbeat in started_at)
+// claimed ("running", with an owner token, started_at and a heartbeat)
 // before it starts and marked "done" with its summary when it ends, so two
 // instances never run the same job for the same day at once (D2), and a run
 // that died is taken over once its heartbeat is stale.
@@ -22,7 +22,7 @@ struct JobRun {
   Date day;
   std::string status;  // "running" or "done"
   std::string owner;
-  Timestamp started_at{};           // claimed, or the last heartbeat
+  Timestamp started_at{};           // claimed (ran_at - started_at: how long it ran)
   std::optional<Timestamp> ran_at;  // finished
   std::string summary;              // JSON, when done
 };

@@ -658,11 +658,15 @@ WHERE member_months.member_id = d.member_id AND member_months.month = d.month;
 // sales and spend of the 12 calendar months ending with `month` and the last
 // sale day on or before its end, for every member with a bucket up to it.
 // report_rollups says which months are usable: a build writes 'building',
-// its rows, then 'ready' only if its row is still there; any change to a
-// bucket of a month deletes the rows of that month and every later one here
+// its rows, then 'ready' only if its mark is untouched; any change to a
+// bucket of a month marks that month and every later one 'stale' here
 // (store/reports/rollups.h), so a report never reads a rollup older than
 // the buckets, and falls back to them until the next run rebuilds it.
+// loyalty_job_runs.heartbeat_at takes the running job's heartbeat, which
+// used to overwrite started_at (so a finished job's ran_at - started_at is
+// how long it ran).
 constexpr std::string_view kV8 = R"sql(
+ALTER TABLE loyalty_job_runs ADD COLUMN heartbeat_at BIGINT;
 CREATE TABLE report_rollups (
   month INTEGER PRIMARY KEY,
   state TEXT NOT NULL,
@@ -711,7 +715,8 @@ const std::vector<Migration>& AllMigrations() {
       {6, "report indexes: members by home store, profile and associate; first cards", kV6,
        nullptr},
       {7, "reports over many sales: last sale day of each monthly bucket, covering store-day index", kV7, nullptr},
-      {8, "report rollups: members' 12-month figures as of closed months", kV8, nullptr},
+      {8, "report rollups: members' 12-month figures as of closed months; job heartbeats", kV8,
+       nullptr},
   };
   return kAll;
 }

@@ -10,13 +10,14 @@ constexpr std::string_view kGetJobRun =
     "SELECT job, day, status, owner, started_at, ran_at, summary FROM loyalty_job_runs "
     "WHERE job = ? AND day = ?";
 constexpr std::string_view kInsertJobRun =
-    "INSERT INTO loyalty_job_runs (job, day, status, owner, started_at) "
-    "VALUES (?, ?, 'running', ?, ?) ON CONFLICT (job, day) DO NOTHING";
+    "INSERT INTO loyalty_job_runs (job, day, status, owner, started_at, heartbeat_at) "
+    "VALUES (?, ?, 'running', ?, ?, ?) ON CONFLICT (job, day) DO NOTHING";
 constexpr std::string_view kTakeOverJobRun =
-    "UPDATE loyalty_job_runs SET owner = ?, started_at = ? "
-    "WHERE job = ? AND day = ? AND status = 'running' AND started_at < ?";
+    "UPDATE loyalty_job_runs SET owner = ?, started_at = ?, heartbeat_at = ? "
+    "WHERE job = ? AND day = ? AND status = 'running' "
+    "AND COALESCE(heartbeat_at, started_at) < ?";
 constexpr std::string_view kTouchJobRun =
-    "UPDATE loyalty_job_runs SET started_at = ? "
+    "UPDATE loyalty_job_runs SET heartbeat_at = ? "
     "WHERE job = ? AND day = ? AND status = 'running' AND owner = ?";
 constexpr std::string_view kFinishJobRun =
     "UPDATE loyalty_job_runs SET status = 'done', ran_at = ?, summary = ? "
@@ -111,10 +112,9 @@ class SqlLoyaltyJobsRepository final : public LoyaltyJobsRepository {
 
   bool ClaimJobRun(const std::string& job, Date day, const std::string& owner, Timestamp now,
                    Timestamp stale_before) override {
-    if (db_.Exec(kInsertJobRun, {job, day.ToString(), owner, ToEpochSeconds(now)}) == 1) {
-      return true;
-    }
-    return db_.Exec(kTakeOverJobRun, {owner, ToEpochSeconds(now), job, day.ToString(),
+    const int64_t at = ToEpochSeconds(now);
+    if (db_.Exec(kInsertJobRun, {job, day.ToString(), owner, at, at}) == 1) return true;
+    return db_.Exec(kTakeOverJobRun, {owner, at, at, job, day.ToString(),
                                       ToEpochSeconds(stale_before)}) == 1;
   }
 

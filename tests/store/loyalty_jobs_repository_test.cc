@@ -88,6 +88,26 @@ TEST_F(LoyaltyJobsRepositoryTest, D2AJobRunIsClaimedOnceAndTakenOverOnlyWhenStal
   });
 }
 
+// A heartbeat keeps the run alive without moving its start: a finished job
+// says how long it ran (ran_at - started_at), and staleness is counted from
+// the last beat.
+TEST_F(LoyaltyJobsRepositoryTest, D2AHeartbeatKeepsTheStartAndCountsForStaleness) {
+  Must([&](Repository& repo) {
+    auto& j = repo.loyalty_jobs();
+    ASSERT_TRUE(j.ClaimJobRun("churn_scores", kDay, "A", At(100), At(0)));
+    EXPECT_TRUE(j.TouchJobRun("churn_scores", kDay, "A", At(700)));
+    // Started long ago, but beat at 700: not stale before 600.
+    EXPECT_FALSE(j.ClaimJobRun("churn_scores", kDay, "B", At(800), At(600)));
+    EXPECT_TRUE(j.TouchJobRun("churn_scores", kDay, "A", At(1000)));
+    EXPECT_TRUE(j.FinishJobRun("churn_scores", kDay, "A", At(1100), "{}"));
+    auto run = j.GetJobRun("churn_scores", kDay);
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->started_at, At(100));
+    ASSERT_TRUE(run->ran_at);
+    EXPECT_EQ(*run->ran_at - run->started_at, std::chrono::seconds(1000));
+  });
+}
+
 TEST_F(LoyaltyJobsRepositoryTest, D2AReleasedClaimCanBeTakenAtOnceAndLastDoneDayIsTheLatest) {
   Must([&](Repository& repo) {
     auto& j = repo.loyalty_jobs();
