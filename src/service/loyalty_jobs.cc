@@ -95,14 +95,6 @@ bool IsStateChanged(const Error& e) {
 }
 Error TakenOver() { return Error::Conflict("another run-jobs took this day's run over", "date"); }
 
-std::string NewOwnerToken() {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  unsigned char bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[sizeof bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return hex;
-}
 
 bool UsesRank(const domain::Program& p) {
   for (const auto& t : p.tiers) {
@@ -345,7 +337,7 @@ class DayRun {
         day_(day),
         batch_(batch),
         program_(std::move(program)),
-        owner_(NewOwnerToken()) {}
+        owner_(NewRunToken()) {}
 
   // Runs `body` as job `job` unless it is done for the day already, holding
   // the job's claim while it runs; answers the job's counts.
@@ -912,6 +904,15 @@ Result<json> LoyaltyJobs::RunThrough(const Actor& actor, Date day) {
     days.push_back(*r);
   }
   return json{{"from", from.ToString()}, {"to", day.ToString()}, {"days", days}};
+}
+
+std::string NewRunToken() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
 }
 
 Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,

@@ -108,4 +108,8 @@ Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const A
                                 MemberId id, Date day,
                                 std::vector<std::string>* vouchers = nullptr);
 
+// A fresh random token (32 hex digits) that marks one run's claims and
+// builds as its own.
+std::string NewRunToken();
+
 }  // namespace vipcare::service

@@ -1,40 +1,27 @@
 #include "service/report_rollups.h"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <algorithm>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include "service/access.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
+#include "service/loyalty_jobs.h"
 #include "store/reports/rollups.h"
 
 namespace vipcare::service {
-namespace {
 
 namespace sr = store::reports;
-
-std::string NewToken() {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  unsigned char bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[sizeof bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return hex;
-}
-
-}  // namespace
 
 Status ReportRollups::RunDay(const Actor& actor, Date day, std::map<std::string, int64_t>& counts) {
   VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
   const Date first = Date::FromYmd(day.year(), day.month(), 1);
   const std::vector<int64_t> wanted = {loyalty_core::YearMonth(first.AddMonths(-2)),
                                        loyalty_core::YearMonth(first.AddMonths(-1))};
-  const std::string token = NewToken();
+  const std::string token = NewRunToken();
   // Drop the stale months the job does not build, and begin the builds.
   std::vector<int64_t> build;
   int64_t dropped = 0;
