@@ -658,10 +658,11 @@ WHERE member_months.member_id = d.member_id AND member_months.month = d.month;
 // sales and spend of the 12 calendar months ending with `month` and the last
 // sale day on or before its end, for every member with a bucket up to it.
 // report_rollups says which months are usable: a build writes 'building',
-// its rows, then 'ready' only if its mark is untouched; any change to a
-// bucket of a month marks that month and every later one 'stale' here
+// its rows, then 'ready' only if its mark is untouched. A posting or refund
+// adds its bucket change to the member's rows of the ready rollups from its
+// month on; a bulk import or a merge marks them 'stale' instead
 // (store/reports/rollups.h), so a report never reads a rollup older than
-// the buckets, and falls back to them until the next run rebuilds it.
+// the buckets, and reads the buckets until the next run rebuilds it.
 // loyalty_job_runs.heartbeat_at takes the running job's heartbeat, which
 // used to overwrite started_at (so a finished job's ran_at - started_at is
 // how long it ran).

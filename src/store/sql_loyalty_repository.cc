@@ -2,6 +2,8 @@
 // PostgreSQL. Every statement is a named constant with `?` parameters.
 #include "store/loyalty_repository.h"
 
+#include <algorithm>
+
 #include "store/loyalty_rows.h"
 #include "store/reports/rollups.h"
 
@@ -185,11 +187,18 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     db_.Exec(kMoveTransactions, {into.value, from.value});
     db_.Exec(kMoveOpenLots, {into.value, from.value});
     db_.Exec(kMoveUnusedVouchers, {into.value, from.value});
-    for (auto m : ListMonths(from, 0)) {
+    const auto months = ListMonths(from, 0);
+    for (auto m : months) {
       m.member_id = into;
       AddToMonth(m);
     }
     db_.Exec(kDeleteMonths, {from.value});
+    // The merged file's rollup rows go with its buckets: rebuilt by the next run.
+    if (!months.empty()) {
+      int64_t earliest = months.front().month;
+      for (const auto& m : months) earliest = std::min(earliest, m.month);
+      reports::InvalidateRollupsFrom(db_, earliest);
+    }
   }
   void SetTransactionResult(int64_t id, const std::string& result) override {
     db_.Exec(kSetTransactionResult, {result, id});
@@ -286,7 +295,8 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     std::vector<Value> p;
     rows::AddMonthParams(p, d);
     db_.Exec(kAddToMonth, p);
-    reports::InvalidateRollupsFrom(db_, d.month);
+    reports::AddToRollups(db_, d.member_id.value, d.month, d.purchases, d.spend.value,
+                          d.last_day ? d.last_day->ToString() : std::string());
   }
   std::vector<MonthBucket> ListMonths(MemberId member, int64_t from_month) override {
     std::vector<MonthBucket> out;

@@ -70,6 +70,7 @@
 
 #include "service/org.h"
 #include "service/reports.h"
+#include "store/reports/rollups.h"
 #include "testing/loyalty_scenario.h"
 
 namespace vipcare::service {
@@ -471,7 +472,7 @@ TEST_F(ActivityReportTest, R4TodayWithSalesDatedAfterItTakesTheLastPurchaseUpToT
   EXPECT_EQ(sh01["never_bought"], 3);
 }
 
-TEST_F(ActivityReportTest, R4ActivityReadsTheMonthsRollupAndALateSaleMakesItStale) {
+TEST_F(ActivityReportTest, R4ActivityReadsTheMonthsRollupWhichALateSaleUpdates) {
   const QueryMap june = {{"from", "2027-06"}, {"to", "2027-06"}};
   const json from_buckets = Get(analyst_, "activity", june);
   // On 2027-07-15 the job builds the two months before July.
@@ -484,9 +485,14 @@ TEST_F(ActivityReportTest, R4ActivityReadsTheMonthsRollupAndALateSaleMakesItStal
   ExecSql("UPDATE member_rollups SET last_day = NULL WHERE month = 202706");
   auto tampered = Get(analyst_, "activity", june);
   EXPECT_EQ(tampered["totals"]["never_bought"], 4) << tampered.dump();
-  // A sale dated in June, posted now, makes June's rollup unusable: the
-  // report is right again at once (丑 of SH02 becomes active), and the next
-  // run builds June again.
+  // Marked stale, June is built again by the next run.
+  ExecSql("UPDATE report_rollups SET state = 'stale' WHERE month = 202706");
+  EXPECT_EQ(Get(analyst_, "activity", june), from_buckets);
+  counts = BuildRollups(D(2027, 7, 16));
+  EXPECT_EQ(counts["rollups_built"], 1);  // June; May was untouched
+  EXPECT_EQ(Get(analyst_, "activity", june), from_buckets);
+  // A sale dated in June, posted now, goes into June's rollup at once:
+  // 丑 of SH02 becomes active, and nothing is left to build.
   ASSERT_EQ(RowOf(from_buckets, fx_.org().sh02)->at("never_bought"), 1);
   Buy(chou_, 100, D(2027, 6, 30));
   At(D(2027, 7, 15));
@@ -494,35 +500,79 @@ TEST_F(ActivityReportTest, R4ActivityReadsTheMonthsRollupAndALateSaleMakesItStal
   EXPECT_EQ(RowOf(late, fx_.org().sh02)->at("never_bought"), 0);
   EXPECT_EQ(RowOf(late, fx_.org().sh02)->at("active_90"), 2);
   EXPECT_EQ(late["totals"]["never_bought"], 2);
-  counts = BuildRollups(D(2027, 7, 16));
-  EXPECT_EQ(counts["rollups_built"], 1);  // June; May was untouched
-  EXPECT_EQ(Get(analyst_, "activity", june), late);
   EXPECT_EQ(BuildRollups(D(2027, 7, 17))["rollups_built"], 0);
+  // The same answer from the buckets alone.
+  ExecSql("DELETE FROM report_rollups");
+  EXPECT_EQ(Get(analyst_, "activity", june), late);
 }
 
-TEST_F(RfmReportTest, R4RfmReadsTheMonthsRollupAndALateSaleMakesItStale) {
+TEST_F(RfmReportTest, R4RfmReadsTheMonthsRollupWhichLateSalesAndRefundsUpdate) {
   const QueryMap june = {{"to", "2027-06"}};
   const json from_buckets = Get(analyst_, "rfm", june);
+  // July so far (as of today, 2027-07-15): the window 2026-08 .. 2027-07.
+  const json july_from_buckets = Get(analyst_, "rfm", {});
+  EXPECT_EQ(july_from_buckets["window"]["from"], "2026-08");
   auto counts = BuildRollups(D(2027, 7, 1));
   EXPECT_EQ(counts["rollups_built"], 2);
   // Members with a bucket up to each month: 13 up to June (B1..B12, Y),
   // 11 up to May (B1 and B3 first bought in June).
   EXPECT_EQ(counts["rollup_members"], 24);
   EXPECT_EQ(Get(analyst_, "rfm", june), from_buckets);
-  // The report reads the rollup's spend.
+  // July's window is June's rollup less July 2026 plus July 2027 so far.
+  EXPECT_EQ(Get(analyst_, "rfm", {}), july_from_buckets);
+  // The report reads the rollup's spend, for June and for July so far
+  // (July 2026 held 1,040 yuan of it: B7's 1,000 and B10's 240 less the 200
+  // refunded in November, booked in the sale's month; July 2027 800).
   ExecSql("UPDATE member_rollups SET spend = spend * 2 WHERE month = 202706");
   EXPECT_EQ(Get(analyst_, "rfm", june)["totals"]["spend_fen"], 2 * 1810000);
-  // A late June sale of 700 yuan by a new member: 12 buyers, the spend as
+  EXPECT_EQ(july_from_buckets["totals"]["spend_fen"], 1810000 - 104000 + 80000);
+  EXPECT_EQ(Get(analyst_, "rfm", {})["totals"]["spend_fen"], 2 * 1810000 - 104000 + 80000);
+  // Rebuilt after being marked stale, then a late June sale of 700 yuan by
+  // a new member, and a refund of 100 yuan of it posted in July (booked in
+  // June, the sale's month), go into June's rollup: 12 buyers, the spend as
   // the buckets have it.
+  ExecSql("UPDATE report_rollups SET state = 'stale' WHERE month = 202706");
+  EXPECT_EQ(BuildRollups(D(2027, 7, 2))["rollups_built"], 1);
+  EXPECT_EQ(Get(analyst_, "rfm", june), from_buckets);
   At(D(2027, 6, 28));
   const MemberId late = NewAt("迟到会员", fx_.org().sh01);
-  Buy(late, 700, D(2027, 6, 28));
+  const std::string sale = Buy(late, 700, D(2027, 6, 28))["external_id"];
   At(D(2027, 7, 15));
+  auto refund = loyalty_.PostSale(fx_.admin(), fx_.RefundBody("REFUND-LATE", sale, 100));
+  ASSERT_TRUE(refund.ok()) << refund.error().field << ": " << refund.error().message;
   auto after = Get(analyst_, "rfm", june);
   EXPECT_EQ(after["totals"]["members"], 12);
-  EXPECT_EQ(after["totals"]["spend_fen"], 1810000 + 70000);
-  EXPECT_EQ(BuildRollups(D(2027, 7, 2))["rollups_built"], 1);
+  EXPECT_EQ(after["totals"]["spend_fen"], 1810000 + 70000 - 10000);
+  EXPECT_EQ(BuildRollups(D(2027, 7, 3))["rollups_built"], 0);
+  const json july = Get(analyst_, "rfm", {});
+  ExecSql("DELETE FROM report_rollups");
   EXPECT_EQ(Get(analyst_, "rfm", june), after);
+  EXPECT_EQ(Get(analyst_, "rfm", {}), july);
+}
+
+TEST_F(RfmReportTest, R4ASalePostedWhileARollupIsBuiltMakesTheBuildStale) {
+  // A build of June begins (run-jobs reads the buckets next); a June sale
+  // posted meanwhile may be missing from what it read, so June is not
+  // marked ready, and the report keeps reading the buckets.
+  ASSERT_TRUE(fx_.store()
+                  .Write([&](store::Repository& repo) -> Status {
+                    store::reports::BeginRollup(repo.reports().db(), 202706, "run-1",
+                                                fx_.clock().Now());
+                    return OkStatus();
+                  })
+                  .ok());
+  At(D(2027, 6, 29));
+  Buy(NewAt("并发会员", fx_.org().sh01), 500, D(2027, 6, 29));
+  At(D(2027, 7, 15));
+  auto finished = fx_.store().Write([&](store::Repository& repo) -> Result<bool> {
+    return store::reports::FinishRollup(repo.reports().db(), 202706, "run-1", 0);
+  });
+  ASSERT_TRUE(finished.ok());
+  EXPECT_FALSE(*finished);
+  auto r = Get(analyst_, "rfm", {{"to", "2027-06"}});
+  EXPECT_EQ(r["totals"]["members"], 12);
+  EXPECT_EQ(BuildRollups(D(2027, 7, 15))["rollups_built"], 2);
+  EXPECT_EQ(Get(analyst_, "rfm", {{"to", "2027-06"}}), r);
 }
 
 }  // namespace

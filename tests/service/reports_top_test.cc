@@ -274,16 +274,20 @@ TEST_F(TopMembersReportTest, R6TierFilterRanksMembersOnTheirCurrentTier) {
   EXPECT_EQ(r["left"][0]["member_id"], p_[1].value);
 }
 
-TEST_F(TopMembersReportTest, R6BothWindowsComeFromRollupsUntilALateSaleMakesOneStale) {
+TEST_F(TopMembersReportTest, R6BothWindowsComeFromRollupsWhichALateSaleUpdates) {
   const json from_buckets = Rows(manager_, period_);
+  const QueryMap july = {{"from", "2027-07"}, {"to", "2027-07"}, {"limit", "3"}};
+  const json july_from_buckets = Rows(manager_, july);
   // The previous window ends in March, the current one in June: a run in
   // April builds February and March, one in July May and June; the March
   // rollup stays ready, as no March bucket changed.
   EXPECT_EQ(BuildRollups(D(2027, 4, 15))["rollups_built"], 2);
-  auto july = BuildRollups(D(2027, 7, 15));
-  EXPECT_EQ(july["rollups_built"], 2);
-  EXPECT_EQ(july["rollups_dropped"], 0);
+  auto built = BuildRollups(D(2027, 7, 15));
+  EXPECT_EQ(built["rollups_built"], 2);
+  EXPECT_EQ(built["rollups_dropped"], 0);
   EXPECT_EQ(Rows(manager_, period_), from_buckets);
+  // July so far: June's rollup less July 2026 plus July 2027, against June's.
+  EXPECT_EQ(Rows(manager_, july), july_from_buckets);
   // The report reads both rollups: P2 (3,000 yuan in October 2026, in both
   // windows) counted twice over in March's tops P1's 5,000.
   ExecSql("UPDATE member_rollups SET spend = spend * 2 WHERE month = 202703 AND member_id = " +
@@ -292,8 +296,18 @@ TEST_F(TopMembersReportTest, R6BothWindowsComeFromRollupsUntilALateSaleMakesOneS
   ASSERT_FALSE(tampered["rows"].empty());
   EXPECT_EQ(tampered["rows"][0]["member_id"], p_[3].value);
   EXPECT_EQ(tampered["rows"][1]["previous_rank"], 1) << tampered.dump();
-  // P6 buys 2,000 yuan dated 2027-03-20: March and every later rollup go
-  // stale, and P6 (4,500 then 4,500 now) is first in both windows at once.
+  // Marked stale, March is dropped by July's run (only May and June are
+  // built then), and the report reads the buckets for the previous window.
+  ExecSql("UPDATE report_rollups SET state = 'stale' WHERE month = 202703");
+  auto again = BuildRollups(D(2027, 7, 16));
+  EXPECT_EQ(again["rollups_built"], 0);
+  EXPECT_EQ(again["rollups_dropped"], 1);
+  EXPECT_EQ(Rows(manager_, period_), from_buckets);
+  EXPECT_EQ(BuildRollups(D(2027, 4, 15))["rollups_built"], 1);  // March again
+  EXPECT_EQ(Rows(manager_, period_), from_buckets);
+  // P6 buys 2,000 yuan dated 2027-03-20, posted now: it goes into the March
+  // and June rollups at once, and P6 (4,500 then, 4,500 now) is first now
+  // and second then.
   Buy(p_[6], 2000, D(2027, 3, 20));
   At(D(2027, 7, 15));
   auto late = Rows(manager_, period_);
@@ -301,10 +315,8 @@ TEST_F(TopMembersReportTest, R6BothWindowsComeFromRollupsUntilALateSaleMakesOneS
   EXPECT_EQ(late["rows"][0]["member_id"], p_[6].value) << late.dump();
   EXPECT_EQ(late["rows"][0]["spend_fen"], 450000);
   EXPECT_EQ(late["rows"][0]["previous_rank"], 2);  // after P1's 5,000
-  // July's run builds May and June again and drops the stale March.
-  auto again = BuildRollups(D(2027, 7, 16));
-  EXPECT_EQ(again["rollups_built"], 2);
-  EXPECT_EQ(again["rollups_dropped"], 1);
+  EXPECT_EQ(BuildRollups(D(2027, 7, 17))["rollups_built"], 0);
+  ExecSql("DELETE FROM report_rollups");
   EXPECT_EQ(Rows(manager_, period_), late);
 }
 

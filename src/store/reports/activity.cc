@@ -180,13 +180,13 @@ std::vector<RfmCell> RfmCells(ReportRepository& r, const AsOfDay& as_of, int64_t
     }
   };
   const int64_t to_month = YearMonth(as_of.day);
-  if (whole && RollupCovers(r.db(), from_month, to_month)) {
-    // The window's figures per member, ready-made (rollups.h).
-    ForEachRollup(r.db(), to_month, [&](int64_t id, int64_t f, int64_t mon, int32_t last) {
-      current = id;
-      acc = {id, f, mon, last};
+  if (auto window = WindowFromRollups(r.db(), from_month, to_month)) {
+    // The window's figures per member from the rollups (rollups.h).
+    for (const WindowFigures& w : *window) {
+      current = w.member_id;
+      acc = {w.member_id, w.purchases, w.spend, w.last};
       flush();
-    });
+    }
   } else {
     r.db().QueryEach(kWindowBuckets, {from_month, to_month}, [&](const Row& row) {
       const int64_t id = row.Int(0);

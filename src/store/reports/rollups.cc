@@ -10,6 +10,23 @@ namespace {
 
 constexpr std::string_view kInvalidate =
     "UPDATE report_rollups SET state = 'stale' WHERE month >= ? AND state <> 'stale'";
+constexpr std::string_view kStaleBuilds =
+    "UPDATE report_rollups SET state = 'stale' WHERE month >= ? AND state = 'building'";
+// One member's bucket change into their row of every ready rollup from its
+// month on: sales and spend where the window holds the month (up to 11
+// months later), the last sale day everywhere. Parameters: member,
+// window_end x2, purchases, window_end, spend, last_day, month.
+constexpr std::string_view kAddToRollups =
+    "INSERT INTO member_rollups (month, member_id, purchases, spend, last_day) "
+    "SELECT r.month, ?, CASE WHEN r.month <= ? THEN ? ELSE 0 END, "
+    "CASE WHEN r.month <= ? THEN ? ELSE 0 END, ? "
+    "FROM report_rollups r WHERE r.month >= ? AND r.state = 'ready' "
+    "ON CONFLICT (month, member_id) DO UPDATE SET "
+    "purchases = member_rollups.purchases + excluded.purchases, "
+    "spend = member_rollups.spend + excluded.spend, "
+    "last_day = CASE WHEN member_rollups.last_day IS NULL OR excluded.last_day > "
+    "member_rollups.last_day THEN COALESCE(excluded.last_day, member_rollups.last_day) "
+    "ELSE member_rollups.last_day END";
 constexpr std::string_view kList = "SELECT month, state FROM report_rollups ORDER BY month";
 constexpr std::string_view kReady =
     "SELECT 1 FROM report_rollups WHERE month = ? AND state = 'ready'";
@@ -28,6 +45,10 @@ constexpr std::string_view kMarkReady =
 constexpr std::string_view kBuckets =
     "SELECT member_id, month, purchases, spend, last_day FROM member_months WHERE month <= ? "
     "ORDER BY member_id, month";
+// One month's buckets. Parameters: month.
+constexpr std::string_view kMonthBuckets =
+    "SELECT member_id, purchases, spend, last_day FROM member_months WHERE month = ? "
+    "ORDER BY member_id";
 constexpr std::string_view kInsertHead =
     "INSERT INTO member_rollups (month, member_id, purchases, spend, last_day) VALUES ";
 constexpr size_t kRowsPerInsert = 200;  // 1,000 parameters: under both engines' limits
@@ -42,15 +63,69 @@ std::string InsertSql(size_t rows) {
 
 void InvalidateRollupsFrom(Db& db, int64_t month) { db.Exec(kInvalidate, {month}); }
 
-bool RollupReady(Db& db, int64_t month) { return db.QueryOne(kReady, {month}).has_value(); }
-
-bool RollupCovers(Db& db, int64_t from_month, int64_t to_month) {
-  return from_month == ShiftMonth(to_month, -11) && RollupReady(db, to_month);
+void AddToRollups(Db& db, int64_t member_id, int64_t month, int64_t purchases, int64_t spend,
+                  const std::string& last_day) {
+  db.Exec(kStaleBuilds, {month});
+  const int64_t window_end = ShiftMonth(month, 11);
+  db.Exec(kAddToRollups, {member_id, window_end, purchases, window_end, spend,
+                          last_day.empty() ? Value() : Value(last_day), month});
 }
+
+bool RollupReady(Db& db, int64_t month) { return db.QueryOne(kReady, {month}).has_value(); }
 
 int64_t ShiftMonth(int64_t month, int n) {
   const int64_t index = month / 100 * 12 + (month % 100 - 1) + n;
   return index / 12 * 100 + index % 12 + 1;
+}
+
+std::optional<std::vector<WindowFigures>> WindowFromRollups(Db& db, int64_t from_month,
+                                                            int64_t to_month) {
+  if (from_month != ShiftMonth(to_month, -11)) return std::nullopt;
+  std::vector<WindowFigures> out;
+  auto read_rollup = [&](int64_t month) {
+    ForEachRollup(db, month, [&](int64_t id, int64_t purchases, int64_t spend, int32_t last) {
+      out.push_back({id, purchases, spend, last});
+    });
+  };
+  if (RollupReady(db, to_month)) {
+    read_rollup(to_month);
+    return out;
+  }
+  const int64_t before = ShiftMonth(to_month, -1);
+  if (!RollupReady(db, before)) return std::nullopt;
+  read_rollup(before);
+  // The month that left the window, then the month that joined it: each
+  // merged into `out` by member id (both in member order).
+  auto merge = [&](int64_t month, int sign) {
+    std::vector<WindowFigures> bucket;
+    db.QueryEach(kMonthBuckets, {month}, [&](const Row& row) {
+      bucket.push_back({row.Int(0), row.Int(1), row.Int(2), DayNumber(row, 3)});
+    });
+    std::vector<WindowFigures> merged;
+    merged.reserve(out.size() + bucket.size());
+    size_t a = 0, b = 0;
+    while (a < out.size() || b < bucket.size()) {
+      if (b == bucket.size() || (a < out.size() && out[a].member_id < bucket[b].member_id)) {
+        merged.push_back(out[a++]);
+        continue;
+      }
+      WindowFigures f = bucket[b++];
+      f.purchases *= sign;
+      f.spend *= sign;
+      if (sign < 0) f.last = 0;  // a month before the window's last sale day
+      if (a < out.size() && out[a].member_id == f.member_id) {
+        const WindowFigures& r = out[a++];
+        f.purchases += r.purchases;
+        f.spend += r.spend;
+        f.last = std::max(f.last, r.last);
+      }
+      merged.push_back(f);
+    }
+    out = std::move(merged);
+  };
+  merge(ShiftMonth(before, -11), -1);
+  merge(to_month, +1);
+  return out;
 }
 
 void ForEachRollup(Db& db, int64_t month,

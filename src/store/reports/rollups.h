@@ -19,17 +19,21 @@
 // - `vipcare run-jobs` (job report_rollups, service/report_rollups.h) builds
 //   the two months before the day's month when they are not ready: it marks
 //   the month 'building' with a token, computes the figures from the buckets
-//   in one read, writes them, and marks the month 'ready' only if its row is
-//   still the one it wrote.
-// - Every change to a bucket (a sale or refund posted or imported, a merge)
-//   marks the rollups of the bucket's month and every later one 'stale'
-//   (InvalidateRollupsFrom) in the same transaction, so a sale dated in a
-//   closed month, or one arriving while a build runs, makes that month
-//   unusable until the next run rebuilds it (the last two closed months) or
-//   drops it (older ones).
+//   in one read, writes them, and marks the month 'ready' only if its mark
+//   is still the one it wrote.
+// - A posting, refund or member merge changes one member's bucket of a
+//   month X (LoyaltyRepository::AddToMonth) and, in the same transaction,
+//   that member's row of every ready rollup from X on (AddToRollups): sales
+//   and spend for the rollups whose window holds X, the last sale day for
+//   all. Postings dated in the current month (no rollup after it) cost one
+//   statement that finds nothing. The same change marks a build in progress
+//   'stale', so a build never misses a sale posted while it reads.
+// - A bulk import marks the rollups of its earliest month and every later
+//   one 'stale' (InvalidateRollupsFrom); the next run builds the last two
+//   again and drops older stale ones.
 // - A report uses a rollup only inside its read transaction when its month
-//   is 'ready' (RollupReady), and otherwise reads the buckets as before; the
-//   answers are the same either way.
+//   is 'ready', and otherwise reads the buckets as before; the answers are
+//   the same either way.
 namespace vipcare::store::reports {
 
 // One member's figures as of the end of `month`.
@@ -41,17 +45,37 @@ struct MemberRollup {
 };
 
 // Marks every rollup of `month` and later unusable: call in the transaction
-// that changes a bucket of `month` (yyyymm).
+// that changes buckets of `month` (yyyymm) and later wholesale.
 void InvalidateRollupsFrom(Db& db, int64_t month);
+
+// Adds a change to one member's bucket of `month` (sales, spend, and the
+// bucket's last sale day, "" for none) to their rows of the ready rollups
+// from `month` on, and marks builds in progress from `month` on 'stale':
+// call in the transaction that changes the bucket.
+void AddToRollups(Db& db, int64_t member_id, int64_t month, int64_t purchases, int64_t spend,
+                  const std::string& last_day);
 
 // True if the rollup of `month` is ready to read.
 bool RollupReady(Db& db, int64_t month);
-// True if the months [from_month, to_month] are a rollup's 12-month window
-// and that rollup is ready.
-bool RollupCovers(Db& db, int64_t from_month, int64_t to_month);
 
 // yyyymm plus `n` months (n may be negative).
 int64_t ShiftMonth(int64_t month, int n);
+
+// One member's figures over a 12-month window, from the rollups.
+struct WindowFigures {
+  int64_t member_id = 0;
+  int64_t purchases = 0;
+  int64_t spend = 0;
+  int32_t last = 0;  // last sale day (yyyymmdd, 0 none) by the window's end
+};
+// Every member's figures over the 12 months [from_month, to_month], in
+// member id order (members with a bucket up to to_month, some with nothing
+// in the window), or nullopt when the rollups cannot give them: read from
+// the rollup of to_month when ready, else from the rollup of the month
+// before (ready) less the buckets of the month it has and the window has
+// not, plus the buckets of to_month (the current month: ~1/12 of the rows).
+std::optional<std::vector<WindowFigures>> WindowFromRollups(Db& db, int64_t from_month,
+                                                            int64_t to_month);
 
 // Calls fn(member_id, purchases, spend, last_day as yyyymmdd or 0) for every
 // member of a ready rollup, in member id order.

@@ -101,26 +101,24 @@ std::vector<TopMember> TopMembersBySpend(ReportRepository& r, int64_t from_month
                                          int64_t previous_to, int64_t limit,
                                          const ReportScope& scope) {
   std::vector<Spend> spends;
-  if (RollupCovers(r.db(), from_month, to_month) &&
-      RollupCovers(r.db(), previous_from, previous_to)) {
-    // Both windows ready-made (rollups.h): the two lists merged by member.
-    std::vector<Spend> current, previous;
-    ForEachRollup(r.db(), to_month, [&](int64_t id, int64_t, int64_t spend, int32_t) {
-      current.push_back({id, spend, 0});
-    });
-    ForEachRollup(r.db(), previous_to, [&](int64_t id, int64_t, int64_t spend, int32_t) {
-      previous.push_back({id, 0, spend});
-    });
-    spends.reserve(std::max(current.size(), previous.size()));
+  auto cur_window = WindowFromRollups(r.db(), from_month, to_month);
+  auto pre_window =
+      cur_window ? WindowFromRollups(r.db(), previous_from, previous_to) : std::nullopt;
+  if (cur_window && pre_window) {
+    // Both windows from the rollups (rollups.h), merged by member.
+    const auto& cur = *cur_window;
+    const auto& pre = *pre_window;
+    spends.reserve(std::max(cur.size(), pre.size()));
     size_t c = 0, p = 0;
-    while (c < current.size() || p < previous.size()) {
-      if (p == previous.size() ||
-          (c < current.size() && current[c].member_id < previous[p].member_id)) {
-        spends.push_back(current[c++]);
-      } else if (c == current.size() || previous[p].member_id < current[c].member_id) {
-        spends.push_back(previous[p++]);
+    while (c < cur.size() || p < pre.size()) {
+      if (p == pre.size() || (c < cur.size() && cur[c].member_id < pre[p].member_id)) {
+        spends.push_back({cur[c].member_id, cur[c].spend, 0});
+        ++c;
+      } else if (c == cur.size() || pre[p].member_id < cur[c].member_id) {
+        spends.push_back({pre[p].member_id, 0, pre[p].spend});
+        ++p;
       } else {
-        spends.push_back({current[c].member_id, current[c].current, previous[p].previous});
+        spends.push_back({cur[c].member_id, cur[c].spend, pre[p].spend});
         ++c, ++p;
       }
     }
