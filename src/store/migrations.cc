@@ -663,6 +663,8 @@ WHERE member_months.member_id = d.member_id AND member_months.month = d.month;
 // month on; a bulk import or a merge marks them 'stale' instead
 // (store/reports/rollups.h), so a report never reads a rollup older than
 // the buckets, and reads the buckets until the next run rebuilds it.
+// member_months_month gives one month's buckets from the index alone: the
+// current month's, which RFM and top-N add to last month's rollup.
 // loyalty_job_runs.heartbeat_at takes the running job's heartbeat, which
 // used to overwrite started_at (so a finished job's ran_at - started_at is
 // how long it ran).
@@ -683,6 +685,7 @@ CREATE TABLE member_rollups (
   last_day TEXT,
   PRIMARY KEY (month, member_id)
 ){{WITHOUT_ROWID}};
+CREATE INDEX member_months_month ON member_months(month, member_id, purchases, spend, last_day);
 )sql";
 
 // Migration 2's code step: the rows a version-1 database holds in plaintext

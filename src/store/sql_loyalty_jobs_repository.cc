@@ -54,10 +54,11 @@ constexpr std::string_view kPointsExpiringBetween =
     "AND expires_on <= ? GROUP BY member_id, expires_on ORDER BY member_id, expires_on";
 
 // ---- rank ----
+// `+mm.month`: summed in the table's member order, not member_months_month's.
 constexpr std::string_view kSpendByMember =
     "SELECT mm.member_id, SUM(mm.spend) AS total FROM member_months mm "
     "JOIN members m ON m.id = mm.member_id WHERE m.status NOT IN ('closed', 'merged', 'erased') "
-    "AND mm.month >= ? AND mm.month <= ? GROUP BY mm.member_id HAVING SUM(mm.spend) > 0 "
+    "AND +mm.month >= ? AND +mm.month <= ? GROUP BY mm.member_id HAVING SUM(mm.spend) > 0 "
     "ORDER BY total DESC, mm.member_id";
 constexpr std::string_view kRankedMembers =
     "SELECT member_id, rank_percentile FROM member_loyalty WHERE rank_percentile IS NOT NULL "

@@ -575,5 +575,37 @@ TEST_F(RfmReportTest, R4ASalePostedWhileARollupIsBuiltMakesTheBuildStale) {
   EXPECT_EQ(Get(analyst_, "rfm", {{"to", "2027-06"}}), r);
 }
 
+TEST_F(RfmReportTest, R4AMergeMarksTheRollupsFromTheAbsorbedFilesFirstMonthStale) {
+  // Two more SH01 buyers: 甲 300 yuan on 2027-05-05, 乙 400 on 2027-06-06;
+  // every store's June: 13 buyers, 18,810 yuan. 乙 merged into 甲: 12
+  // buyers, the same spend; June's rollup (乙's first bucket) goes stale and
+  // May's stays ready.
+  At(D(2027, 5, 1));
+  const MemberId jia = NewAt("甲会员", fx_.org().sh01);
+  const MemberId yi = NewAt("乙会员", fx_.org().sh01);
+  Buy(jia, 300, D(2027, 5, 5));
+  Buy(yi, 400, D(2027, 6, 6));
+  At(D(2027, 7, 15));
+  EXPECT_EQ(BuildRollups(D(2027, 7, 15))["rollups_built"], 2);
+  auto before = Get(analyst_, "rfm", {{"to", "2027-06"}});
+  EXPECT_EQ(before["totals"]["members"], 13);
+  EXPECT_EQ(before["totals"]["spend_fen"], 1880000);
+  ASSERT_TRUE(members_.Merge(fx_.admin(), jia, yi).ok());
+  auto ready = [&](int64_t month) {
+    return fx_.store()
+        .Read([&](store::Repository& repo) -> Result<bool> {
+          return store::reports::RollupReady(repo.reports().db(), month);
+        })
+        .value();
+  };
+  EXPECT_TRUE(ready(202705));
+  EXPECT_FALSE(ready(202706));
+  auto after = Get(analyst_, "rfm", {{"to", "2027-06"}});
+  EXPECT_EQ(after["totals"]["members"], 12);
+  EXPECT_EQ(after["totals"]["spend_fen"], 1880000);
+  EXPECT_EQ(BuildRollups(D(2027, 7, 16))["rollups_built"], 1);
+  EXPECT_EQ(Get(analyst_, "rfm", {{"to", "2027-06"}}), after);
+}
+
 }  // namespace
 }  // namespace vipcare::service

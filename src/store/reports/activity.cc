@@ -33,10 +33,11 @@ constexpr std::string_view kLastBucketDay =
     "SELECT MAX(mm.last_day) FROM member_months mm WHERE mm.member_id = ? AND mm.month <= ?";
 
 // The window's buckets by member (the table's key order on SQLite; ordered
-// for PostgreSQL). Parameters: from_month, to_month.
+// for PostgreSQL; `+month` keeps SQLite off member_months_month, whose order
+// would need a sort). Parameters: from_month, to_month.
 constexpr std::string_view kWindowBuckets =
     "SELECT member_id, purchases, spend, last_day FROM member_months "
-    "WHERE month >= ? AND month <= ? ORDER BY member_id, month";
+    "WHERE +month >= ? AND +month <= ? ORDER BY member_id, month";
 
 int64_t YearMonth(Date d) { return int64_t(d.year()) * 100 + d.month(); }
 
