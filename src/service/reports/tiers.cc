@@ -196,7 +196,7 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
   const Timestamp start = std::min(zone->StartOfDay(q.from_day), end);
 
   auto& r = repo.reports();
-  const auto picture = store::reports::TierPictureSince(r, start, q.scope);
+  const auto picture = store::reports::TierPictureSince(r, start, end, q.scope);
   const auto& current = picture.current;
   const auto& movers = picture.movers;
 

@@ -15,19 +15,24 @@ namespace vipcare::store::reports {
 namespace {
 
 // The tier-changing events since an instant, read without a join (the scope
-// and the tiers are in memory) and in the table's order: sorting them by
-// member in memory is ~8x cheaper than reading the table in
-// tier_history_member order (0.23 s against 1.98 s for 680,000 events).
-// Parameters: since.
+// and the tiers are in memory) and in the table's order (id order), then put
+// in member order by a counting sort in memory: ~8x cheaper than reading the
+// table in tier_history_member order (0.23 s against 1.98 s for 680,000
+// events). Kind and reason only for the events before `details_until`: an
+// import of the sales history stamps millions of upgrades on its day, and
+// those after the period only take a member back to an earlier tier.
+// Parameters: details_until x2, since.
 constexpr std::string_view kTierEventsSince =
-    "SELECT h.member_id, h.id, h.at, h.kind, h.from_tier, h.to_tier, h.reason "
+    "SELECT h.member_id, h.at, h.from_tier, h.to_tier, "
+    "CASE WHEN h.at < ? THEN h.kind END, CASE WHEN h.at < ? THEN h.reason END "
     "FROM tier_history h "
     "WHERE h.at >= ? AND h.kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge') "
     "AND h.from_tier <> h.to_tier";
 
 }  // namespace
 
-TierPicture TierPictureSince(ReportRepository& r, Timestamp since, const ReportScope& scope) {
+TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp details_until,
+                             const ReportScope& scope) {
   const ScopeMembers m = LoadScopeMembers(r.db(), scope, /*with_loyalty=*/true);
   TierPicture out;
 
@@ -43,32 +48,38 @@ TierPicture TierPictureSince(ReportRepository& r, Timestamp since, const ReportS
   for (const auto& [code, members] : by_code) out.current.push_back({code, members});
 
   // The movers by id: members with events since (in the scope), and members
-  // registered since.
-  struct Event {
-    int64_t member_id;
-    int64_t id;
-    TierEvent e;
-  };
-  std::vector<Event> events;
-  r.db().QueryEach(kTierEventsSince, {ToEpochSeconds(since)}, [&](const Row& row) {
-    if (!m.In(row.Int(0))) return;
-    events.push_back({row.Int(0), row.Int(1),
-                      {FromEpochSeconds(row.Int(2)), row.Text(3), row.Text(4), row.Text(5),
-                       row.Text(6)}});
+  // registered since. Events arrive in id order; a counting sort by member
+  // keeps that order within each member.
+  std::vector<uint32_t> member_of;
+  std::vector<TierEvent> events;
+  const int64_t until = ToEpochSeconds(details_until);
+  r.db().QueryEach(kTierEventsSince, {until, until, ToEpochSeconds(since)}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (!m.In(id)) return;
+    member_of.push_back(uint32_t(id));
+    events.push_back({FromEpochSeconds(row.Int(1)), row.IsNull(4) ? std::string() : row.Text(4),
+                      row.Text(2), row.Text(3), row.IsNull(5) ? std::string() : row.Text(5)});
   });
-  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    return a.member_id != b.member_id ? a.member_id < b.member_id : a.id < b.id;
-  });
+  std::vector<uint32_t> first(m.size() + 1, 0);  // member id -> first slot in `order`
+  for (uint32_t id : member_of) first[id + 1] += 1;
+  for (size_t id = 0; id < m.size(); ++id) first[id + 1] += first[id];
+  std::vector<uint32_t> order(events.size());
+  {
+    std::vector<uint32_t> next(first.begin(), first.end() - 1);
+    for (size_t i = 0; i < events.size(); ++i) order[next[member_of[i]]++] = uint32_t(i);
+  }
   std::vector<TierMover> with_events;
-  for (auto& ev : events) {
-    if (with_events.empty() || with_events.back().member_id.value != ev.member_id) {
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint32_t id = member_of[order[k]];
+    if (with_events.empty() || with_events.back().member_id.value != int64_t(id)) {
       TierMover t;
-      t.member_id = MemberId(ev.member_id);
-      t.created_at = FromEpochSeconds(m.created[size_t(ev.member_id)]);
-      t.current_tier = m.codes[m.tier[size_t(ev.member_id)]];
+      t.member_id = MemberId(int64_t(id));
+      t.created_at = FromEpochSeconds(m.created[id]);
+      t.current_tier = m.codes[m.tier[id]];
+      t.events.reserve(first[id + 1] - first[id]);
       with_events.push_back(std::move(t));
     }
-    with_events.back().events.push_back(std::move(ev.e));
+    with_events.back().events.push_back(std::move(events[order[k]]));
   }
   const int64_t since_s = ToEpochSeconds(since);
   auto e = with_events.begin();

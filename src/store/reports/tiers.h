@@ -61,10 +61,14 @@ struct TierMover {
 
 // The open members of the scope by their tier now ('' first when any, then
 // the codes as their bytes sort), and the movers since `since`, by member id.
+// The kind and reason of an event at or after `details_until` are left empty
+// (only the period's own events are told; later ones serve to go back from
+// today's tiers).
 struct TierPicture {
   std::vector<TierCount> current;
   std::vector<TierMover> movers;
 };
-TierPicture TierPictureSince(ReportRepository& r, Timestamp since, const ReportScope& scope);
+TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp details_until,
+                             const ReportScope& scope);
 
 }  // namespace vipcare::store::reports
