@@ -419,13 +419,13 @@ int RunJobs(const cli::Config& c, const std::string& date, bool as_json, bool al
     const auto n = [&](const char* key) { return d.value(key, int64_t(0)); };
     fmt::print("{}{}: points expired {} ({} lots), expiry notices {}, downgrades warned {} / "
                "applied {} / cancelled {}, held {}, ranked {}, upgraded {}, queued for approval "
-               "{}, became formal {}, churn scored {} (high {}); care tasks {}, messages {} "
-               "(sent {}, suppressed {}), escalated {}\n",
+               "{}, became formal {}, churn scored {} (high {}), report rollups built {}; care "
+               "tasks {}, messages {} (sent {}, suppressed {}), escalated {}\n",
                d.value("day", ""), d.value("skipped", false) ? " (already run)" : "",
                n("expired_points"), n("expired_lots"), n("expiry_notices"), n("downgrade_warned"),
                n("downgrade_applied"), n("downgrade_cancelled"), n("held"), n("ranked"),
                n("upgraded"), n("approval_queued"), n("converted"), n("churn_scored"),
-               n("churn_high"), n("care_tasks"),
+               n("churn_high"), n("rollups_built"), n("care_tasks"),
                n("care_messages"), n("care_sent"), n("care_suppressed"), n("care_escalated"));
   }
   return 0;
