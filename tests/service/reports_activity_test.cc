@@ -591,15 +591,8 @@ TEST_F(RfmReportTest, R4AMergeMarksTheRollupsFromTheAbsorbedFilesFirstMonthStale
   EXPECT_EQ(before["totals"]["members"], 13);
   EXPECT_EQ(before["totals"]["spend_fen"], 1880000);
   ASSERT_TRUE(members_.Merge(fx_.admin(), jia, yi).ok());
-  auto ready = [&](int64_t month) {
-    return fx_.store()
-        .Read([&](store::Repository& repo) -> Result<bool> {
-          return store::reports::RollupReady(repo.reports().db(), month);
-        })
-        .value();
-  };
-  EXPECT_TRUE(ready(202705));
-  EXPECT_FALSE(ready(202706));
+  EXPECT_TRUE(fx_.RollupReady(202705));
+  EXPECT_FALSE(fx_.RollupReady(202706));
   auto after = Get(analyst_, "rfm", {{"to", "2027-06"}});
   EXPECT_EQ(after["totals"]["members"], 12);
   EXPECT_EQ(after["totals"]["spend_fen"], 1880000);

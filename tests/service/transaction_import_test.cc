@@ -24,7 +24,6 @@
 #include "service/programs.h"
 #include "service/redemption.h"
 #include "service/report_rollups.h"
-#include "store/reports/rollups.h"
 #include "testing/fixtures.h"
 
 namespace vipcare::service {
@@ -196,18 +195,11 @@ TEST_F(TransactionImportTest, R4AnImportedSaleInAClosedMonthMakesItsRollupStale)
   std::map<std::string, int64_t> counts;
   ASSERT_TRUE(ReportRollups(fx_.env()).RunDay(fx_.admin(), Date::FromYmd(2026, 12, 15), counts).ok());
   EXPECT_EQ(counts["rollups_built"], 2);
-  auto ready = [&](int64_t month) {
-    return fx_.store()
-        .Read([&](store::Repository& repo) -> Result<bool> {
-          return store::reports::RollupReady(repo.reports().db(), month);
-        })
-        .value();
-  };
-  EXPECT_TRUE(ready(202610));
-  EXPECT_TRUE(ready(202611));
+  EXPECT_TRUE(fx_.RollupReady(202610));
+  EXPECT_TRUE(fx_.RollupReady(202611));
   MustImport(GoodFile());
-  EXPECT_TRUE(ready(202610));
-  EXPECT_FALSE(ready(202611));
+  EXPECT_TRUE(fx_.RollupReady(202610));
+  EXPECT_FALSE(fx_.RollupReady(202611));
 }
 
 TEST_F(TransactionImportTest, L1ImportingTheSameFileAgainChangesNothing) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "service/org.h"
+#include "store/reports/rollups.h"
 
 namespace vipcare::testing {
 namespace {
@@ -226,6 +227,14 @@ int64_t ServiceFixture::CountAudit(const std::string& action) {
   int64_t n = 0;
   for (const auto& e : Audit()) n += e.action == action ? 1 : 0;
   return n;
+}
+
+bool ServiceFixture::RollupReady(int64_t month) {
+  return store()
+      .Read([&](store::Repository& repo) -> Result<bool> {
+        return store::reports::RollupReady(repo.reports().db(), month);
+      })
+      .value();
 }
 
 }  // namespace vipcare::testing

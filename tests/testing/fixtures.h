@@ -88,6 +88,8 @@ class ServiceFixture {
   std::vector<store::AuditEntry> Audit();
   // The number of audit rows with `action`.
   int64_t CountAudit(const std::string& action);
+  // Whether the report rollup of `month` (yyyymm) is ready to read.
+  bool RollupReady(int64_t month);
 
  private:
   TestDatabase db_;
