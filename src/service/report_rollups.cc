@@ -21,6 +21,11 @@ Status ReportRollups::RunDay(const Actor& actor, Date day, std::map<std::string,
   const Date first = Date::FromYmd(day.year(), day.month(), 1);
   const std::vector<int64_t> wanted = {loyalty_core::YearMonth(first.AddMonths(-2)),
                                        loyalty_core::YearMonth(first.AddMonths(-1))};
+  // The instant each month ends: the next month begins, company time.
+  auto ends_at = [&](int64_t month) {
+    const Date first_day = Date::FromYmd(int(month / 100), unsigned(month % 100), 1);
+    return env_.tz.StartOfDay(first_day.AddMonths(1));
+  };
   const std::string token = NewRunToken();
   // Drop the stale months the job does not build, and begin the builds.
   std::vector<int64_t> build;
@@ -39,7 +44,7 @@ Status ReportRollups::RunDay(const Actor& actor, Date day, std::map<std::string,
     for (int64_t m : wanted) {
       if (!sr::RollupReady(db, m)) build.push_back(m);
     }
-    for (int64_t m : build) sr::BeginRollup(db, m, token, env_.clock.Now());
+    for (int64_t m : build) sr::BeginRollup(db, m, token, env_.clock.Now(), ends_at(m));
     return OkStatus();
   });
   if (!begun.ok()) return begun.error();
@@ -48,7 +53,9 @@ Status ReportRollups::RunDay(const Actor& actor, Date day, std::map<std::string,
 
   auto figures = env_.store.Read(
       [&](store::Repository& repo) -> Result<std::vector<std::vector<sr::MemberRollup>>> {
-        return sr::ComputeRollups(repo.reports().db(), build);
+        std::vector<Timestamp> ends;
+        for (int64_t m : build) ends.push_back(ends_at(m));
+        return sr::ComputeRollups(repo.reports().db(), build, ends);
       });
   if (!figures.ok()) return figures.error();
   for (size_t i = 0; i < build.size(); ++i) {

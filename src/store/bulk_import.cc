@@ -436,6 +436,10 @@ void InsertLedger(Db& db, std::vector<LedgerEntry>& entries) {
 }
 
 void InsertTierChanges(Db& db, std::vector<TierChange>& changes) {
+  if (changes.empty()) return;
+  Timestamp earliest = changes.front().at;
+  for (const auto& c : changes) earliest = std::min(earliest, c.at);
+  reports::InvalidateRollupsEndingAfter(db, earliest);
   InsertRows(db, kInsertTierChanges, kTierRow, kTierWidth, "", changes.size(),
              [&](size_t i, std::vector<Value>& p) {
                TierChange& c = changes[i];

@@ -656,7 +656,9 @@ WHERE member_months.member_id = d.member_id AND member_months.month = d.month;
 // report_rollups) so those reports read ~1 row per member who ever bought
 // instead of ~12 bucket rows each. member_rollups(month, member) holds the
 // sales and spend of the 12 calendar months ending with `month` and the last
-// sale day on or before its end, for every member with a bucket up to it.
+// sale day on or before its end, and their tier at its end (ends_at, the
+// instant the next month begins in company time), for every member with a
+// bucket up to it or a tier then.
 // report_rollups says which months are usable: a build writes 'building',
 // its rows, then 'ready' only if its mark is untouched. A posting or refund
 // adds its bucket change to the member's rows of the ready rollups from its
@@ -675,6 +677,7 @@ CREATE TABLE report_rollups (
   state TEXT NOT NULL,
   token TEXT NOT NULL,
   built_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
   members BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE member_rollups (
@@ -683,6 +686,7 @@ CREATE TABLE member_rollups (
   purchases BIGINT NOT NULL,
   spend BIGINT NOT NULL,
   last_day TEXT,
+  tier_code TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (month, member_id)
 ){{WITHOUT_ROWID}};
 CREATE INDEX member_months_month ON member_months(month, member_id, purchases, spend, last_day);

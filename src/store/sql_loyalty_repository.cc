@@ -351,6 +351,7 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   void AppendTierChange(const TierChange& c) override {
     db_.Exec(kAppendTierChange, {c.member_id.value, ToEpochSeconds(c.at), c.kind, c.from_tier,
                                  c.to_tier, c.reason, NullIfZero(c.actor.value)});
+    if (c.from_tier != c.to_tier) reports::InvalidateRollupsEndingAfter(db_, c.at);
   }
   PageOf<TierChange> ListTierChanges(MemberId member, Page page) override {
     PageOf<TierChange> out;

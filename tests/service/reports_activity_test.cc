@@ -494,8 +494,7 @@ TEST_F(ActivityReportTest, R4ActivityReadsTheMonthsRollupWhichALateSaleUpdates) 
   // A sale dated in June, posted now, goes into June's rollup at once:
   // 丑 of SH02 becomes active, and nothing is left to build.
   ASSERT_EQ(RowOf(from_buckets, fx_.org().sh02)->at("never_bought"), 1);
-  Buy(chou_, 100, D(2027, 6, 30));
-  At(D(2027, 7, 15));
+  BuyLate(chou_, 100, D(2027, 6, 30));
   auto late = Get(analyst_, "activity", june);
   EXPECT_EQ(RowOf(late, fx_.org().sh02)->at("never_bought"), 0);
   EXPECT_EQ(RowOf(late, fx_.org().sh02)->at("active_90"), 2);
@@ -527,17 +526,15 @@ TEST_F(RfmReportTest, R4RfmReadsTheMonthsRollupWhichLateSalesAndRefundsUpdate) {
   EXPECT_EQ(Get(analyst_, "rfm", june)["totals"]["spend_fen"], 2 * 1810000);
   EXPECT_EQ(july_from_buckets["totals"]["spend_fen"], 1810000 - 104000 + 80000);
   EXPECT_EQ(Get(analyst_, "rfm", {})["totals"]["spend_fen"], 2 * 1810000 - 104000 + 80000);
-  // Rebuilt after being marked stale, then a late June sale of 700 yuan by
-  // a new member, and a refund of 100 yuan of it posted in July (booked in
-  // June, the sale's month), go into June's rollup: 12 buyers, the spend as
-  // the buckets have it.
+  // Rebuilt after being marked stale, then a sale of 700 yuan dated June
+  // 28th by a new member and a refund of 100 yuan of it, both posted on July
+  // 15th (the refund is booked in June, the sale's month), go into June's
+  // rollup: 12 buyers, the spend as the buckets have it.
   ExecSql("UPDATE report_rollups SET state = 'stale' WHERE month = 202706");
   EXPECT_EQ(BuildRollups(D(2027, 7, 2))["rollups_built"], 1);
   EXPECT_EQ(Get(analyst_, "rfm", june), from_buckets);
-  At(D(2027, 6, 28));
   const MemberId late = NewAt("迟到会员", fx_.org().sh01);
-  const std::string sale = Buy(late, 700, D(2027, 6, 28))["external_id"];
-  At(D(2027, 7, 15));
+  const std::string sale = BuyLate(late, 700, D(2027, 6, 28))["external_id"];
   auto refund = loyalty_.PostSale(fx_.admin(), fx_.RefundBody("REFUND-LATE", sale, 100));
   ASSERT_TRUE(refund.ok()) << refund.error().field << ": " << refund.error().message;
   auto after = Get(analyst_, "rfm", june);
@@ -557,7 +554,7 @@ TEST_F(RfmReportTest, R4ASalePostedWhileARollupIsBuiltMakesTheBuildStale) {
   ASSERT_TRUE(fx_.store()
                   .Write([&](store::Repository& repo) -> Status {
                     store::reports::BeginRollup(repo.reports().db(), 202706, "run-1",
-                                                fx_.clock().Now());
+                                                fx_.clock().Now(), fx_.clock().Now());
                     return OkStatus();
                   })
                   .ok());

@@ -54,6 +54,7 @@ class ReportsTiersTest : public vipcare::testing::LoyaltyScenarioTest {
     At(D(2026, 12, 1));
     const MemberId p = NewMember("P会员");
     const MemberId q = NewMember("Q会员");
+    q_ = q;
     const MemberId r = NewMember("R会员");
     NewMember("S会员");
     const MemberId u = NewMember("U会员");
@@ -134,6 +135,7 @@ class ReportsTiersTest : public vipcare::testing::LoyaltyScenarioTest {
 
   Reports reports_{fx_.env()};
   Actor analyst_;
+  MemberId q_;
 };
 
 TEST_F(ReportsTiersTest, R3DistributionMonthEndsMatrixAndReasonsOfThePeriod) {
@@ -224,6 +226,39 @@ TEST_F(ReportsTiersTest, R3AnUnknownTierFilterNamesTheField) {
   auto month = reports_.Get(analyst_, "tier_mix", {{"from", "2027-00"}});
   ASSERT_FALSE(month.ok());
   EXPECT_EQ(month.error().field, "from");
+}
+
+TEST_F(ReportsTiersTest, R3AClosedMonthsTiersComeFromItsRollupUntilAnEventIsDatedBeforeItsEnd) {
+  const QueryMap period = {{"from", "2027-02"}, {"to", "2027-03"}};
+  const QueryMap silver = {{"from", "2027-02"}, {"to", "2027-03"}, {"tier", "silver"}};
+  const json from_events = Get(analyst_, period);
+  const json managers = Get(manager_, period);
+  const json silver_now = Get(analyst_, silver);
+  // On 2027-04-20 the job builds February and March with each member's tier
+  // at the month's end; the report then reads March's instead of going back
+  // from today's tiers through April's events (X and V moved since).
+  EXPECT_EQ(BuildRollups(D(2027, 4, 20))["rollups_built"], 2);
+  EXPECT_EQ(Get(analyst_, period), from_events);
+  EXPECT_EQ(Get(manager_, period), managers);
+  EXPECT_EQ(Get(analyst_, silver), silver_now);
+  // It reads them: P's silver at March's end turned into gold.
+  ExecSql("UPDATE member_rollups SET tier_code = 'gold' WHERE month = 202703 AND tier_code = 'silver'");
+  auto tampered = Get(analyst_, period);
+  EXPECT_EQ(Row(tampered, "gold")["members"], 1) << tampered.dump();
+  EXPECT_EQ(Row(tampered, "silver")["members"], 0);
+  // A tier event dated before March's end (a clock that ran behind) makes
+  // March's rollup unusable; the answer is the events' again.
+  At(D(2027, 3, 25));
+  auto over = TierAdmin(fx_.env()).OverrideTier(fx_.admin(), q_,
+                                                {{"tier", "silver"}, {"reason", "店长调整"}});
+  ASSERT_TRUE(over.ok()) << over.error().field << ": " << over.error().message;
+  At(D(2027, 4, 20));
+  EXPECT_FALSE(fx_.RollupReady(202703));
+  EXPECT_TRUE(fx_.RollupReady(202702));
+  auto after = Get(analyst_, period);
+  EXPECT_EQ(Row(after, "silver")["members"], 2) << after.dump();
+  EXPECT_EQ(BuildRollups(D(2027, 4, 21))["rollups_built"], 1);
+  EXPECT_EQ(Get(analyst_, period), after);
 }
 
 }  // namespace

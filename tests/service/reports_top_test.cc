@@ -305,11 +305,10 @@ TEST_F(TopMembersReportTest, R6BothWindowsComeFromRollupsWhichALateSaleUpdates) 
   EXPECT_EQ(Rows(manager_, period_), from_buckets);
   EXPECT_EQ(BuildRollups(D(2027, 4, 15))["rollups_built"], 1);  // March again
   EXPECT_EQ(Rows(manager_, period_), from_buckets);
-  // P6 buys 2,000 yuan dated 2027-03-20, posted now: it goes into the March
-  // and June rollups at once, and P6 (4,500 then, 4,500 now) is first now
-  // and second then.
-  Buy(p_[6], 2000, D(2027, 3, 20));
-  At(D(2027, 7, 15));
+  // P6 buys 2,000 yuan dated 2027-03-20, posted on July 15th: it goes into
+  // the March and June rollups at once, and P6 (4,500 then, 4,500 now) is
+  // first now and second then.
+  BuyLate(p_[6], 2000, D(2027, 3, 20));
   auto late = Rows(manager_, period_);
   ASSERT_FALSE(late["rows"].empty());
   EXPECT_EQ(late["rows"][0]["member_id"], p_[6].value) << late.dump();

@@ -31,6 +31,14 @@ json LoyaltyScenarioTest::Buy(MemberId m, int64_t yuan, Date day) {
   return r.ok() ? r->body : json();
 }
 
+json LoyaltyScenarioTest::BuyLate(MemberId m, int64_t yuan, Date day) {
+  json body = fx_.SaleBody("POS-" + std::to_string(++sales_), m, yuan);
+  body["occurred_at"] = FormatTimestamp(fx_.env().tz.StartOfDay(day) + std::chrono::hours(10));
+  auto r = loyalty_.PostSale(fx_.admin(), body);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
+  return r.ok() ? r->body : json();
+}
+
 std::map<std::string, int64_t> LoyaltyScenarioTest::BuildRollups(Date day) {
   std::map<std::string, int64_t> counts;
   auto st = service::ReportRollups(fx_.env()).RunDay(fx_.admin(), day, counts);

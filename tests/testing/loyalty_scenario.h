@@ -27,6 +27,9 @@ class LoyaltyScenarioTest : public ::testing::Test {
   void At(Date day);
   // A sale of `yuan` at SH01 at 10:00 on `day` (the clock moves there); its answer.
   nlohmann::json Buy(MemberId m, int64_t yuan, Date day);
+  // A sale of `yuan` at SH01 that occurred at 10:00 on `day`, posted now (the
+  // clock stays): a late till or a correction; its answer.
+  nlohmann::json BuyLate(MemberId m, int64_t yuan, Date day);
   // The daily schedule for `day`; its summary.
   nlohmann::json Run(Date day);
   store::LoyaltyState State(MemberId m);

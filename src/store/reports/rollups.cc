@@ -2,6 +2,7 @@
 #include "store/reports/rollups.h"
 
 #include <algorithm>
+#include <map>
 
 #include "store/reports/scope_members.h"
 
@@ -27,6 +28,20 @@ constexpr std::string_view kAddToRollups =
     "last_day = CASE WHEN member_rollups.last_day IS NULL OR excluded.last_day > "
     "member_rollups.last_day THEN COALESCE(excluded.last_day, member_rollups.last_day) "
     "ELSE member_rollups.last_day END";
+constexpr std::string_view kInvalidateEndingAfter =
+    "UPDATE report_rollups SET state = 'stale' WHERE ends_at > ? AND state <> 'stale'";
+constexpr std::string_view kReadyEndingAt =
+    "SELECT month FROM report_rollups WHERE ends_at = ? AND state = 'ready'";
+constexpr std::string_view kTiers =
+    "SELECT member_id, tier_code FROM member_rollups WHERE month = ? AND tier_code <> ''";
+// Today's tiers, and the tier-changing events since an instant in id order
+// (as tier_mix reads them: store/reports/tiers.h). Parameters: since.
+constexpr std::string_view kTiersNow =
+    "SELECT member_id, tier_code FROM member_loyalty WHERE tier_code <> ''";
+constexpr std::string_view kTierEventsSince =
+    "SELECT member_id, at, from_tier FROM tier_history WHERE at >= ? "
+    "AND kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge') "
+    "AND from_tier <> to_tier ORDER BY id";
 constexpr std::string_view kList = "SELECT month, state FROM report_rollups ORDER BY month";
 constexpr std::string_view kReady =
     "SELECT 1 FROM report_rollups WHERE month = ? AND state = 'ready'";
@@ -36,7 +51,8 @@ constexpr std::string_view kRows =
 constexpr std::string_view kDeleteRows = "DELETE FROM member_rollups WHERE month = ?";
 constexpr std::string_view kDeleteMark = "DELETE FROM report_rollups WHERE month = ?";
 constexpr std::string_view kMarkBuilding =
-    "INSERT INTO report_rollups (month, state, token, built_at) VALUES (?, 'building', ?, ?)";
+    "INSERT INTO report_rollups (month, state, token, built_at, ends_at) "
+    "VALUES (?, 'building', ?, ?, ?)";
 constexpr std::string_view kMarkReady =
     "UPDATE report_rollups SET state = 'ready', members = ? "
     "WHERE month = ? AND token = ? AND state = 'building'";
@@ -50,18 +66,30 @@ constexpr std::string_view kMonthBuckets =
     "SELECT member_id, purchases, spend, last_day FROM member_months WHERE month = ? "
     "ORDER BY member_id";
 constexpr std::string_view kInsertHead =
-    "INSERT INTO member_rollups (month, member_id, purchases, spend, last_day) VALUES ";
-constexpr size_t kRowsPerInsert = 200;  // 1,000 parameters: under both engines' limits
+    "INSERT INTO member_rollups (month, member_id, purchases, spend, last_day, tier_code) VALUES ";
+constexpr size_t kRowsPerInsert = 160;  // 960 parameters: under both engines' limits
 
 std::string InsertSql(size_t rows) {
   std::string sql(kInsertHead);
-  for (size_t i = 0; i < rows; ++i) sql += i ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)";
+  for (size_t i = 0; i < rows; ++i) sql += i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
   return sql;
 }
 
 }  // namespace
 
 void InvalidateRollupsFrom(Db& db, int64_t month) { db.Exec(kInvalidate, {month}); }
+
+void InvalidateRollupsEndingAfter(Db& db, Timestamp at) {
+  db.Exec(kInvalidateEndingAfter, {ToEpochSeconds(at)});
+}
+
+bool ForEachRollupTier(Db& db, Timestamp ends_at,
+                       const std::function<void(int64_t, const std::string&)>& fn) {
+  auto month = db.QueryOne(kReadyEndingAt, {ToEpochSeconds(ends_at)});
+  if (!month) return false;
+  db.QueryEach(kTiers, {month->Int(0)}, [&](const Row& row) { fn(row.Int(0), row.Text(1)); });
+  return true;
+}
 
 void AddToRollups(Db& db, int64_t member_id, int64_t month, int64_t purchases, int64_t spend,
                   const std::string& last_day) {
@@ -146,24 +174,76 @@ void DropRollup(Db& db, int64_t month) {
   db.Exec(kDeleteMark, {month});
 }
 
-void BeginRollup(Db& db, int64_t month, const std::string& token, Timestamp now) {
+void BeginRollup(Db& db, int64_t month, const std::string& token, Timestamp now,
+                 Timestamp ends_at) {
   DropRollup(db, month);
-  db.Exec(kMarkBuilding, {month, token, ToEpochSeconds(now)});
+  db.Exec(kMarkBuilding, {month, token, ToEpochSeconds(now), ToEpochSeconds(ends_at)});
 }
 
-std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<int64_t>& months) {
+std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<int64_t>& months,
+                                                      const std::vector<Timestamp>& ends_at) {
   std::vector<std::vector<MemberRollup>> out(months.size());
   if (months.empty()) return out;
+  // Each month's tiers at its end, by member id: today's tier, or the from
+  // tier of the member's first tier-changing event at or after the end.
+  const size_t size = size_t(LargestMemberId(db)) + 1;
+  std::vector<std::string> codes = {""};
+  std::map<std::string, uint16_t> code_index = {{"", 0}};
+  auto code_of = [&](const std::string& c) {
+    auto [it, added] = code_index.try_emplace(c, uint16_t(codes.size()));
+    if (added) codes.push_back(c);
+    return it->second;
+  };
+  std::vector<uint16_t> now(size, 0);
+  db.QueryEach(kTiersNow, {}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (id > 0 && id < int64_t(size)) now[size_t(id)] = code_of(row.Text(1));
+  });
+  std::vector<std::vector<uint16_t>> tiers(months.size(), now);
+  std::vector<std::vector<bool>> fixed(months.size(), std::vector<bool>(size, false));
+  const Timestamp earliest = *std::min_element(ends_at.begin(), ends_at.end());
+  db.QueryEach(kTierEventsSince, {ToEpochSeconds(earliest)}, [&](const Row& row) {
+    const int64_t id = row.Int(0);
+    if (id <= 0 || id >= int64_t(size)) return;
+    const Timestamp at = FromEpochSeconds(row.Int(1));
+    for (size_t i = 0; i < months.size(); ++i) {
+      if (at < ends_at[i] || fixed[i][size_t(id)]) continue;
+      tiers[i][size_t(id)] = code_of(row.Text(2));
+      fixed[i][size_t(id)] = true;
+    }
+  });
+
   const int64_t through = *std::max_element(months.begin(), months.end());
   std::vector<int64_t> first(months.size());
   for (size_t i = 0; i < months.size(); ++i) first[i] = ShiftMonth(months[i], -11);
-  // One member's figures for each month while their buckets stream in.
+  // One member's figures for each month while their buckets stream in; the
+  // members with a tier and no bucket are added between them.
   std::vector<MemberRollup> acc(months.size());
   std::vector<bool> seen(months.size(), false);
   int64_t current = 0;
+  size_t next_tiered = 1;  // members below this id are written
+  auto tier_only_before = [&](int64_t id) {
+    for (; next_tiered < size && int64_t(next_tiered) < id; ++next_tiered) {
+      for (size_t i = 0; i < months.size(); ++i) {
+        const uint16_t t = tiers[i][next_tiered];
+        if (t != 0) out[i].push_back({int64_t(next_tiered), 0, 0, "", codes[t]});
+      }
+    }
+  };
   auto flush = [&] {
+    if (current > 0) {
+      tier_only_before(current);
+      for (size_t i = 0; i < months.size(); ++i) {
+        const uint16_t t = current < int64_t(size) ? tiers[i][size_t(current)] : 0;
+        if (seen[i] || t != 0) {
+          acc[i].member_id = current;
+          acc[i].tier_code = codes[t];
+          out[i].push_back(std::move(acc[i]));
+        }
+      }
+      next_tiered = size_t(current) + 1;
+    }
     for (size_t i = 0; i < months.size(); ++i) {
-      if (seen[i]) out[i].push_back(std::move(acc[i]));
       acc[i] = MemberRollup{};
       seen[i] = false;
     }
@@ -178,7 +258,6 @@ std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<
     for (size_t i = 0; i < months.size(); ++i) {
       if (month > months[i]) continue;
       MemberRollup& r = acc[i];
-      r.member_id = id;
       seen[i] = true;
       if (month >= first[i]) {
         r.purchases += row.Int(2);
@@ -188,6 +267,7 @@ std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<
     }
   });
   flush();
+  tier_only_before(int64_t(size));
   return out;
 }
 
@@ -202,7 +282,7 @@ void InsertRollups(Db& db, int64_t month, const std::vector<MemberRollup>& rows,
     for (size_t i = at; i < at + n; ++i) {
       const MemberRollup& r = rows[i];
       p.insert(p.end(), {month, r.member_id, r.purchases, r.spend,
-                         r.last_day.empty() ? Value() : Value(r.last_day)});
+                         r.last_day.empty() ? Value() : Value(r.last_day), r.tier_code});
     }
     db.Exec(n == kRowsPerInsert ? std::string_view(full) : std::string_view(InsertSql(n)), p);
     at += n;

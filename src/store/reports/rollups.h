@@ -42,11 +42,16 @@ struct MemberRollup {
   int64_t purchases = 0;  // sales in the 12 calendar months ending with `month`
   int64_t spend = 0;      // paid net of refunds (fen) in those months
   std::string last_day;   // last sale day on or before the month's end; "" none
+  std::string tier_code;  // tier at the month's end; "" none
 };
 
 // Marks every rollup of `month` and later unusable: call in the transaction
 // that changes buckets of `month` (yyyymm) and later wholesale.
 void InvalidateRollupsFrom(Db& db, int64_t month);
+// Marks every rollup whose month ends after `at` unusable: call in the
+// transaction that records a tier event at `at` (a tier event is stamped when
+// it is written, so this finds nothing unless a clock ran behind).
+void InvalidateRollupsEndingAfter(Db& db, Timestamp at);
 
 // Adds a change to one member's bucket of `month` (sales, spend, and the
 // bucket's last sale day, "" for none) to their rows of the ready rollups
@@ -77,6 +82,12 @@ struct WindowFigures {
 std::optional<std::vector<WindowFigures>> WindowFromRollups(Db& db, int64_t from_month,
                                                             int64_t to_month);
 
+// Calls fn(member_id, tier_code) for every member of the ready rollup whose
+// month ends at `ends_at` (members without a row had no tier then); false,
+// calling nothing, when there is none.
+bool ForEachRollupTier(Db& db, Timestamp ends_at,
+                       const std::function<void(int64_t, const std::string&)>& fn);
+
 // Calls fn(member_id, purchases, spend, last_day as yyyymmdd or 0) for every
 // member of a ready rollup, in member id order.
 void ForEachRollup(Db& db, int64_t month,
@@ -88,13 +99,17 @@ std::vector<std::pair<int64_t, std::string>> ListRollups(Db& db);
 // Removes a month's rollup, rows and mark.
 void DropRollup(Db& db, int64_t month);
 
-// Starts a build of `month`: drops what there was and marks it 'building'
-// with `token`.
-void BeginRollup(Db& db, int64_t month, const std::string& token, Timestamp now);
+// Starts a build of `month`, which ends at `ends_at`: drops what there was
+// and marks it 'building' with `token`.
+void BeginRollup(Db& db, int64_t month, const std::string& token, Timestamp now,
+                 Timestamp ends_at);
 
-// The figures of `months` from the buckets, one pass over member_months up
-// to the latest of them: result[i] belongs to months[i], by member id.
-std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<int64_t>& months);
+// The figures of `months` (ending at `ends_at`) from the buckets, one pass
+// over member_months up to the latest of them, and the tiers at their ends
+// from today's tiers and the tier events since the earliest end: result[i]
+// belongs to months[i], by member id.
+std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<int64_t>& months,
+                                                      const std::vector<Timestamp>& ends_at);
 
 // Adds rows of a build of `month`.
 void InsertRollups(Db& db, int64_t month, const std::vector<MemberRollup>& rows, size_t from,

@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "store/reports/rollups.h"
 #include "store/reports/scope_members.h"
 
 namespace vipcare::store::reports {
@@ -21,20 +23,39 @@ namespace {
 // events). Kind and reason only for the events before `details_until`: an
 // import of the sales history stamps millions of upgrades on its day, and
 // those after the period only take a member back to an earlier tier.
-// Parameters: details_until x2, since.
+// Parameters: details_until x2, since, before.
 constexpr std::string_view kTierEventsSince =
     "SELECT h.member_id, h.at, h.from_tier, h.to_tier, "
     "CASE WHEN h.at < ? THEN h.kind END, CASE WHEN h.at < ? THEN h.reason END "
     "FROM tier_history h "
-    "WHERE h.at >= ? AND h.kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge') "
+    "WHERE h.at >= ? AND h.at < ? "
+    "AND h.kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge') "
     "AND h.from_tier <> h.to_tier";
 
 }  // namespace
 
 TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp details_until,
                              const ReportScope& scope) {
-  const ScopeMembers m = LoadScopeMembers(r.db(), scope, /*with_loyalty=*/true);
+  ScopeMembers m = LoadScopeMembers(r.db(), scope, /*with_loyalty=*/true);
   TierPicture out;
+  // When `details_until` ends a month with a ready rollup (rollups.h), its
+  // tiers then stand for today's, and only the events before it are read.
+  int64_t before = std::numeric_limits<int64_t>::max();
+  {
+    std::vector<uint16_t> at_end(m.size(), 0);
+    std::map<std::string, uint16_t, std::less<>> index;
+    for (size_t i = 0; i < m.codes.size(); ++i) index.emplace(m.codes[i], uint16_t(i));
+    const bool ready = ForEachRollupTier(r.db(), details_until, [&](int64_t id, const std::string& code) {
+      if (id <= 0 || id >= int64_t(m.size())) return;
+      auto [it, added] = index.try_emplace(code, uint16_t(m.codes.size()));
+      if (added) m.codes.push_back(code);
+      at_end[size_t(id)] = it->second;
+    });
+    if (ready) {
+      m.tier = std::move(at_end);
+      before = ToEpochSeconds(details_until);
+    }
+  }
 
   // Today's counts: '' first, then the codes as their bytes sort.
   std::vector<int64_t> counts(m.codes.size(), 0);
@@ -53,7 +74,7 @@ TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp det
   std::vector<uint32_t> member_of;
   std::vector<TierEvent> events;
   const int64_t until = ToEpochSeconds(details_until);
-  r.db().QueryEach(kTierEventsSince, {until, until, ToEpochSeconds(since)}, [&](const Row& row) {
+  r.db().QueryEach(kTierEventsSince, {until, until, ToEpochSeconds(since), before}, [&](const Row& row) {
     const int64_t id = row.Int(0);
     if (!m.In(id)) return;
     member_of.push_back(uint32_t(id));
