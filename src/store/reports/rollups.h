@@ -10,10 +10,11 @@
 #include "core/types.h"
 #include "store/db.h"
 
-// Report rollups (migration 8): every member's 12-month figures as of a
-// closed month's end, so that RFM, activity (SPEC R4) and top-N (R6) for a
-// month read about one row per member who ever bought instead of a pass over
-// the buckets of twelve months (~10M rows at 1M members, 20M transactions).
+// Report rollups (migration 8): every member's 12-month figures and tier as
+// of a closed month's end, so that RFM, activity (SPEC R4), top-N (R6) and
+// tier mix (R3) for a month read about one row per member who ever bought
+// instead of a pass over the buckets of twelve months (~10M rows at 1M
+// members, 20M transactions) or every tier event since.
 //
 // Kept up to date like this:
 // - `vipcare run-jobs` (job report_rollups, service/report_rollups.h) builds

@@ -15,6 +15,10 @@
 // members without a tier). Their tier now is member_loyalty.tier_code ('' =
 // none, also for members without a loyalty row).
 //
+// When the period ends with a closed month whose report rollup is ready
+// (rollups.h), the members' tiers at its end come from the rollup and stand
+// for "now" below, and only the events before that end are read.
+//
 // A member's tier at an earlier instant is found backwards from today: the
 // from_tier of their first tier-changing event at or after that instant, or
 // their tier now if there is none since. Tier-changing events are the
