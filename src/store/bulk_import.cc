@@ -279,6 +279,12 @@ void AppendState(const LoyaltyState& s, std::vector<Value>& p) {
 
 }  // namespace
 
+int64_t InsertMany(Db& db, std::string_view head, std::string_view tuple, size_t width,
+                   std::string_view tail, size_t n,
+                   const std::function<void(size_t, std::vector<Value>&)>& row) {
+  return InsertRows(db, head, tuple, width, tail, n, row);
+}
+
 std::vector<PostedRef> FindPosted(Db& db, const std::vector<std::string>& external_ids) {
   std::vector<PostedRef> out;
   QueryIn(db, kFindPosted, "", external_ids, {}, [&](const Row& r) {

@@ -1,6 +1,7 @@
 // src/store/bulk_import.h
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -52,6 +53,14 @@ std::vector<MemberFacts> MembersById(Db& db, const std::vector<int64_t>& ids);
 // Loyalty states and monthly buckets (month >= from_month) of many members.
 std::vector<LoyaltyState> LoyaltyStates(Db& db, const std::vector<int64_t>& member_ids);
 std::vector<MonthBucket> Months(Db& db, const std::vector<int64_t>& member_ids, int64_t from_month);
+
+// Inserts `n` rows with `head` (... VALUES ), `tuple` ("(?, ?)") per row and
+// `tail`, as many rows per statement as both engines take; `row(i, params)`
+// appends row i's `width` values. Answers the rows changed. `head` and
+// `tail` must outlive the process (the statements are cached by them).
+int64_t InsertMany(Db& db, std::string_view head, std::string_view tuple, size_t width,
+                   std::string_view tail, size_t n,
+                   const std::function<void(size_t, std::vector<Value>&)>& row);
 
 // `n` new ids for rows of `table` ("transactions" or "points_lots"), in
 // increasing order. SQLite: the ids after the largest used (the write

@@ -2,8 +2,8 @@
 #include "store/reports/rollups.h"
 
 #include <algorithm>
-#include <map>
 
+#include "store/bulk_import.h"
 #include "store/reports/scope_members.h"
 
 namespace vipcare::store::reports {
@@ -67,13 +67,7 @@ constexpr std::string_view kMonthBuckets =
     "ORDER BY member_id";
 constexpr std::string_view kInsertHead =
     "INSERT INTO member_rollups (month, member_id, purchases, spend, last_day, tier_code) VALUES ";
-constexpr size_t kRowsPerInsert = 160;  // 960 parameters: under both engines' limits
-
-std::string InsertSql(size_t rows) {
-  std::string sql(kInsertHead);
-  for (size_t i = 0; i < rows; ++i) sql += i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
-  return sql;
-}
+constexpr std::string_view kInsertTuple = "(?, ?, ?, ?, ?, ?)";
 
 }  // namespace
 
@@ -187,17 +181,11 @@ std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<
   // Each month's tiers at its end, by member id: today's tier, or the from
   // tier of the member's first tier-changing event at or after the end.
   const size_t size = size_t(LargestMemberId(db)) + 1;
-  std::vector<std::string> codes = {""};
-  std::map<std::string, uint16_t> code_index = {{"", 0}};
-  auto code_of = [&](const std::string& c) {
-    auto [it, added] = code_index.try_emplace(c, uint16_t(codes.size()));
-    if (added) codes.push_back(c);
-    return it->second;
-  };
+  TierCodes codes;
   std::vector<uint16_t> now(size, 0);
   db.QueryEach(kTiersNow, {}, [&](const Row& row) {
     const int64_t id = row.Int(0);
-    if (id > 0 && id < int64_t(size)) now[size_t(id)] = code_of(row.Text(1));
+    if (id > 0 && id < int64_t(size)) now[size_t(id)] = codes.Of(row.Text(1));
   });
   std::vector<std::vector<uint16_t>> tiers(months.size(), now);
   std::vector<std::vector<bool>> fixed(months.size(), std::vector<bool>(size, false));
@@ -208,7 +196,7 @@ std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<
     const Timestamp at = FromEpochSeconds(row.Int(1));
     for (size_t i = 0; i < months.size(); ++i) {
       if (at < ends_at[i] || fixed[i][size_t(id)]) continue;
-      tiers[i][size_t(id)] = code_of(row.Text(2));
+      tiers[i][size_t(id)] = codes.Of(row.Text(2));
       fixed[i][size_t(id)] = true;
     }
   });
@@ -273,20 +261,15 @@ std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<
 
 void InsertRollups(Db& db, int64_t month, const std::vector<MemberRollup>& rows, size_t from,
                    size_t count) {
-  static const std::string full = InsertSql(kRowsPerInsert);
-  std::vector<Value> p;
   const size_t end = std::min(rows.size(), from + count);
-  for (size_t at = from; at < end;) {
-    const size_t n = std::min(kRowsPerInsert, end - at);
-    p.clear();
-    for (size_t i = at; i < at + n; ++i) {
-      const MemberRollup& r = rows[i];
-      p.insert(p.end(), {month, r.member_id, r.purchases, r.spend,
-                         r.last_day.empty() ? Value() : Value(r.last_day), r.tier_code});
-    }
-    db.Exec(n == kRowsPerInsert ? std::string_view(full) : std::string_view(InsertSql(n)), p);
-    at += n;
-  }
+  if (from >= end) return;
+  bulk::InsertMany(db, kInsertHead, kInsertTuple, 6, "", end - from,
+                   [&](size_t i, std::vector<Value>& p) {
+                     const MemberRollup& r = rows[from + i];
+                     p.insert(p.end(), {month, r.member_id, r.purchases, r.spend,
+                                        r.last_day.empty() ? Value() : Value(r.last_day),
+                                        r.tier_code});
+                   });
 }
 
 bool FinishRollup(Db& db, int64_t month, const std::string& token, int64_t members) {

@@ -49,17 +49,10 @@ ScopeMembers LoadScopeMembers(Db& db, const ReportScope& scope, bool with_loyalt
   if (!with_loyalty && !scope.tier) return m;
   m.tier.assign(size, 0);
   m.last.assign(size, 0);
-  std::map<std::string, uint16_t, std::less<>> index = {{"", 0}};
   db.QueryEach(kLoyalty, {}, [&](const Row& row) {
     const int64_t id = row.Int(0);
     if (id <= 0 || id >= int64_t(size)) return;
-    std::string code = row.Text(1);
-    auto it = index.find(code);
-    if (it == index.end()) {
-      it = index.emplace(code, uint16_t(m.codes.size())).first;
-      m.codes.push_back(std::move(code));
-    }
-    m.tier[size_t(id)] = it->second;
+    m.tier[size_t(id)] = m.codes.Of(row.Text(1));
     m.last[size_t(id)] = DayNumber(row, 2);
   });
   if (scope.tier) {  // "none" is the members without a tier, stored as ''

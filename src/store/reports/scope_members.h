@@ -1,6 +1,7 @@
 // src/store/reports/scope_members.h
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,13 +14,30 @@
 // tier and last purchase from one scan of member_loyalty, in arrays by id.
 namespace vipcare::store::reports {
 
+// Tier codes as small numbers for arrays by member id: 0 is '' (no tier),
+// the others numbered as first met.
+class TierCodes {
+ public:
+  uint16_t Of(const std::string& code) {
+    auto [it, added] = index_.try_emplace(code, uint16_t(codes_.size()));
+    if (added) codes_.push_back(code);
+    return it->second;
+  }
+  const std::string& operator[](size_t i) const { return codes_[i]; }
+  size_t size() const { return codes_.size(); }
+
+ private:
+  std::vector<std::string> codes_ = {""};
+  std::map<std::string, uint16_t, std::less<>> index_ = {{"", 0}};
+};
+
 struct ScopeMembers {
   std::vector<int64_t> store;    // home store; 0 = not in the scope (or not on its tier)
   std::vector<int64_t> created;  // created_at (epoch seconds)
   // With loyalty only: tier (index into `codes`, 0 = '') and last purchase
   // (yyyymmdd, 0 = none); members without a loyalty row have '' and none.
   std::vector<uint16_t> tier;
-  std::vector<std::string> codes = {""};
+  TierCodes codes;
   std::vector<int32_t> last;
 
   size_t size() const { return store.size(); }

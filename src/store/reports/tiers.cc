@@ -43,13 +43,8 @@ TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp det
   int64_t before = std::numeric_limits<int64_t>::max();
   {
     std::vector<uint16_t> at_end(m.size(), 0);
-    std::map<std::string, uint16_t, std::less<>> index;
-    for (size_t i = 0; i < m.codes.size(); ++i) index.emplace(m.codes[i], uint16_t(i));
     const bool ready = ForEachRollupTier(r.db(), details_until, [&](int64_t id, const std::string& code) {
-      if (id <= 0 || id >= int64_t(m.size())) return;
-      auto [it, added] = index.try_emplace(code, uint16_t(m.codes.size()));
-      if (added) m.codes.push_back(code);
-      at_end[size_t(id)] = it->second;
+      if (id > 0 && id < int64_t(m.size())) at_end[size_t(id)] = m.codes.Of(code);
     });
     if (ready) {
       m.tier = std::move(at_end);
