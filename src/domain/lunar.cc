@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <memory>
+#include <unordered_map>
 
 namespace vipcare::domain {
 namespace {
@@ -30,13 +31,8 @@ std::optional<Date> ParseLooseYmd(const char* s) {
 
 bool IsLeapYear(int y) { return std::chrono::year(y).is_leap(); }
 
-}  // namespace
-
-std::optional<Date> LunarToSolar(int year, unsigned month, unsigned day, bool leap_month) {
-  if (year < kFirstLunarYear || year > kLastLunarYear || month < 1 || month > 12 || day < 1 ||
-      day > 30) {
-    return std::nullopt;
-  }
+// liblunar-date's answer for LunarToSolar (arguments already checked).
+std::optional<Date> ConvertLunar(int year, unsigned month, unsigned day, bool leap_month) {
   std::unique_ptr<LunarDate, LunarDateFree> date(lunar_date_new());
   GError* error = nullptr;
   lunar_date_set_lunar_date(date.get(), GDateYear(year), GDateMonth(month), GDateDay(day), 0,
@@ -49,6 +45,22 @@ std::optional<Date> LunarToSolar(int year, unsigned month, unsigned day, bool le
   std::unique_ptr<gchar, GFree> text(lunar_date_strftime(date.get(), "%(year)-%(month)-%(day)"));
   if (!text) return std::nullopt;
   return ParseLooseYmd(text.get());
+}
+
+}  // namespace
+
+std::optional<Date> LunarToSolar(int year, unsigned month, unsigned day, bool leap_month) {
+  if (year < kFirstLunarYear || year > kLastLunarYear || month < 1 || month > 12 || day < 1 ||
+      day > 30) {
+    return std::nullopt;
+  }
+  // The converter costs ~10 µs a call (a GObject, a string to parse) and a
+  // till asks for the same few days again and again: answers are kept per
+  // thread. At most 201 years x 12 months x 30 days x 2 entries.
+  thread_local std::unordered_map<uint32_t, std::optional<Date>> known;
+  const uint32_t key = ((uint32_t(year) * 16 + month) * 32 + day) * 2 + (leap_month ? 1 : 0);
+  if (auto hit = known.find(key); hit != known.end()) return hit->second;
+  return known.emplace(key, ConvertLunar(year, month, day, leap_month)).first->second;
 }
 
 std::optional<Date> BirthdayInYear(const CalendarDate& birthday, int year) {

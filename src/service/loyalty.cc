@@ -203,15 +203,73 @@ Result<Loyalty::Posted> Replay(const store::TransactionRecord& before, const std
 
 }  // namespace
 
+struct Loyalty::SaleRead {
+  SaleRequest sale;
+  std::string body_hash;
+  // The member's file as read before the write transaction (nothing if the
+  // sale names none, or names one that could not be read), and whether the
+  // sale's local day is their birthday [by the program's calendar choice:
+  // false = as recorded, true = the solar day of birth].
+  std::optional<domain::Member> member;
+  bool birthday[2] = {false, false};
+};
+
+namespace {
+
+// The sale parsed and hashed: what every posting of it starts from.
+Result<Loyalty::SaleRead> ParseSaleRead(const json& body) {
+  auto parsed = ParseSale(body);
+  if (!parsed.ok()) return parsed.error();
+  Loyalty::SaleRead read;
+  read.sale = std::move(*parsed);
+  read.body_hash = Sha256Hex(body.dump());
+  return read;
+}
+
+}  // namespace
+
 Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) {
   if (body.is_object() && body.value("kind", json()) == json("refund")) {
     return PostRefund(actor, body);
   }
-  auto parsed = ParseSale(body);
-  if (!parsed.ok()) return parsed.error();
-  VIPCARE_TRY(CheckSaleStore(actor, parsed->store_id));
-  return env_.store.Write(
-      [&](store::Repository& repo) -> Result<Posted> { return PostSaleIn(repo, actor, body); });
+  auto read = ReadSale(actor, body);
+  if (!read.ok()) return read.error();
+  return PostReadSale(actor, **read);
+}
+
+Result<std::shared_ptr<const Loyalty::SaleRead>> Loyalty::ReadSale(const Actor& actor,
+                                                                    const json& body) {
+  auto read = ParseSaleRead(body);
+  if (!read.ok()) return read.error();
+  VIPCARE_TRY(CheckSaleStore(actor, read->sale.store_id));
+  const SaleRequest& sale = read->sale;
+  if (!sale.card_no.empty() || sale.member_id) {
+    // Unknown cards and members are left to the posting, which answers them.
+    auto member = env_.store.Read([&](store::Repository& repo) -> Result<domain::Member> {
+      MemberId id = sale.member_id;
+      if (!sale.card_no.empty()) {
+        auto card = repo.FindCardByNo(sale.card_no);
+        if (!card) return Error::NotFound("no card", "card_no");
+        id = card->member_id;
+      }
+      auto member = repo.GetMember(id);
+      if (!member) return Error::NotFound("no member", "member_id");
+      return *member;
+    });
+    if (member.ok()) read->member = std::move(*member);
+    if (read->member && read->member->birthday) {
+      const Date day = env_.tz.LocalDate(sale.occurred_at);
+      read->birthday[0] = domain::IsBirthday(*read->member->birthday, day, false);
+      read->birthday[1] = domain::IsBirthday(*read->member->birthday, day, true);
+    }
+  }
+  return std::make_shared<const SaleRead>(std::move(*read));
+}
+
+Result<Loyalty::Posted> Loyalty::PostReadSale(const Actor& actor, const SaleRead& read) {
+  return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
+    return PostSaleWith(repo, actor, read);
+  });
 }
 
 Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor& actor,
@@ -219,11 +277,26 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
   if (body.is_object() && body.value("kind", json()) == json("refund")) {
     return PostRefundIn(repo, actor, body);
   }
-  auto parsed = ParseSale(body);
-  if (!parsed.ok()) return parsed.error();
-  SaleRequest& sale = *parsed;
+  auto read = ParseSaleRead(body);
+  if (!read.ok()) return read.error();
+  return PostSaleWith(repo, actor, *read);
+}
+
+Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Actor& actor,
+                                              const SaleRead& read) {
+  const SaleRequest& sale = read.sale;
+  const std::string& body_hash = read.body_hash;
   VIPCARE_TRY(CheckSaleStore(actor, sale.store_id));
-  const std::string body_hash = Sha256Hex(body.dump());
+  // The file read before this transaction while it is still the stored one.
+  bool read_before = false;
+  const auto current = [&](MemberId id) -> std::optional<domain::Member> {
+    if (read.member && read.member->id == id &&
+        repo.MemberVersion(id) == read.member->version) {
+      read_before = true;
+      return read.member;
+    }
+    return repo.GetMember(id);
+  };
   const Timestamp now = env_.clock.Now();
   const Date today = env_.Today();
   {
@@ -242,9 +315,9 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
       if (!card || !domain::IsActive(card->status)) {
         return Error::Invalid("card_no", "no active card has that number");
       }
-      member = repo.GetMember(card->member_id);
+      member = current(card->member_id);
     } else if (sale.member_id) {
-      member = repo.GetMember(sale.member_id);
+      member = current(sale.member_id);
       if (!member) return Error::Invalid("member_id", "no member has that id");
     }
     if (member && (member->status == domain::MemberStatus::kMerged ||
@@ -304,10 +377,11 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
     in.tier = state.tier_code;
     in.on = t.local_day;
     in.remainder = state.carry_fen;
+    const bool solar_of_birth =
+        program.birthday_calendar == domain::BirthdayCalendar::kSolarOfBirth;
     in.birthday = member->birthday &&
-                  domain::IsBirthday(*member->birthday, t.local_day,
-                                     program.birthday_calendar ==
-                                         domain::BirthdayCalendar::kSolarOfBirth);
+                  (read_before ? read.birthday[solar_of_birth]
+                               : domain::IsBirthday(*member->birthday, t.local_day, solar_of_birth));
     in.lines = sale.lines;
     auto earning = domain::Earn(program, in);
     if (!earning.ok()) return earning.error();
@@ -430,7 +504,8 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
       std::vector<std::string> vouchers =
           answer.value("cashback_vouchers", std::vector<std::string>{});
       const size_t issued_at_sale = vouchers.size();
-      auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day, &vouchers);
+      auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day, &vouchers,
+                                          &program, &*member);
       if (!converted.ok()) return converted.error();
       if (*converted) answer["became_formal"] = true;
       if (vouchers.size() > issued_at_sale) {

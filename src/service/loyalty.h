@@ -1,5 +1,7 @@
 // src/service/loyalty.h
 #pragma once
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
@@ -33,6 +35,17 @@ class Loyalty {
   // outside the actor's reach is kForbidden.
   // A body with "kind": "refund" is a refund (see PostRefund).
   Result<Posted> PostSale(const Actor& actor, const nlohmann::json& body);
+  // PostSale in its two steps. ReadSale checks the body, hashes it and reads
+  // the member's file in a read transaction of its own, i.e. outside the
+  // serial part of the group commit (Store::Write). PostReadSale then posts
+  // the sale, using that file only while the member's version is still the
+  // one read (else it reads the file again), so its answer and rows are the
+  // ones PostSale of the same body would give at that moment. PostSale is the
+  // two together; they are public for tests of a file changed in between.
+  struct SaleRead;
+  Result<std::shared_ptr<const SaleRead>> ReadSale(const Actor& actor,
+                                                   const nlohmann::json& body);
+  Result<Posted> PostReadSale(const Actor& actor, const SaleRead& read);
   // PostSale and PostRefund inside the caller's transaction (a batch of
   // imported sales); a body with "kind": "refund" goes to PostRefundIn.
   Result<Posted> PostSaleIn(store::Repository& repo, const Actor& actor,
@@ -89,6 +102,8 @@ class Loyalty {
   Result<nlohmann::json> CurrentProgram(const Actor& actor);
 
  private:
+  Result<Posted> PostSaleWith(store::Repository& repo, const Actor& actor, const SaleRead& read);
+
   Env env_;
 };
 

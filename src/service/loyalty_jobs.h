@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "domain/program.h"
 #include "service/care.h"
 #include "service/context.h"
 #include "store/repository.h"
@@ -103,10 +104,14 @@ class LoyaltyJobs {
 // lists them for the SMS. A cash-back on request stays the member's choice. Answers true if the member was converted, false if nothing
 // was due (not temporary, no purchases, rule not met, or no temporary stage).
 // kNotFound on "id" for an unknown member; kConflict if the file changed
-// meanwhile.
+// meanwhile. A caller that holds the company's program and the member's
+// current file (read in this transaction, or checked by its version) passes
+// them instead of having them read again.
 Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,
                                 MemberId id, Date day,
-                                std::vector<std::string>* vouchers = nullptr);
+                                std::vector<std::string>* vouchers = nullptr,
+                                const domain::Program* program = nullptr,
+                                const domain::Member* member = nullptr);
 
 // A fresh random token (32 hex digits) that marks one run's claims and
 // builds as its own.

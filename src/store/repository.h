@@ -232,6 +232,10 @@ class Repository {
   virtual MemberId InsertMember(const domain::Member& m) = 0;
   virtual bool UpdateMember(const domain::Member& m) = 0;
   virtual std::optional<domain::Member> GetMember(MemberId id) = 0;
+  // The stored version of a member's file (bumped by every change of it), or
+  // nothing if there is no such member: tells whether a file read earlier is
+  // still current without reading it again.
+  virtual std::optional<int64_t> MemberVersion(MemberId id) = 0;
   // GetMember with only the care engine's profile fields (see MembersAfter).
   virtual std::optional<domain::Member> GetMemberCareFields(MemberId id) = 0;
   virtual std::optional<domain::Member> FindMemberByMobile(const std::string& mobile) = 0;

@@ -166,8 +166,10 @@ constexpr std::string_view kMoveHistory =
 constexpr std::string_view kCopyTags =
     "INSERT INTO member_tags (member_id, tag) SELECT ?, tag FROM member_tags WHERE member_id = ? "
     "ON CONFLICT DO NOTHING";
+// A member's referrer is part of their file: its version changes with it.
 constexpr std::string_view kMoveReferrals =
-    "UPDATE members SET referrer_id = ? WHERE referrer_id = ? AND id <> ?";
+    "UPDATE members SET referrer_id = ?, version = version + 1 WHERE referrer_id = ? AND id <> ?";
+constexpr std::string_view kMemberVersion = "SELECT version FROM members WHERE id = ?";
 constexpr std::string_view kInsertDestruction =
     "INSERT INTO destruction_records (member_id, member_no, erased_at, erased_by, reason, fields) "
     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
@@ -732,6 +734,11 @@ class SqlRepository final : public Repository {
   std::optional<Member> GetMember(MemberId id) override {
     static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.id = ?");
     return OneMember(sql, {id.value});
+  }
+  std::optional<int64_t> MemberVersion(MemberId id) override {
+    auto r = db_.QueryOne(kMemberVersion, {id.value});
+    if (!r) return std::nullopt;
+    return r->Int(0);
   }
   std::optional<Member> GetMemberCareFields(MemberId id) override {
     static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.id = ?");

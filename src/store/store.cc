@@ -18,6 +18,12 @@ Store::Store(std::string url, KeyringPtr keys, uint32_t index_key, size_t pool_s
 
 Store::~Store() {
   {
+    std::lock_guard lock(group_mu_);
+    writer_stopping_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  {
     std::lock_guard lock(checkpoint_mu_);
     stopping_ = true;
   }
@@ -96,6 +102,7 @@ std::unique_ptr<Store> Store::Open(const std::string& url, KeyringPtr keys, size
   s->open_ = 1;
   s->idle_.push_back(std::move(first));
   s->StartCheckpointer();
+  s->writer_ = std::thread(&Store::WriterLoop, s.get());
   return s;
 }
 
@@ -144,8 +151,8 @@ void Store::Release(std::unique_ptr<Db> db) {
 
 namespace {
 
-// Set while this thread runs a group: a Write() from inside a Write() would
-// otherwise wait for the group it is part of.
+// Set on the writer thread: a Write() from inside a Write() would wait for
+// the group it is part of.
 thread_local bool leading_group = false;
 
 constexpr std::string_view kSavepoint = "SAVEPOINT vipcare_write";
@@ -165,20 +172,23 @@ void Store::RunInGroup(GroupJob& job) {
   }
   std::unique_lock lock(group_mu_);
   waiting_.push_back(&job);
-  while (!job.done) {
-    if (group_running_) {
-      group_cv_.wait(lock);
-      continue;
-    }
-    // Lead the next group: everything queued so far, in arrival order.
-    group_running_ = true;
+  if (waiting_.size() == 1) writer_cv_.notify_one();
+  job.finished.wait(lock, [&] { return job.done; });
+}
+
+void Store::WriterLoop() {
+  leading_group = true;
+  std::unique_lock lock(group_mu_);
+  for (;;) {
+    writer_cv_.wait(lock, [&] { return writer_stopping_ || !waiting_.empty(); });
+    if (waiting_.empty()) return;  // stopping, and nothing left to write
+    // The next group: everything queued so far, in arrival order.
     std::vector<GroupJob*> group;
     while (!waiting_.empty() && group.size() < kMaxGroup) {
       group.push_back(waiting_.front());
       waiting_.pop_front();
     }
     lock.unlock();
-    leading_group = true;
     try {
       LeadGroup(group);
     } catch (...) {
@@ -188,11 +198,13 @@ void Store::RunInGroup(GroupJob& job) {
         if (!j->error) j->error = std::current_exception();
       }
     }
-    leading_group = false;
     lock.lock();
-    for (auto* j : group) j->done = true;
-    group_running_ = false;
-    group_cv_.notify_all();
+    // Signalled under the lock: a caller may return (and its job go away)
+    // as soon as it sees `done`.
+    for (auto* j : group) {
+      j->done = true;
+      j->finished.notify_one();
+    }
   }
 }
 

@@ -24,16 +24,19 @@ namespace vipcare::store {
 // The database as the services see it: a pool of connections and a way to run
 // a unit of work in one transaction. Thread-safe.
 //
-// Group commit: concurrent Write() calls are run one after another by one
-// thread (the first caller that finds no group running) inside ONE database
-// transaction, each under its own savepoint, and committed together; every
-// caller returns only after that commit, so an acknowledged write is durable
-// exactly as with a transaction of its own. A call whose result is an error
-// (or that throws) is rolled back to its savepoint and changes nothing; the
-// others in the group are unaffected. Writers therefore never wait on the
-// engine's lock (SQLite's busy handler sleeps) and a commit is shared by all
-// the writes that arrived while the previous group ran. A Write() must not
-// call Write() again (it would wait for itself): that throws std::logic_error.
+// Group commit: concurrent Write() calls are run one after another by the
+// store's writer thread inside ONE database transaction, each under its own
+// savepoint, and committed together; every caller returns only after that
+// commit, so an acknowledged write is durable exactly as with a transaction
+// of its own. A call whose result is an error (or that throws) is rolled back
+// to its savepoint and changes nothing; the others in the group are
+// unaffected. Writers therefore never wait on the engine's lock (SQLite's
+// busy handler sleeps) and a commit is shared by all the writes that arrived
+// while the previous group ran. While the writer runs a group, the callers of
+// the next one read and check on their own threads (e.g. Loyalty::ReadSale),
+// so the writer does only what must be serial; each caller is woken alone
+// when its group has committed. A Write() must not call Write() again (it
+// would wait for itself): that throws std::logic_error.
 //
 // On SQLite the WAL is copied back into the database file (checkpointed) by a
 // background thread every kCheckpointInterval instead of by whichever commit
@@ -121,9 +124,12 @@ class Store {
     std::function<bool(Repository&)> run;
     std::exception_ptr error;
     bool done = false;
+    std::condition_variable finished;  // signalled (under group_mu_) when done
   };
   // Queues `job` and returns once a group that ran it has finished.
   void RunInGroup(GroupJob& job);
+  // The writer thread: runs the queued writes, group after group.
+  void WriterLoop();
   // Runs `group` in one transaction on one connection and commits it.
   void LeadGroup(const std::vector<GroupJob*>& group);
 
@@ -177,9 +183,10 @@ class Store {
   size_t open_ = 0;
 
   std::mutex group_mu_;
-  std::condition_variable group_cv_;
+  std::condition_variable writer_cv_;  // work queued, or stopping
   std::deque<GroupJob*> waiting_;
-  bool group_running_ = false;
+  bool writer_stopping_ = false;
+  std::thread writer_;
 
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;

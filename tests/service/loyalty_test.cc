@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/presets.h"
+#include "domain/program.h"
 #include "service/members.h"
+#include "service/programs.h"
 #include "testing/fixtures.h"
 
 namespace vipcare::service {
@@ -87,6 +90,64 @@ TEST_F(LoyaltyTest, L1TheCardNumberFindsTheMember) {
   sale.erase("member_id");
   sale["card_no"] = card_no_;
   EXPECT_EQ(MustPost(sale)["member_id"], member_.value);
+}
+
+// PostSale reads the member's file before its write transaction (outside the
+// group commit's serial part) and writes with it only while its version is
+// still the stored one: a file changed in between is read again.
+TEST_F(LoyaltyTest, L3ABirthdayRecordedBetweenTheReadAndTheWriteEarnsTheBirthdayRate) {
+  Programs programs(fx_.env());
+  json p = domain::ProgramToJson(*domain::FindPreset("department_store"));
+  p["earning"]["birthday_multiplier_bp"] = 20000;
+  ASSERT_TRUE(programs.Put(fx_.admin(), "department_store", p).ok());
+  ASSERT_TRUE(programs.Choose(fx_.admin(), "department_store").ok());
+
+  auto read = loyalty_.ReadSale(assoc_, Sale("POS-SH01-0100", 600));
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  const std::string today = fx_.env().Today().ToString();
+  auto updated = members_.Update(fx_.admin(), member_,
+                                 {{"birthday", "1990" + today.substr(4)},
+                                  {"birthday_calendar", "solar"}});
+  ASSERT_TRUE(updated.ok()) << updated.error().field << ": " << updated.error().message;
+
+  auto posted = loyalty_.PostReadSale(assoc_, **read);
+  ASSERT_TRUE(posted.ok()) << posted.error().message;
+  EXPECT_EQ(posted->body["points"], 1200);  // ×2 on the birthday now on file
+  EXPECT_EQ(Points()["points_balance"], 1200);
+}
+
+TEST_F(LoyaltyTest, L1AFileClosedBetweenTheReadAndTheWriteTakesNoSale) {
+  auto read = loyalty_.ReadSale(assoc_, Sale("POS-SH01-0101", 600));
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  ASSERT_TRUE(members_.ChangeStatus(fx_.admin(), member_, "closed", "会员申请注销").ok());
+
+  auto posted = loyalty_.PostReadSale(assoc_, **read);
+  ASSERT_FALSE(posted.ok());
+  EXPECT_EQ(posted.error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(posted.error().field, "member_id");
+  EXPECT_EQ(fx_.CountAudit("sale_post"), 0);
+  EXPECT_EQ(Points()["ledger"]["total"], 0);
+}
+
+TEST_F(LoyaltyTest, L1AnUnchangedFileIsNotReadAgainForTheWrite) {
+  auto read = loyalty_.ReadSale(assoc_, Sale("POS-SH01-0102", 600));
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  // The stored status changes without the file's version (no service does
+  // that). Posting from the start reads the file: closed.
+  {
+    auto lease = fx_.store().Acquire();
+    ASSERT_EQ(lease.db().Exec("UPDATE members SET status = 'closed' WHERE id = ?",
+                              {member_.value}),
+              1);
+  }
+  auto fresh = loyalty_.PostSale(assoc_, Sale("POS-SH01-0103", 600));
+  ASSERT_FALSE(fresh.ok());
+  EXPECT_EQ(fresh.error().field, "member_id");
+  // The sale read before goes by the file it read, which its version says is
+  // current.
+  auto posted = loyalty_.PostReadSale(assoc_, **read);
+  ASSERT_TRUE(posted.ok()) << posted.error().message;
+  EXPECT_EQ(posted->body["points"], 600);
 }
 
 TEST_F(LoyaltyTest, P10BadSalesNameTheFieldAndChangeNothing) {

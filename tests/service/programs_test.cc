@@ -184,6 +184,25 @@ TEST_F(ProgramsTest, L9TheReferrerIsRewardedOnceOnTheFirstQualifyingPurchase) {
   EXPECT_EQ((*p)["growth_points"], 0);  // a reward is not spending
 }
 
+// A merge moves the absorbed file's referrals to the survivor and changes the
+// referred members' files (their version): a sale whose file was read before
+// the merge is written with the new referrer, who gets the reward.
+TEST_F(ProgramsTest, L9AMergeBetweenTheSalesReadAndItsWriteRewardsTheSurvivor) {
+  Choose("apparel_abc");
+  const MemberId absorbed = NewMember("王芳芳", MemberId());
+  const MemberId friend_id = NewMember("李娜", absorbed);
+  auto read = loyalty_.ReadSale(assoc_, Sale("POS-1", friend_id, 300));
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  auto merged = members_.Merge(fx_.admin(), member_, absorbed);
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+
+  auto posted = loyalty_.PostReadSale(assoc_, **read);
+  ASSERT_TRUE(posted.ok()) << posted.error().message;
+  EXPECT_EQ(posted->body["referral"]["referrer_member_id"], member_.value);
+  EXPECT_EQ(posted->body["referral"]["points"], 100);
+  EXPECT_EQ(Balance(member_), 100);
+}
+
 TEST_F(ProgramsTest, ThePurchasesTabListsSalesAndRefundsWithLinesInScopeOnly) {
   MustPost(Sale("POS-1", member_, 600));
   auto refund = loyalty_.PostSale(assoc_, fx_.RefundBody("RF-1", "POS-1", 100));
