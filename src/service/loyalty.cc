@@ -206,8 +206,10 @@ Result<Loyalty::Posted> Replay(const store::TransactionRecord& before, const std
 struct Loyalty::SaleRead {
   SaleRequest sale;
   std::string body_hash;
-  // The member's file as read before the write transaction (nothing if the
-  // sale names none, or names one that could not be read), and whether the
+  // The member's file as read before the write transaction, its plain
+  // columns only (Repository::GetMemberPlain: status, number, birthday,
+  // referrer, version; nothing if the sale names no member or one that could
+  // not be read), and whether the
   // sale's local day is their birthday [by the program's calendar choice:
   // false = as recorded, true = the solar day of birth].
   std::optional<domain::Member> member;
@@ -252,7 +254,7 @@ Result<std::shared_ptr<const Loyalty::SaleRead>> Loyalty::ReadSale(const Actor& 
         if (!card) return Error::NotFound("no card", "card_no");
         id = card->member_id;
       }
-      auto member = repo.GetMember(id);
+      auto member = repo.GetMemberPlain(id);
       if (!member) return Error::NotFound("no member", "member_id");
       return *member;
     });
@@ -287,7 +289,8 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
   const SaleRequest& sale = read.sale;
   const std::string& body_hash = read.body_hash;
   VIPCARE_TRY(CheckSaleStore(actor, sale.store_id));
-  // The file read before this transaction while it is still the stored one.
+  // The member's plain columns (all a sale needs of the file): those read
+  // before this transaction while the file's version is still the stored one.
   bool read_before = false;
   const auto current = [&](MemberId id) -> std::optional<domain::Member> {
     if (read.member && read.member->id == id &&
@@ -295,7 +298,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
       read_before = true;
       return read.member;
     }
-    return repo.GetMember(id);
+    return repo.GetMemberPlain(id);
   };
   const Timestamp now = env_.clock.Now();
   const Date today = env_.Today();
@@ -434,7 +437,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
     std::optional<domain::Member> referrer;
     if (member->referrer_id && !state.referral_rewarded) {
       referral = domain::ReferralReward(program, t.paid_total);
-      referrer = repo.GetMember(member->referrer_id);
+      referrer = repo.GetMemberPlain(member->referrer_id);
       if (!referrer || referrer->status == domain::MemberStatus::kMerged ||
           referrer->status == domain::MemberStatus::kErased ||
           referrer->status == domain::MemberStatus::kClosed) {
@@ -504,8 +507,8 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
       std::vector<std::string> vouchers =
           answer.value("cashback_vouchers", std::vector<std::string>{});
       const size_t issued_at_sale = vouchers.size();
-      auto converted = ConvertIfQualified(repo, env_, actor, member->id, t.local_day, &vouchers,
-                                          &program, &*member);
+      auto converted =
+          ConvertIfQualified(repo, env_, actor, member->id, t.local_day, &vouchers, &program);
       if (!converted.ok()) return converted.error();
       if (*converted) answer["became_formal"] = true;
       if (vouchers.size() > issued_at_sale) {

@@ -245,9 +245,8 @@ bool ApplyUpgrade(store::LoyaltyRepository& l, const domain::Program& p, store::
 // M4 with a program already loaded.
 Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& actor,
                          const domain::Program& program, MemberId id, Date day,
-                         std::vector<std::string>* vouchers_out = nullptr,
-                         const domain::Member* known = nullptr) {
-  auto member = known && known->id == id ? std::optional<domain::Member>(*known) : repo.GetMember(id);
+                         std::vector<std::string>* vouchers_out = nullptr) {
+  auto member = repo.GetMember(id);
   if (!member) return Error::NotFound("no member has that id", "id");
   if (member->status != domain::MemberStatus::kTemporary || !program.temporary_to_formal) {
     return false;
@@ -918,9 +917,9 @@ std::string NewRunToken() {
 
 Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,
                                 MemberId id, Date day, std::vector<std::string>* vouchers,
-                                const domain::Program* program, const domain::Member* member) {
-  if (program) return ConvertWith(repo, env, actor, *program, id, day, vouchers, member);
-  return ConvertWith(repo, env, actor, LoadProgram(repo.loyalty()), id, day, vouchers, member);
+                                const domain::Program* program) {
+  if (program) return ConvertWith(repo, env, actor, *program, id, day, vouchers);
+  return ConvertWith(repo, env, actor, LoadProgram(repo.loyalty()), id, day, vouchers);
 }
 
 }  // namespace vipcare::service

@@ -104,14 +104,12 @@ class LoyaltyJobs {
 // lists them for the SMS. A cash-back on request stays the member's choice. Answers true if the member was converted, false if nothing
 // was due (not temporary, no purchases, rule not met, or no temporary stage).
 // kNotFound on "id" for an unknown member; kConflict if the file changed
-// meanwhile. A caller that holds the company's program and the member's
-// current file (read in this transaction, or checked by its version) passes
-// them instead of having them read again.
+// meanwhile. A caller that holds the company's program passes it instead of
+// having it read again.
 Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const Actor& actor,
                                 MemberId id, Date day,
                                 std::vector<std::string>* vouchers = nullptr,
-                                const domain::Program* program = nullptr,
-                                const domain::Member* member = nullptr);
+                                const domain::Program* program = nullptr);
 
 // A fresh random token (32 hex digits) that marks one run's claims and
 // builds as its own.

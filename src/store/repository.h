@@ -232,6 +232,11 @@ class Repository {
   virtual MemberId InsertMember(const domain::Member& m) = 0;
   virtual bool UpdateMember(const domain::Member& m) = 0;
   virtual std::optional<domain::Member> GetMember(MemberId id) = 0;
+  // GetMember without the sealed fields (name, mobile, profile: left empty)
+  // and without tags: status, number, birthday, referrer, stores, version
+  // and the other plain columns, with nothing to open or parse. Never to be
+  // written back with UpdateMember.
+  virtual std::optional<domain::Member> GetMemberPlain(MemberId id) = 0;
   // The stored version of a member's file (bumped by every change of it), or
   // nothing if there is no such member: tells whether a file read earlier is
   // still current without reading it again.

@@ -83,6 +83,12 @@ constexpr std::string_view kMemberColumns =
     "SELECT m.id, m.member_no, m.status, m.name_enc, m.gender, m.birthday, m.birthday_calendar, "
     "m.mobile_enc, m.mobile_valid, m.occupation, m.source, m.referrer_id, m.home_store_id, "
     "m.associate_id, m.merged_into, m.profile_enc, m.created_at, m.updated_at, m.version";
+// kMemberColumns without the sealed ones (NULL in their places) for
+// GetMemberPlain: nothing to open or parse.
+constexpr std::string_view kMemberPlainColumns =
+    "SELECT m.id, m.member_no, m.status, NULL, m.gender, m.birthday, m.birthday_calendar, "
+    "NULL, m.mobile_valid, m.occupation, m.source, m.referrer_id, m.home_store_id, "
+    "m.associate_id, m.merged_into, NULL, m.created_at, m.updated_at, m.version";
 constexpr std::string_view kInsertMember =
     "INSERT INTO members (status, name_enc, gender, birthday, birthday_calendar, mobile_enc, "
     "mobile_valid, occupation, source, referrer_id, home_store_id, associate_id, "
@@ -335,7 +341,7 @@ Member ReadMember(const Row& r, const Sealer& sealer, bool care_fields_only = fa
   m.id = MemberId(r.Int(0));
   m.member_no = r.Text(1);
   m.status = domain::ParseMemberStatus(r.Text(2)).value_or(domain::MemberStatus::kTemporary);
-  m.name = sealer.Open(kSealedName, r.Text(3));
+  if (!r.IsNull(3)) m.name = sealer.Open(kSealedName, r.Text(3));
   m.gender = domain::ParseGender(r.Text(4)).value_or(domain::Gender::kUnknown);
   auto cal = domain::ParseCalendar(r.Text(6)).value_or(domain::Calendar::kSolar);
   if (!r.IsNull(5)) {
@@ -353,7 +359,9 @@ Member ReadMember(const Row& r, const Sealer& sealer, bool care_fields_only = fa
   m.home_store_id = StoreId(r.Int(12));
   m.associate_id = StaffId(r.Int(13));
   m.merged_into = MemberId(r.Int(14));
-  if (care_fields_only) {
+  if (r.IsNull(15)) {
+    // kMemberPlainColumns: no sealed profile read.
+  } else if (care_fields_only) {
     domain::CareProfileFromJson(sealer.Open(kSealedProfile, r.Text(15)), m);
   } else {
     domain::ProfileFromJson(sealer.Open(kSealedProfile, r.Text(15)), m);
@@ -734,6 +742,12 @@ class SqlRepository final : public Repository {
   std::optional<Member> GetMember(MemberId id) override {
     static const std::string sql = Join(kMemberColumns, "FROM members m WHERE m.id = ?");
     return OneMember(sql, {id.value});
+  }
+  std::optional<Member> GetMemberPlain(MemberId id) override {
+    static const std::string sql = Join(kMemberPlainColumns, "FROM members m WHERE m.id = ?");
+    auto r = db_.QueryOne(sql, {id.value});
+    if (!r) return std::nullopt;
+    return ReadMember(*r, sealer_);
   }
   std::optional<int64_t> MemberVersion(MemberId id) override {
     auto r = db_.QueryOne(kMemberVersion, {id.value});

@@ -86,6 +86,43 @@ TEST_F(RepositoryTest, M1MemberFileRoundTripsWithNestedParts) {
   EXPECT_EQ(got->version, 1);
 }
 
+// A sale's posting reads the plain columns only, and the version alone to
+// know whether a file it read is still current.
+TEST_F(RepositoryTest, M1ThePlainReadHasTheUnsealedColumnsAndTheVersionTracksChanges) {
+  auto m = NewMember("陈静", "13900001112", store_a_);
+  m.birthday = domain::CalendarDate{1980, 8, 30, domain::Calendar::kLunar, true};
+  m.preferences.special_needs = "温水，瓷杯";
+  m.tags = {"高净值"};
+  MemberId id = Insert(m);
+  auto st = store_->Write([&](Repository& repo) -> Status {
+    auto full = *repo.GetMember(id);
+    auto plain = repo.GetMemberPlain(id);
+    EXPECT_TRUE(plain);
+    if (!plain) return OkStatus();
+    EXPECT_EQ(plain->member_no, full.member_no);
+    EXPECT_EQ(plain->status, full.status);
+    EXPECT_TRUE(plain->birthday && plain->birthday->year == 1980 && plain->birthday->month == 8 &&
+                plain->birthday->day == 30 && plain->birthday->leap_month &&
+                plain->birthday->calendar == domain::Calendar::kLunar);
+    EXPECT_EQ(plain->home_store_id, full.home_store_id);
+    EXPECT_EQ(plain->referrer_id, full.referrer_id);
+    EXPECT_EQ(plain->version, full.version);
+    EXPECT_EQ(plain->name, "");  // sealed fields and tags are not read
+    EXPECT_EQ(plain->mobile.number, "");
+    EXPECT_EQ(plain->preferences.special_needs, "");
+    EXPECT_TRUE(plain->tags.empty());
+    EXPECT_FALSE(repo.GetMemberPlain(MemberId(id.value + 1000)));
+
+    EXPECT_EQ(repo.MemberVersion(id), 1);
+    full.name = "陈静静";
+    EXPECT_TRUE(repo.UpdateMember(full));
+    EXPECT_EQ(repo.MemberVersion(id), 2);
+    EXPECT_FALSE(repo.MemberVersion(MemberId(id.value + 1000)));
+    return OkStatus();
+  });
+  ASSERT_TRUE(st.ok());
+}
+
 TEST_F(RepositoryTest, M6MobileIsUniqueAcrossMembers) {
   Insert(NewMember("王芳", "13812345678", store_a_));
   EXPECT_THROW(
