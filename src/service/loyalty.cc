@@ -206,12 +206,11 @@ Result<Loyalty::Posted> Replay(const store::TransactionRecord& before, const std
 struct Loyalty::SaleRead {
   SaleRequest sale;
   std::string body_hash;
-  // The member's file as read before the write transaction, its plain
-  // columns only (Repository::GetMemberPlain: status, number, birthday,
-  // referrer, version; nothing if the sale names no member or one that could
-  // not be read), and whether the
-  // sale's local day is their birthday [by the program's calendar choice:
-  // false = as recorded, true = the solar day of birth].
+  // The member's plain columns as read before the write transaction
+  // (Repository::GetMemberPlain: status, number, birthday, referrer, version;
+  // nothing if the sale names no member or one that could not be read), and
+  // whether the sale's local day is their birthday, indexed by the program's
+  // calendar choice (false: as filed, true: the solar day of birth).
   std::optional<domain::Member> member;
   bool birthday[2] = {false, false};
 };

@@ -36,12 +36,13 @@ class Loyalty {
   // A body with "kind": "refund" is a refund (see PostRefund).
   Result<Posted> PostSale(const Actor& actor, const nlohmann::json& body);
   // PostSale in its two steps. ReadSale checks the body, hashes it and reads
-  // the member's file in a read transaction of its own, i.e. outside the
-  // serial part of the group commit (Store::Write). PostReadSale then posts
-  // the sale, using that file only while the member's version is still the
-  // one read (else it reads the file again), so its answer and rows are the
-  // ones PostSale of the same body would give at that moment. PostSale is the
-  // two together; they are public for tests of a file changed in between.
+  // the member's plain columns (Repository::GetMemberPlain) in a read
+  // transaction of its own, i.e. outside the serial part of the group commit
+  // (Store::Write). PostReadSale then posts the sale, using what was read only
+  // while the member's version is still the one read (else it reads again),
+  // so its answer and rows are the ones PostSale of the same body would give
+  // at that moment. PostSale is the two together; they are public for tests
+  // of a file changed in between.
   struct SaleRead;
   Result<std::shared_ptr<const SaleRead>> ReadSale(const Actor& actor,
                                                    const nlohmann::json& body);
