@@ -11,6 +11,8 @@ packages=(
   libhowardhinnant-date-dev libcsv-dev liblunar-date-dev libglib2.0-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev
+  # the server's allocator (TCMalloc, from gperftools)
+  libgoogle-perftools-dev
   # report exports as XLSX
   libxlsxwriter-dev
   # a real SMTP server for the e-mail sender's tests (python3 -m aiosmtpd)
