@@ -3,15 +3,16 @@
 #include <lunar-date/lunar-date.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <memory>
-#include <unordered_map>
 
 namespace vipcare::domain {
 namespace {
 
 constexpr int kFirstLunarYear = 1900;  // liblunar-date's table
 constexpr int kLastLunarYear = 2100;
+constexpr size_t kLunarSlots = size_t(kLastLunarYear - kFirstLunarYear + 1) * 12 * 30 * 2;
 
 struct LunarDateFree {
   void operator()(LunarDate* d) const { lunar_date_free(d); }
@@ -55,12 +56,25 @@ std::optional<Date> LunarToSolar(int year, unsigned month, unsigned day, bool le
     return std::nullopt;
   }
   // The converter costs ~10 µs a call (a GObject, a string to parse) and a
-  // till asks for the same few days again and again: answers are kept per
-  // thread. At most 201 years x 12 months x 30 days x 2 entries.
-  thread_local std::unordered_map<uint32_t, std::optional<Date>> known;
-  const uint32_t key = ((uint32_t(year) * 16 + month) * 32 + day) * 2 + (leap_month ? 1 : 0);
-  if (auto hit = known.find(key); hit != known.end()) return hit->second;
-  return known.emplace(key, ConvertLunar(year, month, day, leap_month)).first->second;
+  // till asks for the same few days again and again: answers are kept for
+  // the process, one slot per (year, month, day, leap month), 0 while not yet
+  // known. A slot is written once with the one answer it can have, so
+  // threads that convert the same day at once store the same value.
+  static constexpr int32_t kUnknown = 0;
+  static constexpr int32_t kNoDay = -1;
+  static constexpr int32_t kBias = 1 << 20;  // days since 1970-01-01 + kBias > 0
+  static std::array<std::atomic<int32_t>, kLunarSlots> known{};
+  std::atomic<int32_t>& slot =
+      known[((size_t(year - kFirstLunarYear) * 12 + (month - 1)) * 30 + (day - 1)) * 2 +
+            (leap_month ? 1 : 0)];
+  if (const int32_t v = slot.load(std::memory_order_relaxed); v != kUnknown) {
+    if (v == kNoDay) return std::nullopt;
+    return Date(std::chrono::sys_days(std::chrono::days(v - kBias)));
+  }
+  const std::optional<Date> answer = ConvertLunar(year, month, day, leap_month);
+  slot.store(answer ? int32_t(answer->days().time_since_epoch().count() + kBias) : kNoDay,
+             std::memory_order_relaxed);
+  return answer;
 }
 
 std::optional<Date> BirthdayInYear(const CalendarDate& birthday, int year) {

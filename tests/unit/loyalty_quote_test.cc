@@ -2,6 +2,10 @@
 // Lunar dates are checked against well-known festival days.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "domain/lunar.h"
 #include "domain/presets.h"
 #include "domain/quote.h"
@@ -50,6 +54,25 @@ TEST(LoyaltyLunarTest, L8DaysAYearLacksAreRefused) {
   EXPECT_EQ(LunarToSolar(2025, 12, 30, false), std::nullopt);  // 腊月 2025 has 29 days
   EXPECT_EQ(LunarToSolar(1800, 1, 1, false), std::nullopt);
   EXPECT_EQ(LunarToSolar(2026, 13, 1, false), std::nullopt);
+}
+
+TEST(LoyaltyLunarTest, L8KeptAnswersStayRightAcrossThreads) {
+  // Answers are kept for the process: asked again, from several threads at
+  // once, a day converts to the same solar day and a missing day stays missing.
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 3; ++round) {
+        if (LunarToSolar(2031, 1, 1, false) != D(2031, 1, 23)) ++wrong;   // 春节 2031
+        if (LunarToSolar(2030, 8, 15, false) != D(2030, 9, 12)) ++wrong;  // 中秋 2030
+        if (LunarToSolar(2030, 6, 1, true) != std::nullopt) ++wrong;      // no 闰六月 in 2030
+        if (LunarToSolar(1925, 1, 1, false) != D(1925, 1, 24)) ++wrong;   // 春节 1925
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(LoyaltyLunarTest, L8BirthdaysMoveToTheNearestEarlierDay) {
