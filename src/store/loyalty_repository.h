@@ -84,6 +84,12 @@ struct LoyaltyState {
   std::optional<int> rank_percentile;  // 1 = top 1% (L6 rank rules), set by the daily jobs
   bool referral_rewarded = false;      // L9: the referrer got their reward for this member
   int64_t version = 0;  // 0 = not stored yet
+  // The indexed columns (program, tier, pending tier, rank) as stored, kept
+  // by the repository when it reads or saves the state. A save that leaves
+  // them as they were writes only the other columns: SQLite rewrites an
+  // index whenever an UPDATE assigns its columns, even to the same values,
+  // and a sale's usual save changes balances and dates only.
+  std::string stored_index_key;
 };
 
 // A member's figures for one calendar month (company time zone): rolling

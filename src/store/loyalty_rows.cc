@@ -54,7 +54,20 @@ LoyaltyState ReadLoyaltyState(const Row& r) {
   s.version = r.Int(16);
   if (auto rank = r.OptInt(17)) s.rank_percentile = int(*rank);
   s.referral_rewarded = r.Int(18) != 0;
+  s.stored_index_key = IndexKeyOf(s);
   return s;
+}
+
+std::string IndexKeyOf(const LoyaltyState& s) {
+  // Unit separators keep ("a", "bc") apart from ("ab", "c").
+  std::string key = s.program_code;
+  key += '\x1f';
+  key += s.tier_code;
+  key += '\x1f';
+  key += s.pending_tier;
+  key += '\x1f';
+  if (s.rank_percentile) key += std::to_string(*s.rank_percentile);
+  return key;
 }
 
 MonthBucket ReadMonthBucket(const Row& r) {

@@ -29,7 +29,9 @@ TransactionRecord ReadTransaction(const Row& r);  // without its lines
   "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "         \
   "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, "     \
   "version, rank_percentile, referral_rewarded FROM member_loyalty "
-LoyaltyState ReadLoyaltyState(const Row& r);
+LoyaltyState ReadLoyaltyState(const Row& r);  // with its stored_index_key
+// The state's indexed columns as one comparable text (stored_index_key).
+std::string IndexKeyOf(const LoyaltyState& s);
 
 // "SELECT <every member_months column ReadMonthBucket reads> FROM member_months "
 #define VIPCARE_MONTH_SELECT \

@@ -86,6 +86,15 @@ constexpr std::string_view kUpdateState =
     "first_purchase_on = ?, last_purchase_on = ?, pending_tier = ?, pending_reason = ?, "
     "downgrade_warned_on = ?, downgrade_effective_on = ?, hold_until = ?, hold_reason = ?, "
     "rank_percentile = ?, referral_rewarded = ?, version = version + 1 WHERE member_id = ? AND version = ?";
+// kUpdateState without the indexed columns (program_code, tier_code,
+// pending_tier, rank_percentile: member_loyalty's four indexes), for a save
+// that leaves them as stored. Parameters: StateParams without those four.
+constexpr std::string_view kUpdateStateUnindexed =
+    "UPDATE member_loyalty SET tier_since = ?, "
+    "points_balance = ?, growth_lifetime = ?, carry_fen = ?, first_purchase_fen = ?, "
+    "first_purchase_on = ?, last_purchase_on = ?, pending_reason = ?, "
+    "downgrade_warned_on = ?, downgrade_effective_on = ?, hold_until = ?, hold_reason = ?, "
+    "referral_rewarded = ?, version = version + 1 WHERE member_id = ? AND version = ?";
 
 #define VIPCARE_PENDING_WHERE                                                        \
   "FROM member_loyalty l JOIN members m ON m.id = l.member_id "                      \
@@ -268,13 +277,22 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   }
   bool SaveLoyaltyState(LoyaltyState& s) override {
     auto p = StateParams(s);
+    std::string key = rows::IndexKeyOf(s);
     if (s.version == 0) {
       db_.Exec(kInsertState, p);
       s.version = 1;
+      s.stored_index_key = std::move(key);
       return true;
     }
     p.push_back(s.version);
-    if (db_.Exec(kUpdateState, p) != 1) return false;
+    if (key == s.stored_index_key) {
+      // StateParams' order: program 0, tier 1, pending 9, rank 15.
+      for (size_t i : {15, 9, 1, 0}) p.erase(p.begin() + ptrdiff_t(i));
+      if (db_.Exec(kUpdateStateUnindexed, p) != 1) return false;
+    } else {
+      if (db_.Exec(kUpdateState, p) != 1) return false;
+      s.stored_index_key = std::move(key);
+    }
     ++s.version;
     return true;
   }

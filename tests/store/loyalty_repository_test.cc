@@ -183,6 +183,50 @@ TEST_F(LoyaltyRepositoryTest, L6StateIsSavedWithOptimisticVersions) {
   });
 }
 
+TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick) {
+  Must([&](Repository& repo) {
+    auto& l = repo.loyalty();
+    LoyaltyState s;
+    s.member_id = members_[0];
+    s.program_code = "dept";
+    s.tier_code = "silver";
+    ASSERT_TRUE(l.SaveLoyaltyState(s));
+    // A sale's save: balances and dates only.
+    auto got = l.GetLoyaltyState(members_[0]);
+    got->points_balance = Points(120);
+    got->last_purchase_on = Date::FromYmd(2026, 11, 23);
+    ASSERT_TRUE(l.SaveLoyaltyState(*got));
+    // Then, on the same copy, a queued approval and a rank.
+    got->pending_tier = "gold";
+    got->pending_reason = "12-month spend";
+    got->rank_percentile = 3;
+    ASSERT_TRUE(l.SaveLoyaltyState(*got));
+    // And balances alone again, after the indexed columns changed.
+    got->points_balance = Points(150);
+    ASSERT_TRUE(l.SaveLoyaltyState(*got));
+    EXPECT_EQ(got->version, 4);
+    auto now = l.GetLoyaltyState(members_[0]);
+    EXPECT_EQ(now->points_balance, Points(150));
+    EXPECT_EQ(now->last_purchase_on, Date::FromYmd(2026, 11, 23));
+    EXPECT_EQ(now->tier_code, "silver");
+    EXPECT_EQ(now->pending_tier, "gold");
+    EXPECT_EQ(now->pending_reason, "12-month spend");
+    EXPECT_EQ(now->rank_percentile, 3);
+    EXPECT_EQ(now->version, 4);
+    // The pending queue (read through its index) lists the member.
+    auto queue = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{50, 0});
+    ASSERT_EQ(queue.items.size(), 1u);
+    EXPECT_EQ(queue.items[0].member_id, members_[0]);
+    // A stale copy still loses on either path.
+    got->version = 3;
+    got->points_balance = Points(1);
+    EXPECT_FALSE(l.SaveLoyaltyState(*got));
+    got->tier_code = "gold";
+    EXPECT_FALSE(l.SaveLoyaltyState(*got));
+    EXPECT_EQ(l.GetLoyaltyState(members_[0])->points_balance, Points(150));
+  });
+}
+
 TEST_F(LoyaltyRepositoryTest, L6R4MonthlyBucketsAddUpAndKeepTheLargestPurchaseAndLastSaleDay) {
   Must([&](Repository& repo) {
     auto& l = repo.loyalty();
