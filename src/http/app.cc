@@ -64,6 +64,9 @@ void App::Stop() {
   sender_cv_.notify_all();
   if (sender_.joinable()) sender_.join();
   if (server_) server_->Stop();
+  // Postings the server handed to the writer without waiting (WriteThen)
+  // finish while the services and the server they answer through still exist.
+  if (store_) store_->Settle();
 }
 
 }  // namespace vipcare::http

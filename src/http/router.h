@@ -47,13 +47,20 @@ struct Response {
 
 // The signed-in actor of an authenticated route; null on public routes.
 using Handler = std::function<Response(const Request&, const service::Actor*)>;
+// A handler that answers later, from any thread: it calls `reply(make)` once,
+// and the server runs `make()` (which may throw, like a Handler) on the
+// connection's own thread to build the response. For routes whose work waits
+// on the store's writer (Store::WriteThen), so that no server thread blocks.
+using AsyncReply = std::function<void(std::function<Response()> make)>;
+using AsyncHandler = std::function<void(const Request&, const service::Actor*, AsyncReply reply)>;
 
 struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/members/{id}"
   bool authenticated = true;
   service::Permission permission = service::Permission::kNone;
-  Handler handler;
+  Handler handler;  // used by in-process callers (Server::Dispatch), always set
+  AsyncHandler async = nullptr;  // the server's way, when set
 };
 
 // Matches method + path to a route. Thread-safe once built (read-only).

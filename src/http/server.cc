@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/thread_priority.h"
+
 namespace vipcare::http {
 namespace {
 
@@ -88,52 +90,64 @@ Server::Server(ServerOptions opt, const Router& router, service::Accounts& accou
 
 Server::~Server() { Stop(); }
 
-Response Server::Dispatch(Request& req) const {
+std::optional<Server::Admitted> Server::Admit(Request& req, Response& res) const {
   const bool api = req.path.rfind("/api/", 0) == 0;
-  Response res;
-  try {
-    auto match = router_.Find(req.method, req.path);
-    if (req.bad_query) {
-      res = Response::FromError(Error::Invalid(
-          "query", "the query string has a bad %-escape or is not UTF-8"));
-    } else if (!match.route) {
-      if (!api && req.method == "GET") {
-        if (auto file = StaticFile(opt_.web_root, req.path)) return *file;
-      }
-      res = Response::FromError(
-          match.path_known
-              ? Error{ErrorCode::kMethodNotAllowed, "method " + req.method + " is not allowed here", ""}
-              : Error::NotFound("no such resource"));
-    } else {
-      req.params = std::move(match.params);
-      const Route& route = *match.route;
-      if (!route.authenticated) {
-        res = route.handler(req, nullptr);
-      } else {
-        auto actor = accounts_.Authenticate(SessionToken(req), req.client_address,
-                                               req.Header("x-device-id"));
-        if (!actor.ok()) {
-          res = Response::FromError(actor.error());
-          res.headers.push_back({"WWW-Authenticate", "Bearer"});
-        } else if (actor->must_change_password && !AllowedBeforePasswordChange(route)) {
-          res = Response::FromError(Error::Forbidden(
-              "change your temporary password first (POST /api/v1/auth/password)"));
-        } else if (!CsrfOk(req)) {
-          res = Response::FromError(Error::Forbidden(
-              "a request signed in by cookie must send the X-CSRF-Token header"));
-        } else if (auto st = service::Authorize(*actor, route.permission); !st.ok()) {
-          res = Response::FromError(st.error());
-        } else {
-          res = route.handler(req, &*actor);
-        }
+  auto match = router_.Find(req.method, req.path);
+  if (req.bad_query) {
+    res = Response::FromError(
+        Error::Invalid("query", "the query string has a bad %-escape or is not UTF-8"));
+    return std::nullopt;
+  }
+  if (!match.route) {
+    if (!api && req.method == "GET") {
+      if (auto file = StaticFile(opt_.web_root, req.path)) {
+        res = std::move(*file);
+        return std::nullopt;
       }
     }
-  } catch (const std::exception& e) {
-    // Infrastructure failure: log the kind, never the request's data.
-    spdlog::error("{} {}: internal error: {}", req.method, req.path, e.what());
-    res = Response::FromError({ErrorCode::kInternal, "internal error; see the server log", ""});
+    res = Response::FromError(
+        match.path_known
+            ? Error{ErrorCode::kMethodNotAllowed, "method " + req.method + " is not allowed here", ""}
+            : Error::NotFound("no such resource"));
+    return std::nullopt;
   }
-  if (api) res.headers.push_back({"Cache-Control", "no-store"});
+  req.params = std::move(match.params);
+  const Route& route = *match.route;
+  if (!route.authenticated) return Admitted{&route, std::nullopt};
+  auto actor =
+      accounts_.Authenticate(SessionToken(req), req.client_address, req.Header("x-device-id"));
+  if (!actor.ok()) {
+    res = Response::FromError(actor.error());
+    res.headers.push_back({"WWW-Authenticate", "Bearer"});
+  } else if (actor->must_change_password && !AllowedBeforePasswordChange(route)) {
+    res = Response::FromError(
+        Error::Forbidden("change your temporary password first (POST /api/v1/auth/password)"));
+  } else if (!CsrfOk(req)) {
+    res = Response::FromError(
+        Error::Forbidden("a request signed in by cookie must send the X-CSRF-Token header"));
+  } else if (auto st = service::Authorize(*actor, route.permission); !st.ok()) {
+    res = Response::FromError(st.error());
+  } else {
+    return Admitted{&route, std::move(*actor)};
+  }
+  return std::nullopt;
+}
+
+Response Server::InternalError(const Request& req, const std::exception& e) {
+  spdlog::error("{} {}: internal error: {}", req.method, req.path, e.what());
+  return Response::FromError({ErrorCode::kInternal, "internal error; see the server log", ""});
+}
+
+Response Server::Dispatch(Request& req) const {
+  Response res;
+  try {
+    if (auto admitted = Admit(req, res)) {
+      res = admitted->route->handler(req, admitted->actor ? &*admitted->actor : nullptr);
+    }
+  } catch (const std::exception& e) {
+    res = InternalError(req, e);
+  }
+  if (req.path.rfind("/api/", 0) == 0) res.headers.push_back({"Cache-Control", "no-store"});
   return res;
 }
 
@@ -161,6 +175,50 @@ Request ToRequest(bhttp::request<bhttp::string_body>& in, const std::string& add
   req.body = std::move(in.body());
   req.client_address = address;
   return req;
+}
+
+// Server::Dispatch for a connection: a route with an AsyncHandler answers
+// without holding this thread (the coroutine waits for its reply); others
+// run here, and their database work blocks this thread (the pool has several
+// threads so one slow request does not stall the others).
+asio::awaitable<Response> Serve(const Server* server, Request& req) {
+  Response res;
+  std::optional<Server::Admitted> admitted;
+  try {
+    admitted = server->Admit(req, res);
+    if (admitted && !admitted->route->async) {
+      res = admitted->route->handler(req, admitted->actor ? &*admitted->actor : nullptr);
+    }
+  } catch (const std::exception& e) {
+    admitted.reset();
+    res = Server::InternalError(req, e);
+  }
+  if (admitted && admitted->route->async) {
+    using Make = std::function<Response()>;
+    Make make = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Make)>(
+        [&](auto handler) {
+          // The reply comes from any thread (the store's writer); the
+          // coroutine resumes on its own executor.
+          auto ex = asio::get_associated_executor(handler);
+          auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+          AsyncReply reply = [resume, ex](Make m) {
+            asio::post(ex, [resume, m = std::move(m)]() mutable { std::move(*resume)(std::move(m)); });
+          };
+          try {
+            admitted->route->async(req, admitted->actor ? &*admitted->actor : nullptr, reply);
+          } catch (...) {
+            reply([error = std::current_exception()]() -> Response { std::rethrow_exception(error); });
+          }
+        },
+        asio::use_awaitable);
+    try {
+      res = make();
+    } catch (const std::exception& e) {
+      res = Server::InternalError(req, e);
+    }
+  }
+  if (req.path.rfind("/api/", 0) == 0) res.headers.push_back({"Cache-Control", "no-store"});
+  co_return res;
 }
 
 asio::awaitable<void> Session(tcp::socket socket, const Server* server, size_t max_body) {
@@ -199,9 +257,7 @@ asio::awaitable<void> Session(tcp::socket socket, const Server* server, size_t m
       keep_alive = msg.keep_alive();
       unsigned version = msg.version();
       Request req = ToRequest(msg, address);
-      // Database work blocks this thread; the pool has several threads so one
-      // slow request does not stall the others.
-      Response r = server->Dispatch(req);
+      Response r = co_await Serve(server, req);
       out.version(version);
       out.result(r.status);
       out.set(bhttp::field::content_type, r.content_type);
@@ -251,7 +307,10 @@ void Server::Start() {
                  asio::detached);
   int n = std::max(1, opt_.threads);
   for (int i = 0; i < n; ++i) {
-    threads_.emplace_back([this] { impl_->ioc.run(); });
+    threads_.emplace_back([this] {
+      SetThisThreadNice(kBackgroundNice);
+      impl_->ioc.run();
+    });
   }
 }
 

@@ -1,7 +1,9 @@
 // src/http/server.h
 #pragma once
 #include <atomic>
+#include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,9 +22,12 @@ struct ServerOptions {
 };
 
 // HTTP/1.1 server on Boost.Beast with C++20 coroutines. Every request passes
-// through Dispatch: authentication (bearer token or session cookie), the
-// route's permission, the error mapper and the no-store header for API
-// answers. Thread-safe; Start and Stop from one thread.
+// through Admit: authentication (bearer token or session cookie), the
+// route's permission and the error mapper; then its handler runs, and API
+// answers get the no-store header. A route with an AsyncHandler (posting a
+// sale) answers later without holding a thread, so a few threads serve many
+// tills whose postings wait for the group commit. Thread-safe; Start and
+// Stop from one thread.
 class Server {
  public:
   Server(ServerOptions opt, const Router& router, service::Accounts& accounts);
@@ -39,6 +44,18 @@ class Server {
 
   // The access layer and router, without sockets (used by tests too).
   Response Dispatch(Request& req) const;
+
+  // Dispatch's access layer alone: either answers `req` in `res` (an error,
+  // a static file; returns nullopt) or admits it: the route to run and the
+  // signed-in actor (none on public routes). Throws what a lookup throws.
+  struct Admitted {
+    const Route* route = nullptr;
+    std::optional<service::Actor> actor;
+  };
+  std::optional<Admitted> Admit(Request& req, Response& res) const;
+  // The answer to an infrastructure failure while serving `req` (logged by
+  // kind, never with the request's data).
+  static Response InternalError(const Request& req, const std::exception& e);
 
  private:
   struct Impl;

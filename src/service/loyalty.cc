@@ -267,6 +267,25 @@ Result<std::shared_ptr<const Loyalty::SaleRead>> Loyalty::ReadSale(const Actor& 
   return std::make_shared<const SaleRead>(std::move(*read));
 }
 
+void Loyalty::PostSaleThen(const Actor& actor, const json& body, PostedThen done) {
+  if (!body.is_object() || body.value("kind", json()) == json("refund")) {
+    // Refunds (and bodies that are not objects) take the waiting path.
+    auto posted = std::make_shared<Result<Posted>>(PostSale(actor, body));
+    done([posted] { return std::move(*posted); });
+    return;
+  }
+  auto read = ReadSale(actor, body);
+  if (!read.ok()) {
+    done([error = read.error()]() -> Result<Posted> { return error; });
+    return;
+  }
+  env_.store.WriteThen(
+      [this, actor, read = *read](store::Repository& repo) -> Result<Posted> {
+        return PostSaleWith(repo, actor, *read);
+      },
+      std::move(done));
+}
+
 Result<Loyalty::Posted> Loyalty::PostReadSale(const Actor& actor, const SaleRead& read) {
   return env_.store.Write([&](store::Repository& repo) -> Result<Posted> {
     return PostSaleWith(repo, actor, read);

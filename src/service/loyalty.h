@@ -1,5 +1,6 @@
 // src/service/loyalty.h
 #pragma once
+#include <functional>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -47,6 +48,15 @@ class Loyalty {
   Result<std::shared_ptr<const SaleRead>> ReadSale(const Actor& actor,
                                                    const nlohmann::json& body);
   Result<Posted> PostReadSale(const Actor& actor, const SaleRead& read);
+  // PostSale for a caller that must not block (the HTTP server): the sale is
+  // read on the calling thread, then written by the store's writer without
+  // waiting for it (Store::WriteThen). `done(get)` runs once: on the writer
+  // thread after the commit, or at once on the calling thread if the sale
+  // fails before its write (bad body, refunds, a store out of reach). `get()`
+  // answers what PostSale would, or throws what it would; call it once, on
+  // the thread that should do the rest of the work.
+  using PostedThen = std::function<void(std::function<Result<Posted>()> get)>;
+  void PostSaleThen(const Actor& actor, const nlohmann::json& body, PostedThen done);
   // PostSale and PostRefund inside the caller's transaction (a batch of
   // imported sales); a body with "kind": "refund" goes to PostRefundIn.
   Result<Posted> PostSaleIn(store::Repository& repo, const Actor& actor,

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/thread_priority.h"
 #include "store/keys.h"
 #include "store/migrations.h"
 
@@ -64,6 +65,7 @@ void Store::StartCheckpointer() {
 }
 
 void Store::CheckpointLoop(std::unique_ptr<Db> db) {
+  SetThisThreadNice(kBackgroundNice);
   std::unique_lock lock(checkpoint_mu_);
   while (!stopping_) {
     checkpoint_cv_.wait_for(lock, kCheckpointInterval, [&] { return stopping_; });
@@ -176,6 +178,19 @@ void Store::RunInGroup(GroupJob& job) {
   job.finished.wait(lock, [&] { return job.done; });
 }
 
+void Store::Settle() {
+  // Groups run in queue order and complete their WriteThen() jobs before
+  // waking the waiting callers, so an empty write queued now returns after
+  // all of them.
+  (void)Write([](Repository&) -> Status { return Error::Invalid("", "nothing to write"); });
+}
+
+void Store::Enqueue(GroupJob* job) {
+  std::lock_guard lock(group_mu_);
+  waiting_.push_back(job);
+  if (waiting_.size() == 1) writer_cv_.notify_one();
+}
+
 void Store::WriterLoop() {
   leading_group = true;
   std::unique_lock lock(group_mu_);
@@ -198,10 +213,25 @@ void Store::WriterLoop() {
         if (!j->error) j->error = std::current_exception();
       }
     }
+    // WriteThen() jobs are handed their results first, outside the lock:
+    // their completions pass them on to other threads (and delete the jobs).
+    std::vector<GroupJob*> waiting_callers;
+    waiting_callers.reserve(group.size());
+    for (auto* j : group) {
+      if (!j->complete) {
+        waiting_callers.push_back(j);
+        continue;
+      }
+      try {
+        j->complete(j);
+      } catch (...) {
+        // A completion must not throw; the writer must keep writing.
+      }
+    }
     lock.lock();
     // Signalled under the lock: a caller may return (and its job go away)
     // as soon as it sees `done`.
-    for (auto* j : group) {
+    for (auto* j : waiting_callers) {
       j->done = true;
       j->finished.notify_one();
     }

@@ -35,8 +35,10 @@ namespace vipcare::store {
 // while the previous group ran. While the writer runs a group, the callers of
 // the next one read and check on their own threads (e.g. Loyalty::ReadSale),
 // so the writer does only what must be serial; each caller is woken alone
-// when its group has committed. A Write() must not call Write() again (it
-// would wait for itself): that throws std::logic_error.
+// when its group has committed, and a WriteThen() caller (the HTTP server's
+// postings) does not wait at all: its completion runs after the commit. A
+// Write() must not call Write() again (it would wait for itself): that
+// throws std::logic_error.
 //
 // On SQLite the WAL is copied back into the database file (checkpointed) by a
 // background thread every kCheckpointInterval instead of by whichever commit
@@ -75,11 +77,42 @@ class Store {
     if (job.error) std::rethrow_exception(job.error);
     return std::move(*out);
   }
+  // Write() without waiting, for a caller that must not block (the HTTP
+  // server's few threads): queues fn(Repository&) -> Result<T> for the
+  // writer's next group and returns at once. When the group has committed
+  // (or failed), `done(get)` runs on the writer thread, where `get()` returns
+  // fn's result or rethrows fn's exception or the commit's failure. `done`
+  // must be short and must not throw (hand `get` to another thread); the
+  // durability is Write()'s.
+  template <class F, class Done>
+  void WriteThen(F fn, Done done) {
+    using R = std::invoke_result_t<F&, Repository&>;
+    struct Job final : GroupJob {
+      std::optional<R> out;
+    };
+    auto* job = new Job;
+    job->run = [job, fn = std::move(fn)](Repository& repo) mutable {
+      job->out.emplace(fn(repo));
+      return job->out->ok();
+    };
+    job->complete = [done = std::move(done)](GroupJob* base) mutable {
+      auto shared = std::shared_ptr<Job>(static_cast<Job*>(base));
+      done(std::function<R()>([shared]() -> R {
+        if (shared->error) std::rethrow_exception(shared->error);
+        return std::move(*shared->out);
+      }));
+    };
+    Enqueue(job);
+  }
   // The same in a read transaction (a consistent snapshot); never commits changes.
   template <class F>
   auto Read(F&& fn) -> std::invoke_result_t<F, Repository&> {
     return Run(false, std::forward<F>(fn));
   }
+
+  // Returns once every write queued before the call (Write() and
+  // WriteThen()) has finished, completions included.
+  void Settle();
 
   // Write() calls queued behind the group that is running now (for
   // monitoring and tests).
@@ -120,14 +153,19 @@ class Store {
   // One Write() waiting for its group. `run` stores the result and says
   // whether to keep the changes; `error` is what the caller rethrows (the
   // function's exception, or the failure of the group's commit).
+  // A WriteThen() job has `complete` instead: the writer calls it once the
+  // group has finished, and it owns (deletes) the job.
   struct GroupJob {
     std::function<bool(Repository&)> run;
     std::exception_ptr error;
     bool done = false;
     std::condition_variable finished;  // signalled (under group_mu_) when done
+    std::function<void(GroupJob*)> complete;
   };
   // Queues `job` and returns once a group that ran it has finished.
   void RunInGroup(GroupJob& job);
+  // Queues a WriteThen() job and returns at once.
+  void Enqueue(GroupJob* job);
   // The writer thread: runs the queued writes, group after group.
   void WriterLoop();
   // Runs `group` in one transaction on one connection and commits it.

@@ -5,6 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "http/server.h"
 #include "testing/fixtures.h"
@@ -47,6 +51,70 @@ TEST(ServerTest, ASlowRequestDoesNotBlockAnotherConnection) {
   EXPECT_TRUE(fast_done) << "the fast request waited behind the slow one";
   EXPECT_EQ(fast.get(), 200);
   EXPECT_EQ(slow.get(), 200);
+  server.Stop();
+}
+
+// A route that answers later (a posting waiting for the group commit) does
+// not hold the server's thread: with one thread, another request is served
+// meanwhile, and the late answer (given from another thread) still arrives.
+TEST(ServerTest, AnAnswerGivenLaterDoesNotHoldTheServersThread) {
+  vipcare::testing::ServiceFixture fx;
+  service::Accounts accounts(fx.env());
+  std::mutex mu;
+  std::vector<AsyncReply> parked;
+  Router router;
+  const auto park = [&](const Request& req, const service::Actor*, AsyncReply reply) {
+    std::lock_guard lock(mu);
+    parked.push_back(std::move(reply));
+  };
+  router.Add({"POST", "/later", false, service::Permission::kNone,
+              [](const Request&, const service::Actor*) { return Response::Json({{"now", true}}); },
+              park});
+  router.Add({"GET", "/fast", false, service::Permission::kNone,
+              [](const Request&, const service::Actor*) { return Response::Json({{"fast", true}}); }});
+  ServerOptions opt;
+  opt.port = 0;
+  opt.threads = 1;
+  Server server(opt, router, accounts);
+  server.Start();
+  auto later = std::async(std::launch::async, [&] {
+    return vipcare::testing::Request(server.port(), "POST", "/later", "{}");
+  });
+  auto failing = std::async(std::launch::async, [&] {
+    return vipcare::testing::Request(server.port(), "POST", "/later", "{}");
+  });
+  for (int i = 0; i < 2000; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (parked.size() == 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // Both parked on the one thread, which still serves /fast.
+  auto fast = std::async(std::launch::async, [&] {
+    return vipcare::testing::Request(server.port(), "GET", "/fast").status;
+  });
+  const bool fast_done = fast.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  std::vector<AsyncReply> replies;
+  {
+    std::lock_guard lock(mu);
+    replies = parked;
+  }
+  ASSERT_EQ(replies.size(), 2u) << "the second request was not read while the first waited";
+  std::thread([&] {
+    replies[0]([] { return Response::Json({{"later", true}}, 201); });
+    replies[1]([]() -> Response { throw std::runtime_error("the store broke"); });
+  }).join();
+  EXPECT_TRUE(fast_done) << "the thread waited for the late answer";
+  EXPECT_EQ(fast.get(), 200);
+  auto answered = later.get();
+  auto failed = failing.get();
+  // Which request parked first is up to the connections; one got each answer.
+  if (answered.status != 201) std::swap(answered, failed);
+  EXPECT_EQ(answered.status, 201);
+  EXPECT_NE(answered.body.find("later"), std::string::npos);
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_EQ(failed.body.find("the store broke"), std::string::npos) << "internal details leaked";
   server.Stop();
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <set>
 #include <chrono>
 #include <future>
@@ -133,6 +135,59 @@ TEST_F(GroupCommitTest, D1_AWriteSeesTheWritesQueuedBeforeItInItsGroup) {
   EXPECT_TRUE(first.get().ok());
   EXPECT_THROW((void)second.get(), DbError);
   EXPECT_EQ(RegionCodes(), (std::set<std::string>{"HOLD", "FIRST"}));
+}
+
+TEST_F(GroupCommitTest, D1_WritesThatDoNotWaitAreAnsweredAfterTheirGroupCommits) {
+  std::atomic<bool> entered{false}, release{false};
+  auto holder = HoldGroup(entered, release);
+  while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Queued from this one thread without blocking it: a blocking Write()
+  // here would wait for the held group.
+  std::mutex mu;
+  std::map<std::string, std::string> answers;  // code -> "ok" / error field / exception
+  std::set<std::string> visible_when_answered;  // committed: another connection reads them
+  auto then = [&](const std::string& code, const std::string& outcome) {
+    store_->WriteThen(
+        [this, code, outcome](Repository& repo) -> Status {
+          repo.InsertRegion({RegionId(), code, "片区 " + code});
+          if (outcome == "error") return Error::Invalid("code", "refused after writing");
+          if (outcome == "throw") throw std::runtime_error("broken after writing");
+          return OkStatus();
+        },
+        [&, code](std::function<Status()> get) {
+          std::string answer;
+          try {
+            auto st = get();
+            answer = st.ok() ? "ok" : st.error().field;
+          } catch (const std::runtime_error& e) {
+            answer = e.what();
+          }
+          const bool visible = RegionCodes().count(code) > 0;
+          std::lock_guard lock(mu);
+          answers[code] = answer;
+          if (visible) visible_when_answered.insert(code);
+        });
+  };
+  then("A1", "ok");
+  then("A2", "error");
+  then("A3", "throw");
+  then("A4", "ok");
+  WaitForQueued(4);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_TRUE(answers.empty()) << "answered before the group ran";
+  }
+  release = true;
+  EXPECT_TRUE(holder.get().ok());
+  // Settle returns after every write queued before it, answers included.
+  store_->Settle();
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(answers, (std::map<std::string, std::string>{
+                           {"A1", "ok"}, {"A2", "code"}, {"A3", "broken after writing"}, {"A4", "ok"}}));
+  }
+  EXPECT_EQ(visible_when_answered, (std::set<std::string>{"A1", "A4"}));
+  EXPECT_EQ(RegionCodes(), (std::set<std::string>{"HOLD", "A1", "A4"}));
 }
 
 TEST_F(GroupCommitTest, AWriteInsideAWriteIsRefusedInsteadOfWaitingForItself) {
