@@ -22,6 +22,13 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
+bool IsApi(const Request& req) { return req.path.rfind("/api/", 0) == 0; }
+
+// API answers are never cached (they carry customer data).
+void FinishApiAnswer(const Request& req, Response& res) {
+  if (IsApi(req)) res.headers.push_back({"Cache-Control", "no-store"});
+}
+
 // The routes an account with a temporary password may still use.
 bool AllowedBeforePasswordChange(const Route& r) {
   return r.pattern == "/api/v1/auth/password" || r.pattern == "/api/v1/auth/logout" ||
@@ -91,7 +98,7 @@ Server::Server(ServerOptions opt, const Router& router, service::Accounts& accou
 Server::~Server() { Stop(); }
 
 std::optional<Server::Admitted> Server::Admit(Request& req, Response& res) const {
-  const bool api = req.path.rfind("/api/", 0) == 0;
+  const bool api = IsApi(req);
   auto match = router_.Find(req.method, req.path);
   if (req.bad_query) {
     res = Response::FromError(
@@ -147,7 +154,7 @@ Response Server::Dispatch(Request& req) const {
   } catch (const std::exception& e) {
     res = InternalError(req, e);
   }
-  if (req.path.rfind("/api/", 0) == 0) res.headers.push_back({"Cache-Control", "no-store"});
+  FinishApiAnswer(req, res);
   return res;
 }
 
@@ -217,7 +224,7 @@ asio::awaitable<Response> Serve(const Server* server, Request& req) {
       res = Server::InternalError(req, e);
     }
   }
-  if (req.path.rfind("/api/", 0) == 0) res.headers.push_back({"Cache-Control", "no-store"});
+  FinishApiAnswer(req, res);
   co_return res;
 }
 

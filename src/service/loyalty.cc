@@ -268,8 +268,8 @@ Result<std::shared_ptr<const Loyalty::SaleRead>> Loyalty::ReadSale(const Actor& 
 }
 
 void Loyalty::PostSaleThen(const Actor& actor, const json& body, PostedThen done) {
-  if (!body.is_object() || body.value("kind", json()) == json("refund")) {
-    // Refunds (and bodies that are not objects) take the waiting path.
+  if (body.is_object() && body.value("kind", json()) == json("refund")) {
+    // Refunds take the waiting path.
     auto posted = std::make_shared<Result<Posted>>(PostSale(actor, body));
     done([posted] { return std::move(*posted); });
     return;

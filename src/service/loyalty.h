@@ -52,7 +52,8 @@ class Loyalty {
   // read on the calling thread, then written by the store's writer without
   // waiting for it (Store::WriteThen). `done(get)` runs once: on the writer
   // thread after the commit, or at once on the calling thread if the sale
-  // fails before its write (bad body, refunds, a store out of reach). `get()`
+  // fails before its write (bad body, a store out of reach) or is a refund
+  // (posted by PostSale, waiting). `get()`
   // answers what PostSale would, or throws what it would; call it once, on
   // the thread that should do the rest of the work.
   using PostedThen = std::function<void(std::function<Result<Posted>()> get)>;
