@@ -38,6 +38,10 @@ namespace {
 constexpr std::string_view kNoAutoCheckpoint = "PRAGMA wal_autocheckpoint=0";
 constexpr std::string_view kPassiveCheckpoint = "PRAGMA wal_checkpoint(PASSIVE)";
 constexpr std::string_view kRestartCheckpoint = "PRAGMA wal_checkpoint(RESTART)";
+// Catching up before the writer's final pass: at most this many more passes,
+// stopping at the first that takes less than kShortPass.
+constexpr int kCatchUpPasses = 4;
+constexpr auto kShortPass = std::chrono::milliseconds(3);
 }  // namespace
 
 std::unique_ptr<Db> Store::OpenPooled() {
@@ -75,7 +79,17 @@ void Store::CheckpointLoop(std::unique_ptr<Db> db) {
       // PASSIVE never blocks writers or readers; frames still needed by a
       // reader wait for the next round.
       std::lock_guard running(checkpoint_run_mu_);
-      db->Query(kPassiveCheckpoint);
+      auto rows = db->Query(kPassiveCheckpoint);
+      if (!rows.empty() && rows[0].Int(1) >= wal_restart_frames_) {
+        // Each pass copies what the writer committed during the one before;
+        // the writer's own pass then has little left to copy and sync.
+        for (int pass = 0; pass < kCatchUpPasses; ++pass) {
+          const auto start = std::chrono::steady_clock::now();
+          db->Query(kPassiveCheckpoint);
+          if (std::chrono::steady_clock::now() - start < kShortPass) break;
+        }
+        wal_restart_wanted_ = true;
+      }
     } catch (const std::exception&) {
       // A busy or failed checkpoint is retried next round; the WAL keeps
       // every committed write meanwhile.
@@ -228,6 +242,7 @@ void Store::WriterLoop() {
         // A completion must not throw; the writer must keep writing.
       }
     }
+    if (wal_restart_wanted_) RestartWal();
     lock.lock();
     // Signalled under the lock: a caller may return (and its job go away)
     // as soon as it sees `done`.
@@ -235,6 +250,24 @@ void Store::WriterLoop() {
       j->done = true;
       j->finished.notify_one();
     }
+  }
+}
+
+void Store::RestartWal() {
+  // Not while the checkpointer runs a pass: it sets the flag again when done,
+  // leaving less for this one.
+  std::unique_lock running(checkpoint_run_mu_, std::try_to_lock);
+  if (!running) return;
+  wal_restart_wanted_ = false;
+  try {
+    // With no commit in between, this copies back every frame but those a
+    // reader still needs; the next group's transaction then starts the WAL
+    // over (or, if a reader was in the way, the checkpointer asks again).
+    Lease lease = Acquire();
+    auto rows = lease.db().Query(kPassiveCheckpoint);
+    if (!rows.empty() && rows[0].Int(1) == rows[0].Int(2)) ++wal_restarts_;
+  } catch (const std::exception&) {
+    // Retried when the checkpointer next finds the WAL long.
   }
 }
 

@@ -1,5 +1,6 @@
 // src/store/store.h
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -44,6 +45,13 @@ namespace vipcare::store {
 // background thread every kCheckpointInterval instead of by whichever commit
 // crosses SQLite's 1000-page mark: commits never wait for a checkpoint's
 // writes and fsync, and a page changed by many commits in between is copied once.
+// SQLite starts the WAL over only when a write transaction begins with every
+// frame copied back, which a writer that never pauses (sustained posting)
+// never allows: the WAL would grow by every commit, and writing to its new
+// end costs the kernel fresh zeroed pages. So once the WAL holds
+// wal_restart_frames() pages, the checkpointer catches up with a few more
+// passes and then the writer, between two groups, copies back the little that
+// is left itself; its next transaction starts the WAL over.
 class Store {
  public:
   // Opens `url` (see OpenDb), migrates it if `migrate`, checks that `keys`
@@ -56,6 +64,15 @@ class Store {
   // The most writes one group commits together.
   static constexpr size_t kMaxGroup = 256;
   static constexpr std::chrono::milliseconds kCheckpointInterval{100};
+  // The WAL length (pages) at which the writer starts it over: 1 GiB,
+  // measured in BENCHMARKS.md ("The WAL under sustained posting").
+  static constexpr int64_t kWalRestartFrames = 262144;
+  int64_t wal_restart_frames() const { return wal_restart_frames_; }
+  // For tests: a shorter WAL before the writer starts it over.
+  void set_wal_restart_frames(int64_t frames) { wal_restart_frames_ = frames; }
+  // How many times the writer copied the whole WAL back, so that its next
+  // transaction started the WAL over.
+  int64_t wal_restarts() const { return wal_restarts_; }
   ~Store();
 
   Dialect dialect() const { return dialect_; }
@@ -180,6 +197,8 @@ class Store {
   std::unique_ptr<Db> OpenPooled();
   void StartCheckpointer();
   void CheckpointLoop(std::unique_ptr<Db> db);
+  // The writer's final checkpoint before it starts the WAL over.
+  void RestartWal();
 
   template <class F>
   auto Run(bool write, F&& fn) -> std::invoke_result_t<F, Repository&> {
@@ -233,6 +252,11 @@ class Store {
   std::mutex checkpoint_run_mu_;
   bool stopping_ = false;
   std::thread checkpointer_;
+  std::atomic<int64_t> wal_restart_frames_{kWalRestartFrames};
+  // Set by the checkpointer once the WAL is wal_restart_frames() long and
+  // nearly all copied back; cleared by the writer's RestartWal().
+  std::atomic<bool> wal_restart_wanted_{false};
+  std::atomic<int64_t> wal_restarts_{0};
 };
 
 }  // namespace vipcare::store

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <set>
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -188,6 +190,51 @@ TEST_F(GroupCommitTest, D1_WritesThatDoNotWaitAreAnsweredAfterTheirGroupCommits)
   }
   EXPECT_EQ(visible_when_answered, (std::set<std::string>{"A1", "A4"}));
   EXPECT_EQ(RegionCodes(), (std::set<std::string>{"HOLD", "A1", "A4"}));
+}
+
+TEST_F(GroupCommitTest, D1_TheWalIsStartedOverWhileWritesNeverPause) {
+  if (store_->dialect() != Dialect::kSqlite) GTEST_SKIP() << "the WAL is SQLite's";
+  store_->set_wal_restart_frames(256);  // 1 MB
+  const std::string filler(500, 'x');
+  constexpr int kChains = 8, kRestarts = 1, kMostWrites = 300000;
+  std::atomic<int> queued{0}, kept{0}, answered{0}, in_flight{0};
+  std::atomic<bool> enough{false};
+  std::promise<void> finished;
+  // Each answer queues the next write from the writer's own thread before
+  // the writer looks for more work, so it never waits for a write until it
+  // has copied the WAL back kRestarts times (or kMostWrites were made).
+  std::function<void()> queue_next = [&] {
+    if (enough || store_->wal_restarts() >= kRestarts || queued >= kMostWrites) {
+      enough = true;
+      if (--in_flight == 0) finished.set_value();
+      return;
+    }
+    const int n = queued++;
+    store_->WriteThen(
+        [&, n](Repository& repo) -> Status {
+          repo.InsertRegion({RegionId(), "W" + std::to_string(n), filler});
+          return OkStatus();
+        },
+        [&](std::function<Status()> get) {
+          if (get().ok()) ++kept;
+          ++answered;
+          queue_next();
+        });
+  };
+  in_flight = kChains;
+  for (int c = 0; c < kChains; ++c) queue_next();
+  finished.get_future().wait();
+  ASSERT_GE(store_->wal_restarts(), kRestarts)
+      << "the WAL was never copied back whole in " << queued << " writes";
+  EXPECT_EQ(kept.load(), queued.load());
+  EXPECT_EQ(answered.load(), queued.load());
+  EXPECT_EQ(RegionCodes().size(), size_t(queued.load()));
+  // The file keeps the longest the WAL has been; a WAL started over is now
+  // much shorter than that (frames of 24 + 4096 bytes after a 32-byte header).
+  const auto file_frames = int64_t((std::filesystem::file_size(db_.url() + "-wal") - 32) / 4120);
+  auto other = db_.Connect();
+  const int64_t wal_frames = other->Query("PRAGMA wal_checkpoint(PASSIVE)").at(0).Int(1);
+  EXPECT_LT(wal_frames * 4, file_frames) << "the WAL kept growing: it was never started over";
 }
 
 TEST_F(GroupCommitTest, AWriteInsideAWriteIsRefusedInsteadOfWaitingForItself) {
