@@ -254,8 +254,8 @@ void Store::WriterLoop() {
 }
 
 void Store::RestartWal() {
-  // Not while the checkpointer runs a pass: it sets the flag again when done,
-  // leaving less for this one.
+  // Not while the checkpointer runs a pass: the flag stays set and the writer
+  // tries again after its next group, when that pass has left less to copy.
   std::unique_lock running(checkpoint_run_mu_, std::try_to_lock);
   if (!running) return;
   wal_restart_wanted_ = false;

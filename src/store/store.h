@@ -49,7 +49,7 @@ namespace vipcare::store {
 // frame copied back, which a writer that never pauses (sustained posting)
 // never allows: the WAL would grow by every commit, and writing to its new
 // end costs the kernel fresh zeroed pages. So once the WAL holds
-// wal_restart_frames() pages, the checkpointer catches up with a few more
+// kWalRestartFrames pages, the checkpointer catches up with a few more
 // passes and then the writer, between two groups, copies back the little that
 // is left itself; its next transaction starts the WAL over.
 class Store {
@@ -67,7 +67,6 @@ class Store {
   // The WAL length (pages) at which the writer starts it over: 1 GiB,
   // measured in BENCHMARKS.md ("The WAL under sustained posting").
   static constexpr int64_t kWalRestartFrames = 262144;
-  int64_t wal_restart_frames() const { return wal_restart_frames_; }
   // For tests: a shorter WAL before the writer starts it over.
   void set_wal_restart_frames(int64_t frames) { wal_restart_frames_ = frames; }
   // How many times the writer copied the whole WAL back, so that its next
@@ -253,7 +252,7 @@ class Store {
   bool stopping_ = false;
   std::thread checkpointer_;
   std::atomic<int64_t> wal_restart_frames_{kWalRestartFrames};
-  // Set by the checkpointer once the WAL is wal_restart_frames() long and
+  // Set by the checkpointer once the WAL is wal_restart_frames_ long and
   // nearly all copied back; cleared by the writer's RestartWal().
   std::atomic<bool> wal_restart_wanted_{false};
   std::atomic<int64_t> wal_restarts_{0};
