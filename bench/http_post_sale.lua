@@ -18,7 +18,11 @@ local members = tonumber(os.getenv("VIPCARE_BENCH_MEMBERS") or "1000")
 local store = tonumber(os.getenv("VIPCARE_BENCH_STORE") or "1")
 local run = os.getenv("VIPCARE_BENCH_RUN") or tostring(os.time())
 local thread_no = 0
-local id = 0
+-- `id` is a global on purpose: setup() sets it in each thread's Lua state with
+-- thread:set, after this file has run there. A `local id` here would hide
+-- that global, and every thread would then post the same external ids: half
+-- the requests of a two-thread run would be idempotent repeats, not sales.
+id = 0
 local counter = 0
 
 function setup(thread)
