@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
 namespace vipcare::domain {
 namespace {
@@ -33,7 +34,13 @@ std::optional<Date> ParseLooseYmd(const char* s) {
 bool IsLeapYear(int y) { return std::chrono::year(y).is_leap(); }
 
 // liblunar-date's answer for LunarToSolar (arguments already checked).
+// One conversion at a time: the library sets itself up (its GObject type and
+// holiday resource) on first use without a lock, and first uses from threads
+// at once crashed the process now and then. Answers are cached by the
+// caller, so the lock is taken a few hundred times in a process's life.
 std::optional<Date> ConvertLunar(int year, unsigned month, unsigned day, bool leap_month) {
+  static std::mutex converting;
+  std::lock_guard lock(converting);
   std::unique_ptr<LunarDate, LunarDateFree> date(lunar_date_new());
   GError* error = nullptr;
   lunar_date_set_lunar_date(date.get(), GDateYear(year), GDateMonth(month), GDateDay(day), 0,

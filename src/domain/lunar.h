@@ -8,8 +8,8 @@
 namespace vipcare::domain {
 
 // The Chinese lunisolar calendar (农历) for birthdays and lunar festivals,
-// computed by liblunar-date (Debian liblunar-date-dev). Thread-safe: every
-// call uses its own converter object.
+// computed by liblunar-date (Debian liblunar-date-dev). Thread-safe: the
+// library is called by one thread at a time, and its answers are cached.
 
 // The solar date of lunar `year`/`month`/`day` (`leap_month` for the
 // intercalary month 闰月). nullopt if that day does not exist (a leap month the

@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "domain/lunar.h"
 
@@ -170,6 +174,36 @@ TEST(CareCalendarTest, C1FastLunarTableAgreesWithLiblunarDate) {
   }
   EXPECT_EQ(cal.NextBirthday(Lunar(1970, 12, 30), D(2025, 6, 1)),
             NextBirthday(Lunar(1970, 12, 30), D(2025, 6, 1)));
+}
+
+// A server's first lunar conversions can come from several request threads
+// at once (two tills posting birthday sales right after a start).
+// liblunar-date sets itself up on first use without a lock, and doing so from
+// threads at once crashed about one process in 30 (a segfault in libgio).
+// Each check runs in a fresh process (gtest re-runs this binary for it), so
+// its conversions are that process's first.
+void ConvertFromThreadsAtOnce() {
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&ready, i] {
+      ++ready;
+      while (ready.load() < 8) {
+      }
+      // A different day per thread: each is a real conversion, none cached.
+      if (!LunarToSolar(1990 + i, 5, 5, false)) std::_Exit(2);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::_Exit(0);
+}
+
+TEST(LunarCalendar, FirstConversionsFromManyThreadsAtOnceDoNotCrash) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  for (int process = 0; process < 60; ++process) {
+    EXPECT_EXIT(ConvertFromThreadsAtOnce(), ::testing::ExitedWithCode(0), "")
+        << "process " << process;
+  }
 }
 
 }  // namespace
