@@ -42,6 +42,13 @@ constexpr std::string_view kRestartCheckpoint = "PRAGMA wal_checkpoint(RESTART)"
 // stopping at the first that takes less than kShortPass.
 constexpr int kCatchUpPasses = 4;
 constexpr auto kShortPass = std::chrono::milliseconds(3);
+// The writer's page cache on SQLite (negative: KiB), against SQLite's default
+// of 2 MiB: the pages postings touch at random (members' loyalty rows,
+// monthly buckets, index entries) then stay in it between groups instead of
+// being read again from the WAL. Not larger: at every commit SQLite walks the
+// cache's whole hash table now and then, which at 64 MiB took 9 % of the
+// writer's time (BENCHMARKS.md).
+constexpr std::string_view kWriterCache = "PRAGMA cache_size=-16384";
 }  // namespace
 
 std::unique_ptr<Db> Store::OpenPooled() {
@@ -210,7 +217,10 @@ void Store::WriterLoop() {
   std::unique_lock lock(group_mu_);
   for (;;) {
     writer_cv_.wait(lock, [&] { return writer_stopping_ || !waiting_.empty(); });
-    if (waiting_.empty()) return;  // stopping, and nothing left to write
+    if (waiting_.empty()) {  // stopping, and nothing left to write
+      writer_db_.reset();
+      return;
+    }
     // The next group: everything queued so far, in arrival order.
     std::vector<GroupJob*> group;
     while (!waiting_.empty() && group.size() < kMaxGroup) {
@@ -263,19 +273,32 @@ void Store::RestartWal() {
     // With no commit in between, this copies back every frame but those a
     // reader still needs; the next group's transaction then starts the WAL
     // over (or, if a reader was in the way, the checkpointer asks again).
-    Lease lease = Acquire();
-    auto rows = lease.db().Query(kPassiveCheckpoint);
+    auto rows = WriterDb().Query(kPassiveCheckpoint);
     if (!rows.empty() && rows[0].Int(1) == rows[0].Int(2)) ++wal_restarts_;
   } catch (const std::exception&) {
     // Retried when the checkpointer next finds the WAL long.
   }
 }
 
+Db& Store::WriterDb() {
+  if (!writer_db_) {
+    auto db = OpenPooled();
+    if (dialect_ == Dialect::kSqlite) db->ExecScript(kWriterCache);
+    writer_db_ = std::move(db);
+  }
+  return *writer_db_;
+}
+
 void Store::LeadGroup(const std::vector<GroupJob*>& group) {
-  Lease lease = Acquire();
-  Db& db = lease.db();
+  Db& db = WriterDb();
   auto repo = MakeSqlRepository(db, sealer_);
-  db.Begin(true);
+  try {
+    db.Begin(true);
+  } catch (...) {
+    // Possibly a lost connection: the next group opens a new one.
+    writer_db_.reset();
+    throw;
+  }
   try {
     CheckIndexKey(db);
   } catch (...) {
@@ -319,6 +342,7 @@ void Store::LeadGroup(const std::vector<GroupJob*>& group) {
     try {
       db.Rollback();
     } catch (...) {
+      writer_db_.reset();  // broken: the next group opens a new one
     }
     for (auto* job : group) {
       if (!job->error) job->error = broken;
@@ -336,6 +360,7 @@ void Store::LeadGroup(const std::vector<GroupJob*>& group) {
     try {
       db.Rollback();
     } catch (...) {
+      writer_db_.reset();  // broken: the next group opens a new one
     }
     for (auto* job : kept) job->error = failed;
   }

@@ -184,8 +184,14 @@ class Store {
   void Enqueue(GroupJob* job);
   // The writer thread: runs the queued writes, group after group.
   void WriterLoop();
-  // Runs `group` in one transaction on one connection and commits it.
+  // Runs `group` in one transaction on the writer's connection and commits it.
   void LeadGroup(const std::vector<GroupJob*>& group);
+  // The writer thread's own connection, opened on first use. It is not
+  // pooled: on SQLite its page cache stays valid from one group to the next,
+  // as no other connection writes in between, while a pooled connection's
+  // cache is dropped whenever another connection has written since its last
+  // use.
+  Db& WriterDb();
 
   Store(std::string url, KeyringPtr keys, uint32_t index_key, size_t pool_size, Dialect dialect);
   // Throws if another process re-keyed the database since it was opened
@@ -243,6 +249,7 @@ class Store {
   std::deque<GroupJob*> waiting_;
   bool writer_stopping_ = false;
   std::thread writer_;
+  std::unique_ptr<Db> writer_db_;  // the writer thread's only
 
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;

@@ -237,6 +237,31 @@ TEST_F(GroupCommitTest, D1_TheWalIsStartedOverWhileWritesNeverPause) {
   EXPECT_LT(wal_frames * 4, file_frames) << "the WAL kept growing: it was never started over";
 }
 
+// The writer keeps its own connection (and on SQLite its page cache) from one
+// group to the next; a write made meanwhile by another process (here another
+// Store on the same database: `vipcare run-jobs` or an import beside the
+// server) must still be seen by its next group, not hidden by that cache.
+TEST_F(GroupCommitTest, D1_TheWriterSeesWhatAnotherProcessWroteBetweenItsGroups) {
+  ASSERT_TRUE(WriteRegion("A", "ok").ok());
+  {
+    auto other = Store::Open(db_.url(), vipcare::testing::TestKeys(), 2);
+    auto st = other->Write([](Repository& repo) -> Status {
+      repo.InsertRegion({RegionId(), "B", "片区 B"});
+      return OkStatus();
+    });
+    ASSERT_TRUE(st.ok());
+  }
+  std::set<std::string> seen;
+  auto st = store_->Write([&](Repository& repo) -> Status {
+    for (const auto& r : repo.ListRegions()) seen.insert(r.code);
+    repo.InsertRegion({RegionId(), "C", "片区 C"});
+    return OkStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(seen, (std::set<std::string>{"A", "B"}));
+  EXPECT_EQ(RegionCodes(), (std::set<std::string>{"A", "B", "C"}));
+}
+
 TEST_F(GroupCommitTest, AWriteInsideAWriteIsRefusedInsteadOfWaitingForItself) {
   auto outer = [&] {
     return store_->Write([&](Repository& repo) -> Status {
