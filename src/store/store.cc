@@ -291,7 +291,6 @@ Db& Store::WriterDb() {
 
 void Store::LeadGroup(const std::vector<GroupJob*>& group) {
   Db& db = WriterDb();
-  auto repo = MakeSqlRepository(db, sealer_);
   try {
     db.Begin(true);
   } catch (...) {
@@ -299,6 +298,7 @@ void Store::LeadGroup(const std::vector<GroupJob*>& group) {
     writer_db_.reset();
     throw;
   }
+  auto repo = MakeSqlRepository(db, sealer_);
   try {
     CheckIndexKey(db);
   } catch (...) {
