@@ -9,6 +9,12 @@
 #      sale and reading tier metrics in-process (vipcare_bench, BM_Loyalty*),
 #      and `vipcare import transactions` of a 200,000-row CSV, twice (the
 #      second time every transaction is a repeat).
+#   5. posting sales over HTTP (wrk with bench/http_post_sale.lua against
+#      `vipcare serve` on a fresh copy of a 20,000-member demo database, at 16
+#      and 64 connections), checked against the database: every answered
+#      request must have stored a new sale (no idempotent repeats counted);
+#      then the bare-loop reference (vipcare_bench BM_BareSaleLoop) and the
+#      ratio between the two.
 #
 # Builds nothing: `make bench` builds first (or set BUILD_DIR to a built tree).
 # Data goes to $BUILD_DIR/bench-data; the 1M-member demo database, the small
@@ -24,7 +30,7 @@
 #   BENCH_IMPORT_ROWS    rows in the import CSV (default 1000000)
 #   BENCH_WRK_DURATION   length of each wrk run (default 20s)
 #   BENCH_SERVER_THREADS `vipcare serve --threads` (default 4, serve's default)
-#   BENCH_SKIP           space-separated parts to skip: lookup http import loyalty
+#   BENCH_SKIP           space-separated parts to skip: lookup http import loyalty posting
 #   BENCH_LOYALTY_MEMBERS members of the loyalty demo database (default 50000, as `make demo`)
 #   BENCH_TX_ROWS        rows in the transactions CSV (default 200000)
 set -euo pipefail
@@ -377,6 +383,87 @@ PY
   done
 fi
 
+# ------------------------------------------------------------------ 5. posting over HTTP
+POST_MEMBERS=20000
+if ! skipped posting; then
+  need "$BENCH_BIN"
+  section "posting sales over HTTP at $POST_MEMBERS members (wrk against vipcare serve, SQLite)"
+  command -v wrk >/dev/null || {
+    if [[ $(id -u) -eq 0 ]]; then run apt-get install -y wrk; else run sudo apt-get install -y wrk; fi
+  }
+  POST_DB=$DATA/posting-$POST_MEMBERS.db
+  POST_RUN_DB=$DATA/posting-run.db
+  make_demo_db "$POST_DB" "$POST_MEMBERS"
+  : >"$DATA/posting.txt"
+  for connections in 16 64; do
+    # A fresh copy per run: each run adds ~100,000 sales.
+    PARTIAL_FILES+=("$POST_RUN_DB" "$POST_RUN_DB.key")
+    rm -f "$POST_RUN_DB" "$POST_RUN_DB-wal" "$POST_RUN_DB-shm"
+    run cp "$POST_DB" "$POST_RUN_DB"
+    run cp "$POST_DB.key" "$POST_RUN_DB.key"
+    PORT=$(free_port)
+    echo "+ $VIPCARE --db $POST_RUN_DB serve --host 127.0.0.1 --port $PORT --threads $SERVER_THREADS > $SERVER_LOG 2>&1 &"
+    "$VIPCARE" --db "$POST_RUN_DB" serve --host 127.0.0.1 --port "$PORT" \
+      --threads "$SERVER_THREADS" >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    BASE=http://127.0.0.1:$PORT
+    for _ in $(seq 100); do
+      curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+      kill -0 "$SERVER_PID" 2>/dev/null || { echo "vipcare serve exited:" >&2; cat "$SERVER_LOG" >&2; exit 1; }
+      sleep 0.1
+    done
+    TOKEN=$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+      -d "{\"username\":\"admin\",\"password\":\"$DEMO_PASSWORD\"}" |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+    TAG=c$connections-$(date +%s)
+    echo "load before: $(uptime | sed 's/.*load average/load average/')"
+    CPU0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    VIPCARE_BENCH_TOKEN=$TOKEN VIPCARE_BENCH_MEMBERS=$POST_MEMBERS VIPCARE_BENCH_RUN=$TAG \
+      run_to "$DATA/wrk-post-c$connections.txt" \
+      wrk --latency -t2 -c"$connections" -d"$WRK_DURATION" -s "$ROOT/bench/http_post_sale.lua" "$BASE"
+    # The server's CPU, and its busiest thread's (the writer's), while wrk ran.
+    CPU1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    WRITER=$(for t in /proc/"$SERVER_PID"/task/*/stat; do awk '{print $14 + $15}' "$t"; done | sort -n | tail -1)
+    stop_server
+    cat "$DATA/wrk-post-c$connections.txt"
+    python3 - "$POST_RUN_DB" "$TAG" "$DATA/wrk-post-c$connections.txt" "$connections" \
+      "$((CPU1 - CPU0))" "$WRITER" "$(getconf CLK_TCK)" <<'PY' | tee -a "$DATA/posting.txt"
+import re, sqlite3, sys
+db, tag, wrk_file, conns = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+server_ticks, writer_ticks, hz = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+text = open(wrk_file).read()
+answered = int(re.search(r"(\d+) requests in", text).group(1))
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M))
+stored = sqlite3.connect(db).execute(
+    "SELECT COUNT(*) FROM transactions WHERE external_id LIKE ?", (f"BENCH-{tag}-%",)).fetchone()[0]
+print(f"posting -c{conns}: {rate:,.0f} sales/s, p50 {lat.get('50')}, p99 {lat.get('99')}; "
+      f"{answered} answered, {stored} stored; server CPU {server_ticks / hz * 1e6 / answered:.0f} µs "
+      f"per sale, writer thread {writer_ticks / hz * 1e6 / answered:.0f} µs (whole run)")
+# Every answer must be a new sale: requests still in flight when wrk stops
+# are stored but not counted, at most one per connection.
+if not answered <= stored <= answered + conns:
+    sys.exit(f"posting -c{conns}: {answered} answers but {stored} new sales stored: "
+             "the load did not post one new sale per request")
+PY
+  done
+  rm -f "$POST_RUN_DB" "$POST_RUN_DB-wal" "$POST_RUN_DB-shm" "$POST_RUN_DB.key"
+  # The reference: the same four rows per purchase in a bare C++ loop.
+  run "$BENCH_BIN" --benchmark_filter=BareSale --benchmark_repetitions=3 \
+    --benchmark_out="$DATA/bare.json" --benchmark_out_format=json
+  python3 - "$DATA/bare.json" "$DATA/posting.txt" <<'PY' | tee -a "$DATA/posting.txt"
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+mean = next(b for b in doc["benchmarks"] if b["name"].endswith("_mean"))
+bare = 1e6 / mean["real_time"]
+print(f"bare loop: {bare:,.0f} purchases/s (mean of 3)")
+for line in open(sys.argv[2]):
+    m = re.match(r"posting -c(\d+): ([\d,]+) sales/s", line)
+    if m:
+        print(f"ratio at {m.group(1)} connections: {float(m.group(2).replace(',', '')) / bare:.2f}")
+PY
+fi
+
 section "summary"
 # Only the parts that ran this time; the files are from this run.
 [[ -f "$DATA/lookup.json" ]] && ! skipped lookup && python3 - "$DATA/lookup.json" <<'PY'
@@ -414,4 +501,5 @@ for b in doc["benchmarks"]:
 PY
   cat "$DATA/transactions-import.txt"
 fi
+if ! skipped posting && [[ -f "$DATA/posting.txt" ]]; then cat "$DATA/posting.txt"; fi
 echo "load after: $(uptime | sed 's/.*load average/load average/')"
