@@ -24,12 +24,19 @@
 // PRAGMA statements run on every pooled connection before the benchmarks, e.g.
 // "PRAGMA mmap_size=4294967296;", to measure a connection setting before it is
 // proposed for store/sqlite_db.cc. bench/run.sh never sets it.
+//
+// `vipcare_bench --write-http-keys FILE` writes the same sample's keys (card
+// numbers and mobiles, opened with the database's key file) for wrk's
+// bench/http_lookup.lua and runs no benchmark: they are sealed in the
+// database, so only vipcare's own code can read them.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -442,4 +449,28 @@ BENCHMARK(BM_LayerOffUpdate)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmar
 BENCHMARK(BM_LayerOnUpdate)->UseRealTime()->MinTime(kMinSeconds)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
+
+int WriteHttpKeys(const std::string& path) {
+  std::string error;
+  Fixture* f = Fixture::Get(error);
+  if (f == nullptr) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  std::ofstream out(path, std::ios::trunc);
+  size_t written = 0;
+  for (const auto& s : f->samples()) {
+    // Half card numbers, half mobiles, as a till sends them.
+    out << (written % 2 == 0 ? s.card_no : s.mobile) << '\n';
+    ++written;
+  }
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    return 1;
+  }
+  std::printf("%zu keys (card numbers and mobiles) written to %s\n", written, path.c_str());
+  return 0;
+}
+
 }  // namespace vipcare::bench

@@ -50,8 +50,6 @@ SKIP=" ${BENCH_SKIP:-} "
 # every run and every machine.
 BENCH_DATE=2026-11-23
 DEMO_PASSWORD=vipcare-demo
-# Keys sampled for wrk: half card numbers, half mobiles.
-HTTP_KEYS=10000
 
 LOOKUP_DB=$DATA/members-$MEMBERS.db
 ORG_DB=$DATA/org.db
@@ -152,6 +150,27 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# Starts `vipcare serve` on database $1 on a free port and signs in as the
+# demo admin: sets SERVER_PID, BASE and TOKEN (stop_server stops it).
+start_server() {
+  local db=$1 port
+  port=$(free_port)
+  echo "+ $VIPCARE --db $db serve --host 127.0.0.1 --port $port --threads $SERVER_THREADS > $SERVER_LOG 2>&1 &"
+  "$VIPCARE" --db "$db" serve --host 127.0.0.1 --port "$port" --threads "$SERVER_THREADS" \
+    >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  BASE=http://127.0.0.1:$port
+  for _ in $(seq 100); do
+    curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "vipcare serve exited:" >&2; cat "$SERVER_LOG" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "+ curl -X POST $BASE/api/v1/auth/login -d '{\"username\":\"admin\",\"password\":\"...\"}'"
+  TOKEN=$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$DEMO_PASSWORD\"}" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+}
+
 # Creates $1 with the demo chain and $2 members, unless it exists already.
 # Built under a temporary name so an interrupted run never leaves a half
 # database that a later run would take for a finished one.
@@ -214,45 +233,12 @@ if ! skipped http; then
     echo "wrk is not installed; installing the Debian package"
     if [[ $(id -u) -eq 0 ]]; then run apt-get install -y wrk; else run sudo apt-get install -y wrk; fi
   fi
-  # The keys the till sends: existing card numbers and mobiles of live members.
-  python3 - "$LOOKUP_DB" "$KEYS_FILE" "$HTTP_KEYS" <<'PY'
-import random, sqlite3, sys
-db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-want = int(sys.argv[3])
-rng = random.Random(20261123)
-max_id = db.execute("SELECT MAX(id) FROM members").fetchone()[0]
-keys, tried = [], set()
-while len(keys) < want and len(tried) < want * 4:
-    i = rng.randint(1, max_id)
-    if i in tried:
-        continue
-    tried.add(i)
-    row = db.execute(
-        "SELECT m.mobile, (SELECT card_no FROM cards c WHERE c.member_id = m.id ORDER BY c.id DESC LIMIT 1) "
-        "FROM members m WHERE m.id = ? AND m.mobile IS NOT NULL AND m.status NOT IN ('merged', 'erased')",
-        (i,)).fetchone()
-    if row and row[1]:
-        keys.append(row[1] if len(keys) % 2 == 0 else row[0])
-with open(sys.argv[2], "w") as f:
-    f.write("\n".join(keys) + "\n")
-print(f"{len(keys)} keys (card numbers and mobiles) written to {sys.argv[2]}")
-PY
+  # The keys the till sends: card numbers and mobiles of live members. They
+  # are sealed in the database, so vipcare's own code reads them.
+  need "$BENCH_BIN"
+  VIPCARE_BENCH_DB=$LOOKUP_DB run "$BENCH_BIN" --write-http-keys "$KEYS_FILE"
 
-  PORT=$(free_port)
-  echo "+ $VIPCARE --db $LOOKUP_DB serve --host 127.0.0.1 --port $PORT --threads $SERVER_THREADS > $SERVER_LOG 2>&1 &"
-  "$VIPCARE" --db "$LOOKUP_DB" serve --host 127.0.0.1 --port "$PORT" --threads "$SERVER_THREADS" \
-    >"$SERVER_LOG" 2>&1 &
-  SERVER_PID=$!
-  BASE=http://127.0.0.1:$PORT
-  for _ in $(seq 100); do
-    curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "vipcare serve exited:" >&2; cat "$SERVER_LOG" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "+ curl -X POST $BASE/api/v1/auth/login -d '{\"username\":\"admin\",\"password\":\"...\"}'"
-  TOKEN=$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"admin\",\"password\":\"$DEMO_PASSWORD\"}" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+  start_server "$LOOKUP_DB"
   # One request by hand: the token works and a key finds its member.
   FIRST_KEY=$(head -n1 "$KEYS_FILE")
   TOTAL=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/members?q=$FIRST_KEY" |
@@ -401,20 +387,7 @@ if ! skipped posting; then
     rm -f "$POST_RUN_DB" "$POST_RUN_DB-wal" "$POST_RUN_DB-shm"
     run cp "$POST_DB" "$POST_RUN_DB"
     run cp "$POST_DB.key" "$POST_RUN_DB.key"
-    PORT=$(free_port)
-    echo "+ $VIPCARE --db $POST_RUN_DB serve --host 127.0.0.1 --port $PORT --threads $SERVER_THREADS > $SERVER_LOG 2>&1 &"
-    "$VIPCARE" --db "$POST_RUN_DB" serve --host 127.0.0.1 --port "$PORT" \
-      --threads "$SERVER_THREADS" >"$SERVER_LOG" 2>&1 &
-    SERVER_PID=$!
-    BASE=http://127.0.0.1:$PORT
-    for _ in $(seq 100); do
-      curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-      kill -0 "$SERVER_PID" 2>/dev/null || { echo "vipcare serve exited:" >&2; cat "$SERVER_LOG" >&2; exit 1; }
-      sleep 0.1
-    done
-    TOKEN=$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
-      -d "{\"username\":\"admin\",\"password\":\"$DEMO_PASSWORD\"}" |
-      python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+    start_server "$POST_RUN_DB"
     TAG=c$connections-$(date +%s)
     echo "load before: $(uptime | sed 's/.*load average/load average/')"
     CPU0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
