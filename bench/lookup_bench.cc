@@ -29,6 +29,10 @@
 // numbers and mobiles, opened with the database's key file) for wrk's
 // bench/http_lookup.lua and runs no benchmark: they are sealed in the
 // database, so only vipcare's own code can read them.
+// `vipcare_bench --write-sealed-keys FILE` writes every member's mobile and
+// every card number ("mobile N" / "card N" lines), for
+// bench/make_members_csv.py to avoid (meant for the small organisation
+// database).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -70,6 +74,7 @@ constexpr int64_t kNamePageLimit = 20;
 constexpr double kMinSeconds = 2.0;
 
 constexpr std::string_view kMaxMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
+constexpr std::string_view kAllMemberIds = "SELECT id FROM members ORDER BY id";
 // One live member with a mobile and its newest card; nothing if the id is a
 // gap, a merged or erased file, or a member without a card.
 // The baseline: what an indexed SQLite lookup costs without any of our code
@@ -93,6 +98,15 @@ std::string Utf8Prefix(const std::string& s, size_t chars) {
     while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
   }
   return s.substr(0, i);
+}
+
+// VIPCARE_KEYS, or the key file `vipcare init` created beside the database.
+store::KeyringPtr LoadBenchKeys(const std::string& path) {
+  const char* env = std::getenv("VIPCARE_KEYS");
+  auto keys = env != nullptr && *env != '\0' ? store::Keyring::ParseEnv(env)
+                                             : store::Keyring::LoadFile(path + ".key");
+  if (!keys.ok()) throw std::runtime_error(keys.error().field + ": " + keys.error().message);
+  return *keys;
 }
 
 // The database, the services over it and the sampled keys, opened once for
@@ -151,7 +165,7 @@ class Fixture {
 
  private:
   explicit Fixture(const std::string& path)
-      : store_(store::Store::Open(path, LoadKeys(path), kPoolSize, /*migrate=*/false)),
+      : store_(store::Store::Open(path, LoadBenchKeys(path), kPoolSize, /*migrate=*/false)),
         env_{*store_, clock_, LoadZone()},
         members_(std::make_unique<service::Members>(env_)),
         accounts_(std::make_unique<service::Accounts>(env_)),
@@ -170,15 +184,6 @@ class Fixture {
       leases.push_back(store_->Acquire());
       leases.back().db().ExecScript(pragmas);
     }
-  }
-
-  // VIPCARE_KEYS, or the key file `vipcare init` created beside the database.
-  static store::KeyringPtr LoadKeys(const std::string& path) {
-    const char* env = std::getenv("VIPCARE_KEYS");
-    auto keys = env != nullptr && *env != '\0' ? store::Keyring::ParseEnv(env)
-                                               : store::Keyring::LoadFile(path + ".key");
-    if (!keys.ok()) throw std::runtime_error(keys.error().field + ": " + keys.error().message);
-    return *keys;
   }
 
   static TimeZone LoadZone() {
@@ -471,6 +476,49 @@ int WriteHttpKeys(const std::string& path) {
   }
   std::printf("%zu keys (card numbers and mobiles) written to %s\n", written, path.c_str());
   return 0;
+}
+
+int WriteSealedKeys(const std::string& path) {
+  const char* db = std::getenv(kDbEnvVar);
+  if (db == nullptr || *db == '\0') {
+    std::fprintf(stderr, "%s is not set\n", kDbEnvVar);
+    return 1;
+  }
+  try {
+    auto store = store::Store::Open(db, LoadBenchKeys(db), 1, /*migrate=*/false);
+    std::ofstream out(path, std::ios::trunc);
+    size_t mobiles = 0, cards = 0;
+    std::vector<int64_t> ids;
+    {
+      auto lease = store->Acquire();
+      for (const auto& row : lease.db().Query(kAllMemberIds)) ids.push_back(row.Int(0));
+    }
+    auto st = store->Read([&](store::Repository& repo) -> Status {
+      for (const int64_t id : ids) {
+        auto m = repo.GetMember(MemberId(id));
+        if (!m) continue;
+        if (!m->mobile.number.empty()) {
+          out << "mobile " << m->mobile.number << '\n';
+          ++mobiles;
+        }
+        for (const auto& c : repo.ListCards(m->id)) {
+          out << "card " << c.card_no << '\n';
+          ++cards;
+        }
+      }
+      return OkStatus();
+    });
+    out.close();
+    if (!st.ok() || !out) {
+      std::fprintf(stderr, "cannot write %s\n", path.c_str());
+      return 1;
+    }
+    std::printf("%zu mobiles and %zu card numbers written to %s\n", mobiles, cards, path.c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace vipcare::bench

@@ -8,11 +8,13 @@ notes, card numbers) filled on a share of the rows. Every row is valid, so
 `vipcare import members` loads them all.
 
 With --org-db (a database made by `vipcare demo`), the store codes and the
-associates come from that database and the mobiles and card numbers it already
-holds are avoided, so the import cannot clash with it. Standard library only;
-the output is a function of --rows and --seed (and the org database).
+associates come from that database; with --taken, the mobiles and card numbers
+it already holds (sealed there, so written out by `vipcare_bench
+--write-sealed-keys`) are avoided, so the import cannot clash with it. Standard
+library only; the output is a function of --rows and --seed (and those files).
 
-    bench/make_members_csv.py --rows 1000000 --org-db org.db --out members.csv
+    VIPCARE_BENCH_DB=org.db vipcare_bench --write-sealed-keys org-keys.txt
+    bench/make_members_csv.py --rows 1000000 --org-db org.db --taken org-keys.txt --out members.csv
 """
 
 import argparse
@@ -76,9 +78,23 @@ def luhn_check_digit(digits):
     return str((10 - total % 10) % 10)
 
 
+def load_taken(path):
+    """The mobiles and card numbers the database already holds, from the file
+    `vipcare_bench --write-sealed-keys` writes (both are sealed in the
+    database: only vipcare's code can read them)."""
+    mobiles, cards = set(), set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            kind, _, value = line.strip().partition(" ")
+            if kind == "mobile":
+                mobiles.add(value)
+            elif kind == "card":
+                cards.add(value)
+    return mobiles, cards
+
+
 def load_org(path):
-    """Store codes, active associates by store code, and the mobiles and card
-    numbers the database already holds."""
+    """Store codes and active associates by store code."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         stores = [r[0] for r in db.execute(
@@ -88,14 +104,11 @@ def load_org(path):
                 "SELECT s.employee_no, st.code FROM staff s JOIN stores st ON st.id = s.store_id "
                 "WHERE s.active = 1 ORDER BY s.id"):
             staff.setdefault(code, []).append(employee_no)
-        mobiles = {r[0] for r in db.execute(
-            "SELECT mobile FROM members WHERE mobile IS NOT NULL")}
-        cards = {r[0] for r in db.execute("SELECT card_no FROM cards")}
     finally:
         db.close()
     if not stores:
         sys.exit(f"{path}: the database has no stores (make it with `vipcare demo`)")
-    return stores, staff, mobiles, cards
+    return stores, staff
 
 
 def main():
@@ -103,6 +116,8 @@ def main():
     p.add_argument("--rows", type=int, required=True, help="number of data rows")
     p.add_argument("--out", required=True, help="output CSV path ('-' for stdout)")
     p.add_argument("--org-db", help="SQLite database of the demo chain to import into")
+    p.add_argument("--taken", help="mobiles and card numbers the database holds "
+                   "(written by `vipcare_bench --write-sealed-keys`)")
     p.add_argument("--seed", type=int, default=20261123)
     args = p.parse_args()
     if args.rows < 0 or args.rows > MOBILE_SPACE // 2:
@@ -110,7 +125,9 @@ def main():
 
     stores, staff, taken_mobiles, taken_cards = DEMO_STORE_CODES, {}, set(), set()
     if args.org_db:
-        stores, staff, taken_mobiles, taken_cards = load_org(args.org_db)
+        stores, staff = load_org(args.org_db)
+    if args.taken:
+        taken_mobiles, taken_cards = load_taken(args.taken)
 
     rng = random.Random(args.seed)
     out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8", newline="")
