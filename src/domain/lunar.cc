@@ -37,7 +37,7 @@ bool IsLeapYear(int y) { return std::chrono::year(y).is_leap(); }
 // One conversion at a time: the library sets itself up (its GObject type and
 // holiday resource) on first use without a lock, and first uses from threads
 // at once crashed the process now and then. Answers are cached by the
-// caller, so the lock is taken a few hundred times in a process's life.
+// caller, so the lock is taken only for a day not converted before.
 std::optional<Date> ConvertLunar(int year, unsigned month, unsigned day, bool leap_month) {
   static std::mutex converting;
   std::lock_guard lock(converting);
