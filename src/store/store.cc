@@ -291,14 +291,8 @@ Db& Store::WriterDb() {
 
 void Store::LeadGroup(const std::vector<GroupJob*>& group) {
   Db& db = WriterDb();
-  try {
-    db.Begin(true);
-  } catch (...) {
-    // Possibly a lost connection: the next group opens a new one.
-    writer_db_.reset();
-    throw;
-  }
   auto repo = MakeSqlRepository(db, sealer_);
+  db.Begin(true);
   try {
     CheckIndexKey(db);
   } catch (...) {
@@ -342,7 +336,6 @@ void Store::LeadGroup(const std::vector<GroupJob*>& group) {
     try {
       db.Rollback();
     } catch (...) {
-      writer_db_.reset();  // broken: the next group opens a new one
     }
     for (auto* job : group) {
       if (!job->error) job->error = broken;
@@ -360,7 +353,6 @@ void Store::LeadGroup(const std::vector<GroupJob*>& group) {
     try {
       db.Rollback();
     } catch (...) {
-      writer_db_.reset();  // broken: the next group opens a new one
     }
     for (auto* job : kept) job->error = failed;
   }
