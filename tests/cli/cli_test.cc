@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -17,7 +18,12 @@
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "store/db.h"
 #include "store/migrations.h"
+#include "testing/http_client.h"
 #include "testing/test_db.h"
 
 namespace vipcare {
@@ -461,6 +467,113 @@ TEST_F(CliTest, C1RunJobsTheDayBeforeMidAutumn2027GivesEachTierItsActions) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(db->QueryOne("SELECT COUNT(*) FROM care_tasks WHERE occasion = 'mid_autumn'")->Int(0),
             tasks);
+}
+
+}  // namespace
+}  // namespace vipcare
+
+namespace vipcare {
+namespace {
+
+unsigned short FreePort() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+// Starts `vipcare serve` in `dir` and waits (bounded) until it answers.
+pid_t StartServer(const std::string& dir, unsigned short port) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    std::string p = std::to_string(port);
+    execl(VIPCARE_BINARY, VIPCARE_BINARY, "serve", "--port", p.c_str(), "--threads", "4",
+          nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 100 && HttpGetStatus(port, "/healthz") != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pid;
+}
+
+// L1, issue 5: "an acknowledged purchase must still survive a crash of the
+// process". Eight tills post sales to `vipcare serve` as fast as it answers;
+// the server is killed (SIGKILL) in the middle, three times at different
+// moments. Every sale it answered must then be in the database with the
+// points it answered, and the database must pass SQLite's integrity check.
+TEST_F(CliTest, L1EverySaleAnsweredBeforeTheServerIsKilledIsStored) {
+  ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
+  ASSERT_EQ(Vipcare(dir_.path(), "demo --members 60 --date 2026-11-23").exit_code, 0);
+  constexpr int kTills = 8;
+  size_t answered_total = 0;
+  for (int round = 0; round < 3; ++round) {
+    const unsigned short port = FreePort();
+    const pid_t pid = StartServer(dir_.path(), port);
+    ASSERT_GT(pid, 0);
+    auto login = testing::Request(port, "POST", "/api/v1/auth/login",
+                                  R"({"username":"admin","password":"vipcare-demo"})");
+    ASSERT_EQ(login.status, 200) << login.body;
+    const std::string token = login.Json()["token"];
+    std::atomic<bool> killed{false};
+    std::vector<std::vector<std::pair<std::string, int64_t>>> answered(kTills);
+    std::vector<std::thread> tills;
+    for (int t = 0; t < kTills; ++t) {
+      tills.emplace_back([&, t] {
+        for (int n = 0; !killed; ++n) {
+          const std::string id = fmt::format("KILL-{}-{}-{}", round, t, n);
+          const nlohmann::json sale = {
+              {"external_id", id},
+              {"member_id", 1 + (n * kTills + t) % 60},
+              {"store_id", 1},
+              {"occurred_at", "2026-11-23T10:00:00+08:00"},
+              {"lines",
+               {{{"sku", "W-001"}, {"category", "女装"}, {"list_price_fen", 59900},
+                 {"paid_fen", 59900 - 100 * (n % 7)}}}}};
+          try {
+            auto r = testing::Request(port, "POST", "/api/v1/transactions", sale.dump(),
+                                      {{"Authorization", "Bearer " + token}});
+            if (r.status == 201) answered[t].emplace_back(id, r.Json()["points"].get<int64_t>());
+          } catch (const boost::system::system_error&) {
+            // The server is gone: this sale was not answered.
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + 300 * round));
+    kill(pid, SIGKILL);
+    int wstatus = 0;
+    waitpid(pid, &wstatus, 0);
+    killed = true;
+    for (auto& till : tills) till.join();
+    EXPECT_TRUE(WIFSIGNALED(wstatus)) << "the server ended before it was killed";
+
+    auto db = store::OpenDb(Path("vipcare.db"));
+    size_t answered_round = 0;
+    for (const auto& till : answered) {
+      for (const auto& [id, points] : till) {
+        auto row = db->QueryOne("SELECT points FROM transactions WHERE external_id = ?", {id});
+        ASSERT_TRUE(row.has_value()) << "round " << round << ": " << id
+                                     << " was answered but is not stored";
+        EXPECT_EQ(row->Int(0), points) << id;
+        ++answered_round;
+      }
+    }
+    EXPECT_GT(answered_round, 0u) << "round " << round << " posted nothing before the kill";
+    EXPECT_EQ(db->QueryOne("PRAGMA integrity_check")->Text(0), "ok");
+    answered_total += answered_round;
+  }
+  // Every member's balance is still the sum of its ledger, and the audit chain is whole.
+  auto db = store::OpenDb(Path("vipcare.db"));
+  EXPECT_EQ(db->QueryOne("SELECT COUNT(*) FROM member_loyalty ml WHERE points_balance <> "
+                         "(SELECT COALESCE(SUM(points), 0) FROM points_ledger l "
+                         "WHERE l.member_id = ml.member_id)")
+                ->Int(0),
+            0);
+  db.reset();
+  auto r = Vipcare(dir_.path(), "verify-audit");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::cout << "sales answered before the kills: " << answered_total << "\n";
 }
 
 }  // namespace
