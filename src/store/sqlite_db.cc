@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "store/db.h"
+#include "store/wal_batching_vfs.h"
 
 namespace vipcare::store {
 namespace {
@@ -250,10 +251,12 @@ std::unique_ptr<Db> OpenSqlite(const std::string& path) {
   (void)configured;
   sqlite3* raw = nullptr;
   // NOMUTEX: a Db is used by one thread at a time, so SQLite's own per-call
-  // locking would only cost time.
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // locking would only cost time. Every connection goes through the
+  // WAL-batching VFS: they share one WAL-index, and the VFS passes a
+  // connection's frames on before the index shows them to the others.
+  const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 WalBatchingVfs());
   if (rc != SQLITE_OK) {
     std::string msg = "sqlite: cannot open " + path + ": " +
                       (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
