@@ -20,6 +20,20 @@ TEST(DateTest, ParsesOnlyRealCalendarDays) {
   EXPECT_FALSE(Date::Parse("1899-12-31"));
 }
 
+TEST(DateTest, EveryDayFrom1900To2199IsWrittenAsParsed) {
+  int days = 0;
+  for (Date d = Date::FromYmd(1900, 1, 1); d < Date::FromYmd(2200, 1, 1); d = d.AddDays(1)) {
+    const std::string text = d.ToString();
+    const auto back = Date::Parse(text);
+    ASSERT_TRUE(back.has_value()) << text;
+    ASSERT_EQ(*back, d) << text;
+    ++days;
+  }
+  EXPECT_EQ(days, 109573);  // 300 years of 365 days and 73 leap days
+  EXPECT_EQ(Date::FromYmd(2000, 2, 29).ToString(), "2000-02-29");
+  EXPECT_EQ(Date::FromYmd(1999, 12, 31).AddDays(1).ToString(), "2000-01-01");
+}
+
 TEST(DateTest, AddMonthsClampsToMonthEnd) {
   EXPECT_EQ(Date::FromYmd(2026, 1, 31).AddMonths(1).ToString(), "2026-02-28");
   EXPECT_EQ(Date::FromYmd(2024, 2, 29).AddYears(2).ToString(), "2026-02-28");
