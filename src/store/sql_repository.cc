@@ -200,12 +200,13 @@ constexpr std::string_view kUpdateCard =
 // ---- audit ----
 constexpr std::string_view kEnsureAuditHead =
     "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING";
-// Updating the head first takes its row lock (PostgreSQL), so appends from
-// several servers queue up instead of forking the chain.
-constexpr std::string_view kLockAuditHead = "UPDATE audit_head SET last_id = last_id WHERE id = 1";
+// Taking the next id updates the head first, which takes its row lock
+// (PostgreSQL), so appends from several servers queue up instead of forking
+// the chain; it answers the new id and the hash of the row before it.
+constexpr std::string_view kNextAuditId =
+    "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash";
 constexpr std::string_view kGetAuditHead = "SELECT last_id, last_hash FROM audit_head WHERE id = 1";
-constexpr std::string_view kSetAuditHead =
-    "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1";
+constexpr std::string_view kSetAuditHash = "UPDATE audit_head SET last_hash = ? WHERE id = 1";
 constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_log (id, at, user_id, action, entity, entity_id, detail, address, "
     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -964,17 +965,19 @@ class SqlRepository final : public Repository {
   }
 
   void AppendAudit(const AuditEntry& e) override {
-    db_.Exec(kEnsureAuditHead);
-    db_.Exec(kLockAuditHead);
-    auto head = db_.QueryOne(kGetAuditHead);
+    auto head = db_.QueryOne(kNextAuditId);
+    if (!head) {  // the first row of a new database
+      db_.Exec(kEnsureAuditHead);
+      head = db_.QueryOne(kNextAuditId);
+    }
     AuditEntry row = e;
-    row.id = head->Int(0) + 1;
+    row.id = head->Int(0);
     row.prev_hash = head->Text(1);
     row.hash = AuditRowHash(row);
     db_.Exec(kInsertAudit, {row.id, ToEpochSeconds(row.at), NullIfZero(row.user_id.value),
                             row.action, row.entity, row.entity_id, row.detail, row.address,
                             row.prev_hash, row.hash});
-    db_.Exec(kSetAuditHead, {row.id, row.hash});
+    db_.Exec(kSetAuditHash, {row.hash});
   }
   PageOf<AuditEntry> ListAudit(Page page) override {
     PageOf<AuditEntry> out;
