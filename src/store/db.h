@@ -65,6 +65,12 @@ class Db {
   // Runs a statement; returns the number of rows changed.
   virtual int64_t Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   virtual std::vector<Row> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs an INSERT of one row into a table keyed by an integer `id` and
+  // returns the new row's id. `sql` has no RETURNING clause: SQLite takes the
+  // id from the connection (with RETURNING it keeps a statement journal of
+  // the pages the insert changes, measured in BENCHMARKS.md), PostgreSQL
+  // appends " RETURNING id".
+  virtual int64_t InsertId(std::string_view sql, const std::vector<Value>& params) = 0;
   // Calls `fn` with each result row in turn without keeping them: for the
   // reports that read a row per member or per sale line (SQLite reuses one
   // Row; the default keeps the whole result as Query does).

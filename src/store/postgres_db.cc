@@ -228,6 +228,13 @@ class PostgresDb final : public Db {
     return ParseInt(tuples).value_or(0);
   }
 
+  int64_t InsertId(std::string_view sql, const std::vector<Value>& params) override {
+    std::string returning;
+    returning.reserve(sql.size() + 13);
+    returning.append(sql).append(" RETURNING id");
+    return Query(returning, params).at(0).Int(0);
+  }
+
   std::vector<Row> Query(std::string_view sql, const std::vector<Value>& params) override {
     ResultPtr res = Run(sql, params);
     const int rows = PQntuples(res.get());

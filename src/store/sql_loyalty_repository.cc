@@ -54,7 +54,7 @@ constexpr std::string_view kInsertTransaction =
     "INSERT INTO transactions (external_id, body_hash, kind, original_id, member_id, store_id, "
     "associate_id, occurred_at, local_day, list_total, paid_total, points, base_points, "
     "bonus_points, payment_method, result, created_by, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kInsertLine =
     "INSERT INTO transaction_lines (transaction_id, line_no, original_line_no, sku, category, "
     "brand, quantity, list_price, paid, promo, earn_base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -114,7 +114,7 @@ constexpr std::string_view kListMonths =
 // ---- lots and ledger ----
 constexpr std::string_view kInsertLot =
     "INSERT INTO points_lots (member_id, source, transaction_id, points, remaining, earned_on, "
-    "expires_on) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "expires_on) VALUES (?, ?, ?, ?, ?, ?, ?)";
 // `expires_on IS NULL` sorts never-expiring lots last on both engines.
 constexpr std::string_view kOpenLots =
     "SELECT id, member_id, source, transaction_id, points, remaining, earned_on, expires_on "
@@ -126,8 +126,7 @@ constexpr std::string_view kLotsExpiring =
     "FROM points_lots WHERE remaining > 0 AND expires_on < ? ORDER BY expires_on, id LIMIT ?";
 constexpr std::string_view kAppendLedger =
     "INSERT INTO points_ledger (member_id, at, kind, points, balance_after, transaction_id, "
-    "redemption_id, reason, approved_by, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "RETURNING id";
+    "redemption_id, reason, approved_by, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kListLedger =
     "SELECT id, member_id, at, kind, points, balance_after, transaction_id, redemption_id, "
     "reason, approved_by, created_by FROM points_ledger WHERE member_id = ? "
@@ -231,15 +230,14 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   }
 
   int64_t InsertTransaction(TransactionRecord& t) override {
-    t.id = db_.QueryOne(kInsertTransaction,
+    t.id = db_.InsertId(kInsertTransaction,
                         {t.external_id, t.body_hash, t.kind, NullIfZero(t.original_id),
                          NullIfZero(t.member_id.value), t.store_id.value,
                          NullIfZero(t.associate_id.value), ToEpochSeconds(t.occurred_at),
                          t.local_day.ToString(), t.list_total.value, t.paid_total.value,
                          t.points.value, t.base_points.value, t.bonus_points.value,
                          t.payment_method, t.result,
-                         NullIfZero(t.created_by.value), ToEpochSeconds(t.created_at)})
-               ->Int(0);
+                         NullIfZero(t.created_by.value), ToEpochSeconds(t.created_at)});
     for (const auto& l : t.lines) {
       db_.Exec(kInsertLine, {t.id, l.line_no, NullIfZero(l.original_line_no), l.sku, l.category,
                              l.brand, l.quantity, l.list_price.value, l.paid.value,
@@ -325,11 +323,9 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   }
 
   int64_t InsertLot(const PointsLotRecord& l) override {
-    return db_
-        .QueryOne(kInsertLot, {l.member_id.value, l.source, NullIfZero(l.transaction_id),
-                               l.points.value, l.remaining.value, l.earned_on.ToString(),
-                               OptDay(l.expires_on)})
-        ->Int(0);
+    return db_.InsertId(kInsertLot, {l.member_id.value, l.source, NullIfZero(l.transaction_id),
+                                     l.points.value, l.remaining.value, l.earned_on.ToString(),
+                                     OptDay(l.expires_on)});
   }
   std::vector<PointsLotRecord> ListOpenLots(MemberId member) override {
     std::vector<PointsLotRecord> out;
@@ -347,13 +343,11 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     return out;
   }
   int64_t AppendLedger(const LedgerEntry& e) override {
-    return db_
-        .QueryOne(kAppendLedger,
-                  {e.member_id.value, ToEpochSeconds(e.at), e.kind, e.points.value,
-                   e.balance_after.value, NullIfZero(e.transaction_id),
-                   NullIfZero(e.redemption_id), e.reason, NullIfZero(e.approved_by.value),
-                   NullIfZero(e.created_by.value)})
-        ->Int(0);
+    return db_.InsertId(kAppendLedger,
+                        {e.member_id.value, ToEpochSeconds(e.at), e.kind, e.points.value,
+                         e.balance_after.value, NullIfZero(e.transaction_id),
+                         NullIfZero(e.redemption_id), e.reason, NullIfZero(e.approved_by.value),
+                         NullIfZero(e.created_by.value)});
   }
   PageOf<LedgerEntry> ListLedger(MemberId member, Page page) override {
     PageOf<LedgerEntry> out;

@@ -103,6 +103,11 @@ class SqliteDb final : public Db {
     return sqlite3_changes64(db_);
   }
 
+  int64_t InsertId(std::string_view sql, const std::vector<Value>& params) override {
+    Exec(sql, params);
+    return sqlite3_last_insert_rowid(db_);
+  }
+
   std::vector<Row> Query(std::string_view sql, const std::vector<Value>& params) override {
     sqlite3_stmt* stmt = Prepare(sql);
     StatementReset reset(stmt);

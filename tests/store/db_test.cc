@@ -379,6 +379,24 @@ TEST_F(DbTest, D2_InsertReturningGivesTheNewId) {
   EXPECT_EQ(row->Text(0), "second");
 }
 
+TEST_F(DbTest, D2_InsertIdGivesTheNewIdInsideAndOutsideTransactions) {
+  CreateItems();
+  constexpr char kInsert[] = "INSERT INTO dbtest_items (name, qty) VALUES (?, ?)";
+  const int64_t first = db_->InsertId(kInsert, {std::string("first"), int64_t(1)});
+  db_->Begin(true);
+  // A statement in between that changes rows of another kind does not move the answer.
+  db_->Exec("UPDATE dbtest_items SET qty = qty + 1 WHERE id = ?", {first});
+  const int64_t second = db_->InsertId(kInsert, {std::string("second"), int64_t(2)});
+  db_->Commit();
+  EXPECT_GT(first, 0);
+  EXPECT_EQ(second, first + 1);
+  EXPECT_EQ(db_->QueryOne("SELECT name FROM dbtest_items WHERE id = ?", {second})->Text(0),
+            "second");
+  // A refused insert throws and gives no id.
+  EXPECT_THROW(db_->InsertId(kInsert, {std::string("third")}), DbError);
+  EXPECT_EQ(db_->QueryOne("SELECT COUNT(*) FROM dbtest_items")->Int(0), 2);
+}
+
 TEST_F(DbTest, D1_ConcurrentWriterWaitsInsteadOfFailing) {
   CreateItems();
   constexpr auto kHold = std::chrono::milliseconds(200);
