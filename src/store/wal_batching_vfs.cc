@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -172,7 +173,13 @@ int WalWrite(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset
   }
   if (pending.empty()) wal->pending_at = offset;
   const auto* bytes = static_cast<const char*>(data);
-  pending.insert(pending.end(), bytes, bytes + amount);
+  try {
+    pending.insert(pending.end(), bytes, bytes + amount);
+  } catch (const std::bad_alloc&) {
+    // Nothing may be thrown through SQLite; write through instead.
+    if (const int rc = Flush(wal); rc != SQLITE_OK) return rc;
+    return Write(f, data, amount, offset);
+  }
   const bool commit_page = wal->commit_header_written && amount != kFrameHeaderBytes;
   wal->commit_header_written = IsCommitFrameHeader(data, amount, offset);
   if (commit_page || pending.size() >= kMaxPending) return Flush(wal);
@@ -224,7 +231,11 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* o
     return rc;
   }
   if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) {
-    file->pending = new std::vector<char>();
+    file->pending = new (std::nothrow) std::vector<char>();
+    if (file->pending == nullptr) {
+      file->base.pMethods = &kPlainMethods;  // xClose closes the real file
+      return SQLITE_NOMEM;
+    }
     // The database file of a connection opened through this VFS is a File too.
     file->db = reinterpret_cast<File*>(sqlite3_database_file_object(name));
     if (file->db != nullptr) file->db->wal = file;
