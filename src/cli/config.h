@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "http/server.h"
 #include "service/senders.h"
 
 namespace vipcare::cli {
@@ -17,7 +18,7 @@ struct Config {
   std::string timezone = "Asia/Shanghai";
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 4;
+  int threads = http::DefaultServerThreads();
   std::string web_root = "web/dist";
   // The data key file (P5). Empty: "<db>.key" beside a SQLite file, or
   // ./vipcare.key for PostgreSQL. VIPCARE_KEYS (the keys themselves) wins over it.

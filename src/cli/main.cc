@@ -187,7 +187,8 @@ int RunServe(const cli::Config& c) {
   opt.server.port = static_cast<unsigned short>(c.port);
   opt.server.threads = c.threads;
   opt.server.web_root = std::filesystem::is_directory(c.web_root) ? c.web_root : "";
-  opt.db_pool = static_cast<size_t>(c.threads) + 2;
+  // A connection for each connection thread and slow-route thread, and two to spare.
+  opt.db_pool = static_cast<size_t>(c.threads + opt.server.slow_threads) + 2;
   opt.sms_sender = SmsSender(c);
   opt.email_sender = EmailSender(c);
   opt.send_interval = std::chrono::seconds(60);
@@ -450,7 +451,7 @@ int main(int argc, char** argv) {
   std::string web_flag;
   serve->add_option("--host", host_flag, "address to listen on (default 127.0.0.1)");
   serve->add_option("--port", port_flag, "port (default 8080)")->check(CLI::Range(1, 65535));
-  serve->add_option("--threads", threads_flag, "worker threads (default 4)")->check(CLI::Range(1, 256));
+  serve->add_option("--threads", threads_flag, "connection threads (default: one per CPU, at least 2)")->check(CLI::Range(1, 256));
   serve->add_option("--web-root", web_flag, "folder of the built UI (default web/dist)");
 
   auto* demo = app.add_subcommand("demo", "fill an empty database with a demo chain");

@@ -630,7 +630,8 @@ void AddAccessRoutes(Router& router, Services s) {
                     {"Content-Disposition", "attachment; filename=\"members.csv\""});
                 res.headers.push_back({"X-Row-Count", std::to_string(r->rows)});
                 return res;
-              }});
+              },
+              nullptr, /*slow=*/true});
 }
 
 void AddAuditRoutes(Router& router, Services s) {

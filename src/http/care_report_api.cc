@@ -47,7 +47,8 @@ void AddReportRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 1, kMaxId));
                 return ReplyJson(s.care_reports.MonthlyReport(*a, StoreId(store),
                                                           QueryText(req, "month")));
-              }});
+              },
+              nullptr, /*slow=*/true});
   router.Add({"PUT", "/api/v1/care-reports/plan", true, Permission::kTaskManage,
               [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(store, req.QueryInt("store_id", 0, 1, kMaxId));
@@ -60,7 +61,8 @@ void AddReportRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(region, req.QueryInt("region_id", 0, 1, kMaxId));
                 return ReplyJson(s.care_reports.RegionalSummary(*a, RegionId(region),
                                                             QueryText(req, "month")));
-              }});
+              },
+              nullptr, /*slow=*/true});
 }
 
 }  // namespace

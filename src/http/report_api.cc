@@ -13,7 +13,8 @@ void AddReportRoutes(Router& router, Services s) {
   router.Add({"GET", "/api/v1/reports/{name}", true, Permission::kReportRead,
               [s](const Request& req, const Actor* a) {
                 return ReplyJson(s.reports.Get(*a, req.params.at("name"), req.query));
-              }});
+              },
+              nullptr, /*slow=*/true});
   router.Add({"GET", "/api/v1/reports/{name}/export", true, Permission::kReportExport,
               [s](const Request& req, const Actor* a) {
                 auto r = s.reports.Export(*a, req.params.at("name"), req.query);
@@ -25,7 +26,8 @@ void AddReportRoutes(Router& router, Services s) {
                     {"Content-Disposition", "attachment; filename=\"" + r->filename + "\""});
                 res.headers.push_back({"X-Row-Count", std::to_string(r->rows)});
                 return res;
-              }});
+              },
+              nullptr, /*slow=*/true});
 }
 
 }  // namespace vipcare::http

@@ -61,6 +61,10 @@ struct Route {
   service::Permission permission = service::Permission::kNone;
   Handler handler;  // used by in-process callers (Server::Dispatch), always set
   AsyncHandler async = nullptr;  // the server's way, when set
+  // Long work (reports over the whole chain, exports): the server runs the
+  // handler on its pool for slow requests, so the threads that serve the
+  // tills' connections never wait for it.
+  bool slow = false;
 };
 
 // Matches method + path to a route. Thread-safe once built (read-only).

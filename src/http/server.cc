@@ -90,7 +90,18 @@ struct Server::Impl {
   asio::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::atomic<bool> stopping{false};
+  std::optional<asio::thread_pool> slow_pool;  // Route::slow handlers
 };
+
+int DefaultServerThreads() {
+  return std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+bool Server::RunSlow(std::function<void()> job) const {
+  if (!impl_->slow_pool || impl_->stopping) return false;
+  asio::post(*impl_->slow_pool, std::move(job));
+  return true;
+}
 
 Server::Server(ServerOptions opt, const Router& router, service::Accounts& accounts)
     : opt_(std::move(opt)), router_(router), accounts_(accounts), impl_(std::make_unique<Impl>()) {}
@@ -185,22 +196,25 @@ Request ToRequest(bhttp::request<bhttp::string_body>& in, const std::string& add
 }
 
 // Server::Dispatch for a connection: a route with an AsyncHandler answers
-// without holding this thread (the coroutine waits for its reply); others
-// run here, and their database work blocks this thread (the pool has several
-// threads so one slow request does not stall the others).
+// without holding this thread (the coroutine waits for its reply), and so does
+// a slow one, whose handler runs on the server's pool for slow requests;
+// others run here, and their database work blocks this thread.
 asio::awaitable<Response> Serve(const Server* server, Request& req) {
   Response res;
   std::optional<Server::Admitted> admitted;
+  bool later = false;
   try {
     admitted = server->Admit(req, res);
-    if (admitted && !admitted->route->async) {
-      res = admitted->route->handler(req, admitted->actor ? &*admitted->actor : nullptr);
+    if (admitted) {
+      later = admitted->route->async != nullptr || admitted->route->slow;
+      if (!later) res = admitted->route->handler(req, admitted->actor ? &*admitted->actor : nullptr);
     }
   } catch (const std::exception& e) {
     admitted.reset();
+    later = false;
     res = Server::InternalError(req, e);
   }
-  if (admitted && admitted->route->async) {
+  if (later) {
     using Make = std::function<Response()>;
     Make make = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Make)>(
         [&](auto handler) {
@@ -211,8 +225,27 @@ asio::awaitable<Response> Serve(const Server* server, Request& req) {
           AsyncReply reply = [resume, ex](Make m) {
             asio::post(ex, [resume, m = std::move(m)]() mutable { std::move(*resume)(std::move(m)); });
           };
+          const Route& route = *admitted->route;
+          const service::Actor* actor = admitted->actor ? &*admitted->actor : nullptr;
           try {
-            admitted->route->async(req, admitted->actor ? &*admitted->actor : nullptr, reply);
+            if (route.async) {
+              route.async(req, actor, reply);
+              return;
+            }
+            // A slow route: `req` and `actor` live in this coroutine's frame,
+            // which waits for the reply.
+            auto job = [&route, &req, actor, reply] {
+              SetThisThreadNice(kBackgroundNice);  // as the connection threads
+              try {
+                Response r = route.handler(req, actor);
+                reply([r = std::move(r)] { return r; });
+              } catch (...) {
+                reply([error = std::current_exception()]() -> Response {
+                  std::rethrow_exception(error);
+                });
+              }
+            };
+            if (!server->RunSlow(job)) job();  // stopping: answer here
           } catch (...) {
             reply([error = std::current_exception()]() -> Response { std::rethrow_exception(error); });
           }
@@ -312,6 +345,7 @@ void Server::Start() {
   bound_port_ = acc.local_endpoint().port();
   asio::co_spawn(acc.get_executor(), Listen(impl_->ioc, acc, this, opt_.max_body_bytes),
                  asio::detached);
+  impl_->slow_pool.emplace(static_cast<size_t>(std::max(1, opt_.slow_threads)));
   int n = std::max(1, opt_.threads);
   for (int i = 0; i < n; ++i) {
     threads_.emplace_back([this] {
@@ -334,6 +368,13 @@ void Server::Stop() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  // After the connection threads: a slow handler still running refers to its
+  // request in a coroutine frame, which lives until the io_context goes.
+  // Queued ones are dropped; their connections are closing anyway.
+  if (impl_->slow_pool) {
+    impl_->slow_pool->stop();
+    impl_->slow_pool->join();
+  }
 }
 
 void Server::Wait() {

@@ -2,6 +2,7 @@
 #pragma once
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,10 +14,15 @@
 
 namespace vipcare::http {
 
+// One connection thread per CPU, at least two (BENCHMARKS.md, "Connection
+// threads": on 2 cores, 2 threads posted 22 % more sales than 4).
+int DefaultServerThreads();
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0 picks a free port (tests)
-  int threads = 4;
+  int threads = DefaultServerThreads();  // serve the connections
+  int slow_threads = 2;                  // run the routes marked `slow`
   size_t max_body_bytes = 1 << 20;
   std::string web_root;  // static UI files served for non-API paths; empty = none
 };
@@ -26,7 +32,8 @@ struct ServerOptions {
 // route's permission and the error mapper; then its handler runs, and API
 // answers get the no-store header. A route with an AsyncHandler (posting a
 // sale) answers later without holding a thread, so a few threads serve many
-// tills whose postings wait for the group commit. Thread-safe; Start and
+// tills whose postings wait for the group commit; a `slow` route runs on a
+// pool of its own, so reports never hold those threads. Thread-safe; Start and
 // Stop from one thread.
 class Server {
  public:
@@ -56,6 +63,9 @@ class Server {
   // The answer to an infrastructure failure while serving `req` (logged by
   // kind, never with the request's data).
   static Response InternalError(const Request& req, const std::exception& e);
+  // Runs `job` on the pool for slow routes (Route::slow); false if the server
+  // is not started or is stopping, and `job` was not taken.
+  bool RunSlow(std::function<void()> job) const;
 
  private:
   struct Impl;

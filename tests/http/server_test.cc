@@ -2,6 +2,7 @@
 // request never holds up another customer at another till.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -51,6 +52,60 @@ TEST(ServerTest, ASlowRequestDoesNotBlockAnotherConnection) {
   EXPECT_TRUE(fast_done) << "the fast request waited behind the slow one";
   EXPECT_EQ(fast.get(), 200);
   EXPECT_EQ(slow.get(), 200);
+  server.Stop();
+}
+
+// Reports and exports (Route::slow) run on the server's pool for slow
+// requests: with ONE connection thread and two reports held mid-way, a till's
+// request is still served at once; then both reports answer, and one that
+// fails gives a 500 without its details.
+TEST(ServerTest, SlowRoutesDoNotHoldTheConnectionThreads) {
+  vipcare::testing::ServiceFixture fx;
+  service::Accounts accounts(fx.env());
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> started{0};
+  Router router;
+  router.Add({"GET", "/report", false, service::Permission::kNone,
+              [released, &started](const Request& req, const service::Actor*) {
+                ++started;
+                // Bounded, so a regression fails the test instead of hanging it.
+                released.wait_for(std::chrono::seconds(20));
+                if (req.query.count("fail") != 0) throw std::runtime_error("the report broke");
+                return Response::Json({{"rows", 3}});
+              },
+              nullptr, /*slow=*/true});
+  router.Add({"GET", "/fast", false, service::Permission::kNone,
+              [](const Request&, const service::Actor*) { return Response::Json({{"fast", true}}); }});
+  ServerOptions opt;
+  opt.port = 0;
+  opt.threads = 1;
+  opt.slow_threads = 2;
+  Server server(opt, router, accounts);
+  server.Start();
+  auto report = std::async(std::launch::async, [&] {
+    return vipcare::testing::Request(server.port(), "GET", "/report");
+  });
+  auto failing = std::async(std::launch::async, [&] {
+    return vipcare::testing::Request(server.port(), "GET", "/report?fail=1");
+  });
+  for (int i = 0; i < 2000 && started < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(started, 2) << "the second report did not start while the first ran";
+  auto fast = std::async(std::launch::async, [&] {
+    return vipcare::testing::Request(server.port(), "GET", "/fast").status;
+  });
+  const bool fast_done = fast.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  EXPECT_TRUE(fast_done) << "the connection thread waited for a report";
+  EXPECT_EQ(fast.get(), 200);
+  auto answered = report.get();
+  EXPECT_EQ(answered.status, 200);
+  EXPECT_NE(answered.body.find("rows"), std::string::npos);
+  auto failed = failing.get();
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_EQ(failed.body.find("the report broke"), std::string::npos) << "internal details leaked";
   server.Stop();
 }
 
