@@ -29,7 +29,7 @@
 #   BENCH_MEMBERS        members in the lookup database (default 1000000)
 #   BENCH_IMPORT_ROWS    rows in the import CSV (default 1000000)
 #   BENCH_WRK_DURATION   length of each wrk run (default 20s)
-#   BENCH_SERVER_THREADS `vipcare serve --threads` (default 4, serve's default)
+#   BENCH_SERVER_THREADS `vipcare serve --threads` (default: serve's own, one per CPU, at least 2)
 #   BENCH_SKIP           space-separated parts to skip: lookup http import loyalty posting
 #   BENCH_LOYALTY_MEMBERS members of the loyalty demo database (default 50000, as `make demo`)
 #   BENCH_TX_ROWS        rows in the transactions CSV (default 200000)
@@ -44,7 +44,7 @@ DATA=$BUILD_DIR/bench-data
 MEMBERS=${BENCH_MEMBERS:-1000000}
 IMPORT_ROWS=${BENCH_IMPORT_ROWS:-1000000}
 WRK_DURATION=${BENCH_WRK_DURATION:-20s}
-SERVER_THREADS=${BENCH_SERVER_THREADS:-4}
+SERVER_THREADS=${BENCH_SERVER_THREADS:-}
 SKIP=" ${BENCH_SKIP:-} "
 # A fixed "today" keeps the demo data and the import's validation the same on
 # every run and every machine.
@@ -155,9 +155,10 @@ free_port() {
 start_server() {
   local db=$1 port
   port=$(free_port)
-  echo "+ $VIPCARE --db $db serve --host 127.0.0.1 --port $port --threads $SERVER_THREADS > $SERVER_LOG 2>&1 &"
-  "$VIPCARE" --db "$db" serve --host 127.0.0.1 --port "$port" --threads "$SERVER_THREADS" \
-    >"$SERVER_LOG" 2>&1 &
+  local threads=()
+  [[ -n $SERVER_THREADS ]] && threads=(--threads "$SERVER_THREADS")
+  echo "+ $VIPCARE --db $db serve --host 127.0.0.1 --port $port ${threads[*]} > $SERVER_LOG 2>&1 &"
+  "$VIPCARE" --db "$db" serve --host 127.0.0.1 --port "$port" "${threads[@]}" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   BASE=http://127.0.0.1:$port
   for _ in $(seq 100); do
