@@ -73,6 +73,27 @@ int HttpGetStatus(unsigned short port, const std::string& target) {
   return ec ? -1 : int(res.result_int());
 }
 
+unsigned short FreePort() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+// Starts `vipcare serve` in `dir` and waits (bounded) until it answers.
+pid_t StartServer(const std::string& dir, unsigned short port) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    std::string p = std::to_string(port);
+    execl(VIPCARE_BINARY, VIPCARE_BINARY, "serve", "--port", p.c_str(), nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 100 && HttpGetStatus(port, "/healthz") != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pid;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;
@@ -196,27 +217,10 @@ TEST_F(CliTest, D2InitAndDemoWorkOnPostgresql) {
 
 TEST_F(CliTest, I1ServeAnswersAndStopsOnSigterm) {
   ASSERT_EQ(Vipcare(dir_.path(), "init").exit_code, 0);
-  // Pick a free port by binding port 0 and releasing it.
-  unsigned short port;
-  {
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    port = a.local_endpoint().port();
-  }
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    if (chdir(dir_.path().c_str()) != 0) _exit(127);
-    std::string p = std::to_string(port);
-    execl(VIPCARE_BINARY, VIPCARE_BINARY, "serve", "--port", p.c_str(), nullptr);
-    _exit(127);
-  }
-  int status_code = -1;
-  for (int i = 0; i < 100 && status_code != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    status_code = HttpGetStatus(port, "/healthz");
-  }
-  EXPECT_EQ(status_code, 200);
+  const unsigned short port = FreePort();
+  const pid_t pid = StartServer(dir_.path(), port);
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(HttpGetStatus(port, "/healthz"), 200);
   EXPECT_EQ(HttpGetStatus(port, "/api/v1/members"), 401);
   kill(pid, SIGTERM);
   int wstatus = 0;
@@ -474,28 +478,6 @@ TEST_F(CliTest, C1RunJobsTheDayBeforeMidAutumn2027GivesEachTierItsActions) {
 
 namespace vipcare {
 namespace {
-
-unsigned short FreePort() {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-// Starts `vipcare serve` in `dir` and waits (bounded) until it answers.
-pid_t StartServer(const std::string& dir, unsigned short port) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(dir.c_str()) != 0) _exit(127);
-    std::string p = std::to_string(port);
-    execl(VIPCARE_BINARY, VIPCARE_BINARY, "serve", "--port", p.c_str(), "--threads", "4",
-          nullptr);
-    _exit(127);
-  }
-  for (int i = 0; i < 100 && HttpGetStatus(port, "/healthz") != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return pid;
-}
 
 // L1, issue 5: "an acknowledged purchase must still survive a crash of the
 // process". Eight tills post sales to `vipcare serve` as fast as it answers;
