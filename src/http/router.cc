@@ -23,23 +23,6 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
-bool MatchPattern(std::string_view pattern, std::string_view path,
-                  std::map<std::string, std::string>& params) {
-  auto ps = Segments(pattern);
-  auto xs = Segments(path);
-  if (ps.size() != xs.size()) return false;
-  std::map<std::string, std::string> found;
-  for (size_t i = 0; i < ps.size(); ++i) {
-    if (ps[i].size() > 2 && ps[i].front() == '{' && ps[i].back() == '}') {
-      found[std::string(ps[i].substr(1, ps[i].size() - 2))] = std::string(xs[i]);
-    } else if (ps[i] != xs[i]) {
-      return false;
-    }
-  }
-  params = std::move(found);
-  return true;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -147,14 +130,33 @@ int StatusOf(ErrorCode code) {
   return 500;
 }
 
+void Router::Add(Route r) {
+  std::vector<Segment> segments;
+  for (std::string_view s : Segments(r.pattern)) {
+    if (s.size() > 2 && s.front() == '{' && s.back() == '}') {
+      segments.push_back({std::string(s.substr(1, s.size() - 2)), true});
+    } else {
+      segments.push_back({std::string(s), false});
+    }
+  }
+  patterns_.push_back(std::move(segments));
+  routes_.push_back(std::move(r));
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match m;
-  for (const auto& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!MatchPattern(r.pattern, path, params)) continue;
-    if (r.method == method) {
-      m.route = &r;
-      m.params = std::move(params);
+  const auto xs = Segments(path);
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    const auto& ps = patterns_[i];
+    if (ps.size() != xs.size()) continue;
+    bool same = true;
+    for (size_t k = 0; k < ps.size() && same; ++k) same = ps[k].param || ps[k].text == xs[k];
+    if (!same) continue;
+    if (routes_[i].method == method) {
+      m.route = &routes_[i];
+      for (size_t k = 0; k < ps.size(); ++k) {
+        if (ps[k].param) m.params[ps[k].text] = std::string(xs[k]);
+      }
       return m;
     }
     m.path_known = true;

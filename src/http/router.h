@@ -70,7 +70,7 @@ struct Route {
 // Matches method + path to a route. Thread-safe once built (read-only).
 class Router {
  public:
-  void Add(Route r) { routes_.push_back(std::move(r)); }
+  void Add(Route r);
   const std::vector<Route>& routes() const { return routes_; }
 
   struct Match {
@@ -81,7 +81,14 @@ class Router {
   Match Find(std::string_view method, std::string_view path) const;
 
  private:
+  // A route's pattern split once, when it is added: per segment, the literal
+  // text, or the parameter's name for a `{name}` segment.
+  struct Segment {
+    std::string text;
+    bool param = false;
+  };
   std::vector<Route> routes_;
+  std::vector<std::vector<Segment>> patterns_;  // by route index
 };
 
 // The session token of a request: "Authorization: Bearer <token>", else the
