@@ -30,20 +30,29 @@ function setup(thread)
   thread_no = thread_no + 1
 end
 
+-- The request around the member and the external id's counter, built once in
+-- init(): wrk's own format() and a string.format per request made the load
+-- tool's Lua ~16 % of its CPU, on the two cores it shares with the server.
+local head, body_start, body_member, body_end
+
 function init(args)
   if token == nil or token == "" then error("VIPCARE_BENCH_TOKEN is not set") end
+  head = "POST /api/v1/transactions HTTP/1.1\r\n" ..
+         "Host: " .. wrk.headers["Host"] .. "\r\n" ..
+         "Authorization: Bearer " .. token .. "\r\n" ..
+         "Content-Type: application/json\r\n" ..
+         "Content-Length: "
+  body_start = '{"external_id":"BENCH-' .. run .. '-' .. id .. '-'
+  body_member = '","member_id":'
+  body_end = ',"store_id":' .. store ..
+    ',"occurred_at":"2026-11-23T10:00:00+08:00","lines":[{"sku":"W-001","category":"女装",' ..
+    '"list_price_fen":59900,"paid_fen":59900}]}'
 end
 
 function request()
   counter = counter + 1
   -- Members in a scattered order so concurrent requests rarely hit one member.
   local member = (counter * 7919 + id * 104729) % members + 1
-  local body = string.format(
-    '{"external_id":"BENCH-%s-%d-%d","member_id":%d,"store_id":%d,' ..
-    '"occurred_at":"2026-11-23T10:00:00+08:00","lines":[{"sku":"W-001","category":"女装",' ..
-    '"list_price_fen":59900,"paid_fen":59900}]}',
-    run, id, counter, member, store)
-  return wrk.format("POST", "/api/v1/transactions",
-                    {["Authorization"] = "Bearer " .. token,
-                     ["Content-Type"] = "application/json"}, body)
+  local body = body_start .. counter .. body_member .. member .. body_end
+  return head .. #body .. "\r\n\r\n" .. body
 end
