@@ -671,7 +671,10 @@ void AddLoyaltyRoutes(Router& router, Services s) {
   // A repeat of an external_id answers the first result, 200.
   const auto posted = [](const Result<service::Loyalty::Posted>& r) {
     if (!r.ok()) return Response::FromError(r.error());
-    return Response::Json(r->body, r->repeat ? 200 : 201);
+    Response res;
+    res.status = r->repeat ? 200 : 201;
+    res.body = r->Text();
+    return res;
   };
   router.Add({"POST", "/api/v1/transactions", true, Permission::kSalePost,
               [s, posted](const Request& req, const Actor* a) {

@@ -1241,7 +1241,7 @@ Status PostHistory(store::Repository& repo, store::Store& store, const TimeZone&
                    fmt::format("demo sale {} was refused: {}", id, posted.error().message),
                    posted.error().field};
     }
-    const nlohmann::json& answer = posted->body;
+    const nlohmann::json answer = posted->Body();
     report.points_earned += answer.value("points", int64_t(0));
     if (s.refund) {
       ++report.refunds;

@@ -196,9 +196,7 @@ Result<Loyalty::Posted> Replay(const store::TransactionRecord& before, const std
     return Error::Conflict("this external_id was posted before with different content",
                            "external_id");
   }
-  json answer = json::parse(before.result);
-  answer["id"] = before.id;
-  return Loyalty::Posted{answer, true};
+  return Loyalty::Posted{before.result, before.id, true};
 }
 
 }  // namespace
@@ -228,6 +226,19 @@ Result<Loyalty::SaleRead> ParseSaleRead(const json& body) {
 }
 
 }  // namespace
+
+std::string Loyalty::Posted::Text() const {
+  std::string out = "{\"id\":" + std::to_string(id);
+  if (result.size() > 2) {
+    out += ',';
+    out.append(result, 1);  // the stored object's keys and its closing brace
+  } else {
+    out += '}';
+  }
+  return out;
+}
+
+json Loyalty::Posted::Body() const { return json::parse(Text()); }
 
 Result<Loyalty::Posted> Loyalty::PostSale(const Actor& actor, const json& body) {
   if (body.is_object() && body.value("kind", json()) == json("refund")) {
@@ -365,25 +376,22 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
       t.lines.push_back({int64_t(i + 1), 0, in.sku, in.category, in.brand, in.quantity,
                          in.list_price, in.paid, in.promo, Fen(0)});
     }
-    json answer = {{"external_id", t.external_id},
-                   {"kind", "sale"},
-                   {"store_id", t.store_id.value},
-                   {"occurred_at", FormatTimestamp(t.occurred_at)},
-                   {"local_day", t.local_day.ToString()},
-                   {"list_total_fen", t.list_total.value},
-                   {"paid_total_fen", t.paid_total.value},
-                   {"member_id", nullptr},
-                   {"points", 0}};
+    SaleAnswer answer;
+    answer.external_id = t.external_id;
+    answer.store_id = t.store_id.value;
+    answer.occurred_at = FormatTimestamp(t.occurred_at);
+    answer.local_day = t.local_day.ToString();
+    answer.list_total = t.list_total;
+    answer.paid_total = t.paid_total;
     if (!member) {
       if (!sale.voucher_codes.empty()) {
         return Error::Invalid("voucher_codes", "vouchers are a member's: give member_id or card_no");
       }
-      t.result = answer.dump();
+      t.result = SaleAnswerText(answer, domain::Program());
       l.InsertTransaction(t);
       RecordAudit(repo, env_, actor, "sale_post", "transaction", std::to_string(t.id),
                   "member=none");
-      answer["id"] = t.id;
-      return Posted{answer, false};
+      return Posted{std::move(t.result), t.id, false};
     }
 
     const domain::Program program = LoadProgram(l);
@@ -414,8 +422,6 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
     // Tiers (L6): an upgrade the sale earns is immediate or waits for the
     // store manager; a pending downgrade the sale cures is cancelled at the
     // next review (ReviewDowngrade), never silently here.
-    json tier_change = nullptr;
-    json pending = nullptr;
     auto metrics = domain::ComputeMetrics(program, ActivityOf(l, state, today), today);
     if (!metrics.ok()) throw std::runtime_error("monthly buckets: " + metrics.error().message);
     auto decision = domain::DecideUpgrade(program, *metrics, state.tier_code);
@@ -429,10 +435,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
       const std::string to = program.tiers[decision->immediate->tier].code;
       l.AppendTierChange({0, member->id, now, "upgrade", state.tier_code, to,
                           decision->immediate->reason, actor.user_id});
-      tier_change = {{"kind", "upgrade"},
-                     {"from", TierJson(program, state.tier_code)},
-                     {"to", TierJson(program, to)},
-                     {"reason", decision->immediate->reason}};
+      answer.upgrade = SaleAnswer::Upgrade{state.tier_code, to, decision->immediate->reason};
       state.tier_code = to;
       state.tier_since = today;
       state.downgrade_warned_on.reset();
@@ -447,7 +450,8 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
         state.pending_tier = to;
         state.pending_reason = decision->needs_approval->reason;
       }
-      pending = {{"tier", TierJson(program, to)}, {"reason", state.pending_reason}};
+      answer.pending_tier = to;
+      answer.pending_reason = state.pending_reason;
     }
     // L9: the referrer's reward comes with the new member's first qualifying
     // purchase, once.
@@ -468,20 +472,19 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
                              "member_id");
     }
 
-    answer["member_id"] = member->id.value;
-    answer["points"] = earning->points.value;
-    answer["points_balance"] = state.points_balance.value;
-    answer["growth_points"] = state.growth_lifetime.value;
-    answer["tier"] = TierJson(program, state.tier_code);
-    answer["tier_change"] = tier_change;
-    answer["pending_approval"] = pending;
-    answer["notes"] = earning->notes;
-    answer["program"] = {{"code", program.code}, {"version", program.version}};
-    answer["referral"] = referral.value > 0
-                             ? json{{"referrer_member_id", referrer->id.value},
-                                    {"points", referral.value}}
-                             : json(nullptr);
-    t.result = answer.dump();
+    answer.member = member->id;
+    answer.points = earning->points;
+    answer.points_balance = state.points_balance;
+    answer.growth_points = state.growth_lifetime;
+    answer.tier = state.tier_code;
+    answer.notes = earning->notes;
+    answer.program_code = program.code;
+    answer.program_version = program.version;
+    if (referral.value > 0) {
+      answer.referral = referral;
+      answer.referrer = referrer->id;
+    }
+    t.result = SaleAnswerText(answer, program);
     l.InsertTransaction(t);
     if (referral.value > 0) {
       store::LoyaltyState rs = StateOf(l, referrer->id, program);
@@ -504,7 +507,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
     if (!sale.voucher_codes.empty()) {
       VIPCARE_TRY(UseVouchers(repo, member->id, sale.voucher_codes, t.paid_total, t.local_day,
                               t.id, now));
-      answer["vouchers_used"] = sale.voucher_codes;
+      answer.vouchers_used = sale.voucher_codes;
     }
     // L5 "每满XX分返XX元", issued as soon as the balance allows.
     const auto& cash_back = program.redemption.cash_back;
@@ -516,32 +519,30 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
           return Error::Conflict("the member's points changed at the same time; post again",
                                  "member_id");
         }
-        answer["cashback_vouchers"] = *codes;
-        answer["points_balance"] = state.points_balance.value;
+        answer.cashback_vouchers = *codes;
+        answer.points_balance = state.points_balance;
       }
     }
     // M4: a temporary member whose purchases meet the program's rule becomes formal.
     if (member->status == domain::MemberStatus::kTemporary) {
-      std::vector<std::string> vouchers =
-          answer.value("cashback_vouchers", std::vector<std::string>{});
+      std::vector<std::string>& vouchers = answer.cashback_vouchers;
       const size_t issued_at_sale = vouchers.size();
       auto converted =
           ConvertIfQualified(repo, env_, actor, member->id, t.local_day, &vouchers, &program);
       if (!converted.ok()) return converted.error();
-      if (*converted) answer["became_formal"] = true;
+      if (*converted) answer.became_formal = true;
       if (vouchers.size() > issued_at_sale) {
-        answer["cashback_vouchers"] = vouchers;
-        answer["points_balance"] = l.GetLoyaltyState(member->id)->points_balance.value;
+        answer.points_balance = l.GetLoyaltyState(member->id)->points_balance;
       }
     }
-    if (answer.contains("vouchers_used") || answer.contains("cashback_vouchers") ||
-        answer.contains("became_formal")) {
-      l.SetTransactionResult(t.id, answer.dump());
+    if (!answer.vouchers_used.empty() || !answer.cashback_vouchers.empty() ||
+        answer.became_formal) {
+      t.result = SaleAnswerText(answer, program);
+      l.SetTransactionResult(t.id, t.result);
     }
     RecordAudit(repo, env_, actor, "sale_post", "transaction", std::to_string(t.id),
                 fmt::format("member={} points={}", member->id.value, earning->points.value));
-    answer["id"] = t.id;
-    return Posted{answer, false};
+    return Posted{std::move(t.result), t.id, false};
   }
 }
 
@@ -631,8 +632,7 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
       l.InsertTransaction(t);
       RecordAudit(repo, env_, actor, "refund_post", "transaction", std::to_string(t.id),
                   "member=none");
-      answer["id"] = t.id;
-      return Posted{answer, false};
+      return Posted{std::move(t.result), t.id, false};
     }
 
     const domain::Program program = LoadProgram(l);
@@ -686,8 +686,7 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
     }
     RecordAudit(repo, env_, actor, "refund_post", "transaction", std::to_string(t.id),
                 fmt::format("member={} points={}", t.member_id.value, t.points.value));
-    answer["id"] = t.id;
-    return Posted{answer, false};
+    return Posted{std::move(t.result), t.id, false};
   }
 }
 

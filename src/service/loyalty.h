@@ -20,9 +20,15 @@ class Loyalty {
  public:
   explicit Loyalty(Env env) : env_(env) {}
 
+  // A posted sale or refund. Its answer is the JSON object stored with the
+  // transaction, the same on every repeat of the external_id.
   struct Posted {
-    nlohmann::json body;  // the answer; the same on every repeat of the external_id
+    std::string result;   // the stored answer, a JSON object without "id"
+    int64_t id = 0;       // the transaction's
     bool repeat = false;  // true: this external_id was posted before, nothing changed
+    // The answer as the API gives it: {"id": ..., then the stored answer's keys}.
+    std::string Text() const;
+    nlohmann::json Body() const;  // Text(), parsed
   };
 
   // Posts a sale (L1) from a till: {"external_id", "store_id", "occurred_at",

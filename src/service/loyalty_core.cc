@@ -108,6 +108,85 @@ json TierJson(const domain::Program& p, const std::string& code) {
   return {{"code", code}, {"name", TierName(p, code)}};
 }
 
+void TierText(JsonText& j, const domain::Program& p, const std::string& code) {
+  if (code.empty()) {
+    j.Null();
+    return;
+  }
+  j.Begin().Key("code").Str(code).Key("name").Str(TierName(p, code)).End();
+}
+
+std::string SaleAnswerText(const SaleAnswer& a, const domain::Program& program) {
+  const bool of_member = bool(a.member);
+  JsonText j;
+  j.Begin();
+  if (a.became_formal) j.Key("became_formal").Bool(true);
+  if (!a.cashback_vouchers.empty()) {
+    j.Key("cashback_vouchers").BeginArray();
+    for (const auto& code : a.cashback_vouchers) j.Str(code);
+    j.EndArray();
+  }
+  j.Key("external_id").Str(a.external_id);
+  if (of_member) j.Key("growth_points").Int(a.growth_points.value);
+  j.Key("kind").Str("sale");
+  j.Key("list_total_fen").Int(a.list_total.value);
+  j.Key("local_day").Str(a.local_day);
+  j.Key("member_id");
+  if (of_member) {
+    j.Int(a.member.value);
+    j.Key("notes").BeginArray();
+    for (const auto& n : a.notes) j.Str(n);
+    j.EndArray();
+  } else {
+    j.Null();
+  }
+  j.Key("occurred_at").Str(a.occurred_at);
+  j.Key("paid_total_fen").Int(a.paid_total.value);
+  if (of_member) {
+    j.Key("pending_approval");
+    if (a.pending_tier) {
+      j.Begin().Key("reason").Str(a.pending_reason).Key("tier");
+      TierText(j, program, *a.pending_tier);
+      j.End();
+    } else {
+      j.Null();
+    }
+  }
+  j.Key("points").Int(a.points.value);
+  if (of_member) {
+    j.Key("points_balance").Int(a.points_balance.value);
+    j.Key("program").Begin().Key("code").Str(a.program_code).Key("version").Int(a.program_version).End();
+    j.Key("referral");
+    if (a.referral.value > 0) {
+      j.Begin().Key("points").Int(a.referral.value).Key("referrer_member_id").Int(a.referrer.value).End();
+    } else {
+      j.Null();
+    }
+  }
+  j.Key("store_id").Int(a.store_id);
+  if (of_member) {
+    j.Key("tier");
+    TierText(j, program, a.tier);
+    j.Key("tier_change");
+    if (a.upgrade) {
+      j.Begin().Key("from");
+      TierText(j, program, a.upgrade->from);
+      j.Key("kind").Str("upgrade").Key("reason").Str(a.upgrade->reason).Key("to");
+      TierText(j, program, a.upgrade->to);
+      j.End();
+    } else {
+      j.Null();
+    }
+    if (!a.vouchers_used.empty()) {
+      j.Key("vouchers_used").BeginArray();
+      for (const auto& code : a.vouchers_used) j.Str(code);
+      j.EndArray();
+    }
+  }
+  j.End();
+  return j.Take();
+}
+
 Status SpendPoints(store::LoyaltyRepository& l, store::LoyaltyState& state, Points cost, Date today,
                    store::LedgerEntry entry) {
   std::vector<domain::PointsLot> lots;

@@ -10,6 +10,7 @@
 #include "domain/program.h"
 #include "domain/tiers.h"
 #include "service/context.h"
+#include "service/json_text.h"
 #include "store/repository.h"
 
 // What the loyalty use cases (loyalty.cc, redemption.cc, loyalty_jobs.cc,
@@ -49,6 +50,43 @@ void FillActivity(const store::LoyaltyState& s, std::span<const store::MonthBuck
 std::string TierName(const domain::Program& p, const std::string& code);
 // {"code", "name"} or null for "" (no tier).
 nlohmann::json TierJson(const domain::Program& p, const std::string& code);
+// TierJson(p, code), written into `j`.
+void TierText(JsonText& j, const domain::Program& p, const std::string& code);
+
+// What a posted sale answers (L1): stored with the transaction and given
+// again, with its id, on every repeat of the external_id. The same for a
+// till's posting and an imported sale.
+struct SaleAnswer {
+  std::string external_id;
+  int64_t store_id = 0;
+  std::string occurred_at;  // RFC 3339, as FormatTimestamp writes it
+  std::string local_day;
+  Fen list_total{0};
+  Fen paid_total{0};
+  // A member's sale; the fields below are written only for one.
+  MemberId member;
+  Points points{0};
+  Points points_balance{0};
+  Points growth_points{0};
+  std::string tier;  // its code, "" for none
+  struct Upgrade {
+    std::string from, to, reason;
+  };
+  std::optional<Upgrade> upgrade;
+  std::optional<std::string> pending_tier;  // waiting for the store manager
+  std::string pending_reason;
+  std::vector<std::string> notes;  // how the points were earned
+  std::string program_code;
+  int64_t program_version = 0;
+  Points referral{0};  // the referrer's reward (L9), with:
+  MemberId referrer;
+  bool became_formal = false;                  // M4
+  std::vector<std::string> cashback_vouchers;  // L5, written when any
+  std::vector<std::string> vouchers_used;      // written when any
+};
+// The answer as stored: a JSON object, keys in byte order, as
+// nlohmann::json's dump() would write it (json_text.h).
+std::string SaleAnswerText(const SaleAnswer& a, const domain::Program& program);
 
 // Takes `cost` points from the member's usable lots, oldest expiry first
 // (FIFO, L2), lowers the balance and appends the ledger movement `entry`

@@ -25,6 +25,7 @@
 #include "service/access.h"
 #include "service/audit.h"
 #include "service/csv_input.h"
+#include "service/json_text.h"
 #include "service/loyalty.h"
 #include "service/loyalty_core.h"
 #include "service/loyalty_jobs.h"
@@ -289,119 +290,6 @@ json BodyOf(const Txn& t) {
 
 // ---------------------------------------------------------------- JSON text
 
-// The bulk path writes request bodies and stored answers as text, byte for
-// byte what nlohmann::json's dump() makes of the objects BodyOf and
-// Loyalty::PostSaleIn build (keys in byte order, UTF-8 as is, control
-// characters as \u00xx): a body's hash must equal the one the same request
-// from a till gets (L1), and a replayed answer must be the one a posting
-// would have stored. Building those objects costs more than the rest of an
-// imported sale. The callers write keys in sorted order.
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default: {
-        constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
-
-class JsonText {
- public:
-  JsonText() { out_.reserve(512); }
-  JsonText& Key(std::string_view k) {
-    Separate();
-    AppendJsonString(out_, k);
-    out_ += ':';
-    after_key_ = true;
-    return *this;
-  }
-  JsonText& Begin() { return Open('{'); }
-  JsonText& End() { return Close('}'); }
-  JsonText& BeginArray() { return Open('['); }
-  JsonText& EndArray() { return Close(']'); }
-  JsonText& Str(std::string_view v) {
-    Separate();
-    AppendJsonString(out_, v);
-    return *this;
-  }
-  JsonText& Int(int64_t v) {
-    Separate();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
-    return *this;
-  }
-  JsonText& Bool(bool v) {
-    Separate();
-    out_ += v ? "true" : "false";
-    return *this;
-  }
-  JsonText& Null() {
-    Separate();
-    out_ += "null";
-    return *this;
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  JsonText& Open(char c) {
-    Separate();
-    out_ += c;
-    first_.push_back(true);
-    return *this;
-  }
-  JsonText& Close(char c) {
-    out_ += c;
-    first_.pop_back();
-    return *this;
-  }
-  void Separate() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (first_.empty()) return;
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
-  }
-  std::string out_;
-  std::vector<bool> first_;
-  bool after_key_ = false;
-};
-
 // BodyOf(t).dump(), written directly.
 std::string BodyText(const Txn& t, const std::string& occurred_at) {
   JsonText j;
@@ -444,15 +332,6 @@ std::string BodyText(const Txn& t, const std::string& occurred_at) {
 
 std::string BodyHash(const Txn& t) {
   return loyalty_core::Sha256Hex(BodyText(t, FormatTimestamp(t.occurred_at)));
-}
-
-// loyalty_core::TierJson(p, code), written into `j`.
-void TierText(JsonText& j, const domain::Program& p, const std::string& code) {
-  if (code.empty()) {
-    j.Null();
-    return;
-  }
-  j.Begin().Key("code").Str(code).Key("name").Str(loyalty_core::TierName(p, code)).End();
 }
 
 // ---------------------------------------------------------------- checks
@@ -1598,22 +1477,16 @@ class BulkLoader {
       rec.lines.push_back({int64_t(i + 1), 0, in.sku, in.category, in.brand, in.quantity,
                            in.list_price, in.paid, in.promo, Fen(0)});
     }
-    const std::string day = rec.local_day.ToString();
     ++counts_.sales;
+    loyalty_core::SaleAnswer answer;
+    answer.external_id = rec.external_id;
+    answer.store_id = rec.store_id.value;
+    answer.occurred_at = occurred;
+    answer.local_day = rec.local_day.ToString();
+    answer.list_total = rec.list_total;
+    answer.paid_total = rec.paid_total;
     if (!t.member) {
-      JsonText j;
-      j.Begin();
-      j.Key("external_id").Str(rec.external_id);
-      j.Key("kind").Str("sale");
-      j.Key("list_total_fen").Int(rec.list_total.value);
-      j.Key("local_day").Str(day);
-      j.Key("member_id").Null();
-      j.Key("occurred_at").Str(occurred);
-      j.Key("paid_total_fen").Int(rec.paid_total.value);
-      j.Key("points").Int(0);
-      j.Key("store_id").Int(rec.store_id.value);
-      j.End();
-      rec.result = j.Take();
+      rec.result = loyalty_core::SaleAnswerText(answer, program_);
       ++counts_.non_member;
       RememberSale(rec);
       out_txns_.push_back(std::move(rec));
@@ -1713,53 +1586,25 @@ class BulkLoader {
       }
     }
 
-    JsonText j;
-    j.Begin();
-    if (became_formal) j.Key("became_formal").Bool(true);
-    j.Key("external_id").Str(rec.external_id);
-    j.Key("growth_points").Int(state.growth_lifetime.value);
-    j.Key("kind").Str("sale");
-    j.Key("list_total_fen").Int(rec.list_total.value);
-    j.Key("local_day").Str(day);
-    j.Key("member_id").Int(t.member.value);
-    j.Key("notes").BeginArray();
-    for (const auto& n : earning->notes) j.Str(n);
-    j.EndArray();
-    j.Key("occurred_at").Str(occurred);
-    j.Key("paid_total_fen").Int(rec.paid_total.value);
-    j.Key("pending_approval");
+    answer.member = t.member;
+    answer.points = earning->points;
+    answer.points_balance = state.points_balance;
+    answer.growth_points = state.growth_lifetime;
+    answer.tier = state.tier_code;
+    if (upgrade) answer.upgrade = {(*upgrade)[0], (*upgrade)[1], (*upgrade)[2]};
     if (pending) {
-      j.Begin().Key("reason").Str(state.pending_reason).Key("tier");
-      TierText(j, program_, *pending);
-      j.End();
-    } else {
-      j.Null();
+      answer.pending_tier = *pending;
+      answer.pending_reason = state.pending_reason;
     }
-    j.Key("points").Int(earning->points.value);
-    j.Key("points_balance").Int(state.points_balance.value);
-    j.Key("program").Begin().Key("code").Str(program_.code).Key("version").Int(program_.version).End();
-    j.Key("referral");
+    answer.notes = earning->notes;
+    answer.program_code = program_.code;
+    answer.program_version = program_.version;
     if (referral.value > 0) {
-      j.Begin().Key("points").Int(referral.value).Key("referrer_member_id").Int(
-          m.facts.referrer_id.value).End();
-    } else {
-      j.Null();
+      answer.referral = referral;
+      answer.referrer = m.facts.referrer_id;
     }
-    j.Key("store_id").Int(rec.store_id.value);
-    j.Key("tier");
-    TierText(j, program_, state.tier_code);
-    j.Key("tier_change");
-    if (upgrade) {
-      j.Begin().Key("from");
-      TierText(j, program_, (*upgrade)[0]);
-      j.Key("kind").Str("upgrade").Key("reason").Str((*upgrade)[2]).Key("to");
-      TierText(j, program_, (*upgrade)[1]);
-      j.End();
-    } else {
-      j.Null();
-    }
-    j.End();
-    rec.result = j.Take();
+    answer.became_formal = became_formal;
+    rec.result = loyalty_core::SaleAnswerText(answer, program_);
 
     if (referral.value > 0) {
       // loyalty_core::CreditPoints for the referrer (not growth value).
@@ -1946,7 +1791,7 @@ class BulkLoader {
     j.Key("points_balance").Int(state.points_balance.value);
     j.Key("store_id").Int(rec.store_id.value);
     j.Key("tier");
-    TierText(j, program_, state.tier_code);
+    loyalty_core::TierText(j, program_, state.tier_code);
     j.End();
     rec.result = j.Take();
     if (points.value != 0) {

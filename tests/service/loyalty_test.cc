@@ -42,7 +42,7 @@ class LoyaltyTest : public ::testing::Test {
   json MustPost(const json& sale) {
     auto r = loyalty_.PostSale(assoc_, sale);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-    return r.ok() ? r->body : json();
+    return r.ok() ? r->Body() : json();
   }
 
   json Points() {
@@ -65,7 +65,7 @@ TEST_F(LoyaltyTest, L1TheSameExternalIdIsPostedOnceAndADifferentBodyIsAConflict)
   auto again = loyalty_.PostSale(assoc_, Sale("POS-SH01-0001", 600));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->repeat);
-  EXPECT_EQ(again->body, first);
+  EXPECT_EQ(again->Body(), first);
   auto changed = loyalty_.PostSale(assoc_, Sale("POS-SH01-0001", 700));
   ASSERT_FALSE(changed.ok());
   EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
@@ -112,7 +112,7 @@ TEST_F(LoyaltyTest, L3ABirthdayRecordedBetweenTheReadAndTheWriteEarnsTheBirthday
 
   auto posted = loyalty_.PostReadSale(assoc_, **read);
   ASSERT_TRUE(posted.ok()) << posted.error().message;
-  EXPECT_EQ(posted->body["points"], 1200);  // ×2 on the birthday now on file
+  EXPECT_EQ(posted->Body()["points"], 1200);  // ×2 on the birthday now on file
   EXPECT_EQ(Points()["points_balance"], 1200);
 }
 
@@ -147,7 +147,7 @@ TEST_F(LoyaltyTest, L1AnUnchangedFileIsNotReadAgainForTheWrite) {
   // current.
   auto posted = loyalty_.PostReadSale(assoc_, **read);
   ASSERT_TRUE(posted.ok()) << posted.error().message;
-  EXPECT_EQ(posted->body["points"], 600);
+  EXPECT_EQ(posted->Body()["points"], 600);
 }
 
 TEST_F(LoyaltyTest, P10BadSalesNameTheFieldAndChangeNothing) {

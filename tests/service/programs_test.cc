@@ -40,7 +40,7 @@ class ProgramsTest : public ::testing::Test {
   json MustPost(const json& sale) {
     auto r = loyalty_.PostSale(assoc_, sale);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-    return r.ok() ? r->body : json();
+    return r.ok() ? r->Body() : json();
   }
 
   int64_t Balance(MemberId m) {
@@ -198,8 +198,8 @@ TEST_F(ProgramsTest, L9AMergeBetweenTheSalesReadAndItsWriteRewardsTheSurvivor) {
 
   auto posted = loyalty_.PostReadSale(assoc_, **read);
   ASSERT_TRUE(posted.ok()) << posted.error().message;
-  EXPECT_EQ(posted->body["referral"]["referrer_member_id"], member_.value);
-  EXPECT_EQ(posted->body["referral"]["points"], 100);
+  EXPECT_EQ(posted->Body()["referral"]["referrer_member_id"], member_.value);
+  EXPECT_EQ(posted->Body()["referral"]["points"], 100);
   EXPECT_EQ(Balance(member_), 100);
 }
 
@@ -241,7 +241,7 @@ TEST_F(ProgramsTest, M6MergingMovesPurchasesPointsAndTheHigherTier) {
   EXPECT_EQ((*list)["total"], 2);
   auto refund = loyalty_.PostSale(assoc_, fx_.RefundBody("RF-2", "POS-2", 200));
   ASSERT_TRUE(refund.ok()) << refund.error().message;
-  EXPECT_EQ(refund->body["member_id"], member_.value);
+  EXPECT_EQ(refund->Body()["member_id"], member_.value);
   EXPECT_EQ(Balance(member_), 3600);
 }
 

@@ -49,7 +49,7 @@ class RedemptionTest : public ::testing::Test {
     json sale = fx_.SaleBody("POS-" + std::to_string(++sales_), member, yuan, store);
     auto r = loyalty_.PostSale(fx_.admin(), sale);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : Why(r.error()));
-    return r.ok() ? r->body["id"].get<int64_t>() : 0;
+    return r.ok() ? r->Body()["id"].get<int64_t>() : 0;
   }
 
   json Points(MemberId member) {
@@ -748,14 +748,14 @@ TEST_F(RedemptionTest, L5AVoucherIsUsedByTheSaleThatNamesItAndNeverAgain) {
   };
   auto first = loyalty_.PostSale(assoc_, sale("POS-V1"));
   ASSERT_TRUE(first.ok()) << Why(first.error());
-  EXPECT_EQ(first->body["vouchers_used"], json::array({code}));
+  EXPECT_EQ(first->Body()["vouchers_used"], json::array({code}));
   auto list = redemption_.ListMemberVouchers(assoc_, member_, {50, 0});
   ASSERT_TRUE(list.ok());
   EXPECT_EQ((*list)["items"][0]["status"], "used");
   auto replay = loyalty_.PostSale(assoc_, sale("POS-V1"));
   ASSERT_TRUE(replay.ok());
   EXPECT_TRUE(replay->repeat);
-  EXPECT_EQ(replay->body["vouchers_used"], json::array({code}));
+  EXPECT_EQ(replay->Body()["vouchers_used"], json::array({code}));
   const int64_t balance = Balance(member_);
   auto second = loyalty_.PostSale(assoc_, sale("POS-V2"));
   ASSERT_FALSE(second.ok());

@@ -164,7 +164,7 @@ class CareWorkReportTest : public vipcare::testing::LoyaltyScenarioTest {
     if (associate) body["associate_id"] = associate.value;
     auto r = loyalty_.PostSale(fx_.admin(), body);
     EXPECT_TRUE(r.ok()) << r.error().field << ": " << r.error().message;
-    return r.ok() ? r->body : json();
+    return r.ok() ? r->Body() : json();
   }
 
   void Refund(const json& sale, int64_t yuan, Date day, StoreId store) {

@@ -85,7 +85,7 @@ class YearlyReportTest : public vipcare::testing::LoyaltyScenarioTest {
     body["lines"] = std::move(lines);
     auto r = loyalty_.PostSale(fx_.admin(), body);
     EXPECT_TRUE(r.ok()) << r.error().field << ": " << r.error().message;
-    return r.ok() ? r->body : json();
+    return r.ok() ? r->Body() : json();
   }
 
   void Contact(MemberId m, const char* channel, Date day) {

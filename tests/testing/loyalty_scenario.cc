@@ -28,7 +28,7 @@ json LoyaltyScenarioTest::Buy(MemberId m, int64_t yuan, Date day) {
   At(day);
   auto r = loyalty_.PostSale(fx_.admin(), fx_.SaleBody("POS-" + std::to_string(++sales_), m, yuan));
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-  return r.ok() ? r->body : json();
+  return r.ok() ? r->Body() : json();
 }
 
 json LoyaltyScenarioTest::BuyLate(MemberId m, int64_t yuan, Date day) {
@@ -36,7 +36,7 @@ json LoyaltyScenarioTest::BuyLate(MemberId m, int64_t yuan, Date day) {
   body["occurred_at"] = FormatTimestamp(fx_.env().tz.StartOfDay(day) + std::chrono::hours(10));
   auto r = loyalty_.PostSale(fx_.admin(), body);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field + ": " + r.error().message);
-  return r.ok() ? r->body : json();
+  return r.ok() ? r->Body() : json();
 }
 
 std::map<std::string, int64_t> LoyaltyScenarioTest::BuildRollups(Date day) {
