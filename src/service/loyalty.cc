@@ -472,18 +472,8 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
                              "member_id");
     }
 
-    answer.member = member->id;
-    answer.points = earning->points;
-    answer.points_balance = state.points_balance;
-    answer.growth_points = state.growth_lifetime;
-    answer.tier = state.tier_code;
-    answer.notes = earning->notes;
-    answer.program_code = program.code;
-    answer.program_version = program.version;
-    if (referral.value > 0) {
-      answer.referral = referral;
-      answer.referrer = referrer->id;
-    }
+    AnswerForMember(answer, member->id, *earning, state, program, referral,
+                    referral.value > 0 ? referrer->id : MemberId());
     t.result = SaleAnswerText(answer, program);
     l.InsertTransaction(t);
     if (referral.value > 0) {

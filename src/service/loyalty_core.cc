@@ -116,6 +116,23 @@ void TierText(JsonText& j, const domain::Program& p, const std::string& code) {
   j.Begin().Key("code").Str(code).Key("name").Str(TierName(p, code)).End();
 }
 
+void AnswerForMember(SaleAnswer& a, MemberId member, const domain::Earning& earning,
+                     const store::LoyaltyState& state, const domain::Program& program,
+                     Points referral, MemberId referrer) {
+  a.member = member;
+  a.points = earning.points;
+  a.points_balance = state.points_balance;
+  a.growth_points = state.growth_lifetime;
+  a.tier = state.tier_code;
+  a.notes = earning.notes;
+  a.program_code = program.code;
+  a.program_version = program.version;
+  if (referral.value > 0) {
+    a.referral = referral;
+    a.referrer = referrer;
+  }
+}
+
 std::string SaleAnswerText(const SaleAnswer& a, const domain::Program& program) {
   const bool of_member = bool(a.member);
   JsonText j;

@@ -84,6 +84,12 @@ struct SaleAnswer {
   std::vector<std::string> cashback_vouchers;  // L5, written when any
   std::vector<std::string> vouchers_used;      // written when any
 };
+// The member's part of a sale's answer once the sale is applied to `state`:
+// the points earned and the notes on how, the balance, growth value and tier
+// after it, the program, and the referrer's reward (L9) if `referral` > 0.
+void AnswerForMember(SaleAnswer& a, MemberId member, const domain::Earning& earning,
+                     const store::LoyaltyState& state, const domain::Program& program,
+                     Points referral, MemberId referrer);
 // The answer as stored: a JSON object, keys in byte order, as
 // nlohmann::json's dump() would write it (json_text.h).
 std::string SaleAnswerText(const SaleAnswer& a, const domain::Program& program);

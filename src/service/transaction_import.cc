@@ -1586,22 +1586,12 @@ class BulkLoader {
       }
     }
 
-    answer.member = t.member;
-    answer.points = earning->points;
-    answer.points_balance = state.points_balance;
-    answer.growth_points = state.growth_lifetime;
-    answer.tier = state.tier_code;
+    loyalty_core::AnswerForMember(answer, t.member, *earning, state, program_, referral,
+                                  m.facts.referrer_id);
     if (upgrade) answer.upgrade = {(*upgrade)[0], (*upgrade)[1], (*upgrade)[2]};
     if (pending) {
       answer.pending_tier = *pending;
       answer.pending_reason = state.pending_reason;
-    }
-    answer.notes = earning->notes;
-    answer.program_code = program_.code;
-    answer.program_version = program_.version;
-    if (referral.value > 0) {
-      answer.referral = referral;
-      answer.referrer = m.facts.referrer_id;
     }
     answer.became_formal = became_formal;
     rec.result = loyalty_core::SaleAnswerText(answer, program_);
