@@ -246,9 +246,10 @@ bool ApplyUpgrade(store::LoyaltyRepository& l, const domain::Program& p, store::
 Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& actor,
                          const domain::Program& program, MemberId id, Date day,
                          std::vector<std::string>* vouchers_out = nullptr) {
-  auto member = repo.GetMember(id);
-  if (!member) return Error::NotFound("no member has that id", "id");
-  if (member->status != domain::MemberStatus::kTemporary || !program.temporary_to_formal) {
+  // The plain columns decide; the whole (sealed) file is read only to convert it.
+  auto plain = repo.GetMemberPlain(id);
+  if (!plain) return Error::NotFound("no member has that id", "id");
+  if (plain->status != domain::MemberStatus::kTemporary || !program.temporary_to_formal) {
     return false;
   }
   auto& l = repo.loyalty();
@@ -258,6 +259,8 @@ Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& a
   if (!metrics) return false;
   auto why = domain::ShouldBecomeFormal(program, *metrics);
   if (!why) return false;
+  auto member = repo.GetMember(id);
+  if (!member) return Error::NotFound("no member has that id", "id");
 
   const Timestamp now = env.clock.Now();
   domain::Member after = *member;
