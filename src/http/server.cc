@@ -235,7 +235,9 @@ asio::awaitable<Response> Serve(const Server* server, Request& req) {
             // A slow route: `req` and `actor` live in this coroutine's frame,
             // which waits for the reply.
             auto job = [&route, &req, actor, reply] {
-              SetThisThreadNice(kBackgroundNice);  // as the connection threads
+              // As the connection threads; once per pool thread.
+              static thread_local const bool niced = (SetThisThreadNice(kBackgroundNice), true);
+              (void)niced;
               try {
                 Response r = route.handler(req, actor);
                 reply([r = std::move(r)] { return r; });
