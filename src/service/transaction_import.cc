@@ -1060,6 +1060,7 @@ struct MemberSlot {
   bool lots_loaded = false;
   std::vector<OpenLot> lots;        // once loaded (a refund needs them)
   std::vector<size_t> fresh_lots;   // this batch's lots of the member
+  bool touched = false;  // listed in BulkLoader::touched_ (any of the above set)
 };
 
 // An M4 conversion a sale of the batch triggered.
@@ -1223,13 +1224,15 @@ class BulkLoader {
 
   void Reset() {
     counts_ = {};
-    for (auto& [id, s] : slots_) {
-      s.changed = false;
-      s.tier_changed = false;
-      s.lots_loaded = false;
-      s.lots.clear();
-      s.fresh_lots.clear();
+    for (MemberSlot* s : touched_) {
+      s->changed = false;
+      s->tier_changed = false;
+      s->lots_loaded = false;
+      s->lots.clear();
+      s->fresh_lots.clear();
+      s->touched = false;
     }
+    touched_.clear();
     sales_.clear();
     out_txns_.clear();
     out_lots_.clear();
@@ -1386,20 +1389,29 @@ class BulkLoader {
 
   // After a committed batch: the states saved are the stored ones now.
   void Committed() {
-    for (auto& [id, s] : slots_) {
-      if (!s.changed) continue;
-      s.state.version = s.state.version == 0 ? 1 : s.state.version + 1;
-      s.has_state = true;
+    for (MemberSlot* s : touched_) {
+      if (!s->changed) continue;
+      s->state.version = s->state.version == 0 ? 1 : s->state.version + 1;
+      s->has_state = true;
     }
   }
 
   // After a batch that did not commit: nothing kept in memory is trusted.
   void Forget() {
+    touched_.clear();
     slots_.clear();
     cached_from_month_ = INT64_MAX;
   }
 
   MemberSlot& Slot(MemberId id) { return slots_[id.value]; }
+
+  // A slot this batch changes: Reset, Write and Committed visit only these,
+  // not every member the import has kept since its first batch.
+  void Touch(MemberSlot& m) {
+    if (m.touched) return;
+    m.touched = true;
+    touched_.push_back(&m);
+  }
 
   // LoyaltyRepository::AddToMonth in memory, and the delta to write.
   void AddToMonth(MemberSlot& m, const store::MonthBucket& d) {
@@ -1445,6 +1457,7 @@ class BulkLoader {
       m.lots.push_back({{lot.id, lot.remaining, lot.earned_on, lot.expires_on}, transaction_id, index});
     }
     m.fresh_lots.push_back(index);
+    Touch(m);
     out_lots_.push_back(std::move(lot));
   }
 
@@ -1542,6 +1555,7 @@ class BulkLoader {
       state.downgrade_effective_on.reset();
       if (state.pending_tier == to) state.pending_tier.clear();
       m.tier_changed = true;
+      Touch(m);
       ++counts_.upgrades;
     }
     if (decision->needs_approval) {
@@ -1552,6 +1566,7 @@ class BulkLoader {
         state.pending_tier = to;
         state.pending_reason = decision->needs_approval->reason;
         m.tier_changed = true;
+        Touch(m);
         ++counts_.queued;
       }
       pending = to;
@@ -1570,6 +1585,7 @@ class BulkLoader {
       if (referral.value > 0) state.referral_rewarded = true;
     }
     m.changed = true;
+    Touch(m);
 
     // M4 (ConvertIfQualified on the sale's day): decided now, written with the batch.
     bool became_formal = false;
@@ -1610,6 +1626,7 @@ class BulkLoader {
       Ledger(rid, "referral", referral, rs.points_balance, rec.id,
              "推荐新会员 " + m.facts.member_no + " 首次消费");
       referrer->changed = true;
+      Touch(*referrer);
     }
     if (plan.new_lot.value > 0) NewLot(m, t.member, "earn", rec.id, plan.new_lot, rec.local_day);
     if (earning->points.value != 0) {
@@ -1646,6 +1663,7 @@ class BulkLoader {
                         index});
     }
     m.lots_loaded = true;
+    Touch(m);
     return m.lots;
   }
 
@@ -1764,6 +1782,7 @@ class BulkLoader {
     AddToMonth(m, {rec.member_id, loyalty_core::YearMonth(sale.local_day), rec.paid_total, 0,
                    Fen(0), Points(-points.value)});
     m.changed = true;
+    Touch(m);
     rec.points = Points(-points.value);
     counts_.points -= points.value;
 
@@ -1804,8 +1823,8 @@ class BulkLoader {
     store::bulk::AddToMonths(db, month_deltas_);
     // Rows in one order on every writer (PostgreSQL row locks).
     std::vector<const MemberSlot*> changed;
-    for (const auto& [id, s] : slots_) {
-      if (s.changed) changed.push_back(&s);
+    for (const MemberSlot* s : touched_) {
+      if (s->changed) changed.push_back(s);
     }
     std::sort(changed.begin(), changed.end(), [](const MemberSlot* a, const MemberSlot* b) {
       return a->state.member_id < b->state.member_id;
@@ -1904,7 +1923,9 @@ class BulkLoader {
 
   // The batch being simulated.
   Counts counts_;
+  // Node-based: the pointers in touched_ stay valid as slots are added.
   std::unordered_map<int64_t, MemberSlot> slots_;
+  std::vector<MemberSlot*> touched_;  // this batch's (see Touch)
   int64_t cached_from_month_ = INT64_MAX;  // the first month the kept slots hold
   // Sales refunds of the batch take back from (views of the Txns' strings).
   std::unordered_set<std::string_view> referenced_;
