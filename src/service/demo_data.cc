@@ -1184,7 +1184,7 @@ nlohmann::json SaleBody(const PlannedSale& s, const std::string& external_id,
                {"occurred_at", FormatTimestamp(FromEpochSeconds(s.at))}};
   if (s.refund) {
     body["kind"] = "refund";
-    body["original_external_id"] = original;
+    body["refund_of"] = original;
     for (const auto& l : s.lines) lines.push_back({{"line_no", l.line_no}, {"paid_fen", l.paid_fen}});
   } else {
     if (s.shopper >= 0) body["member_id"] = shoppers[size_t(s.shopper)].id.value;

@@ -45,6 +45,9 @@ struct SaleRequest {
 struct RefundRequest {
   std::string external_id;
   std::string original_external_id;
+  // The field that named it, for errors: "refund_of" (issue 5's name) or
+  // "original_external_id" (the name it had before, still taken).
+  std::string original_field;
   StoreId store_id;
   Timestamp occurred_at{};
   std::vector<std::pair<int64_t, Fen>> lines;  // the sale's line_no, amount given back
@@ -146,8 +149,9 @@ Result<SaleRequest> ParseSale(const json& body) {
 
 // Reads and checks a refund; every error names the field.
 Result<RefundRequest> ParseRefund(const json& body) {
-  static const std::set<std::string> kKnown = {"kind",     "external_id", "original_external_id",
-                                               "store_id", "occurred_at", "lines"};
+  static const std::set<std::string> kKnown = {"kind",        "external_id", "refund_of",
+                                               "original_external_id", "store_id",
+                                               "occurred_at", "lines"};
   for (const auto& [key, value] : body.items()) {
     if (!kKnown.count(key)) return Error::Invalid(key, "is not a field of a refund");
   }
@@ -155,7 +159,12 @@ Result<RefundRequest> ParseRefund(const json& body) {
   auto ext = TextField(body, "external_id", 64, true);
   if (!ext.ok()) return ext.error();
   r.external_id = *ext;
-  auto original = TextField(body, "original_external_id", 64, true);
+  const bool old_name = body.contains("original_external_id");
+  if (old_name && body.contains("refund_of")) {
+    return Error::Invalid("refund_of", "give refund_of or original_external_id, not both");
+  }
+  r.original_field = old_name ? "original_external_id" : "refund_of";
+  auto original = TextField(body, r.original_field, 64, true);
   if (!original.ok()) return original.error();
   r.original_external_id = *original;
   auto store = IntField(body, "store_id", 1, INT64_MAX, std::nullopt);
@@ -188,6 +197,19 @@ Result<RefundRequest> ParseRefund(const json& body) {
     r.lines.emplace_back(*no, Fen(*paid));
   }
   return r;
+}
+
+// The text a refund's idempotency hash is taken of: its body with the sale
+// named "original_external_id" whichever name the till used, so the same
+// refund under either name is a repeat (and the import, which writes that
+// name, hashes it alike).
+std::string RefundHashText(const json& body) {
+  auto named = body.find("refund_of");
+  if (named == body.end()) return body.dump();
+  json same = body;
+  same["original_external_id"] = *named;
+  same.erase("refund_of");
+  return same.dump();
 }
 
 // L1 idempotency: the first answer again if the body is the same, else 409.
@@ -552,7 +574,7 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
   if (!parsed.ok()) return parsed.error();
   const RefundRequest& refund = *parsed;
   VIPCARE_TRY(CheckSaleStore(actor, refund.store_id));
-  const std::string body_hash = Sha256Hex(body.dump());
+  const std::string body_hash = Sha256Hex(RefundHashText(body));
   const Timestamp now = env_.clock.Now();
   const Date today = env_.Today();
   {
@@ -560,7 +582,7 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
     if (auto before = l.FindTransaction(refund.external_id)) return Replay(*before, body_hash);
     auto sale = l.FindTransaction(refund.original_external_id);
     if (!sale || sale->kind != "sale") {
-      return Error::Invalid("original_external_id", "no posted sale has that external_id");
+      return Error::Invalid(refund.original_field, "no posted sale has that external_id");
     }
     if (!repo.GetStore(refund.store_id)) return Error::Invalid("store_id", "no store has that id");
     // What earlier refunds of the sale took back, per line and in points.
@@ -616,7 +638,9 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
                    {"local_day", t.local_day.ToString()},
                    {"paid_total_fen", t.paid_total.value},
                    {"member_id", t.member_id ? json(t.member_id.value) : json(nullptr)},
-                   {"points", 0}};
+                   {"points", 0},
+                   {"points_earned", 0},
+                   {"refund_of", sale->external_id}};
     if (!t.member_id) {
       t.result = answer.dump();
       l.InsertTransaction(t);
@@ -661,10 +685,11 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
                   Points(-points.value)});
     if (!l.SaveLoyaltyState(*state)) {
       return Error::Conflict("the member's points changed at the same time; post again",
-                             "original_external_id");
+                             refund.original_field);
     }
     t.points = Points(-points.value);
     answer["points"] = t.points.value;
+    answer["points_earned"] = t.points.value;
     answer["points_balance"] = state->points_balance.value;
     answer["growth_points"] = state->growth_lifetime.value;
     answer["tier"] = TierJson(program, state->tier_code);
@@ -988,6 +1013,7 @@ Result<json> Loyalty::MemberTransactions(const Actor& actor, MemberId id, store:
                        {"external_id", t->external_id},
                        {"kind", t->kind},
                        {"original_external_id", original.empty() ? json(nullptr) : json(original)},
+                       {"refund_of", original.empty() ? json(nullptr) : json(original)},
                        {"store_id", t->store_id.value},
                        {"associate_id", t->associate_id ? json(t->associate_id.value) : json(nullptr)},
                        {"occurred_at", FormatTimestamp(t->occurred_at)},

@@ -170,8 +170,9 @@ std::string SaleAnswerText(const SaleAnswer& a, const domain::Program& program) 
     }
   }
   j.Key("points").Int(a.points.value);
+  if (of_member) j.Key("points_balance").Int(a.points_balance.value);
+  j.Key("points_earned").Int(a.points.value);
   if (of_member) {
-    j.Key("points_balance").Int(a.points_balance.value);
     j.Key("program").Begin().Key("code").Str(a.program_code).Key("version").Int(a.program_version).End();
     j.Key("referral");
     if (a.referral.value > 0) {

@@ -1729,6 +1729,8 @@ class BulkLoader {
       j.Key("original_external_id").Str(sale.external_id);
       j.Key("paid_total_fen").Int(rec.paid_total.value);
       j.Key("points").Int(0);
+      j.Key("points_earned").Int(0);
+      j.Key("refund_of").Str(sale.external_id);
       j.Key("store_id").Int(rec.store_id.value);
       j.End();
       rec.result = j.Take();
@@ -1798,6 +1800,8 @@ class BulkLoader {
     j.Key("paid_total_fen").Int(rec.paid_total.value);
     j.Key("points").Int(rec.points.value);
     j.Key("points_balance").Int(state.points_balance.value);
+    j.Key("points_earned").Int(rec.points.value);
+    j.Key("refund_of").Str(sale.external_id);
     j.Key("store_id").Int(rec.store_id.value);
     j.Key("tier");
     loyalty_core::TierText(j, program_, state.tier_code);

@@ -281,6 +281,52 @@ TEST_F(LoyaltyTest, L2PartialRefundsReverseTheirShareOfThePoints) {
   EXPECT_EQ(fx_.CountAudit("refund_post"), 2);
 }
 
+// Issue 5's API shape: a refund names its sale with "refund_of" (the older
+// "original_external_id" means the same and posts the same refund), and every
+// answer carries the points the transaction earned ("points_earned", negative
+// for a refund's reversal).
+TEST_F(LoyaltyTest, L1ARefundNamesItsSaleWithRefundOfAndAnswersPointsEarned) {
+  json sale = MustPost(Sale("POS-1", 600));
+  EXPECT_EQ(sale["points_earned"], 600);
+  EXPECT_EQ(sale["points"], 600);
+  const StoreId sh01 = fx_.org().sh01;
+  json refund = Refund("RF-1", "POS-1", 200, sh01);
+  refund.erase("original_external_id");
+  refund["refund_of"] = "POS-1";
+  json r = MustPost(refund);
+  EXPECT_EQ(r["kind"], "refund");
+  EXPECT_EQ(r["refund_of"], "POS-1");
+  EXPECT_EQ(r["original_external_id"], "POS-1");
+  EXPECT_EQ(r["points_earned"], -200);
+  EXPECT_EQ(r["points_balance"], 400);
+  // The same refund under the older name is a repeat, not a conflict.
+  auto again = loyalty_.PostSale(assoc_, Refund("RF-1", "POS-1", 200, sh01));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again->repeat);
+  EXPECT_EQ(again->Body(), r);
+
+  json unknown = refund;
+  unknown["external_id"] = "RF-2";
+  unknown["refund_of"] = "POS-404";
+  auto missing = loyalty_.PostSale(assoc_, unknown);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().field, "refund_of");
+  json both = refund;
+  both["external_id"] = "RF-3";
+  both["original_external_id"] = "POS-1";
+  auto twice = loyalty_.PostSale(assoc_, both);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().field, "refund_of");
+  json neither = refund;
+  neither["external_id"] = "RF-4";
+  neither.erase("refund_of");
+  auto none = loyalty_.PostSale(assoc_, neither);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().field, "refund_of");
+  EXPECT_EQ(fx_.CountAudit("refund_post"), 1);
+  EXPECT_EQ(Points()["points_balance"], 400);
+}
+
 // L6 "店长操作": the queued 紫金钻石卡 waits in the store manager's list until
 // approved with a reason; a rejection clears it; other stores' managers
 // neither see nor decide it.

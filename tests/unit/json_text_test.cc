@@ -48,7 +48,8 @@ TEST(JsonTextTest, NestedObjectsAndArraysMatchDump) {
 }
 
 // The answer as Loyalty::PostSale built it with nlohmann::json before it was
-// written as text: the reference the text must match byte for byte.
+// written as text (with "points_earned", issue 5's name for "points", since):
+// the reference the text must match byte for byte.
 json AnswerAsObject(const loyalty_core::SaleAnswer& a, const domain::Program& p) {
   json answer = {{"external_id", a.external_id},
                  {"kind", "sale"},
@@ -58,10 +59,12 @@ json AnswerAsObject(const loyalty_core::SaleAnswer& a, const domain::Program& p)
                  {"list_total_fen", a.list_total.value},
                  {"paid_total_fen", a.paid_total.value},
                  {"member_id", nullptr},
-                 {"points", 0}};
+                 {"points", 0},
+                 {"points_earned", 0}};
   if (!a.member) return answer;
   answer["member_id"] = a.member.value;
   answer["points"] = a.points.value;
+  answer["points_earned"] = a.points.value;
   answer["points_balance"] = a.points_balance.value;
   answer["growth_points"] = a.growth_points.value;
   answer["tier"] = loyalty_core::TierJson(p, a.tier);
