@@ -39,8 +39,14 @@ struct SaleRequest {
   Timestamp occurred_at{};
   std::string payment_method;
   std::vector<domain::SaleLine> lines;
+  // Per line: the till's reason for a line paid above list price × quantity
+  // (engraving, tailoring; required then), else empty.
+  std::vector<std::string> above_list_reasons;
   std::vector<std::string> voucher_codes;  // the member's cash vouchers used on it (L5)
 };
+
+// The most a till's reason for a price above list may take.
+constexpr size_t kMaxReasonBytes = 200;
 
 struct RefundRequest {
   std::string external_id;
@@ -59,7 +65,7 @@ Result<SaleRequest> ParseSale(const json& body) {
   static const std::set<std::string> kKnown = {"external_id", "member_id",    "card_no",
                                                "store_id",    "associate_id", "occurred_at",
                                                "payment_method", "lines",     "kind",
-                                               "voucher_codes"};
+                                               "voucher_codes", "paid_total_fen"};
   for (const auto& [key, value] : body.items()) {
     if (!kKnown.count(key)) return Error::Invalid(key, "is not a field of a sale");
   }
@@ -112,7 +118,8 @@ Result<SaleRequest> ParseSale(const json& body) {
     if (!l.is_object()) return Error::Invalid(at_line, "must be an object");
     static const std::set<std::string> kLineFields = {"sku",           "category", "brand",
                                                       "quantity",      "list_price_fen",
-                                                      "paid_fen",      "promo"};
+                                                      "paid_fen",      "promo",
+                                                      "above_list_reason"};
     for (const auto& [key, value] : l.items()) {
       if (!kLineFields.count(key)) return Error::Invalid(at_line + "." + key, "is not a field of a line");
     }
@@ -121,8 +128,9 @@ Result<SaleRequest> ParseSale(const json& body) {
     auto category = TextField(l, "category", 64, false);
     auto brand = TextField(l, "brand", 64, false);
     auto qty = IntField(l, "quantity", 1, kMaxQuantity, 1);
-    auto list = IntField(l, "list_price_fen", 0, kMaxFen, std::nullopt);
+    auto list = IntField(l, "list_price_fen", 1, kMaxFen, std::nullopt);
     auto paid = IntField(l, "paid_fen", 0, kMaxFen, std::nullopt);
+    auto reason = TextField(l, "above_list_reason", kMaxReasonBytes, false);
     const auto in_line = [&](const Error& e) {
       return Error::Invalid(at_line + "." + e.field, e.message);
     };
@@ -132,6 +140,19 @@ Result<SaleRequest> ParseSale(const json& body) {
     if (!qty.ok()) return in_line(qty.error());
     if (!list.ok()) return in_line(list.error());
     if (!paid.ok()) return in_line(paid.error());
+    if (!reason.ok()) return in_line(reason.error());
+    if (l.contains("above_list_reason") && !l["above_list_reason"].is_null() &&
+        reason->find_first_not_of(" \t") == std::string::npos) {
+      return Error::Invalid(at_line + ".above_list_reason", "must say why, not be blank");
+    }
+    // Issue 5: paid above the list price only with the till's reason.
+    if (*paid > *list * *qty && reason->empty()) {
+      return Error::Invalid(
+          at_line + ".paid_fen",
+          fmt::format("{} fen is above list_price_fen × quantity ({} fen): give "
+                      "above_list_reason (加价原因)",
+                      *paid, *list * *qty));
+    }
     line.sku = *sku;
     line.category = *category;
     line.brand = *brand;
@@ -143,6 +164,20 @@ Result<SaleRequest> ParseSale(const json& body) {
       line.promo = p->get<bool>();
     }
     s.lines.push_back(std::move(line));
+    s.above_list_reasons.push_back(*reason);
+  }
+  int64_t paid_total = 0;
+  for (const auto& line : s.lines) paid_total += line.paid.value;
+  if (paid_total == 0) {
+    return Error::Invalid("lines", "every line's paid_fen is 0: a sale is paid something");
+  }
+  // The till's own total, if it sends one, must be what its lines add up to.
+  auto total = IntField(body, "paid_total_fen", 1, INT64_MAX, paid_total);
+  if (!total.ok()) return total.error();
+  if (*total != paid_total) {
+    return Error::Invalid("paid_total_fen",
+                          fmt::format("is {} but the lines' paid_fen add up to {}", *total,
+                                      paid_total));
   }
   return s;
 }
@@ -396,7 +431,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
       t.list_total = t.list_total + Fen(in.list_price.value * in.quantity);
       t.paid_total = t.paid_total + in.paid;
       t.lines.push_back({int64_t(i + 1), 0, in.sku, in.category, in.brand, in.quantity,
-                         in.list_price, in.paid, in.promo, Fen(0)});
+                         in.list_price, in.paid, in.promo, Fen(0), sale.above_list_reasons[i]});
     }
     SaleAnswer answer;
     answer.external_id = t.external_id;
@@ -627,7 +662,7 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
                            ? Fen(-(line.earn_base.value * amount.value / line.paid.value))
                            : Fen(0);
       t.lines.push_back({next_line++, no, line.sku, line.category, line.brand, 0, Fen(0),
-                         Fen(-amount.value), line.promo, base});
+                         Fen(-amount.value), line.promo, base, ""});
       t.paid_total = t.paid_total - amount;
     }
     json answer = {{"external_id", t.external_id},
@@ -928,7 +963,8 @@ json LineJson(const store::TransactionLine& l) {
           {"quantity", l.quantity},
           {"list_price_fen", l.list_price.value},
           {"paid_fen", l.paid.value},
-          {"promo", l.promo}};
+          {"promo", l.promo},
+          {"above_list_reason", l.above_list_reason}};
 }
 
 }  // namespace

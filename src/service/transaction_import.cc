@@ -49,6 +49,7 @@ constexpr int64_t kMaxQuantity = 100'000;
 constexpr size_t kMaxIdBytes = 64;
 constexpr size_t kMaxTextBytes = 64;
 constexpr size_t kMaxPaymentBytes = 32;
+constexpr size_t kMaxReasonBytes = 200;
 constexpr size_t kStorePage = 500;
 constexpr size_t kStaffPage = 1000;
 
@@ -72,6 +73,7 @@ enum class Column : uint8_t {
   kPaid,
   kPromo,
   kPaymentMethod,
+  kAboveListReason,
   kLineNo,
 };
 constexpr size_t kColumnCount = size_t(Column::kLineNo) + 1;
@@ -103,6 +105,7 @@ constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
     {Column::kPaid, "paid", {"实付金额", "实付", "金额"}, true, false},
     {Column::kPromo, "promo", {"特价", "促销"}, false, false},
     {Column::kPaymentMethod, "payment_method", {"支付方式", "付款方式"}, false, true},
+    {Column::kAboveListReason, "above_list_reason", {"加价原因", "加价说明"}, false, false},
     {Column::kLineNo, "line_no", {"原行号", "行号"}, false, false},
 }};
 
@@ -228,6 +231,7 @@ struct Line {
   Fen paid{0};
   bool promo = false;
   int64_t line_no = 0;  // refunds: the sale's line
+  std::string above_list_reason;  // a sale line paid above list price × quantity
 };
 
 // The columns that name a sale's member, in the order they are checked.
@@ -281,6 +285,7 @@ json BodyOf(const Txn& t) {
                    {"promo", l.promo}};
       if (!l.category.empty()) line["category"] = l.category;
       if (!l.brand.empty()) line["brand"] = l.brand;
+      if (!l.above_list_reason.empty()) line["above_list_reason"] = l.above_list_reason;
       lines.push_back(std::move(line));
     }
   }
@@ -311,6 +316,7 @@ std::string BodyText(const Txn& t, const std::string& occurred_at) {
     j.Key("lines").BeginArray();
     for (const auto& l : t.lines) {
       j.Begin();
+      if (!l.above_list_reason.empty()) j.Key("above_list_reason").Str(l.above_list_reason);
       if (!l.brand.empty()) j.Key("brand").Str(l.brand);
       if (!l.category.empty()) j.Key("category").Str(l.category);
       j.Key("list_price_fen").Int(l.list_price.value);
@@ -682,10 +688,27 @@ class Checker {
          l.quantity > kMaxQuantity)) {
       AddError(line, Column::kQuantity, fmt::format("must be a whole number 1-{}", kMaxQuantity));
     }
-    if (auto list = Money(line, Column::kListPrice, at(Column::kListPrice))) {
+    const auto list = Money(line, Column::kListPrice, at(Column::kListPrice));
+    if (list && list->value == 0) {
+      AddError(line, Column::kListPrice, "must be more than 0");
+    } else if (list) {
       l.list_price = *list;
     }
-    if (auto paid = Money(line, Column::kPaid, at(Column::kPaid))) l.paid = *paid;
+    const auto paid = Money(line, Column::kPaid, at(Column::kPaid));
+    if (paid) l.paid = *paid;
+    const auto reason = at(Column::kAboveListReason);
+    if (reason.size() > kMaxReasonBytes) {
+      AddError(line, Column::kAboveListReason,
+               fmt::format("must be at most {} bytes", kMaxReasonBytes));
+    }
+    l.above_list_reason.assign(reason);
+    // Issue 5: paid above the list price only with the till's reason.
+    if (list && paid && list->value > 0 && paid->value > list->value * l.quantity &&
+        reason.find_first_not_of(" \t") == std::string_view::npos) {
+      AddError(line, Column::kPaid,
+               fmt::format("is above {} × {}: give the reason in {}", ColumnName(Column::kListPrice),
+                           l.quantity, ColumnName(Column::kAboveListReason)));
+    }
     if (auto promo = ParsePromo(at(Column::kPromo))) {
       l.promo = *promo;
     } else {
@@ -770,7 +793,19 @@ class Checker {
       }
       return;
     }
-    if (t.refund) CheckRefund(t, index);
+    if (t.refund) {
+      CheckRefund(t, index);
+      return;
+    }
+    int64_t paid_total = 0;
+    for (const auto& l : t.lines) paid_total += l.paid.value;
+    if (paid_total == 0) {
+      AddErrorTo(t, t.first_row, Column::kPaid,
+                 "is 0 on every line of this sale: a sale is paid something");
+      if (auto it = in_file_sales_.find(t.external_id); it != in_file_sales_.end()) {
+        it->second.usable = false;
+      }
+    }
   }
 
   std::map<int64_t, Fen> RefundedInDatabase(int64_t sale_id) {
@@ -1488,7 +1523,7 @@ class BulkLoader {
       rec.list_total = rec.list_total + Fen(in.list_price.value * in.quantity);
       rec.paid_total = rec.paid_total + in.paid;
       rec.lines.push_back({int64_t(i + 1), 0, in.sku, in.category, in.brand, in.quantity,
-                           in.list_price, in.paid, in.promo, Fen(0)});
+                           in.list_price, in.paid, in.promo, Fen(0), in.above_list_reason});
     }
     ++counts_.sales;
     loyalty_core::SaleAnswer answer;
@@ -1709,7 +1744,7 @@ class BulkLoader {
                            ? Fen(-(line.earn_base.value * amount.value / line.paid.value))
                            : Fen(0);
       rec.lines.push_back({next_line++, no, line.sku, line.category, line.brand, 0, Fen(0),
-                           Fen(-amount.value), line.promo, base});
+                           Fen(-amount.value), line.promo, base, ""});
       rec.paid_total = rec.paid_total - amount;
     }
     const std::string day = rec.local_day.ToString();

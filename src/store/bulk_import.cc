@@ -38,7 +38,8 @@ constexpr std::string_view kRefundsOf = VIPCARE_TRANSACTION_SELECT "WHERE origin
 constexpr std::string_view kRefundsOrder = " ORDER BY id";
 constexpr std::string_view kLinesOf =
     "SELECT transaction_id, line_no, original_line_no, sku, category, brand, quantity, "
-    "list_price, paid, promo, earn_base FROM transaction_lines WHERE transaction_id IN ";
+    "list_price, paid, promo, earn_base, above_list_reason FROM transaction_lines "
+    "WHERE transaction_id IN ";
 constexpr std::string_view kMembersByNo =
     "SELECT id, member_no, status, birthday, birthday_calendar, referrer_id FROM members "
     "WHERE member_no IN ";
@@ -75,9 +76,9 @@ constexpr std::string_view kTransactionRow =
 constexpr size_t kTransactionWidth = 19;
 constexpr std::string_view kInsertLines =
     "INSERT INTO transaction_lines (transaction_id, line_no, original_line_no, sku, category, "
-    "brand, quantity, list_price, paid, promo, earn_base) VALUES ";
-constexpr std::string_view kLineRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr size_t kLineWidth = 11;
+    "brand, quantity, list_price, paid, promo, earn_base, above_list_reason) VALUES ";
+constexpr std::string_view kLineRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr size_t kLineWidth = 12;
 constexpr std::string_view kInsertLots =
     "INSERT INTO points_lots (id, member_id, source, transaction_id, points, remaining, "
     "earned_on, expires_on) VALUES ";
@@ -229,7 +230,7 @@ void LoadLines(Db& db, std::vector<TransactionRecord>& rows) {
   }
   QueryIn(db, kLinesOf, "", ids, {}, [&](const Row& r) {
     TransactionLine l{r.Int(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6),
-                      Fen(r.Int(7)), Fen(r.Int(8)), r.Int(9) != 0, Fen(r.Int(10))};
+                      Fen(r.Int(7)), Fen(r.Int(8)), r.Int(9) != 0, Fen(r.Int(10)), r.Text(11)};
     rows[index.at(r.Int(0))].lines.push_back(std::move(l));
   });
   for (auto& t : rows) {
@@ -406,6 +407,7 @@ void InsertTransactions(Db& db, std::vector<TransactionRecord>& rows) {
                p.emplace_back(l.paid.value);
                p.emplace_back(int64_t(l.promo));
                p.emplace_back(l.earn_base.value);
+               p.emplace_back(std::move(l.above_list_reason));
              });
 }
 

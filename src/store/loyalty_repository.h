@@ -35,6 +35,8 @@ struct TransactionLine {
   Fen paid{0};
   bool promo = false;  // promotion or special price (特价)
   Fen earn_base{0};    // the part of `paid` that earned points, after multipliers
+  // A sale line paid above list_price × quantity: the till's reason (issue 5).
+  std::string above_list_reason;
 };
 
 // A posted sale or refund. `result` is the JSON answer given when it was

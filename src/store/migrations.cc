@@ -692,6 +692,12 @@ CREATE TABLE member_rollups (
 CREATE INDEX member_months_month ON member_months(month, member_id, purchases, spend, last_day);
 )sql";
 
+// A sale line paid above its list price × quantity (engraving, tailoring,
+// gift wrap) keeps the till's reason, which the posting requires then.
+constexpr std::string_view kV9 = R"sql(
+ALTER TABLE transaction_lines ADD COLUMN above_list_reason TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -725,6 +731,7 @@ const std::vector<Migration>& AllMigrations() {
       {7, "reports over many sales: last sale day of each monthly bucket, covering store-day index", kV7, nullptr},
       {8, "report rollups: members' 12-month figures as of closed months; job heartbeats", kV8,
        nullptr},
+      {9, "a sale line's reason for a price above list", kV9, nullptr},
   };
   return kAll;
 }

@@ -57,7 +57,8 @@ constexpr std::string_view kInsertTransaction =
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kInsertLine =
     "INSERT INTO transaction_lines (transaction_id, line_no, original_line_no, sku, category, "
-    "brand, quantity, list_price, paid, promo, earn_base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "brand, quantity, list_price, paid, promo, earn_base, above_list_reason) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 #define VIPCARE_TRANSACTION_COLUMNS VIPCARE_TRANSACTION_SELECT
 constexpr std::string_view kFindTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE external_id = ?";
 constexpr std::string_view kGetTransaction = VIPCARE_TRANSACTION_COLUMNS "WHERE id = ?";
@@ -70,7 +71,7 @@ constexpr std::string_view kRefundsOf =
 #undef VIPCARE_TRANSACTION_COLUMNS
 constexpr std::string_view kLines =
     "SELECT line_no, original_line_no, sku, category, brand, quantity, list_price, paid, promo, "
-    "earn_base FROM transaction_lines WHERE transaction_id = ? ORDER BY line_no";
+    "earn_base, above_list_reason FROM transaction_lines WHERE transaction_id = ? ORDER BY line_no";
 
 // ---- state ----
 constexpr std::string_view kGetState = VIPCARE_LOYALTY_STATE_SELECT "WHERE member_id = ?";
@@ -241,7 +242,7 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     for (const auto& l : t.lines) {
       db_.Exec(kInsertLine, {t.id, l.line_no, NullIfZero(l.original_line_no), l.sku, l.category,
                              l.brand, l.quantity, l.list_price.value, l.paid.value,
-                             int64_t(l.promo), l.earn_base.value});
+                             int64_t(l.promo), l.earn_base.value, l.above_list_reason});
     }
     return t.id;
   }
@@ -385,7 +386,7 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   void LoadLines(TransactionRecord& t) {
     for (const auto& r : db_.Query(kLines, {t.id})) {
       t.lines.push_back({r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5),
-                         Fen(r.Int(6)), Fen(r.Int(7)), r.Int(8) != 0, Fen(r.Int(9))});
+                         Fen(r.Int(6)), Fen(r.Int(7)), r.Int(8) != 0, Fen(r.Int(9)), r.Text(10)});
     }
   }
 

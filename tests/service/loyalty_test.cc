@@ -167,6 +167,18 @@ TEST_F(LoyaltyTest, P10BadSalesNameTheFieldAndChangeNothing) {
       {[](json& s) { s["associate_id"] = 999999; }, "associate_id"},
       {[](json& s) { s["kind"] = "exchange"; }, "kind"},
       {[](json& s) { s["kind"] = "refund"; }, "associate_id"},  // a refund has no associate
+      // Issue 5's bad input: zero amounts, paid above the list price without
+      // a reason, lines that do not add up to the till's total.
+      {[](json& s) { s["lines"][0]["list_price_fen"] = 0; }, "lines[0].list_price_fen"},
+      {[](json& s) { s["lines"][0]["paid_fen"] = 0; }, "lines"},
+      {[](json& s) { s["lines"][0]["paid_fen"] = 10001; }, "lines[0].paid_fen"},
+      {[](json& s) {
+         s["lines"][0]["paid_fen"] = 10001;
+         s["lines"][0]["above_list_reason"] = " ";
+       },
+       "lines[0].above_list_reason"},
+      {[](json& s) { s["paid_total_fen"] = 9999; }, "paid_total_fen"},
+      {[](json& s) { s["paid_total_fen"] = "10000"; }, "paid_total_fen"},
   };
   for (const auto& c : cases) {
     json sale = Sale("POS-BAD", 100);
@@ -279,6 +291,34 @@ TEST_F(LoyaltyTest, L2PartialRefundsReverseTheirShareOfThePoints) {
   // The tier stays until the scheduled review (L7: never a silent downgrade).
   EXPECT_EQ(p["tier"]["name"], "普卡");
   EXPECT_EQ(fx_.CountAudit("refund_post"), 2);
+}
+
+// Issue 5: a line paid above its list price (engraving, tailoring, gift
+// wrap) is taken with the till's reason, which the purchases tab shows; a
+// till's own total is checked against its lines.
+TEST_F(LoyaltyTest, L1ALinePaidAboveItsListPriceIsTakenWithItsReason) {
+  json sale = Sale("POS-1", 100);
+  sale["lines"].push_back({{"sku", "ENGRAVE"},
+                           {"category", "服务"},
+                           {"quantity", 2},
+                           {"list_price_fen", 1000},
+                           {"paid_fen", 3000},
+                           {"above_list_reason", "刻字加急"}});
+  sale["paid_total_fen"] = 13000;
+  json r = MustPost(sale);
+  EXPECT_EQ(r["paid_total_fen"], 13000);
+  EXPECT_EQ(r["list_total_fen"], 12000);
+  auto list = loyalty_.MemberTransactions(assoc_, member_, {50, 0});
+  ASSERT_TRUE(list.ok()) << list.error().message;
+  const json& lines = (*list)["items"][0]["lines"];
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["above_list_reason"], "");
+  EXPECT_EQ(lines[1]["above_list_reason"], "刻字加急");
+  EXPECT_EQ(lines[1]["paid_fen"], 3000);
+  // Posted again, the same sale is a repeat.
+  auto again = loyalty_.PostSale(assoc_, sale);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->repeat);
 }
 
 // Issue 5's API shape: a refund names its sale with "refund_of" (the older

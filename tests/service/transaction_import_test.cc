@@ -379,17 +379,24 @@ TEST_F(TransactionImportTest, L1MalformedValuesNameTheirColumn) {
       "S-6,sale,,SH01,,2026-11-20 14:05,NZ-1,0,100,100,0\n"
       "S-7,sale,,SH01,,2026-11-20 14:05,NZ-1,1,-5,100,0\n"
       "S-8,sale,,SH01,,2026-11-20 14:05,NZ-1,1,100,1e3,0\n"
-      "S-9,sale,,SH01,,2026-11-20 14:05,NZ-1,1,100,100,maybe\n");
+      "S-9,sale,,SH01,,2026-11-20 14:05,NZ-1,1,100,100,maybe\n"
+      // Issue 5: a zero list price, paid above list price × quantity without
+      // a reason, a sale paid nothing.
+      "S-10,sale,,SH01,,2026-11-20 14:05,NZ-1,1,0,100,0\n"
+      "S-11,sale,,SH01,,2026-11-20 14:05,NZ-1,2,100,200.01,0\n"
+      "S-12,sale,,SH01,,2026-11-20 14:05,NZ-1,1,100,0,0\n");
   const std::vector<std::pair<size_t, std::string>> want = {
       {2, "kind"},         {3, "mobile"},   {4, "associate_no"}, {5, "occurred_at"},
       {6, "sku"},          {7, "quantity"}, {8, "list_price"},   {9, "paid"},
-      {10, "promo"}};
+      {10, "promo"},       {11, "list_price"}, {12, "paid"},     {13, "paid"}};
   ASSERT_EQ(r.errors.size(), want.size()) << Errors(r);
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(r.errors[i].line, want[i].first) << Errors(r);
     EXPECT_EQ(r.errors[i].field, want[i].second) << Errors(r);
   }
-  EXPECT_EQ(CountPosted({"S-1", "S-2", "S-3", "S-4", "S-5", "S-6", "S-7", "S-8", "S-9"}), 0);
+  EXPECT_EQ(CountPosted({"S-1", "S-2", "S-3", "S-4", "S-5", "S-6", "S-7", "S-8", "S-9", "S-10",
+                         "S-11", "S-12"}),
+            0);
 }
 
 // ---------------------------------------------------------------- bulk = one by one
@@ -425,6 +432,7 @@ struct SpecLine {
   int64_t paid_fen = 0;  // refunds: the amount given back
   bool promo = false;
   int64_t line_no = 0;  // refunds: the sale's line
+  std::string reason;   // above_list_reason
 };
 
 struct Spec {
@@ -508,6 +516,9 @@ std::vector<Spec> ScenarioSpecs() {
   v.push_back(Sale("B-021", 1, "2026-11-10T03:00:00Z", {Item("PS-3", "配饰", 12345, 12345, 3)}));
   v.push_back(Sale("B-022", -1, "2026-11-11T04:00:00Z", {Item("JJ-2", "家居", 88800, 88800)}));
   v.push_back(Sale("B-023", 5, "2026-11-12T05:00:00Z", {Item("NZ-10", "女装", 45600, 45600)}));
+  SpecLine engraving = Item("KZ-1", "服务", 2000, 5000);  // paid above list, with the reason
+  engraving.reason = "刻字加急";
+  v.push_back(Sale("B-024", 1, "2026-11-13T06:00:00Z", {Item("PS-4", "配饰", 9900, 9900), engraving}));
   return v;
 }
 
@@ -519,11 +530,11 @@ struct ScenarioMembers {
 std::string ScenarioCsv(const std::vector<Spec>& specs, const ScenarioMembers& m) {
   std::string csv =
       "external_id,kind,original_external_id,member_no,store_code,associate_no,occurred_at,sku,"
-      "category,brand,quantity,list_price,paid,promo,payment_method,line_no\n";
+      "category,brand,quantity,list_price,paid,promo,payment_method,line_no,above_list_reason\n";
   for (const auto& s : specs) {
     for (size_t i = 0; i < s.lines.size(); ++i) {
       const SpecLine& l = s.lines[i];
-      std::vector<std::string> f(16);
+      std::vector<std::string> f(17);
       f[0] = s.external_id;
       if (i == 0) {
         f[1] = s.refund ? "refund" : "sale";
@@ -545,6 +556,7 @@ std::string ScenarioCsv(const std::vector<Spec>& specs, const ScenarioMembers& m
         f[11] = Yuan(l.list_fen);
         f[12] = Yuan(l.paid_fen);
         f[13] = l.promo ? "1" : "0";
+        f[16] = l.reason;
       }
       for (size_t k = 0; k < f.size(); ++k) csv += (k ? "," : "") + f[k];
       csv += "\n";
@@ -553,7 +565,8 @@ std::string ScenarioCsv(const std::vector<Spec>& specs, const ScenarioMembers& m
   return csv;
 }
 
-// The body a till posts for `s` (the keys the import's BodyOf writes).
+// The body a till posts for `s` (the keys the import's BodyOf writes, but a
+// refund names its sale with refund_of, which hashes as the import's name).
 json ScenarioBody(const Spec& s, const ScenarioMembers& m, const testing::SeededOrg& org) {
   json body = {{"external_id", s.external_id},
                {"store_id", (s.sh02 ? org.sh02 : org.sh01).value},
@@ -561,7 +574,7 @@ json ScenarioBody(const Spec& s, const ScenarioMembers& m, const testing::Seeded
   json lines = json::array();
   if (s.refund) {
     body["kind"] = "refund";
-    body["original_external_id"] = s.original;
+    body["refund_of"] = s.original;
     for (const auto& l : s.lines) lines.push_back({{"line_no", l.line_no}, {"paid_fen", l.paid_fen}});
   } else {
     if (s.member >= 0) body["member_id"] = m.ids[size_t(s.member)].value;
@@ -575,6 +588,7 @@ json ScenarioBody(const Spec& s, const ScenarioMembers& m, const testing::Seeded
                        {"list_price_fen", l.list_fen},
                        {"paid_fen", l.paid_fen},
                        {"promo", l.promo}});
+      if (!l.reason.empty()) lines.back()["above_list_reason"] = l.reason;
     }
   }
   body["lines"] = lines;

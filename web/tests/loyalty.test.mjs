@@ -139,22 +139,34 @@ export const LOYALTY_TESTS = [
     },
   },
   {
-    name: "member purchases tab lists the sale and opens its lines",
+    name: "member purchases tab lists the sale and opens its lines, with the reason for a price above list",
     needs: [
       ['POST', '/transactions'],
       ['GET', '/members/1/transactions'],
     ],
     async fn(h) {
       const member = (await h.apiAs('assoc1', 'GET', '/members?status=formal&limit=1&offset=3')).items[0]
-      const sale = await postSale(h, 'assoc1', member.id, 56800, 'PURCHASE')
+      const me = await h.apiAs('assoc1', 'GET', '/auth/me')
+      const sale = await h.apiAs('assoc1', 'POST', '/transactions', {
+        external_id: extId('PURCHASE'),
+        store_id: me.store_id,
+        occurred_at: nowChina(),
+        member_id: member.id,
+        lines: [
+          { sku: 'UI-PURCHASE', category: '女装', brand: 'UI测试', quantity: 1, list_price_fen: 56800, paid_fen: 56800 },
+          { sku: 'UI-ENGRAVE', category: '服务', quantity: 1, list_price_fen: 2000, paid_fen: 5000, above_list_reason: '刻字加急' },
+        ],
+      })
       const page = await h.newPage()
       await h.login(page, 'assoc1')
       await page.goto(`${h.base}/#/members/${member.id}?tab=purchases`)
       const row = page.locator('[data-test=purchases-table] .el-table__row').filter({ hasText: sale.external_id })
       await row.waitFor()
-      assert.equal((await row.locator('[data-test=purchase-paid]').innerText()).trim(), '¥568')
+      assert.equal((await row.locator('[data-test=purchase-paid]').innerText()).trim(), '¥618')
       await row.locator('.el-table__expand-icon').click()
       await page.locator('[data-test=purchase-lines]').getByText('UI-PURCHASE').waitFor()
+      const engraving = page.locator('[data-test=purchase-lines] .el-table__row').filter({ hasText: 'UI-ENGRAVE' })
+      assert.equal((await engraving.locator('[data-test=line-above-list-reason]').innerText()).trim(), '刻字加急')
     },
   },
   {

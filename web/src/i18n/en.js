@@ -772,6 +772,7 @@ export default {
     listTotal: 'List total',
     paidTotal: 'Paid',
     paid: 'Paid',
+    aboveListReason: 'Why above list price',
     points: 'Points',
     refundAction: 'Refund',
     externalId: 'Receipt id',

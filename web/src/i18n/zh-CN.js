@@ -772,6 +772,7 @@ export default {
     listTotal: '标价合计',
     paidTotal: '实付',
     paid: '实付',
+    aboveListReason: '加价原因',
     points: '积分',
     refundAction: '退货',
     externalId: '流水号',
