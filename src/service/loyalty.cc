@@ -247,6 +247,19 @@ std::string RefundHashText(const json& body) {
   return same.dump();
 }
 
+// A sale or refund stamped more than this after the server's clock is a
+// typo or a till with a wrong date, not a purchase: it would put spend in
+// months that have not come. A till's clock may be a little ahead.
+constexpr auto kFutureTolerance = std::chrono::hours(24);
+
+Status NotInTheFuture(Timestamp occurred_at, Timestamp now) {
+  if (occurred_at > now + kFutureTolerance) {
+    return Error::Invalid("occurred_at",
+                          "is more than a day after the server's clock: check the till's date");
+  }
+  return OkStatus();
+}
+
 // L1 idempotency: the first answer again if the body is the same, else 409.
 Result<Loyalty::Posted> Replay(const store::TransactionRecord& before, const std::string& body_hash) {
   if (before.body_hash != body_hash) {
@@ -375,6 +388,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
   const SaleRequest& sale = read.sale;
   const std::string& body_hash = read.body_hash;
   VIPCARE_TRY(CheckSaleStore(actor, sale.store_id));
+  VIPCARE_TRY(NotInTheFuture(sale.occurred_at, env_.clock.Now()));
   // The member's plain columns (all a sale needs of the file): those read
   // before this transaction while the file's version is still the stored one.
   bool read_before = false;
@@ -611,6 +625,7 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
   VIPCARE_TRY(CheckSaleStore(actor, refund.store_id));
   const std::string body_hash = Sha256Hex(RefundHashText(body));
   const Timestamp now = env_.clock.Now();
+  VIPCARE_TRY(NotInTheFuture(refund.occurred_at, now));
   const Date today = env_.Today();
   {
     auto& l = repo.loyalty();

@@ -512,6 +512,11 @@ class Checker {
       AddError(line, Column::kOccurredAt, "is required");
     } else if (auto when = ParseOccurredAt(at(Column::kOccurredAt), env_.tz)) {
       t.occurred_at = *when;
+      // As Loyalty::PostSale: a day of clock skew, not a purchase to come.
+      if (*when > env_.clock.Now() + std::chrono::hours(24)) {
+        AddError(line, Column::kOccurredAt,
+                 "is more than a day after the server's clock: check the till's date");
+      }
     } else {
       AddError(line, Column::kOccurredAt,
                "must be a time like 2026-11-23 14:05 (company time) or 2026-11-23T14:05:00+08:00");
@@ -683,10 +688,12 @@ class Checker {
       }
       out->assign(at(c));
     }
+    bool quantity_ok = true;
     if (!at(Column::kQuantity).empty() &&
         (!ParseDigits(at(Column::kQuantity), l.quantity) || l.quantity < 1 ||
          l.quantity > kMaxQuantity)) {
       AddError(line, Column::kQuantity, fmt::format("must be a whole number 1-{}", kMaxQuantity));
+      quantity_ok = false;
     }
     const auto list = Money(line, Column::kListPrice, at(Column::kListPrice));
     if (list && list->value == 0) {
@@ -703,7 +710,7 @@ class Checker {
     }
     l.above_list_reason.assign(reason);
     // Issue 5: paid above the list price only with the till's reason.
-    if (list && paid && list->value > 0 && paid->value > list->value * l.quantity &&
+    if (list && paid && quantity_ok && list->value > 0 && paid->value > list->value * l.quantity &&
         reason.find_first_not_of(" \t") == std::string_view::npos) {
       AddError(line, Column::kPaid,
                fmt::format("is above {} × {}: give the reason in {}", ColumnName(Column::kListPrice),

@@ -179,6 +179,8 @@ TEST_F(LoyaltyTest, P10BadSalesNameTheFieldAndChangeNothing) {
        "lines[0].above_list_reason"},
       {[](json& s) { s["paid_total_fen"] = 9999; }, "paid_total_fen"},
       {[](json& s) { s["paid_total_fen"] = "10000"; }, "paid_total_fen"},
+      // A sale dated after tomorrow is a till's wrong date.
+      {[](json& s) { s["occurred_at"] = "2099-11-23T10:00:00+08:00"; }, "occurred_at"},
   };
   for (const auto& c : cases) {
     json sale = Sale("POS-BAD", 100);

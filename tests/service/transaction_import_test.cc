@@ -276,7 +276,9 @@ TEST_F(TransactionImportTest, L1GbkFilesFromChineseExcelAreRead) {
 TEST_F(TransactionImportTest, L1ARefundAfterItsSaleTakesItsPointsBack) {
   MustImport(GoodFile());
   ASSERT_EQ(Points(a_.id)["points_balance"], 1268);
-  // A second file: the rest of line 2 (¥99 of ¥199 is left), then too much.
+  // A second file the next day: the rest of line 2 (¥99 of ¥199 is left),
+  // then too much.
+  fx_.clock().Advance(std::chrono::hours(24));
   const std::string header = "external_id,kind,original_external_id,store_code,occurred_at,paid,line_no\n";
   auto too_much = MustImport(header +
                              "R-2,refund,POS-SH01-0001,SH01,2026-11-24 10:00,99.00,2\n"
@@ -384,18 +386,20 @@ TEST_F(TransactionImportTest, L1MalformedValuesNameTheirColumn) {
       // a reason, a sale paid nothing.
       "S-10,sale,,SH01,,2026-11-20 14:05,NZ-1,1,0,100,0\n"
       "S-11,sale,,SH01,,2026-11-20 14:05,NZ-1,2,100,200.01,0\n"
-      "S-12,sale,,SH01,,2026-11-20 14:05,NZ-1,1,100,0,0\n");
+      "S-12,sale,,SH01,,2026-11-20 14:05,NZ-1,1,100,0,0\n"
+      "S-13,sale,,SH01,,2099-11-20 14:05,NZ-1,1,100,100,0\n");
   const std::vector<std::pair<size_t, std::string>> want = {
       {2, "kind"},         {3, "mobile"},   {4, "associate_no"}, {5, "occurred_at"},
       {6, "sku"},          {7, "quantity"}, {8, "list_price"},   {9, "paid"},
-      {10, "promo"},       {11, "list_price"}, {12, "paid"},     {13, "paid"}};
+      {10, "promo"},       {11, "list_price"}, {12, "paid"},     {13, "paid"},
+      {14, "occurred_at"}};
   ASSERT_EQ(r.errors.size(), want.size()) << Errors(r);
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(r.errors[i].line, want[i].first) << Errors(r);
     EXPECT_EQ(r.errors[i].field, want[i].second) << Errors(r);
   }
   EXPECT_EQ(CountPosted({"S-1", "S-2", "S-3", "S-4", "S-5", "S-6", "S-7", "S-8", "S-9", "S-10",
-                         "S-11", "S-12"}),
+                         "S-11", "S-12", "S-13"}),
             0);
 }
 
