@@ -43,4 +43,32 @@ const Program* FindPreset(std::string_view code) {
   return nullptr;
 }
 
+namespace {
+
+struct PresetId {
+  std::string_view code;
+  std::string_view id;
+};
+constexpr PresetId kPresetIds[] = {{"apparel_abc", "apparel-abc"},
+                                   {"department_store", "department-store"},
+                                   {"cosmetics", "cosmetics"},
+                                   {"premium_goods", "premium-goods"},
+                                   {"key_accounts", "key-accounts"}};
+
+}  // namespace
+
+std::string_view ProgramId(std::string_view code) {
+  for (const auto& p : kPresetIds) {
+    if (p.code == code) return p.id;
+  }
+  return code;
+}
+
+std::string_view PresetCodeOfId(std::string_view id) {
+  for (const auto& p : kPresetIds) {
+    if (p.id == id) return p.code;
+  }
+  return {};
+}
+
 }  // namespace vipcare::domain

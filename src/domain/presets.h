@@ -22,4 +22,12 @@ std::vector<std::string_view> PresetTexts();
 // The preset with `code`, or nullptr.
 const Program* FindPreset(std::string_view code);
 
+// A program's stable id. The presets' are the ones issue 5 names
+// (apparel-abc, department-store, cosmetics, premium-goods, key-accounts);
+// any other program's id is its code.
+std::string_view ProgramId(std::string_view code);
+
+// The code of the preset whose stable id is `id`, or "" if none is.
+std::string_view PresetCodeOfId(std::string_view id);
+
 }  // namespace vipcare::domain

@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include "domain/member_json.h"
+#include "domain/presets.h"
 #include "http/care_api.h"
 #include "http/handler_util.h"
 #include "http/care_report_api.h"
@@ -43,7 +44,7 @@ json MemberViewJson(const service::MemberView& v) {
   for (const auto& c : v.cards) cards.push_back(CardJson(c));
   j["cards"] = cards;
   const service::MemberLoyalty& l = v.loyalty;
-  j["program_id"] = l.program_id ? json(l.program_id) : json(nullptr);
+  j["program_id"] = std::string(domain::ProgramId(l.program_code));
   j["program"] = {{"code", l.program_code}, {"version", l.program_version}};
   j["tier"] = l.tier_code.empty()
                   ? json(nullptr)

@@ -770,6 +770,7 @@ Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page 
     json out = {{"member_id", id.value},
                 {"program", {{"code", program.code}, {"name", program.name}}},
                 {"points_balance", state.points_balance.value},
+                {"balance", state.points_balance.value},  // issue 5's name
                 {"growth_points", state.growth_lifetime.value},
                 {"tier", TierJson(program, state.tier_code)},
                 {"tier_since", state.tier_since ? json(state.tier_since->ToString()) : json(nullptr)},

@@ -10,6 +10,7 @@
 
 #include "domain/mask.h"
 #include "domain/member_json.h"
+#include "domain/presets.h"
 #include "service/access.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
@@ -61,7 +62,6 @@ MemberLoyalty LoyaltyOf(store::Repository& repo, MemberId id) {
   const store::LoyaltyState s = loyalty_core::StateOf(l, id, program);
   MemberLoyalty out;
   out.program_code = program.code;
-  out.program_id = program.id;
   out.program_version = program.version;
   out.tier_code = s.tier_code;
   out.tier_name = loyalty_core::TierName(program, s.tier_code);
@@ -69,6 +69,21 @@ MemberLoyalty LoyaltyOf(store::Repository& repo, MemberId id) {
   out.points_balance = s.points_balance;
   out.growth_points = s.growth_lifetime;
   return out;
+}
+
+// Issue 5's PATCH {"program_id"}: every member is evaluated by the company's
+// program (POST /api/v1/programs/{id}/choose changes it for all), so a patch
+// may name that program (by stable id or code) and nothing else.
+Status CheckProgramId(store::Repository& repo, const json& value) {
+  if (!value.is_string()) return Error::Invalid("program_id", "must be a program's id");
+  const domain::Program program = loyalty_core::LoadProgram(repo.loyalty());
+  const std::string id(domain::ProgramId(program.code));
+  const auto& given = value.get_ref<const std::string&>();
+  if (given == id || given == program.code) return OkStatus();
+  return Error::Unprocessable(
+      "every member is on the company's program (" + id +
+          "); change it for all members with POST /api/v1/programs/{id}/choose",
+      "program_id");
 }
 
 MemberView Present(store::Repository& repo, const Env& env, const Actor& actor, MemberView v) {
@@ -238,7 +253,12 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       }
       VIPCARE_TRY(InScope(repo, env_, actor, *before));
       Member after = *before;
-      VIPCARE_TRY(domain::ApplyMemberJson(patch, after, domain::ApplyMode::kUpdate));
+      json member_fields = patch;
+      if (patch.is_object() && patch.contains("program_id")) {
+        VIPCARE_TRY(CheckProgramId(repo, patch["program_id"]));
+        member_fields.erase("program_id");
+      }
+      VIPCARE_TRY(domain::ApplyMemberJson(member_fields, after, domain::ApplyMode::kUpdate));
       if (!Unmasked(repo, env_, actor, *before)) {
         if (auto field = domain::EchoedMaskedField(*before, after); !field.empty()) {
           return Error::Invalid(field, "holds the masked value you were shown; send the full new "

@@ -18,7 +18,6 @@ namespace vipcare::service {
 // the file.
 struct MemberLoyalty {
   std::string program_code;
-  int64_t program_id = 0;  // the stored program version's id; 0 = a preset as shipped
   int64_t program_version = 0;
   std::string tier_code;  // "" = no tier yet
   std::string tier_name;

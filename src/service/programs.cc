@@ -48,11 +48,21 @@ std::optional<domain::Program> Find(store::LoyaltyRepository& l, const std::stri
   return std::nullopt;
 }
 
+// The code a program id in an address names: a stored program's or a
+// preset's own code first, else the preset whose stable id it is
+// (department-store -> department_store).
+std::string CodeOf(store::LoyaltyRepository& l, const std::string& id) {
+  if (domain::FindPreset(id) != nullptr || l.GetProgram(id)) return id;
+  const std::string_view code = domain::PresetCodeOfId(id);
+  return code.empty() ? id : std::string(code);
+}
+
 json Describe(store::Repository& repo, const domain::Program& p, bool stored) {
   auto& l = repo.loyalty();
   const std::string current = l.CompanyProgram().empty() ? std::string(kDefaultPreset)
                                                          : l.CompanyProgram();
   json out = domain::ProgramToJson(p);
+  out["id"] = std::string(domain::ProgramId(p.code));
   out["version"] = p.version;
   out["current"] = p.code == current;
   out["preset"] = domain::FindPreset(p.code) != nullptr;
@@ -89,12 +99,14 @@ Result<json> Programs::List(const Actor& actor) {
     for (const auto& p : domain::Presets()) {
       by_code[p.code] = {{"code", p.code}, {"name", p.name},      {"version", p.version},
                          {"preset", true}, {"stored", false},     {"tiers", TierNames(p)},
-                         {"description", p.description}};
+                         {"description", p.description},
+                         {"id", std::string(domain::ProgramId(p.code))}};
     }
     for (const auto& rec : l.ListPrograms()) {
       auto p = domain::ParseProgramText(rec.body);
       if (!p.ok()) continue;
       by_code[rec.code] = {{"code", rec.code},
+                           {"id", std::string(domain::ProgramId(rec.code))},
                            {"name", p->name},
                            {"version", rec.version},
                            {"preset", domain::FindPreset(rec.code) != nullptr},
@@ -116,20 +128,28 @@ Result<json> Programs::Get(const Actor& actor, const std::string& code, int64_t 
   if (version < 0) return Error::Invalid("version", "must be a positive version number");
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
     bool stored = false;
-    auto p = Find(repo.loyalty(), code, version, &stored);
+    auto p = Find(repo.loyalty(), CodeOf(repo.loyalty(), code), version, &stored);
     if (!p) return Error::NotFound("no program has that code and version", "code");
     return Describe(repo, *p, stored);
   });
 }
 
-Result<json> Programs::Put(const Actor& actor, const std::string& code, const json& body) {
+Result<json> Programs::Put(const Actor& actor, const std::string& id, const json& body) {
   VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
-  if (!ValidCode(code)) {
+  if (!ValidCode(id)) {
     return Error::Invalid("code", "must be 1-40 lower-case letters, digits, _ or -");
   }
   if (!body.is_object()) return Error::Invalid("body", "must be a program as a JSON object");
+  // A preset's stable id in the address edits that preset.
+  std::string code = id;
+  if (!domain::PresetCodeOfId(id).empty()) {
+    auto resolved = env_.store.Read(
+        [&](store::Repository& repo) -> Result<std::string> { return CodeOf(repo.loyalty(), id); });
+    if (!resolved.ok()) return resolved.error();
+    code = *resolved;
+  }
   json doc = body;
-  if (auto it = doc.find("code"); it != doc.end() && *it != json(code)) {
+  if (auto it = doc.find("code"); it != doc.end() && *it != json(code) && *it != json(id)) {
     return Error::Invalid("code", "must be the program's code in the address (" + code + ")");
   }
   doc["code"] = code;
@@ -168,12 +188,13 @@ Result<json> Programs::Choose(const Actor& actor, const std::string& code) {
   const Timestamp now = env_.clock.Now();
   return env_.store.Write([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
+    const std::string code_of = CodeOf(l, code);
     bool stored = false;
-    auto p = Find(l, code, 0, &stored);
+    auto p = Find(l, code_of, 0, &stored);
     if (!p) return Error::NotFound("no program has that code", "code");
     if (!stored) {
       store::ProgramRecord rec;
-      rec.code = code;
+      rec.code = code_of;
       rec.version = 1;
       rec.name = p->name;
       rec.body = domain::ProgramToJson(*p).dump();
@@ -184,8 +205,8 @@ Result<json> Programs::Choose(const Actor& actor, const std::string& code) {
       stored = true;
     }
     const std::string before = l.CompanyProgram();
-    l.SetCompanyProgram(code);
-    RecordAudit(repo, env_, actor, "program_choose", "program", code,
+    l.SetCompanyProgram(code_of);
+    RecordAudit(repo, env_, actor, "program_choose", "program", code_of,
                 fmt::format("version={} before={}", p->version,
                             before.empty() ? std::string(kDefaultPreset) : before));
     return Describe(repo, *p, stored);

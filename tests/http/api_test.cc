@@ -641,8 +641,20 @@ TEST_F(ApiTest, L1_PostingASaleIsIdempotentOnItsExternalId) {
   EXPECT_EQ(file.Json()["tier"]["code"], "normal");
   EXPECT_EQ(file.Json()["tier"]["name"], "普卡");
   EXPECT_EQ(file.Json()["program"]["code"], "department_store");
-  EXPECT_TRUE(file.Json().contains("program_id"));
+  // Issue 5: program_id is the program's stable id, and the points answer
+  // carries "balance".
+  EXPECT_EQ(file.Json()["program_id"], "department-store");
+  EXPECT_EQ(points.Json()["balance"], 600);
   EXPECT_EQ(file.Json()["points_balance"], 600);
+  // The company runs one program for every member: PATCH takes the member's
+  // own program (nothing changes) and refuses another, naming program_id.
+  auto same = AdminJson("PATCH", MemberPath(m), {{"program_id", "department-store"}});
+  ASSERT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(same.Json()["program_id"], "department-store");
+  ExpectError(AdminJson("PATCH", MemberPath(m), {{"program_id", "cosmetics"}, {"name", "王芳芳"}}),
+              422, "program_id");
+  ExpectError(AdminJson("PATCH", MemberPath(m), {{"program_id", 7}}), 400, "program_id");
+  EXPECT_NE(Admin("GET", MemberPath(m)).Json()["name"], "王芳芳");
 }
 
 TEST_F(ApiTest, L5_L8_ATillQuotesRedeemsAndAnAdjustmentNeedsASecondPerson) {

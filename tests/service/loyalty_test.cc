@@ -71,6 +71,7 @@ TEST_F(LoyaltyTest, L1TheSameExternalIdIsPostedOnceAndADifferentBodyIsAConflict)
   EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
   EXPECT_EQ(changed.error().field, "external_id");
   EXPECT_EQ(Points()["points_balance"], 600);
+  EXPECT_EQ(Points()["balance"], 600);  // issue 5's name for it
   EXPECT_EQ(Points()["ledger"]["total"], 1);
   EXPECT_EQ(fx_.CountAudit("sale_post"), 1);
 }

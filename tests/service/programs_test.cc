@@ -79,6 +79,37 @@ TEST_F(ProgramsTest, TheFivePresetsAreListedAndTheDepartmentStoreRunsUntilAnothe
   EXPECT_EQ(fx_.CountAudit("program_choose"), 1);
 }
 
+// Issue 5: the presets' stable ids are apparel-abc, department-store,
+// cosmetics, premium-goods and key-accounts; each program says its id, and
+// GET, PUT and choose take it as well as the code.
+TEST_F(ProgramsTest, ThePresetsAnswerToTheirStableIds) {
+  auto list = programs_.List(assoc_);
+  ASSERT_TRUE(list.ok());
+  std::vector<std::string> ids;
+  for (const auto& p : (*list)["items"]) ids.push_back(p["id"]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"apparel-abc", "cosmetics", "department-store",
+                                           "key-accounts", "premium-goods"}));
+  auto got = programs_.Get(assoc_, "department-store", 0);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ((*got)["code"], "department_store");
+  EXPECT_EQ((*got)["id"], "department-store");
+  EXPECT_EQ((*got)["tiers"].size(), 5u);
+
+  Choose("key-accounts");
+  auto current = loyalty_.CurrentProgram(assoc_);
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ((*current)["code"], "key_accounts");
+
+  json edit = *programs_.Get(assoc_, "premium-goods", 0);
+  edit["name"] = "高端商品会员（改）";
+  auto put = programs_.Put(fx_.admin(), "premium-goods", edit);
+  ASSERT_TRUE(put.ok()) << put.error().field << ": " << put.error().message;
+  EXPECT_EQ((*put)["code"], "premium_goods");
+  EXPECT_EQ((*put)["version"], 2);
+  EXPECT_EQ((*programs_.Get(assoc_, "premium_goods", 0))["name"], "高端商品会员（改）");
+  EXPECT_FALSE(programs_.Get(assoc_, "no-such-program", 0).ok());
+}
+
 TEST_F(ProgramsTest, AnEditIsValidatedNamingTheFieldAndChangesNothing) {
   auto before = programs_.Get(fx_.admin(), "department_store");
   ASSERT_TRUE(before.ok());
