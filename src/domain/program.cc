@@ -229,6 +229,43 @@ Status ReadRedemption(Obj& o, RedemptionRules& r) {
   });
 }
 
+// Whether every member who meets all of `low` meets all of `high`: each
+// condition of `high` is one of `low`'s on the same metric, or looser.
+bool Implies(const std::vector<Condition>& low, const std::vector<Condition>& high) {
+  for (const auto& h : high) {
+    const bool implied = std::any_of(low.begin(), low.end(), [&](const Condition& l) {
+      if (l.metric != h.metric || l.op != h.op) return false;
+      return h.op == Op::kAtLeast ? h.value <= l.value : h.value >= l.value;
+    });
+    if (!implied) return false;
+  }
+  return true;
+}
+
+// Issue 5's "overlapping tiers": the ladder runs from the first tier up, and
+// a higher tier must ask more than each lower one. A group of a higher
+// tier's rule that every member meeting a group of a lower tier's rule also
+// meets would hand both tiers to the same members.
+Status CheckLadder(const Program& p) {
+  for (size_t hi = 1; hi < p.tiers.size(); ++hi) {
+    const auto& groups = p.tiers[hi].qualify.any_of;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      for (size_t lo = 0; lo < hi; ++lo) {
+        const auto& lower = p.tiers[lo].qualify.any_of;
+        for (size_t k = 0; k < lower.size(); ++k) {
+          if (!Implies(lower[k], groups[g])) continue;
+          return Error::Invalid(
+              fmt::format("tiers[{}].qualify.any_of[{}]", hi, g),
+              fmt::format("overlaps tiers[{}].qualify.any_of[{}] ({}): every member who meets "
+                          "that lower tier's rule meets this one; a higher tier must ask more",
+                          lo, k, p.tiers[lo].name));
+        }
+      }
+    }
+  }
+  return OkStatus();
+}
+
 Status ReadProgram(Obj& o, Program& p) {
   VIPCARE_TRY(o.Int("id", p.id, 0, INT64_MAX));
   VIPCARE_TRY(o.Code("code", p.code));
@@ -259,7 +296,7 @@ Status ReadProgram(Obj& o, Program& p) {
     return r.Fen("min_purchase_fen", p.referral.min_purchase);
   }));
   std::set<std::string> codes, names;
-  return o.Objects(
+  VIPCARE_TRY(o.Objects(
       "tiers",
       [&](Obj& t, size_t) -> Status {
         Tier tier;
@@ -273,7 +310,8 @@ Status ReadProgram(Obj& o, Program& p) {
         p.tiers.push_back(std::move(tier));
         return OkStatus();
       },
-      kMaxTiers, true);
+      kMaxTiers, true));
+  return CheckLadder(p);
 }
 
 json ConditionsJson(const std::vector<std::vector<Condition>>& any_of) {

@@ -231,6 +231,21 @@ TEST(LoyaltyProgramTest, P10BadFieldsAreNamedByTheirPath) {
   j = base;
   j["temporary_to_formal"]["approval_required"] = true;
   EXPECT_EQ(BadField(j), "temporary_to_formal.approval_required");
+  // Issue 5's overlapping tiers: 金卡 with 银卡's rule, or asking ¥2,000 in
+  // six months where 银卡 asks ¥3,000.
+  j = base;
+  j["tiers"][2]["qualify"] = base["tiers"][1]["qualify"];
+  EXPECT_EQ(BadField(j), "tiers[2].qualify.any_of[0]");
+  j = base;
+  ASSERT_EQ(j["tiers"][2]["qualify"]["any_of"][0]["all_of"][0]["metric"], "spend_6m");
+  j["tiers"][2]["qualify"]["any_of"][0]["all_of"][0]["value"] = 200000;
+  EXPECT_EQ(BadField(j), "tiers[2].qualify.any_of[0]");
+  // Asking more on one metric is enough.
+  j = base;
+  j["tiers"][2]["qualify"]["any_of"][0]["all_of"][0]["value"] = 200000;
+  j["tiers"][2]["qualify"]["any_of"][0]["all_of"].push_back(
+      {{"metric", "purchases_quarter"}, {"op", ">="}, {"value", 3}});
+  EXPECT_EQ(BadField(j), "<ok>");
   EXPECT_EQ(BadField(base), "<ok>");
 }
 
