@@ -318,10 +318,15 @@ TEST_F(LoyaltyTest, L1ALinePaidAboveItsListPriceIsTakenWithItsReason) {
   EXPECT_EQ(lines[0]["above_list_reason"], "");
   EXPECT_EQ(lines[1]["above_list_reason"], "刻字加急");
   EXPECT_EQ(lines[1]["paid_fen"], 3000);
-  // Posted again, the same sale is a repeat.
+  // Posted again, the same sale is a repeat; without the till's total too
+  // (it only repeats what the lines add up to).
   auto again = loyalty_.PostSale(assoc_, sale);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->repeat);
+  sale.erase("paid_total_fen");
+  auto without_total = loyalty_.PostSale(assoc_, sale);
+  ASSERT_TRUE(without_total.ok()) << without_total.error().message;
+  EXPECT_TRUE(without_total->repeat);
 }
 
 // Issue 5's API shape: a refund names its sale with "refund_of" (the older
