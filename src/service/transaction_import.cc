@@ -74,6 +74,7 @@ enum class Column : uint8_t {
   kPromo,
   kPaymentMethod,
   kAboveListReason,
+  kPaidTotal,
   kLineNo,
 };
 constexpr size_t kColumnCount = size_t(Column::kLineNo) + 1;
@@ -106,6 +107,7 @@ constexpr std::array<ColumnDef, kColumnCount> kColumns = {{
     {Column::kPromo, "promo", {"特价", "促销"}, false, false},
     {Column::kPaymentMethod, "payment_method", {"支付方式", "付款方式"}, false, true},
     {Column::kAboveListReason, "above_list_reason", {"加价原因", "加价说明"}, false, false},
+    {Column::kPaidTotal, "paid_total", {"实收合计", "合计金额"}, false, true},
     {Column::kLineNo, "line_no", {"原行号", "行号"}, false, false},
 }};
 
@@ -253,6 +255,7 @@ struct Txn {
   StaffId associate;
   Timestamp occurred_at{};
   std::string payment_method;
+  std::optional<Fen> paid_total;  // the till's own total, if the file has one
   std::vector<Line> lines;
   // The member columns (kMemberColumns order) as the first row wrote them.
   std::array<std::string, 3> member_values;
@@ -543,6 +546,9 @@ class Checker {
                fmt::format("must be at most {} bytes", kMaxPaymentBytes));
     }
     t.payment_method.assign(payment);
+    if (!at(Column::kPaidTotal).empty()) {
+      t.paid_total = Money(line, Column::kPaidTotal, at(Column::kPaidTotal));
+    }
 
     if (!at(Column::kAssociateNo).empty()) {
       auto it = staff_.find(std::string(at(Column::kAssociateNo)));
@@ -800,12 +806,23 @@ class Checker {
       }
       return;
     }
+    int64_t paid_total = 0;
+    for (const auto& l : t.lines) paid_total += l.paid.value;
+    // The till's own total, as POST /api/v1/transactions checks paid_total_fen
+    // (a refund's: what it gives back).
+    if (t.paid_total && t.paid_total->value != paid_total) {
+      AddErrorTo(t, t.first_row, Column::kPaidTotal,
+                 fmt::format("is {} but the rows' {} add up to {}", FormatYuan(*t.paid_total),
+                             ColumnName(Column::kPaid), FormatYuan(Fen(paid_total))));
+      if (auto it = in_file_sales_.find(t.external_id); !t.refund && it != in_file_sales_.end()) {
+        it->second.usable = false;
+      }
+      return;
+    }
     if (t.refund) {
       CheckRefund(t, index);
       return;
     }
-    int64_t paid_total = 0;
-    for (const auto& l : t.lines) paid_total += l.paid.value;
     if (paid_total == 0) {
       AddErrorTo(t, t.first_row, Column::kPaid,
                  "is 0 on every line of this sale: a sale is paid something");
@@ -927,12 +944,14 @@ std::pair<size_t, Column> Locate(const Txn& t, const std::string& field) {
       {"store_id", Column::kStoreCode},       {"associate_id", Column::kAssociateNo},
       {"occurred_at", Column::kOccurredAt},   {"payment_method", Column::kPaymentMethod},
       {"member_id", Column::kCardNo},         {"card_no", Column::kCardNo},
-      {"kind", Column::kKind}};
+      {"kind", Column::kKind},                {"refund_of", Column::kOriginal},
+      {"paid_total_fen", Column::kPaidTotal}};
   static const std::map<std::string, Column, std::less<>> kLine = {
       {"sku", Column::kSku},         {"category", Column::kCategory},
       {"brand", Column::kBrand},     {"quantity", Column::kQuantity},
       {"list_price_fen", Column::kListPrice}, {"paid_fen", Column::kPaid},
-      {"promo", Column::kPromo},     {"line_no", Column::kLineNo}};
+      {"promo", Column::kPromo},     {"line_no", Column::kLineNo},
+      {"above_list_reason", Column::kAboveListReason}};
   if (field.rfind("lines[", 0) == 0) {
     const size_t close = field.find(']');
     if (close == std::string::npos) return {t.first_row, Column::kExternalId};

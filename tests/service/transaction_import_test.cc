@@ -308,6 +308,24 @@ TEST_F(TransactionImportTest, L1ARefundAfterItsSaleTakesItsPointsBack) {
   EXPECT_EQ(order.posted, 0u);
 }
 
+// As POST /api/v1/transactions's paid_total_fen: a till's own total (实收合计)
+// must be what the transaction's rows add up to.
+TEST_F(TransactionImportTest, L1ATillsTotalMustBeWhatItsRowsAddUpTo) {
+  const std::string file =
+      "external_id,mobile,store_code,occurred_at,sku,list_price,paid,paid_total\n"
+      "T-1,13911110001,SH01,2026-11-20 14:05,NZ-1,100,100,150.00\n"
+      "T-1,,,,NZ-2,50,50,150.00\n"
+      "T-2,13911110002,SH01,2026-11-20 14:06,NZ-3,100,100,99.99\n";
+  auto r = MustImport(file);
+  ASSERT_EQ(r.errors.size(), 1u) << Errors(r);
+  EXPECT_EQ(r.errors[0].line, 4u);
+  EXPECT_EQ(r.errors[0].field, "paid_total");
+  EXPECT_EQ(CountPosted({"T-1", "T-2"}), 0);
+  auto skipped = MustImport(file, /*skip_bad=*/true);
+  EXPECT_EQ(skipped.posted, 1u);
+  EXPECT_EQ(CountPosted({"T-1", "T-2"}), 1);
+}
+
 TEST_F(TransactionImportTest, L1TheRowsOfATransactionAreConsecutiveAndAgree) {
   auto r = MustImport(
       "external_id,mobile,store_code,occurred_at,sku,list_price,paid\n"
