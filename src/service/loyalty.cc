@@ -45,9 +45,6 @@ struct SaleRequest {
   std::vector<std::string> voucher_codes;  // the member's cash vouchers used on it (L5)
 };
 
-// The most a till's reason for a price above list may take.
-constexpr size_t kMaxReasonBytes = 200;
-
 struct RefundRequest {
   std::string external_id;
   std::string original_external_id;
@@ -141,12 +138,10 @@ Result<SaleRequest> ParseSale(const json& body) {
     if (!list.ok()) return in_line(list.error());
     if (!paid.ok()) return in_line(paid.error());
     if (!reason.ok()) return in_line(reason.error());
-    if (l.contains("above_list_reason") && !l["above_list_reason"].is_null() &&
-        reason->find_first_not_of(" \t") == std::string::npos) {
+    if (l.contains("above_list_reason") && !l["above_list_reason"].is_null() && IsBlank(*reason)) {
       return Error::Invalid(at_line + ".above_list_reason", "must say why, not be blank");
     }
-    // Issue 5: paid above the list price only with the till's reason.
-    if (*paid > *list * *qty && reason->empty()) {
+    if (NeedsAboveListReason(*list, *qty, *paid) && reason->empty()) {
       return Error::Invalid(
           at_line + ".paid_fen",
           fmt::format("{} fen is above list_price_fen × quantity ({} fen): give "
@@ -247,15 +242,9 @@ std::string RefundHashText(const json& body) {
   return same.dump();
 }
 
-// A sale or refund stamped more than this after the server's clock is a
-// typo or a till with a wrong date, not a purchase: it would put spend in
-// months that have not come. A till's clock may be a little ahead.
-constexpr auto kFutureTolerance = std::chrono::hours(24);
-
 Status NotInTheFuture(Timestamp occurred_at, Timestamp now) {
-  if (occurred_at > now + kFutureTolerance) {
-    return Error::Invalid("occurred_at",
-                          "is more than a day after the server's clock: check the till's date");
+  if (TooFarAhead(occurred_at, now)) {
+    return Error::Invalid("occurred_at", std::string(kTooFarAheadMessage));
   }
   return OkStatus();
 }

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 #include <stdexcept>
@@ -335,6 +336,16 @@ Result<std::string> TextField(const json& body, const std::string& field, size_t
     return Error::Invalid(field, fmt::format("must be {}-{} bytes of text", required ? 1 : 0, max));
   }
   return v;
+}
+
+bool NeedsAboveListReason(int64_t list_price, int64_t quantity, int64_t paid) {
+  return paid > list_price * quantity;
+}
+
+bool IsBlank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
+
+bool TooFarAhead(Timestamp occurred_at, Timestamp now) {
+  return occurred_at > now + std::chrono::hours(24);
 }
 
 Result<int64_t> IntField(const json& body, const std::string& field, int64_t min, int64_t max,

@@ -127,6 +127,21 @@ void CreditPoints(store::LoyaltyRepository& l, store::LoyaltyState& state,
 Status MergeLoyalty(store::Repository& repo, const Actor& actor, MemberId from, MemberId into,
                     Timestamp now);
 
+// Rules a till's sale follows whether posted or imported (issue 5).
+// The most a till's reason for a line paid above its list price may take.
+constexpr size_t kMaxReasonBytes = 200;
+// Whether a line paid `paid` for `quantity` at `list_price` each needs the
+// till's reason (加价原因): it was paid above list price × quantity.
+bool NeedsAboveListReason(int64_t list_price, int64_t quantity, int64_t paid);
+// Whether a reason is only blanks (spaces, tabs) or empty.
+bool IsBlank(std::string_view s);
+// A sale or refund stamped more than a day after the server's clock is a
+// typo or a till with a wrong date, not a purchase: it would put spend in
+// months that have not come. A till's clock may be a little ahead.
+bool TooFarAhead(Timestamp occurred_at, Timestamp now);
+inline constexpr std::string_view kTooFarAheadMessage =
+    "is more than a day after the server's clock: check the till's date";
+
 // Request fields. Errors are kInvalidArgument naming `field`.
 Result<std::string> TextField(const nlohmann::json& body, const std::string& field, size_t max,
                               bool required);

@@ -48,13 +48,13 @@ std::optional<domain::Program> Find(store::LoyaltyRepository& l, const std::stri
   return std::nullopt;
 }
 
-// The code a program id in an address names: a stored program's or a
-// preset's own code first, else the preset whose stable id it is
-// (department-store -> department_store).
+// The code a program id in an address names: the preset whose stable id it
+// is (department-store -> department_store), unless a stored program has
+// that very code. Any other id is a code already (no query for those).
 std::string CodeOf(store::LoyaltyRepository& l, const std::string& id) {
-  if (domain::FindPreset(id) != nullptr || l.GetProgram(id)) return id;
   const std::string_view code = domain::PresetCodeOfId(id);
-  return code.empty() ? id : std::string(code);
+  if (code.empty() || l.GetProgram(id)) return id;
+  return std::string(code);
 }
 
 json Describe(store::Repository& repo, const domain::Program& p, bool stored) {

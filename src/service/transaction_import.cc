@@ -49,7 +49,6 @@ constexpr int64_t kMaxQuantity = 100'000;
 constexpr size_t kMaxIdBytes = 64;
 constexpr size_t kMaxTextBytes = 64;
 constexpr size_t kMaxPaymentBytes = 32;
-constexpr size_t kMaxReasonBytes = 200;
 constexpr size_t kStorePage = 500;
 constexpr size_t kStaffPage = 1000;
 
@@ -515,10 +514,8 @@ class Checker {
       AddError(line, Column::kOccurredAt, "is required");
     } else if (auto when = ParseOccurredAt(at(Column::kOccurredAt), env_.tz)) {
       t.occurred_at = *when;
-      // As Loyalty::PostSale: a day of clock skew, not a purchase to come.
-      if (*when > env_.clock.Now() + std::chrono::hours(24)) {
-        AddError(line, Column::kOccurredAt,
-                 "is more than a day after the server's clock: check the till's date");
+      if (loyalty_core::TooFarAhead(*when, env_.clock.Now())) {
+        AddError(line, Column::kOccurredAt, std::string(loyalty_core::kTooFarAheadMessage));
       }
     } else {
       AddError(line, Column::kOccurredAt,
@@ -710,14 +707,15 @@ class Checker {
     const auto paid = Money(line, Column::kPaid, at(Column::kPaid));
     if (paid) l.paid = *paid;
     const auto reason = at(Column::kAboveListReason);
-    if (reason.size() > kMaxReasonBytes) {
+    if (reason.size() > loyalty_core::kMaxReasonBytes) {
       AddError(line, Column::kAboveListReason,
-               fmt::format("must be at most {} bytes", kMaxReasonBytes));
+               fmt::format("must be at most {} bytes", loyalty_core::kMaxReasonBytes));
     }
     l.above_list_reason.assign(reason);
     // Issue 5: paid above the list price only with the till's reason.
-    if (list && paid && quantity_ok && list->value > 0 && paid->value > list->value * l.quantity &&
-        reason.find_first_not_of(" \t") == std::string_view::npos) {
+    if (list && paid && quantity_ok && list->value > 0 &&
+        loyalty_core::NeedsAboveListReason(list->value, l.quantity, paid->value) &&
+        loyalty_core::IsBlank(reason)) {
       AddError(line, Column::kPaid,
                fmt::format("is above {} × {}: give the reason in {}", ColumnName(Column::kListPrice),
                            l.quantity, ColumnName(Column::kAboveListReason)));
