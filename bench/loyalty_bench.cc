@@ -252,8 +252,8 @@ void BM_LoyaltyTierMetrics(benchmark::State& state) {
       const auto start = std::chrono::steady_clock::now();
       auto r = f->store().Read([&](store::Repository& repo) -> Result<bool> {
         auto& l = repo.loyalty();
-        const domain::Program program = service::loyalty_core::LoadProgram(l);
-        const auto s = service::loyalty_core::StateOf(l, id, program);
+        const auto s = service::loyalty_core::StateOf(l, id);
+        const domain::Program program = service::loyalty_core::ProgramOf(l, s);
         auto metrics = domain::ComputeMetrics(
             program, service::loyalty_core::ActivityOf(l, s, today), today);
         if (!metrics.ok()) return metrics.error();

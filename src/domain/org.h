@@ -44,6 +44,8 @@ struct Store {
   std::string phone;
   std::optional<Date> opened_on;
   bool active = true;
+  // The program the store's new members start on (L6); "" = the company's.
+  std::string program_code;
 };
 
 struct Staff {

@@ -46,6 +46,8 @@ json MemberViewJson(const service::MemberView& v) {
   const service::MemberLoyalty& l = v.loyalty;
   j["program_id"] = std::string(domain::ProgramId(l.program_code));
   j["program"] = {{"code", l.program_code}, {"version", l.program_version}};
+  j["program_name"] = l.program_name;
+  j["program_assigned"] = l.program_assigned;
   j["tier"] = l.tier_code.empty()
                   ? json(nullptr)
                   : json{{"code", l.tier_code},

@@ -120,7 +120,7 @@ CareSetup LoadSetup(store::Repository& repo, Date day) {
   CareSetup s;
   s.rules = LoadRules(repo);
   s.templates = LoadTemplates(repo);
-  s.program = loyalty_core::LoadProgram(repo.loyalty());
+  s.program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
   for (const auto& t : s.program.tiers) s.tier_codes.push_back(t.code);
   if (auto c = repo.GetCompany()) s.brand = c->name;
   for (const auto& st : repo.ListStores(std::nullopt, {100000, 0}).items) {

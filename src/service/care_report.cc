@@ -218,7 +218,7 @@ Result<json> CareReports::MonthlyReport(const Actor& actor, StoreId store,
     if (!s) return Error::NotFound("no store has that id", "store_id");
     VIPCARE_TRY(CheckReportScope(actor, *s));
     if (m->first > today) return Error::Unprocessable("该月尚未开始，没有回访数据", "month");
-    const auto program = loyalty_core::LoadProgram(repo.loyalty());
+    const auto program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
     const Figures f = FiguresOf(repo, env_.tz, store, *m, today);
     return json{{"store", StoreJson(*s)},
                 {"month", m->text},

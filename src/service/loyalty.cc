@@ -462,14 +462,10 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
       return Posted{std::move(t.result), t.id, false};
     }
 
-    const domain::Program program = LoadProgram(l);
-    store::LoyaltyState state;
-    if (auto s = l.GetLoyaltyState(member->id)) {
-      state = *s;
-    } else {
-      state.member_id = member->id;
-      state.program_code = program.code;
-    }
+    // The member's program (L6): their own, else the company's; a first
+    // sale starts them on their home store's default program.
+    store::LoyaltyState state = StateOf(l, member->id);
+    const domain::Program program = ProgramOf(l, state);
     domain::EarnInput in;
     in.tier = state.tier_code;
     in.on = t.local_day;
@@ -545,8 +541,8 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
     t.result = SaleAnswerText(answer, program);
     l.InsertTransaction(t);
     if (referral.value > 0) {
-      store::LoyaltyState rs = StateOf(l, referrer->id, program);
-      CreditPoints(l, rs, program, referral, "referral", t.local_day, /*growth=*/false,
+      store::LoyaltyState rs = StateOf(l, referrer->id);
+      CreditPoints(l, rs, ProgramOf(l, rs), referral, "referral", t.local_day, /*growth=*/false,
                    {0, referrer->id, now, "referral", Points(0), Points(0), t.id, 0,
                     "推荐新会员 " + member->member_no + " 首次消费", UserId(), actor.user_id});
       if (!l.SaveLoyaltyState(rs)) {
@@ -696,9 +692,9 @@ Result<Loyalty::Posted> Loyalty::PostRefundIn(store::Repository& repo, const Act
       return Posted{std::move(t.result), t.id, false};
     }
 
-    const domain::Program program = LoadProgram(l);
     auto state = l.GetLoyaltyState(t.member_id);
     if (!state) throw std::runtime_error("a member's sale without loyalty state");
+    const domain::Program program = ProgramOf(l, *state);
     domain::RefundInput in;
     in.base_points = sale->base_points;
     in.bonus_points = sale->bonus_points;
@@ -759,11 +755,8 @@ Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page 
     auto m = MemberInScope(repo, actor, id, env_.clock.Now());
     if (!m.ok()) return m.error();
     auto& l = repo.loyalty();
-    const domain::Program program = LoadProgram(l);
-    store::LoyaltyState state;
-    state.member_id = id;
-    state.program_code = program.code;
-    if (auto s = l.GetLoyaltyState(id)) state = *s;
+    const store::LoyaltyState state = StateOf(l, id);
+    const domain::Program program = ProgramOf(l, state);
     json out = {{"member_id", id.value},
                 {"program", {{"code", program.code}, {"name", program.name}}},
                 {"points_balance", state.points_balance.value},
@@ -830,12 +823,13 @@ Result<json> Loyalty::PendingApprovals(const Actor& actor, store::Page page) {
   if (actor.role == domain::Role::kRegionalSupervisor) region = actor.region_id;
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
-    const domain::Program program = LoadProgram(l);
+    ProgramBook programs(l);
     auto page_of = l.ListPendingApprovals(store, region, page);
     json items = json::array();
     for (const auto& s : page_of.items) {
       auto m = repo.GetMember(s.member_id);
       if (!m) continue;
+      const domain::Program& program = programs.Of(l, s.program_code);
       items.push_back({{"member_id", s.member_id.value},
                        {"member_no", m->member_no},
                        {"name", m->name},
@@ -865,7 +859,7 @@ Result<json> Loyalty::DecideApproval(const Actor& actor, MemberId id, bool appro
     if (!state || state->pending_tier.empty()) {
       return Error::Unprocessable("no tier is waiting for approval for this member", "member_id");
     }
-    const domain::Program program = LoadProgram(l);
+    const domain::Program program = ProgramOf(l, *state);
     const std::string queued = state->pending_tier;
     const std::string from = state->tier_code;
     const std::string why = (approve ? "店长审批通过：" : "店长审批未通过：") + reason;
@@ -1005,7 +999,6 @@ Result<json> Loyalty::Quote(const Actor& actor, const json& body) {
   const Date today = env_.Today();
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
-    const domain::Program program = LoadProgram(l);
     std::optional<domain::Member> member;
     if (!card_no->empty()) {
       auto card = repo.FindCardByNo(*card_no);
@@ -1021,8 +1014,10 @@ Result<json> Loyalty::Quote(const Actor& actor, const json& body) {
     in.id_checked = id_checked;
     in.lines = *cart;
     store::LoyaltyState state;
+    if (member) state = StateOf(l, member->id);
+    // A member's quote is by their program; a stranger's by the company's.
+    const domain::Program program = member ? ProgramOf(l, state) : LoadProgram(l);
     if (member) {
-      state = StateOf(l, member->id, program);
       in.tier = domain::FindTier(program, state.tier_code) ? state.tier_code : "";
       in.birthday = member->birthday;
       in.points_balance = state.points_balance;

@@ -63,13 +63,61 @@ domain::Program LoadProgram(store::LoyaltyRepository& l) {
   return *preset;
 }
 
-store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member,
-                            const domain::Program& program) {
+domain::Program LoadProgram(store::LoyaltyRepository& l, const std::string& code) {
+  if (code.empty()) return LoadProgram(l);
+  if (auto rec = l.GetProgram(code)) return ParseStoredProgram(*rec);
+  const domain::Program* preset = domain::FindPreset(code);
+  if (preset == nullptr) throw std::logic_error("a member's program " + code + " is missing");
+  return *preset;
+}
+
+domain::Program ProgramOf(store::LoyaltyRepository& l, const store::LoyaltyState& s) {
+  return LoadProgram(l, s.program_code);
+}
+
+std::optional<std::string> ProgramCodeOfId(store::LoyaltyRepository& l, const std::string& id) {
+  if (id.empty()) return std::nullopt;
+  if (l.GetProgram(id)) return id;
+  const std::string_view preset_code = domain::PresetCodeOfId(id);
+  if (!preset_code.empty()) return std::string(preset_code);
+  if (domain::FindPreset(id)) return id;
+  return std::nullopt;
+}
+
+store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member) {
   if (auto s = l.GetLoyaltyState(member)) return *s;
   store::LoyaltyState fresh;
   fresh.member_id = member;
-  fresh.program_code = program.code;
+  fresh.program_code = l.HomeStoreProgram(member);
   return fresh;
+}
+
+ProgramBook::ProgramBook(store::LoyaltyRepository& l) {
+  programs_.emplace("", LoadProgram(l));
+  for (const auto& code : l.ProgramsInUse()) programs_.emplace(code, LoadProgram(l, code));
+}
+
+const domain::Program& ProgramBook::Of(store::LoyaltyRepository& l, const std::string& code) {
+  auto it = programs_.find(code);
+  if (it == programs_.end()) it = programs_.emplace(code, LoadProgram(l, code)).first;
+  return it->second;
+}
+
+std::vector<const domain::Program*> ProgramBook::All() const {
+  std::vector<const domain::Program*> out;
+  for (const auto& [code, p] : programs_) out.push_back(&p);  // "" sorts first
+  return out;
+}
+
+domain::Program ProgramBook::Ladder() const {
+  domain::Program ladder = Company();
+  for (const auto& [code, p] : programs_) {
+    if (code.empty() || code == ladder.code) continue;
+    for (const auto& t : p.tiers) {
+      if (!domain::FindTier(ladder, t.code)) ladder.tiers.push_back(t);
+    }
+  }
+  return ladder;
 }
 
 domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
@@ -269,8 +317,10 @@ Status MergeLoyalty(store::Repository& repo, const Actor& actor, MemberId from, 
   auto& l = repo.loyalty();
   auto gone = l.GetLoyaltyState(from);
   if (!gone) return Ok{};  // nothing bought, nothing earned
-  const domain::Program program = LoadProgram(l);
-  store::LoyaltyState kept = StateOf(l, into, program);
+  store::LoyaltyState kept = StateOf(l, into);
+  // A survivor who never earned takes the absorbed file's program too.
+  if (kept.version == 0) kept.program_code = gone->program_code;
+  const domain::Program program = ProgramOf(l, kept);
   l.MoveLoyalty(from, into);
   auto survivor = repo.GetMember(into);
   auto absorbed = repo.GetMember(from);

@@ -1,7 +1,9 @@
 // src/service/loyalty_core.h
 #pragma once
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
+#include <vector>
 #include <span>
 #include <string>
 
@@ -31,11 +33,39 @@ domain::Program ParseStoredProgram(const store::ProgramRecord& rec);
 
 // The company's program: the stored one it chose, else the default preset.
 domain::Program LoadProgram(store::LoyaltyRepository& l);
+// The program `code` names: its newest stored version, else the preset; ""
+// is the company's. A code no program has is a broken database: it throws.
+domain::Program LoadProgram(store::LoyaltyRepository& l, const std::string& code);
+// The program a member is evaluated by (L6): the one their loyalty state
+// names, else the company's.
+domain::Program ProgramOf(store::LoyaltyRepository& l, const store::LoyaltyState& s);
 
-// The member's loyalty state, or a fresh one on `program` (version 0) if the
-// member has none yet.
-store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member,
-                            const domain::Program& program);
+// The code a program id names (a preset's stable id such as
+// "department-store", or a code), if a stored program or a preset has it.
+std::optional<std::string> ProgramCodeOfId(store::LoyaltyRepository& l, const std::string& id);
+
+// The member's loyalty state, or a fresh one (version 0) if the member has
+// none yet: on their home store's default program, else the company's.
+store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member);
+
+// The programs a run over many members evaluates them by, each loaded once:
+// the company's and every program members were put on or stores run.
+class ProgramBook {
+ public:
+  explicit ProgramBook(store::LoyaltyRepository& l);
+  const domain::Program& Company() const { return programs_.at(""); }
+  // The program of `code` ("" = the company's); one not loaded yet (a member
+  // put on it since) is loaded from `l`.
+  const domain::Program& Of(store::LoyaltyRepository& l, const std::string& code);
+  // Every program loaded, the company's first.
+  std::vector<const domain::Program*> All() const;
+  // The company's program with the tiers of the others that it has no code
+  // for appended, in their own ladder order: names and order for reports.
+  domain::Program Ladder() const;
+
+ private:
+  std::map<std::string, domain::Program> programs_;  // by code as members hold it
+};
 
 // The member's activity for the tier rules, from their loyalty state and the
 // monthly buckets of the last 24 months (never the transaction history).

@@ -334,12 +334,12 @@ Result<bool> ConvertWith(store::Repository& repo, const Env& env, const Actor& a
 // One day's run: the claims it holds and the batches it walks.
 class DayRun {
  public:
-  DayRun(const Env& env, const Actor& actor, Date day, int64_t batch, domain::Program program)
+  DayRun(const Env& env, const Actor& actor, Date day, int64_t batch, ProgramBook programs)
       : env_(env),
         actor_(actor),
         day_(day),
         batch_(batch),
-        program_(std::move(program)),
+        programs_(std::move(programs)),
         owner_(NewRunToken()) {}
 
   // Runs `body` as job `job` unless it is done for the day already, holding
@@ -483,8 +483,18 @@ class DayRun {
   const Actor& actor_;
   Date day_;
   int64_t batch_;
-  domain::Program program_;
+  // Every member is evaluated by their own program (L6), each loaded once.
+  ProgramBook programs_;
   std::string owner_;
+
+  // Whether any program members are on does `what`.
+  template <class Pred>
+  bool AnyProgram(Pred what) const {
+    for (const domain::Program* p : programs_.All()) {
+      if (what(*p)) return true;
+    }
+    return false;
+  }
 };
 
 // L4: what is left of lots past their last valid day expires; the balance
@@ -501,7 +511,7 @@ Status DayRun::ExpirePoints(Counts& total) {
       for (auto& lot : lots) by_member[lot.member_id.value].push_back(std::move(lot));
       const Timestamp now = env_.clock.Now();
       for (auto& [member, member_lots] : by_member) {
-        store::LoyaltyState s = StateOf(l, MemberId(member), program_);
+        store::LoyaltyState s = StateOf(l, MemberId(member));
         // One ledger movement per expiry day.
         std::sort(member_lots.begin(), member_lots.end(),
                   [](const auto& a, const auto& b) { return *a.expires_on < *b.expires_on; });
@@ -536,7 +546,7 @@ Status DayRun::ExpirePoints(Counts& total) {
 
 // L6 rank rules: percentiles by 12-month spend, then upgrades they earn.
 Status DayRun::Rank(Counts& total) {
-  if (!UsesRank(program_)) return OkStatus();
+  if (!AnyProgram(UsesRank)) return OkStatus();
   struct Ranking {
     std::vector<store::MemberSpend> spend;
     std::vector<std::pair<MemberId, int>> before;
@@ -581,14 +591,16 @@ Status DayRun::Rank(Counts& total) {
                 auto& l = repo.loyalty();
                 for (auto& [state, months] : members) {
                   store::LoyaltyState& s = *state;
-                  auto metrics = MetricsFrom(s, months, program_, day_);
+                  const domain::Program& program = programs_.Of(l, s.program_code);
+                  if (!UsesRank(program)) continue;
+                  auto metrics = MetricsFrom(s, months, program, day_);
                   if (!metrics) {
                     c["members_skipped"] += 1;
                     continue;
                   }
-                  auto decision = domain::DecideUpgrade(program_, *metrics, s.tier_code);
+                  auto decision = domain::DecideUpgrade(program, *metrics, s.tier_code);
                   if (!decision.ok()) continue;  // a tier of another program: left alone
-                  if (ApplyUpgrade(l, program_, s, *decision, now, actor_.user_id, day_, c) &&
+                  if (ApplyUpgrade(l, program, s, *decision, now, actor_.user_id, day_, c) &&
                       !l.SaveLoyaltyState(s)) {
                     return StateChanged();
                   }
@@ -639,7 +651,8 @@ Status DayRun::ReviewOne(store::Repository& repo, store::LoyaltyState& s,
                          Counts& c) {
   auto& l = repo.loyalty();
   auto& jobs = repo.loyalty_jobs();
-  if (s.tier_code.empty() || !domain::FindTier(program_, s.tier_code)) return OkStatus();
+  const domain::Program& program = programs_.Of(l, s.program_code);
+  if (s.tier_code.empty() || !domain::FindTier(program, s.tier_code)) return OkStatus();
   const MemberId id = s.member_id;
   const Timestamp now = env_.clock.Now();
   const UserId actor = actor_.user_id;
@@ -670,13 +683,13 @@ Status DayRun::ReviewOne(store::Repository& repo, store::LoyaltyState& s,
       in.pending = p;
     }
     if (!s.hold_reason.empty()) in.hold = domain::TierHold{s.hold_until, s.hold_reason};
-    auto metrics = MetricsFrom(s, months, program_, day_);
+    auto metrics = MetricsFrom(s, months, program, day_);
     if (!metrics) {
       c["members_skipped"] += 1;
       if (changed && !l.SaveLoyaltyState(s)) return StateChanged();
       return OkStatus();
     }
-    auto step = domain::ReviewDowngrade(program_, *metrics, in, day_);
+    auto step = domain::ReviewDowngrade(program, *metrics, in, day_);
     if (!step.ok()) throw std::runtime_error("downgrade review: " + step.error().message);
     const std::string tier = s.tier_code;
     auto warn = [&](const std::string& to, Date effective_on, const std::string& reason) {
@@ -707,13 +720,13 @@ Status DayRun::ReviewOne(store::Repository& repo, store::LoyaltyState& s,
         if (!warning_on_file) {
           // Never silent: without the stored warning the member is warned now
           // and keeps the tier for the full notice period.
-          const auto& r = program_.tiers[*domain::FindTier(program_, tier)].retention;
+          const auto& r = program.tiers[*domain::FindTier(program, tier)].retention;
           const Date effective = std::max(*step->effective_on, day_.AddDays(r.warning_days));
-          const auto* below = &program_.tiers[*domain::FindTier(program_, step->to_tier)];
+          const auto* below = &program.tiers[*domain::FindTier(program, step->to_tier)];
           warn(step->to_tier, effective,
                fmt::format("{}，{}起由{}降为{}",
                            step->reason.empty() ? "保级条件未达到" : step->reason,
-                           effective.ToString(), TierName(program_, tier), below->name));
+                           effective.ToString(), TierName(program, tier), below->name));
           break;
         }
         const std::string reason =
@@ -757,7 +770,9 @@ Status DayRun::ReviewOne(store::Repository& repo, store::LoyaltyState& s,
 }
 
 Status DayRun::ConvertTemporary(Counts& total) {
-  if (!program_.temporary_to_formal) return OkStatus();
+  if (!AnyProgram([](const domain::Program& p) { return p.temporary_to_formal; })) {
+    return OkStatus();
+  }
   const std::string temporary = domain::ToString(domain::MemberStatus::kTemporary);
   MemberId after;
   for (;;) {
@@ -767,7 +782,9 @@ Status DayRun::ConvertTemporary(Counts& total) {
       auto ids = repo.loyalty_jobs().MembersWithStatusAfter(temporary, after, batch_);
       seen = ids.size();
       for (MemberId id : ids) {
-        auto converted = ConvertWith(repo, env_, actor_, program_, id, day_);
+        const domain::Program& program =
+            programs_.Of(repo.loyalty(), StateOf(repo.loyalty(), id).program_code);
+        auto converted = ConvertWith(repo, env_, actor_, program, id, day_);
         if (!converted.ok()) {
           if (converted.error().code == ErrorCode::kConflict) return StateChanged();
           return converted.error();
@@ -784,8 +801,14 @@ Status DayRun::ConvertTemporary(Counts& total) {
 
 // L4 "warned before points expire": one notice per member and expiry day.
 Status DayRun::WarnOfExpiry(Counts& total) {
-  if (program_.expiry.mode == domain::ExpiryMode::kNever) return OkStatus();
-  const Date until = day_.AddDays(program_.expiry.warn_days);
+  // The furthest any program warns ahead; each member's own program decides.
+  int warn_days = -1;
+  for (const domain::Program* p : programs_.All()) {
+    if (p->expiry.mode != domain::ExpiryMode::kNever) warn_days = std::max(warn_days, p->expiry.warn_days);
+  }
+  if (warn_days < 0) return OkStatus();
+  const bool one_program = programs_.All().size() == 1;
+  const Date until = day_.AddDays(warn_days);
   MemberId after;
   for (;;) {
     size_t seen = 0;
@@ -798,6 +821,14 @@ Status DayRun::WarnOfExpiry(Counts& total) {
       last = ids.back();
       const Timestamp now = env_.clock.Now();
       for (const auto& e : jobs.PointsExpiringBetween(ids.front(), ids.back(), day_, until)) {
+        if (!one_program) {
+          auto& l = repo.loyalty();
+          const domain::Program& p = programs_.Of(l, StateOf(l, e.member_id).program_code);
+          if (p.expiry.mode == domain::ExpiryMode::kNever ||
+              e.expires_on > day_.AddDays(p.expiry.warn_days)) {
+            continue;
+          }
+        }
         store::LoyaltyNotice n;
         n.member_id = e.member_id;
         n.kind = "points_expiry";
@@ -830,11 +861,11 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
   struct Before {
     std::optional<store::JobRun> run;
     std::optional<Date> last;
-    domain::Program program;
+    ProgramBook programs;
   };
   auto before = env_.store.Read([&](store::Repository& repo) -> Result<Before> {
     auto& j = repo.loyalty_jobs();
-    return Before{j.GetJobRun(kDayJob, day), j.LastDoneDay(kDayJob), LoadProgram(repo.loyalty())};
+    return Before{j.GetJobRun(kDayJob, day), j.LastDoneDay(kDayJob), ProgramBook(repo.loyalty())};
   });
   if (!before.ok()) return before.error();
   if (before->run && before->run->status == "done") {
@@ -846,7 +877,7 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
     return Error::Unprocessable(
         fmt::format("days run in order: {} has run already", before->last->ToString()), "date");
   }
-  DayRun run(env_, actor, day, batch_size_, std::move(before->program));
+  DayRun run(env_, actor, day, batch_size_, std::move(before->programs));
   Counts total;
   const std::pair<const char*, Status (DayRun::*)(Counts&)> jobs[] = {
       {kExpiryJob, &DayRun::ExpirePoints},     {kRankJob, &DayRun::Rank},
@@ -922,7 +953,8 @@ Result<bool> ConvertIfQualified(store::Repository& repo, const Env& env, const A
                                 MemberId id, Date day, std::vector<std::string>* vouchers,
                                 const domain::Program* program) {
   if (program) return ConvertWith(repo, env, actor, *program, id, day, vouchers);
-  return ConvertWith(repo, env, actor, LoadProgram(repo.loyalty()), id, day, vouchers);
+  auto& l = repo.loyalty();
+  return ConvertWith(repo, env, actor, ProgramOf(l, StateOf(l, id)), id, day, vouchers);
 }
 
 }  // namespace vipcare::service

@@ -14,6 +14,7 @@
 #include "service/access.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
+#include "service/tier_admin.h"
 
 namespace vipcare::service {
 namespace {
@@ -58,11 +59,13 @@ Member Present(store::Repository& repo, const Env& env, const Actor& actor, Memb
 
 MemberLoyalty LoyaltyOf(store::Repository& repo, MemberId id) {
   auto& l = repo.loyalty();
-  const domain::Program program = loyalty_core::LoadProgram(l);
-  const store::LoyaltyState s = loyalty_core::StateOf(l, id, program);
+  const store::LoyaltyState s = loyalty_core::StateOf(l, id);
+  const domain::Program program = loyalty_core::ProgramOf(l, s);
   MemberLoyalty out;
   out.program_code = program.code;
   out.program_version = program.version;
+  out.program_name = program.name;
+  out.program_assigned = !s.program_code.empty();
   out.tier_code = s.tier_code;
   out.tier_name = loyalty_core::TierName(program, s.tier_code);
   out.tier_since = s.tier_since;
@@ -71,19 +74,19 @@ MemberLoyalty LoyaltyOf(store::Repository& repo, MemberId id) {
   return out;
 }
 
-// Issue 5's PATCH {"program_id"}: every member is evaluated by the company's
-// program (POST /api/v1/programs/{id}/choose changes it for all), so a patch
-// may name that program (by stable id or code) and nothing else.
-Status CheckProgramId(store::Repository& repo, const json& value) {
-  if (!value.is_string()) return Error::Invalid("program_id", "must be a program's id");
-  const domain::Program program = loyalty_core::LoadProgram(repo.loyalty());
-  const std::string id(domain::ProgramId(program.code));
-  const auto& given = value.get_ref<const std::string&>();
-  if (given == id || given == program.code) return OkStatus();
-  return Error::Unprocessable(
-      "every member is on the company's program (" + id +
-          "); change it for all members with POST /api/v1/programs/{id}/choose",
-      "program_id");
+// Issue 5's PATCH {"program_id"}: the code of the program named (by stable
+// id or code), "" for null (back to the company's program).
+Result<std::string> ProgramCodeOfPatch(store::Repository& repo, const json& value) {
+  if (value.is_null()) return std::string();
+  if (!value.is_string()) {
+    return Error::Invalid("program_id", "must be a program's id, or null for the company's");
+  }
+  auto code = loyalty_core::ProgramCodeOfId(repo.loyalty(), value.get<std::string>());
+  if (!code) {
+    return Error::Unprocessable("no program has that id (GET /api/v1/programs lists them)",
+                                "program_id");
+  }
+  return *code;
 }
 
 MemberView Present(store::Repository& repo, const Env& env, const Actor& actor, MemberView v) {
@@ -254,8 +257,12 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
       VIPCARE_TRY(InScope(repo, env_, actor, *before));
       Member after = *before;
       json member_fields = patch;
+      std::optional<std::string> program;  // set when the patch names one
       if (patch.is_object() && patch.contains("program_id")) {
-        VIPCARE_TRY(CheckProgramId(repo, patch["program_id"]));
+        VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+        auto code = ProgramCodeOfPatch(repo, patch["program_id"]);
+        if (!code.ok()) return code.error();
+        program = *code;
         member_fields.erase("program_id");
       }
       VIPCARE_TRY(domain::ApplyMemberJson(member_fields, after, domain::ApplyMode::kUpdate));
@@ -281,6 +288,10 @@ Result<MemberView> Members::Update(const Actor& actor, MemberId id, const json& 
         }
       }
       json changes = Diff(*before, after);
+      if (program) {
+        auto moved = MoveToProgram(repo, env_, actor, id, *program, today);
+        if (!moved.ok()) return moved.error();
+      }
       if (changes.empty()) return Present(repo, env_, actor, MemberView{*before, repo.ListCards(id)});
       after.updated_at = env_.clock.Now();
       if (!repo.UpdateMember(after)) {

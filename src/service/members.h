@@ -14,11 +14,14 @@
 namespace vipcare::service {
 
 // A member file with its cards, as the API shows it.
-// The member's place in the company's loyalty program (SPEC L6), shown with
-// the file.
+// The member's place in their loyalty program (SPEC L6), shown with the file.
 struct MemberLoyalty {
   std::string program_code;
   int64_t program_version = 0;
+  std::string program_name;
+  // On a program of their own (put on it, or their home store's default when
+  // they first earned) rather than following the company's.
+  bool program_assigned = false;
   std::string tier_code;  // "" = no tier yet
   std::string tier_name;
   std::optional<Date> tier_since;

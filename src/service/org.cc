@@ -5,8 +5,10 @@
 
 #include "domain/mask.h"
 #include "domain/member.h"
+#include "domain/presets.h"
 #include "service/access.h"
 #include "service/audit.h"
+#include "service/loyalty_core.h"
 
 namespace vipcare::service {
 namespace {
@@ -79,7 +81,32 @@ Status ApplyStore(const json& body, domain::Store& s) {
          return OkStatus();
        }},
       {"active", Flag(s.active, "active")},
+      // The id as given; ProgramOfStore turns it into a code.
+      {"program_id", [&s](const json& v) -> Status {
+         if (v.is_null()) {
+           s.program_code.clear();
+           return OkStatus();
+         }
+         if (!v.is_string()) {
+           return Error::Invalid("program_id", "must be a program's id, or null for the company's");
+         }
+         s.program_code = v.get<std::string>();
+         return OkStatus();
+       }},
   });
+}
+
+// A store body's program_id (as ApplyStore kept it) as the program's code.
+Status ProgramOfStore(store::Repository& repo, const json& body, domain::Store& s) {
+  if (!body.is_object() || !body.contains("program_id") || s.program_code.empty()) {
+    return OkStatus();
+  }
+  auto code = loyalty_core::ProgramCodeOfId(repo.loyalty(), s.program_code);
+  if (!code) {
+    return Error::Invalid("program_id", "no program has that id (GET /api/v1/programs lists them)");
+  }
+  s.program_code = *code;
+  return OkStatus();
 }
 
 Status ApplyStaff(const json& body, domain::Staff& s) {
@@ -153,7 +180,9 @@ json ToJson(const domain::Store& s) {
           {"address", s.address},
           {"phone", s.phone},
           {"opened_on", s.opened_on ? json(s.opened_on->ToString()) : json(nullptr)},
-          {"active", s.active}};
+          {"active", s.active},
+          {"program_id", s.program_code.empty() ? json(nullptr)
+                                                : json(std::string(domain::ProgramId(s.program_code)))}};
 }
 
 json ToJson(const domain::Staff& s) {
@@ -218,6 +247,7 @@ Result<domain::Store> Org::CreateStore(const Actor& actor, const json& body) {
   return GuardUnique("code", [&] {
     return env_.store.Write([&](store::Repository& repo) -> Result<domain::Store> {
       if (!repo.GetRegion(s.region_id)) return Error::Invalid("region_id", "no region has that id");
+      VIPCARE_TRY(ProgramOfStore(repo, body, s));
       s.id = repo.InsertStore(s);
       Audit(repo, env_, actor, "store_create", "store", s.id.value);
       return s;
@@ -233,6 +263,7 @@ Result<domain::Store> Org::UpdateStore(const Actor& actor, StoreId id, const jso
       VIPCARE_TRY(ApplyStore(patch, *s));
       VIPCARE_TRY(domain::ValidateStore(*s));
       if (!repo.GetRegion(s->region_id)) return Error::Invalid("region_id", "no region has that id");
+      VIPCARE_TRY(ProgramOfStore(repo, patch, *s));
       repo.UpdateStore(*s);
       Audit(repo, env_, actor, "store_update", "store", id.value);
       return *s;

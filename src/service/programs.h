@@ -36,9 +36,11 @@ class Programs {
                              const nlohmann::json& body);
 
   // The company runs `code` from now on (a preset not yet stored is stored
-  // as version 1 first). Members keep their tier while it exists in the new
-  // program; one that does not is placed again on the new ladder at their
-  // next posting. Audited. Needs program_admin. kNotFound on "code".
+  // as version 1 first): every member who follows the company's program
+  // moves with it, a member put on a program of their own (or started on
+  // their store's default) stays. Members keep their tier while it exists in
+  // the new program; one that does not is placed again on the new ladder at
+  // their next posting. Audited. Needs program_admin. kNotFound on "code".
   Result<nlohmann::json> Choose(const Actor& actor, const std::string& code);
 
  private:

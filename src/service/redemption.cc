@@ -337,8 +337,8 @@ Result<json> Redemption::RedeemGift(const Actor& actor, MemberId member, const j
     // The state is read after the stock is taken: two redemptions of one
     // gift by one member then queue on the gift row instead of conflicting.
     auto& l = repo.loyalty();
-    const domain::Program program = LoadProgram(l);
-    store::LoyaltyState state = StateOf(l, member, program);
+    store::LoyaltyState state = StateOf(l, member);
+    const domain::Program program = ProgramOf(l, state);
     store::RedemptionRecord rec;
     rec.member_id = member;
     rec.kind = "gift";
@@ -385,7 +385,8 @@ Result<json> Redemption::RedeemVoucher(const Actor& actor, MemberId member, cons
     VIPCARE_TRY(CheckMemberActive(*m, true));
     if (!repo.GetStore(store_id)) return Error::Invalid("store_id", "no store has that id");
     auto& l = repo.loyalty();
-    const domain::Program program = LoadProgram(l);
+    store::LoyaltyState state = StateOf(l, member);
+    const domain::Program program = ProgramOf(l, state);
     const auto& cb = program.redemption.cash_back;
     if (!cb || cb->voucher.value <= 0 || cb->every_points.value <= 0) {
       return Error::Unprocessable("本积分方案没有积分兑换现金券", "value_fen");
@@ -397,7 +398,6 @@ Result<json> Redemption::RedeemVoucher(const Actor& actor, MemberId member, cons
                                         cb->voucher.value, cb->voucher.value * kMaxVoucherUnits));
     }
     const Points cost(units * cb->every_points.value);
-    store::LoyaltyState state = StateOf(l, member, program);
     auto& r = repo.rewards();
     store::VoucherRecord v =
         NewVoucher(r, program, member, Fen(*value), "redeem", today, now, actor.user_id);
@@ -550,8 +550,8 @@ Result<json> Redemption::DecideAdjustment(const Actor& actor, int64_t id, bool a
     json out;
     if (approve) {
       auto& l = repo.loyalty();
-      const domain::Program program = LoadProgram(l);
-      store::LoyaltyState state = StateOf(l, a->member_id, program);
+      store::LoyaltyState state = StateOf(l, a->member_id);
+      const domain::Program program = ProgramOf(l, state);
       store::LedgerEntry move = Movement(now, "adjust", a->reason, a->requested_by);
       move.approved_by = actor.user_id;
       if (a->points.value > 0) {

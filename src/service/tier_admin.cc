@@ -63,8 +63,8 @@ Result<Target> Load(store::Repository& repo, const Actor& actor, MemberId id) {
     return Error::Unprocessable("the member's file is closed, merged or erased", "member_id");
   }
   auto& l = repo.loyalty();
-  domain::Program program = LoadProgram(l);
-  store::LoyaltyState state = StateOf(l, id, program);
+  store::LoyaltyState state = StateOf(l, id);
+  domain::Program program = ProgramOf(l, state);
   return Target{std::move(program), std::move(state)};
 }
 
@@ -189,6 +189,73 @@ Result<json> TierAdmin::OverrideTier(const Actor& actor, MemberId id, const json
                 fmt::format("from={} to={}", from.empty() ? "none" : from, *code));
     return StateJson(p, s);
   });
+}
+
+Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor& actor,
+                           MemberId id, const std::string& code, Date today) {
+  auto& l = repo.loyalty();
+  store::LoyaltyState s = StateOf(l, id);
+  if (s.version > 0 && s.program_code == code) return false;
+  const domain::Program from = ProgramOf(l, s);
+  s.program_code = code;
+  const domain::Program to = ProgramOf(l, s);
+  const Timestamp now = env.clock.Now();
+  auto metrics = domain::ComputeMetrics(to, ActivityOf(l, s, today), today);
+  if (!metrics.ok()) throw std::runtime_error("monthly buckets: " + metrics.error().message);
+  // The tier is kept when the new program has its code; otherwise the member
+  // starts on the new ladder from their record, as a first evaluation would.
+  const std::string old_tier = s.tier_code;
+  const bool keeps_tier = !old_tier.empty() && domain::FindTier(to, old_tier).has_value();
+  auto decision = domain::DecideUpgrade(to, *metrics, keeps_tier ? old_tier : "");
+  if (!decision.ok()) return decision.error();
+  std::string tier = keeps_tier ? old_tier : "";
+  std::string why;
+  if (decision->immediate) {
+    tier = to.tiers[decision->immediate->tier].code;
+    why = decision->immediate->reason;
+  }
+  const std::string change =
+      fmt::format("积分方案由「{}」改为「{}」", from.name, to.name) +
+      (tier == old_tier ? "，等级不变" : why.empty() ? "，新方案下暂无等级" : "：" + why);
+  l.AppendTierChange({0, id, now, "program_change", old_tier, tier, change, actor.user_id});
+  if (tier != old_tier) {
+    s.tier_code = tier;
+    s.tier_since = tier.empty() ? std::nullopt : std::optional<Date>(today);
+    s.hold_until.reset();
+    s.hold_reason.clear();
+    if (s.downgrade_warned_on || s.downgrade_effective_on) {
+      l.AppendTierChange({0, id, now, "downgrade_cancelled", tier, tier, change, actor.user_id});
+    }
+    s.downgrade_warned_on.reset();
+    s.downgrade_effective_on.reset();
+  }
+  // An approval queued under the old program waits only if the new one has
+  // that tier above the member's; the new ladder may queue its own.
+  if (!s.pending_tier.empty()) {
+    auto pending = domain::FindTier(to, s.pending_tier);
+    auto now_at = domain::FindTier(to, s.tier_code);
+    if (!pending || (now_at && *pending <= *now_at)) {
+      s.pending_tier.clear();
+      s.pending_reason.clear();
+    }
+  }
+  if (decision->needs_approval) {
+    const std::string queued = to.tiers[decision->needs_approval->tier].code;
+    if (s.pending_tier != queued) {
+      l.AppendTierChange({0, id, now, "approval_queued", s.tier_code, queued,
+                          decision->needs_approval->reason, actor.user_id});
+      s.pending_tier = queued;
+      s.pending_reason = decision->needs_approval->reason;
+    }
+  }
+  if (!l.SaveLoyaltyState(s)) {
+    return Error::Conflict("the member's tier changed at the same time; reload and retry",
+                           "program_id");
+  }
+  RecordAudit(repo, env, actor, "member_program", "member", std::to_string(id.value),
+              fmt::format("from={} to={} tier={}", from.code, to.code,
+                          s.tier_code.empty() ? "none" : s.tier_code));
+  return true;
 }
 
 }  // namespace vipcare::service

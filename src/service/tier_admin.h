@@ -5,6 +5,7 @@
 
 #include "core/result.h"
 #include "service/context.h"
+#include "store/repository.h"
 
 namespace vipcare::service {
 
@@ -51,5 +52,17 @@ class TierAdmin {
  private:
   Env env_;
 };
+
+// Puts the member on the program `code` ("" = back to following the
+// company's), inside the caller's transaction (L6, issue 5 "a member's
+// program is set with PATCH"). The member keeps their tier if the new
+// program has its code, else starts on the new ladder from their record (the
+// highest tier it grants at once, or none); an upgrade the new ladder grants
+// at once is applied and one needing approval is queued. Tier history
+// "program_change" (old and new tier, both programs' names), audit
+// "member_program". The caller checks `code` names a program and the
+// actor's right. False if the member is on that program already.
+Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor& actor,
+                           MemberId id, const std::string& code, Date today);
 
 }  // namespace vipcare::service

@@ -1502,7 +1502,7 @@ class BulkLoader {
     if (m.has_state) return;
     m.state = store::LoyaltyState{};
     m.state.member_id = id;
-    m.state.program_code = program_.code;
+    m.state.program_code.clear();  // the company's: Run checked no store runs another
     m.has_state = true;
   }
 
@@ -2022,6 +2022,7 @@ Result<TransactionImportReport> TransactionImport::Run(
   // Column names as this file's header wrote them, for errors found while posting.
   std::array<std::string, kColumnCount> names;
   domain::Program program;
+  bool one_program = true;
   VIPCARE_TRY(env_.store.Read([&](store::Repository& repo) -> Status {
     report = TransactionImportReport{};
     txns.clear();
@@ -2030,6 +2031,7 @@ Result<TransactionImportReport> TransactionImport::Run(
     VIPCARE_TRY(checker.Run(*text));
     for (size_t i = 0; i < kColumnCount; ++i) names[i] = checker.ColumnName(Column(i));
     program = loyalty_core::LoadProgram(repo.loyalty());
+    one_program = repo.loyalty().ProgramsInUse().empty();
     return OkStatus();
   }));
   text->clear();
@@ -2045,8 +2047,11 @@ Result<TransactionImportReport> TransactionImport::Run(
   if (!report.errors.empty() && !opt.skip_bad) return finish();
 
   const LoadContext context{env_, actor, opt, names, progress};
+  // The set-wise loader evaluates every member by the company's program: with
+  // members or stores on programs of their own, or automatic cash-back, each
+  // transaction is posted as the till posts it.
   const auto& cash_back = program.redemption.cash_back;
-  if (cash_back && cash_back->automatic) {
+  if (!one_program || (cash_back && cash_back->automatic)) {
     VIPCARE_TRY(PostOneByOne(context, txns, report));
   } else {
     BulkLoader loader(context);

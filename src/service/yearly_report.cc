@@ -189,8 +189,8 @@ Result<json> YearlyReports::Get(const Actor& actor, MemberId id, int year) {
     if (!member.ok()) return member.error();
     domain::Member m = *member;
     auto& l = repo.loyalty();
-    const domain::Program program = loyalty_core::LoadProgram(l);
-    const store::LoyaltyState state = loyalty_core::StateOf(l, id, program);
+    const store::LoyaltyState state = loyalty_core::StateOf(l, id);
+    const domain::Program program = loyalty_core::ProgramOf(l, state);
     if (!IsPlatinumOrAbove(program, state.tier_code)) {
       const size_t floor = PlatinumFloor(program);
       const std::string floor_name =

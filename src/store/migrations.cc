@@ -698,6 +698,16 @@ constexpr std::string_view kV9 = R"sql(
 ALTER TABLE transaction_lines ADD COLUMN above_list_reason TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Programs per member and per store (L6, issue 5): a store may run a default
+// program of its own ('' = the company's), and a member's loyalty record names
+// the program they were put on, '' while they follow the company's program.
+// Until now every record followed the company's program; the code it held
+// was only the last one it was evaluated by.
+constexpr std::string_view kV10 = R"sql(
+ALTER TABLE stores ADD COLUMN program_code TEXT NOT NULL DEFAULT '';
+UPDATE member_loyalty SET program_code = '' WHERE program_code <> '';
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -732,6 +742,7 @@ const std::vector<Migration>& AllMigrations() {
       {8, "report rollups: members' 12-month figures as of closed months; job heartbeats", kV8,
        nullptr},
       {9, "a sale line's reason for a price above list", kV9, nullptr},
+      {10, "programs per member and per store", kV10, nullptr},
   };
   return kAll;
 }

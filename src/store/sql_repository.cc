@@ -25,13 +25,14 @@ constexpr std::string_view kInsertRegion =
     "INSERT INTO regions (code, name) VALUES (?, ?) RETURNING id";
 constexpr std::string_view kRegionColumns = "SELECT id, code, name FROM regions";
 constexpr std::string_view kStoreColumns =
-    "SELECT id, code, name, region_id, city, address, phone, opened_on, active FROM stores";
+    "SELECT id, code, name, region_id, city, address, phone, opened_on, active, program_code "
+    "FROM stores";
 constexpr std::string_view kInsertStore =
-    "INSERT INTO stores (code, name, region_id, city, address, phone, opened_on, active) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "INSERT INTO stores (code, name, region_id, city, address, phone, opened_on, active, "
+    "program_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr std::string_view kUpdateStore =
     "UPDATE stores SET code = ?, name = ?, region_id = ?, city = ?, address = ?, phone = ?, "
-    "opened_on = ?, active = ? WHERE id = ?";
+    "opened_on = ?, active = ?, program_code = ? WHERE id = ?";
 constexpr std::string_view kStaffColumns =
     "SELECT id, employee_no, name, role, store_id, region_id, mobile, active FROM staff";
 constexpr std::string_view kInsertStaff =
@@ -291,12 +292,14 @@ domain::Store ReadStore(const Row& r) {
   s.phone = r.Text(6);
   s.opened_on = ReadDate(r, 7);
   s.active = r.Int(8) != 0;
+  s.program_code = r.Text(9);
   return s;
 }
 
 std::vector<Value> StoreParams(const domain::Store& s) {
-  return {s.code, s.name,  s.region_id.value, s.city, s.address, s.phone, OptDate(s.opened_on),
-          int64_t(s.active)};
+  return {s.code,    s.name,  s.region_id.value,     s.city,
+          s.address, s.phone, OptDate(s.opened_on), int64_t(s.active),
+          s.program_code};
 }
 
 domain::Staff ReadStaff(const Row& r) {

@@ -646,15 +646,35 @@ TEST_F(ApiTest, L1_PostingASaleIsIdempotentOnItsExternalId) {
   EXPECT_EQ(file.Json()["program_id"], "department-store");
   EXPECT_EQ(points.Json()["balance"], 600);
   EXPECT_EQ(file.Json()["points_balance"], 600);
-  // The company runs one program for every member: PATCH takes the member's
-  // own program (nothing changes) and refuses another, naming program_id.
-  auto same = AdminJson("PATCH", MemberPath(m), {{"program_id", "department-store"}});
-  ASSERT_EQ(same.status, 200) << same.body;
-  EXPECT_EQ(same.Json()["program_id"], "department-store");
-  ExpectError(AdminJson("PATCH", MemberPath(m), {{"program_id", "cosmetics"}, {"name", "王芳芳"}}),
-              422, "program_id");
+  EXPECT_EQ(file.Json()["program_assigned"], false);
+  EXPECT_EQ(file.Json()["program_name"], "百货商场五级会员卡");
+  // PATCH {"program_id"} puts the member on a program of their own (L6):
+  // cosmetics has no 普卡, so the member is placed on its ladder by record.
+  auto moved = AdminJson("PATCH", MemberPath(m), {{"program_id", "cosmetics"}, {"name", "王芳芳"}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.Json()["program_id"], "cosmetics");
+  EXPECT_EQ(moved.Json()["program_assigned"], true);
+  EXPECT_EQ(moved.Json()["tier"], nullptr);  // 600 yuan once: not VIP
+  EXPECT_EQ(moved.Json()["name"], "王芳芳");
+  ExpectError(AdminJson("PATCH", MemberPath(m), {{"program_id", "nope"}, {"name", "王芳"}}), 422,
+              "program_id");
   ExpectError(AdminJson("PATCH", MemberPath(m), {{"program_id", 7}}), 400, "program_id");
-  EXPECT_NE(Admin("GET", MemberPath(m)).Json()["name"], "王芳芳");
+  EXPECT_EQ(Admin("GET", MemberPath(m)).Json()["name"], "王芳芳");
+  auto back = AdminJson("PATCH", MemberPath(m), {{"program_id", nullptr}});
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(back.Json()["program_id"], "department-store");
+  EXPECT_EQ(back.Json()["program_assigned"], false);
+  EXPECT_EQ(back.Json()["tier"]["code"], "normal");
+  // A store's default program (null = the company's).
+  const std::string store = "/api/v1/stores/" + std::to_string(fx_.org().sh02.value);
+  auto set = AdminJson("PATCH", store, {{"program_id", "key-accounts"}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.Json()["program_id"], "key-accounts");
+  ExpectError(AdminJson("PATCH", store, {{"program_id", "nope"}}), 400, "program_id");
+  EXPECT_EQ(Admin("GET", store).Json()["program_id"], "key-accounts");
+  auto unset = AdminJson("PATCH", store, {{"program_id", nullptr}});
+  ASSERT_EQ(unset.status, 200) << unset.body;
+  EXPECT_EQ(unset.Json()["program_id"], nullptr);
 }
 
 TEST_F(ApiTest, L5_L8_ATillQuotesRedeemsAndAnAdjustmentNeedsASecondPerson) {

@@ -570,7 +570,7 @@ TEST_F(RedemptionTest, L5CashBackOnRequestIssuesOnlyWhenAsked) {
     return fx_.store().Write([&](store::Repository& repo) -> Result<std::vector<std::string>> {
       auto& l = repo.loyalty();
       const domain::Program program = loyalty_core::LoadProgram(l);
-      store::LoyaltyState state = loyalty_core::StateOf(l, member_, program);
+      store::LoyaltyState state = loyalty_core::StateOf(l, member_);
       auto codes = IssueCashBack(repo, fx_.env(), fx_.admin(), state, program, fx_.env().Today(),
                                  fx_.org().sh01);
       if (codes.ok() && !l.SaveLoyaltyState(state)) return Error::Conflict("state");

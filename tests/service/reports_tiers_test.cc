@@ -89,7 +89,7 @@ class ReportsTiersTest : public vipcare::testing::LoyaltyScenarioTest {
     At(day);
     auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
       auto& l = repo.loyalty();
-      auto s = loyalty_core::StateOf(l, m, loyalty_core::LoadProgram(l));
+      auto s = loyalty_core::StateOf(l, m);
       l.AppendTierChange({0, m, fx_.clock().Now(), "downgrade", from, to,
                           "近6个月消费 1 次，低于之前6个月（4 次）的50%，" + day.ToString() +
                               "起由银卡降为普卡（2027-02-01 已预告）",

@@ -137,6 +137,23 @@ class TransactionImportTest : public ::testing::Test {
   Added a_, b_;
 };
 
+// L6: with a member on a program of their own, every transaction is posted
+// as the till posts it, by its member's program.
+TEST_F(TransactionImportTest, L6AMemberOnTheirOwnProgramEarnsByItInAnImport) {
+  auto moved = members_.Update(fx_.admin(), b_.id, json{{"program_id", "premium-goods"}});
+  ASSERT_TRUE(moved.ok()) << moved.error().message;
+  auto r = MustImport(GoodFile());
+  EXPECT_TRUE(r.errors.empty()) << Errors(r);
+  EXPECT_EQ(r.posted, 5u);
+  EXPECT_EQ(Points(a_.id)["points_balance"], 1268);  // the company's: 1 point a yuan
+  json b = Points(b_.id);
+  EXPECT_EQ(b["points_balance"], 25);  // premium goods: 1 point per 100 yuan of ¥2,599
+  EXPECT_EQ(b["program"]["code"], "premium_goods");
+  EXPECT_EQ(b["tier"]["code"], "normal");  // 普卡: one purchase of ¥2,000 or more
+  EXPECT_EQ(fx_.CountAudit("sale_import"), 0);
+  EXPECT_EQ(fx_.CountAudit("sale_post"), 4);  // and one refund_post
+}
+
 TEST_F(TransactionImportTest, L1ImportedSalesEarnPointsLikeTillSales) {
   std::vector<std::pair<size_t, size_t>> progress;
   std::istringstream in(GoodFile());

@@ -84,7 +84,7 @@ void LoyaltyScenarioTest::UseProgram(const domain::Program& p) {
 void LoyaltyScenarioTest::SetTier(MemberId m, const std::string& tier) {
   auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
     auto& l = repo.loyalty();
-    auto s = service::loyalty_core::StateOf(l, m, service::loyalty_core::LoadProgram(l));
+    auto s = service::loyalty_core::StateOf(l, m);
     s.tier_code = tier;
     s.tier_since = fx_.env().Today();
     if (!l.SaveLoyaltyState(s)) return Error::Conflict("the member's state changed meanwhile");

@@ -30,12 +30,12 @@ store::reports::AsOfDay AsOfDay(const ReportQuery& q, Date day) {
           q.tz.StartOfDay(day.AddDays(1))};
 }
 
-// The `tier` filter must name a tier of the company's program.
+// The `tier` filter must name a tier of a program members are on.
 Status CheckTier(const ReportQuery& q, store::Repository& repo) {
   if (!q.scope.tier) return OkStatus();
-  const domain::Program program = loyalty_core::LoadProgram(repo.loyalty());
+  const domain::Program program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
   if (!domain::FindTier(program, *q.scope.tier)) {
-    return Error::Invalid("tier", "is not a tier code of the company's program");
+    return Error::Invalid("tier", "is not a tier code of the programs members are on");
   }
   return OkStatus();
 }

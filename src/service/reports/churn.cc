@@ -74,7 +74,7 @@ ReportResult ChurnRisk(const ReportQuery& q, store::Repository& repo) {
 
   // By tier in the program's order, then codes it no longer has, then
   // members without a tier.
-  const domain::Program program = loyalty_core::LoadProgram(repo.loyalty());
+  const domain::Program program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
   auto tiers = sr::ChurnByTier(cells);
   auto rank = [&](const std::string& code) -> size_t {
     if (code.empty()) return program.tiers.size() + 1;

@@ -56,12 +56,12 @@ using store::reports::MixBy;
 
 namespace {
 
-// The tier filter must name a tier of the company's program or "none".
+// The tier filter must name a tier of a program members are on, or "none".
 Status CheckTier(const ReportQuery& q, store::Repository& repo) {
   if (!q.scope.tier || *q.scope.tier == "none") return OkStatus();
-  const domain::Program program = loyalty_core::LoadProgram(repo.loyalty());
+  const domain::Program program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
   if (domain::FindTier(program, *q.scope.tier)) return OkStatus();
-  return Error::Invalid("tier", fmt::format("\"{}\" is not a tier of the company's program {} "
+  return Error::Invalid("tier", fmt::format("\"{}\" is not a tier of the programs members are on ({}) "
                                             "(\"none\" = members without a tier)",
                                             *q.scope.tier, program.code));
 }

@@ -183,9 +183,9 @@ int64_t Distinct(std::vector<int64_t>& ids) {
 }  // namespace
 
 ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
-  const domain::Program program = loyalty_core::LoadProgram(repo.loyalty());
+  const domain::Program program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
   if (q.scope.tier && *q.scope.tier != kNone && !domain::FindTier(program, *q.scope.tier)) {
-    return Error::Invalid("tier", fmt::format("\"{}\" is not a tier of the company's program {} "
+    return Error::Invalid("tier", fmt::format("\"{}\" is not a tier of the programs members are on ({}) "
                                               "(\"none\" = members without a tier)",
                                               *q.scope.tier, program.code));
   }

@@ -65,9 +65,9 @@ Result<Top> LoadTop(const ReportQuery& q, store::Repository& repo) {
   if (!limit.ok()) return limit.error();
   Top t;
   t.limit = *limit;
-  t.program = loyalty_core::LoadProgram(repo.loyalty());
+  t.program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
   if (q.scope.tier && !domain::FindTier(t.program, *q.scope.tier)) {
-    return Error::Invalid("tier", "is not a tier code of the company's program");
+    return Error::Invalid("tier", "is not a tier code of the programs members are on");
   }
   t.as_of = std::min(q.today, q.to_day);
   t.previous_as_of = std::min(q.today, q.from_day.AddDays(-1));

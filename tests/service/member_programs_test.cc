@@ -1,0 +1,187 @@
+// Programs per member and per store (L6, issue 5 "a member's program is set
+// with PATCH /api/v1/members/{id} {"program_id"} or by the store's default
+// program"), through the services on the backend VIPCARE_TEST_BACKEND selects.
+#include <gtest/gtest.h>
+
+#include "service/org.h"
+#include "service/programs.h"
+#include "testing/loyalty_scenario.h"
+
+namespace vipcare::service {
+namespace {
+
+using domain::Role;
+using nlohmann::json;
+
+Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
+
+class MemberProgramsTest : public vipcare::testing::LoyaltyScenarioTest {
+ protected:
+  // PATCH {"program_id": id} by `actor`; the member file answered.
+  Result<MemberView> Put(const Actor& actor, MemberId m, const json& id) {
+    return members_.Update(actor, m, json{{"program_id", id}});
+  }
+  MemberView MustPut(MemberId m, const json& id) {
+    auto v = Put(fx_.admin(), m, id);
+    EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().field + ": " + v.error().message);
+    return v.ok() ? *v : MemberView{};
+  }
+  MemberLoyalty File(MemberId m) {
+    auto v = members_.Get(fx_.admin(), m);
+    EXPECT_TRUE(v.ok());
+    return v.ok() ? v->loyalty : MemberLoyalty{};
+  }
+  std::vector<store::TierChange> Tiers(MemberId m) {
+    auto r = fx_.store().Read([&](store::Repository& repo) -> Result<std::vector<store::TierChange>> {
+      return repo.loyalty().ListTierChanges(m, {200, 0}).items;
+    });
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::vector<store::TierChange>{};
+  }
+  Result<domain::Store> SetStoreProgram(const json& id) {
+    return org_.UpdateStore(fx_.admin(), fx_.org().sh01, json{{"program_id", id}});
+  }
+
+  Org org_{fx_.env()};
+  Programs programs_{fx_.env()};
+};
+
+TEST_F(MemberProgramsTest, L6AMemberPutOnAProgramOfTheirOwnEarnsAndIsTieredByIt) {
+  const MemberId a = NewMember("王芳");
+  const MemberId b = NewMember("李娜");
+  // Both start on the company's program (the department store's preset).
+  json sale = Buy(a, 600, D(2026, 3, 2));
+  EXPECT_EQ(sale["points"], 600);
+  EXPECT_EQ(sale["tier"]["code"], "normal");
+  EXPECT_FALSE(File(a).program_assigned);
+
+  // Premium goods has 普卡 too: the member keeps it, and the move is on file.
+  MemberView moved = MustPut(a, "premium-goods");
+  EXPECT_EQ(moved.loyalty.program_code, "premium_goods");
+  EXPECT_EQ(moved.loyalty.program_name, "高档消费品会员制");
+  EXPECT_TRUE(moved.loyalty.program_assigned);
+  EXPECT_EQ(moved.loyalty.tier_code, "normal");
+  auto history = Tiers(a);
+  ASSERT_FALSE(history.empty());
+  EXPECT_EQ(history.front().kind, "program_change");
+  EXPECT_NE(history.front().reason.find("百货商场五级会员卡"), std::string::npos)
+      << history.front().reason;
+  EXPECT_NE(history.front().reason.find("高档消费品会员制"), std::string::npos);
+
+  // The same 1,000 yuan earns by each member's own program: 1 point per
+  // 100 yuan on premium goods, 1 per yuan on the department store's.
+  sale = Buy(a, 1000, D(2026, 3, 9));
+  EXPECT_EQ(sale["points"], 10);
+  EXPECT_EQ(sale["program"]["code"], "premium_goods");
+  sale = Buy(b, 1000, D(2026, 3, 9));
+  EXPECT_EQ(sale["points"], 1000);
+  EXPECT_EQ(sale["program"]["code"], "department_store");
+
+  // Cosmetics has no 普卡: the member is placed on its ladder by their
+  // record (a single purchase of 1,000 yuan makes VIP at once).
+  moved = MustPut(a, "cosmetics");
+  EXPECT_EQ(moved.loyalty.tier_code, "vip");
+  EXPECT_EQ(State(a).tier_since, D(2026, 3, 9));
+  history = Tiers(a);
+  EXPECT_EQ(history.front().kind, "program_change");
+  EXPECT_EQ(history.front().from_tier, "normal");
+  EXPECT_EQ(history.front().to_tier, "vip");
+  // Putting them on it again changes nothing.
+  const size_t rows = Tiers(a).size();
+  MustPut(a, "cosmetics");
+  EXPECT_EQ(Tiers(a).size(), rows);
+
+  // The company moves to the key-accounts program: members who follow it
+  // move, a member on a program of their own stays.
+  ASSERT_TRUE(programs_.Choose(fx_.admin(), "key-accounts").ok());
+  EXPECT_EQ(File(b).program_code, "key_accounts");
+  EXPECT_EQ(File(a).program_code, "cosmetics");
+  EXPECT_EQ(Buy(a, 2000, D(2026, 3, 16))["program"]["code"], "cosmetics");
+
+  // Back to the company's program: key accounts has no VIP and the member's
+  // 3,600 yuan reach none of its tiers.
+  moved = MustPut(a, nullptr);
+  EXPECT_FALSE(moved.loyalty.program_assigned);
+  EXPECT_EQ(moved.loyalty.program_code, "key_accounts");
+  EXPECT_EQ(moved.loyalty.tier_code, "");
+  EXPECT_EQ(Tiers(a).front().to_tier, "");
+}
+
+TEST_F(MemberProgramsTest, L6AProgramChangeIsAnAdminsAndAnUnknownProgramChangesNothing) {
+  const MemberId a = NewMember("王芳");
+  Buy(a, 600, D(2026, 3, 2));
+  const auto before = State(a);
+  auto bad = Put(fx_.admin(), a, "no-such-program");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(bad.error().field, "program_id");
+  bad = Put(fx_.admin(), a, 7);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().field, "program_id");
+  // Together with a good field, nothing of the patch is kept.
+  bad = members_.Update(fx_.admin(), a, json{{"program_id", "nope"}, {"occupation", "教师"}});
+  ASSERT_FALSE(bad.ok());
+  // A store manager edits the member's file but not their program.
+  auto denied = Put(manager_, a, "cosmetics");
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().code, ErrorCode::kForbidden);
+  const auto after = State(a);
+  EXPECT_EQ(after.program_code, before.program_code);
+  EXPECT_EQ(after.version, before.version);
+  auto file = members_.Get(fx_.admin(), a);
+  ASSERT_TRUE(file.ok());
+  EXPECT_NE(file->member.occupation, "教师");
+}
+
+TEST_F(MemberProgramsTest, L6AStoresDefaultProgramStartsItsMembersOnIt) {
+  auto bad = SetStoreProgram("no-such-program");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "program_id");
+  auto store = SetStoreProgram("cosmetics");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ(store->program_code, "cosmetics");
+  EXPECT_EQ(ToJson(*store)["program_id"], "cosmetics");
+
+  // A member of the store is on its program before and after they first earn.
+  const MemberId c = NewMember("张敏");
+  EXPECT_EQ(File(c).program_code, "cosmetics");
+  EXPECT_TRUE(File(c).program_assigned);
+  json sale = Buy(c, 1500, D(2026, 4, 1));
+  EXPECT_EQ(sale["program"]["code"], "cosmetics");
+  EXPECT_EQ(sale["points"], 15);  // 1 point per 100 yuan
+  EXPECT_EQ(sale["tier"]["code"], "vip");
+
+  // The store goes back to the company's program: a member who has earned
+  // keeps theirs; a member who has not follows the store.
+  const MemberId d = NewMember("赵雷");
+  store = SetStoreProgram(nullptr);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(ToJson(*store)["program_id"], nullptr);
+  EXPECT_EQ(File(c).program_code, "cosmetics");
+  EXPECT_EQ(File(d).program_code, "department_store");
+  EXPECT_EQ(Buy(d, 600, D(2026, 4, 2))["points"], 600);
+}
+
+TEST_F(MemberProgramsTest, L4TheDailyRunWarnsEachMemberByTheirOwnProgramsExpiry) {
+  // Department store points expire at the year's end; cosmetics points 24
+  // months after they were earned.
+  const MemberId dept = NewMember("王芳");
+  const MemberId cos = NewMember("李娜");
+  MustPut(cos, "cosmetics");
+  Buy(dept, 600, D(2026, 3, 2));
+  Buy(cos, 1500, D(2026, 3, 2));
+  // 30 days before 2027-12-31 only the department store member is warned.
+  json day = Run(D(2027, 12, 5));
+  EXPECT_EQ(day["expiry_notices"], 1);
+  // On 2028-01-01 the department store points are gone, the cosmetics ones not.
+  Run(D(2028, 1, 1));
+  EXPECT_EQ(State(dept).points_balance.value, 0);
+  EXPECT_EQ(State(cos).points_balance.value, 15);
+  // 30 days before 2028-03-02 the cosmetics member is warned in turn.
+  day = Run(D(2028, 2, 5));
+  EXPECT_EQ(day["expiry_notices"], 1);
+}
+
+}  // namespace
+}  // namespace vipcare::service
