@@ -183,6 +183,28 @@ TEST_F(LoyaltyRepositoryTest, L6StateIsSavedWithOptimisticVersions) {
   });
 }
 
+TEST_F(LoyaltyRepositoryTest, L6ProgramsInUseAreTheMembersOwnAndTheStoresDefaults) {
+  Must([&](Repository& repo) {
+    auto& l = repo.loyalty();
+    EXPECT_TRUE(l.ProgramsInUse().empty());
+    EXPECT_EQ(l.HomeStoreProgram(members_[0]), "");
+    // A member following the company's program ("") is not a program in use.
+    LoyaltyState s;
+    s.member_id = members_[0];
+    ASSERT_TRUE(l.SaveLoyaltyState(s));
+    EXPECT_TRUE(l.ProgramsInUse().empty());
+    s.program_code = "cosmetics";
+    ASSERT_TRUE(l.SaveLoyaltyState(s));
+    auto st = repo.GetStore(store_id_);
+    ASSERT_TRUE(st);
+    st->program_code = "key_accounts";
+    repo.UpdateStore(*st);
+    EXPECT_EQ(repo.GetStore(store_id_)->program_code, "key_accounts");
+    EXPECT_EQ(l.HomeStoreProgram(members_[1]), "key_accounts");
+    EXPECT_EQ(l.ProgramsInUse(), (std::vector<std::string>{"cosmetics", "key_accounts"}));
+  });
+}
+
 TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick) {
   Must([&](Repository& repo) {
     auto& l = repo.loyalty();

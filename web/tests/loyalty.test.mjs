@@ -684,4 +684,61 @@ export const LOYALTY_TESTS = [
       assert.deepEqual(saved.tiers[0].retention, before.tiers[0].retention, 'the other tiers keep their rules')
     },
   },
+  {
+    name: "programs per member and store: the admin puts a member on the key-accounts program and gives a store a default program",
+    needs: [
+      ['GET', '/programs'],
+      ['PATCH', '/members/1'],
+      ['PATCH', '/stores/1'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const target = (await h.apiAs('admin', 'GET', '/programs')).items.find((p) => p.id === 'key-accounts')
+      assert.ok(target, 'the key-accounts preset (大客户) is listed')
+      // A store the other tests do not sell in (they use SH01), and one of its members.
+      const stores = (await h.apiAs('admin', 'GET', '/stores?limit=200')).items
+      const store = stores[stores.length - 1]
+      const member = (await h.apiAs('admin', 'GET', `/members?status=formal&store_id=${store.id}&limit=1`)).items[0]
+      assert.ok(member, `${store.code} has a formal member`)
+      try {
+        const page = await h.newPage()
+        await h.login(page, 'admin')
+        await page.goto(`${h.base}/#/members/${member.id}`)
+        const program = page.locator('[data-test=member-program]')
+        await program.locator('[data-test=member-program-kind]').getByText('默认方案').waitFor()
+
+        // 更换积分方案: pick 大客户 A/B/C 分级, confirm; the page shows the member's own program.
+        await program.locator('[data-test=change-program]').click()
+        const dialog = page.locator('.el-dialog:visible')
+        await dialog.locator('[data-test=program-select]').click()
+        await page.locator('.el-select-dropdown__item:visible').filter({ hasText: target.name }).click()
+        await dialog.locator('[data-test=program-submit]').click()
+        await page.locator('.el-message-box').getByText(target.name).waitFor()
+        await page.locator('.el-message-box .el-button--primary').click()
+        await page.locator('.el-message--success').getByText(target.name).waitFor()
+        await program.locator('[data-test=member-program-name]').getByText(target.name, { exact: true }).waitFor()
+        await program.locator('[data-test=member-program-kind]').getByText('专属方案').waitFor()
+        const after = await h.apiAs('admin', 'GET', `/members/${member.id}`)
+        assert.equal(after.program_id, 'key-accounts')
+        assert.equal(after.program_assigned, true)
+
+        // The store's default program, set in the store settings, shows in the table.
+        await page.goto(`${h.base}/#/settings/stores`)
+        const row = page.locator('[data-test=stores-table] .el-table__row').filter({ hasText: store.name })
+        await row.locator('[data-test=store-program]').getByText('公司方案').waitFor()
+        await row.locator('[data-test=edit-store]').click()
+        const storeDialog = page.locator('.el-dialog:visible')
+        await storeDialog.locator('[data-test=store-program-select]').click()
+        await page.locator('.el-select-dropdown__item:visible').filter({ hasText: target.name }).click()
+        await storeDialog.locator('[data-test=store-save]').click()
+        await page.locator('.el-message--success').getByText('已保存').waitFor()
+        await row.locator('[data-test=store-program]').getByText(target.name, { exact: true }).waitFor()
+        assert.equal((await h.apiAs('admin', 'GET', `/stores/${store.id}`)).program_id, 'key-accounts')
+      } finally {
+        // The tests after this one expect the company's program everywhere.
+        await h.apiAs('admin', 'PATCH', `/stores/${store.id}`, { program_id: null }).catch(() => {})
+        await h.apiAs('admin', 'PATCH', `/members/${member.id}`, { program_id: null }).catch(() => {})
+      }
+    },
+  },
 ]

@@ -82,6 +82,8 @@ const KNOWN = [
   [/^must be one of (.+)$/, 'err.mustBeOneOf'],
   [/^must not be empty/, 'err.notEmpty'],
   [/^is used by another tier/, 'err.usedByOtherTier'],
+  [/^must be a program's id/, 'err.unknownProgram'],
+  [/^no program has that (id|code)/, 'err.unknownProgram'],
 ]
 
 const BY_CODE = {

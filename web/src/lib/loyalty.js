@@ -1,6 +1,7 @@
 // Loyalty helpers shared by the till, the member's points tab, the approval
 // queue and the program editor: money and rate conversions, the external id
-// and time of a till sale, readable tier conditions (src/domain/program.h).
+// and time of a till sale, readable tier conditions (src/domain/program.h),
+// program names for the member page and the store settings.
 
 // "12.50" (yuan, as typed) → 1250 fen; null when it is not an amount of at
 // most two decimals. Integer arithmetic only: never a float for money.
@@ -120,4 +121,18 @@ export function spendProgress(program, nextCode, spend12mFen) {
     best = best === null ? pct : Math.max(best, pct)
   }
   return best
+}
+
+// The value a program is chosen by (GET /programs items): its stable id, or
+// its code from a server that lists no ids.
+export function programKey(p) {
+  return p.id || p.code
+}
+
+// The display name of the program `id` (a stable id or a code) among
+// `programs` (GET /programs items); '' when it is not listed.
+export function programName(programs, id) {
+  if (!id) return ''
+  const p = (programs || []).find((x) => x.id === id || x.code === id)
+  return p ? p.name : ''
 }
