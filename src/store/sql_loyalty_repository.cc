@@ -51,14 +51,11 @@ constexpr std::string_view kSetCompanyProgram =
 constexpr std::string_view kHomeStoreProgram =
     "SELECT s.program_code FROM members m JOIN stores s ON s.id = m.home_store_id "
     "WHERE m.id = ?";
-// member_loyalty_tier leads with program_code: both read only the index
+// member_loyalty_tier leads with program_code: this reads only the index
 // entries of members on a program of their own.
 constexpr std::string_view kProgramsInUse =
     "SELECT DISTINCT program_code FROM member_loyalty WHERE program_code > '' "
     "UNION SELECT program_code FROM stores WHERE program_code > '' ORDER BY 1";
-constexpr std::string_view kMembersByOwnProgram =
-    "SELECT program_code, COUNT(*) FROM member_loyalty WHERE program_code > '' "
-    "GROUP BY program_code ORDER BY program_code";
 
 // ---- transactions ----
 constexpr std::string_view kInsertTransaction =
@@ -247,11 +244,6 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   std::vector<std::string> ProgramsInUse() override {
     std::vector<std::string> out;
     for (const auto& r : db_.Query(kProgramsInUse)) out.push_back(r.Text(0));
-    return out;
-  }
-  std::vector<std::pair<std::string, int64_t>> MembersByOwnProgram() override {
-    std::vector<std::pair<std::string, int64_t>> out;
-    for (const auto& r : db_.Query(kMembersByOwnProgram)) out.emplace_back(r.Text(0), r.Int(1));
     return out;
   }
 
