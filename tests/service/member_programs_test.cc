@@ -183,5 +183,22 @@ TEST_F(MemberProgramsTest, L4TheDailyRunWarnsEachMemberByTheirOwnProgramsExpiry)
   EXPECT_EQ(day["expiry_notices"], 1);
 }
 
+TEST_F(MemberProgramsTest, L7TheDailyReviewJudgesEachMemberByTheirOwnProgram) {
+  // A key-accounts member at B级 who buys nothing for twelve months: the
+  // company's department-store ladder has no B级, so only their own program
+  // can judge them.
+  const MemberId k = NewMember("王总");
+  MustPut(k, "key-accounts");
+  Buy(k, 1000, D(2026, 1, 5));
+  SetTier(k, "b");
+  for (Date day = D(2027, 1, 11); day <= D(2027, 3, 1); day = day.AddDays(7)) Run(day);
+  // Twelve months without a purchase: warned, then one level down on its own ladder.
+  std::vector<std::string> kinds;
+  for (const auto& c : Tiers(k)) kinds.push_back(c.kind + " " + c.from_tier + ">" + c.to_tier);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"downgrade b>c", "downgrade_warned b>c",
+                                             "program_change >"}));
+  EXPECT_EQ(State(k).tier_code, "c");
+}
+
 }  // namespace
 }  // namespace vipcare::service
