@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/card.h"
@@ -550,20 +551,35 @@ Status DayRun::Rank(Counts& total) {
   struct Ranking {
     std::vector<store::MemberSpend> spend;
     std::vector<std::pair<MemberId, int>> before;
+    std::vector<std::pair<MemberId, std::string>> own;
   };
   auto ranking = env_.store.Read([&](store::Repository& repo) -> Result<Ranking> {
     auto& j = repo.loyalty_jobs();
     return Ranking{j.SpendByMember(YearMonth(day_.AddMonths(-11)), YearMonth(day_)),
-                   j.RankedMembers()};
+                   j.RankedMembers(), j.MembersOnOwnPrograms()};
   });
   if (!ranking.ok()) return ranking.error();
-  std::map<int64_t, int> now_ranked;
-  const auto& spend = ranking->spend;
-  size_t rank = 1;
-  for (size_t i = 0; i < spend.size(); ++i) {
-    if (i > 0 && spend[i].spend != spend[i - 1].spend) rank = i + 1;  // ties share a rank
-    now_ranked[spend[i].member_id.value] = Percentile(rank, spend.size());
+  // "Top 20 %" is among the members of one's own program: each program's
+  // members (those following the company's under "") are ranked apart, in
+  // the spend order SpendByMember gives.
+  std::unordered_map<int64_t, const std::string*> own;
+  for (const auto& [member, code] : ranking->own) own.emplace(member.value, &code);
+  static const std::string kCompany;
+  std::map<std::string_view, std::vector<const store::MemberSpend*>> by_program;
+  for (const auto& s : ranking->spend) {
+    auto it = own.find(s.member_id.value);
+    by_program[it == own.end() ? std::string_view(kCompany) : std::string_view(*it->second)]
+        .push_back(&s);
   }
+  std::map<int64_t, int> now_ranked;
+  for (const auto& [code, spend] : by_program) {
+    size_t rank = 1;
+    for (size_t i = 0; i < spend.size(); ++i) {
+      if (i > 0 && spend[i]->spend != spend[i - 1]->spend) rank = i + 1;  // ties share a rank
+      now_ranked[spend[i]->member_id.value] = Percentile(rank, spend.size());
+    }
+  }
+  const auto& spend = ranking->spend;
   std::vector<std::pair<MemberId, std::optional<int>>> changes;
   std::map<int64_t, int> before;
   for (const auto& [member, pct] : ranking->before) {

@@ -114,6 +114,10 @@ class LoyaltyJobsRepository {
   virtual std::vector<MemberSpend> SpendByMember(int64_t from_month, int64_t to_month) = 0;
   // Members with a rank percentile now, with it, in member id order.
   virtual std::vector<std::pair<MemberId, int>> RankedMembers() = 0;
+  // Members on a program of their own (member_loyalty.program_code not
+  // ""), with its code, in member id order: the rank job ranks each
+  // program's members among themselves.
+  virtual std::vector<std::pair<MemberId, std::string>> MembersOnOwnPrograms() = 0;
   // Sets (or clears) a member's rank percentile and bumps the state's
   // version, so a concurrent save of stale state fails instead of undoing it.
   // False if the member has no loyalty state.

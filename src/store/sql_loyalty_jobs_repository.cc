@@ -63,6 +63,9 @@ constexpr std::string_view kSpendByMember =
 constexpr std::string_view kRankedMembers =
     "SELECT member_id, rank_percentile FROM member_loyalty WHERE rank_percentile IS NOT NULL "
     "ORDER BY member_id";
+constexpr std::string_view kMembersOnOwnPrograms =
+    "SELECT member_id, program_code FROM member_loyalty WHERE program_code > '' "
+    "ORDER BY member_id";
 constexpr std::string_view kSetRankPercentile =
     "UPDATE member_loyalty SET rank_percentile = ?, version = version + 1 WHERE member_id = ?";
 
@@ -180,6 +183,13 @@ class SqlLoyaltyJobsRepository final : public LoyaltyJobsRepository {
     std::vector<std::pair<MemberId, int>> out;
     for (const auto& r : db_.Query(kRankedMembers)) {
       out.emplace_back(MemberId(r.Int(0)), int(r.Int(1)));
+    }
+    return out;
+  }
+  std::vector<std::pair<MemberId, std::string>> MembersOnOwnPrograms() override {
+    std::vector<std::pair<MemberId, std::string>> out;
+    for (const auto& r : db_.Query(kMembersOnOwnPrograms)) {
+      out.emplace_back(MemberId(r.Int(0)), r.Text(1));
     }
     return out;
   }

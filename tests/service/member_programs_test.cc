@@ -3,6 +3,7 @@
 // program"), through the services on the backend VIPCARE_TEST_BACKEND selects.
 #include <gtest/gtest.h>
 
+#include "domain/presets.h"
 #include "service/org.h"
 #include "service/programs.h"
 #include "testing/loyalty_scenario.h"
@@ -198,6 +199,34 @@ TEST_F(MemberProgramsTest, L7TheDailyReviewJudgesEachMemberByTheirOwnProgram) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"downgrade b>c", "downgrade_warned b>c",
                                              "program_change >"}));
   EXPECT_EQ(State(k).tier_code, "c");
+}
+
+// L6 "top 20 %": ranked among the members of one's own program.
+TEST_F(MemberProgramsTest, L6RanksAreAmongTheMembersOfOnesOwnProgram) {
+  domain::Program p = *domain::FindPreset("department_store");
+  p.code = "dept_rank";
+  p.tiers[3].qualify.any_of.push_back(
+      {domain::Condition{domain::Metric::kRankPercentile, domain::Op::kAtMost, 25}});
+  UseProgram(p);
+  std::vector<MemberId> m;
+  for (int i = 1; i <= 4; ++i) {
+    m.push_back(NewMember("会员" + std::to_string(i)));
+    Buy(m.back(), 1000 * i, D(2026, 11, 23));
+  }
+  // The biggest spender of all is on the cosmetics program.
+  const MemberId k = NewMember("王总");
+  MustPut(k, "cosmetics");
+  Buy(k, 9000, D(2026, 11, 23));
+  json r = Run(D(2026, 11, 24));
+  EXPECT_EQ(r["ranked"], 5);
+  // Among the company program's four: 25, 50, 75, 100 (among all five the
+  // top one would be 40 and miss the rule).
+  EXPECT_EQ(State(m[3]).rank_percentile, 25);
+  EXPECT_EQ(State(m[2]).rank_percentile, 50);
+  EXPECT_EQ(State(m[0]).rank_percentile, 100);
+  EXPECT_EQ(State(m[3]).tier_code, "diamond");
+  EXPECT_EQ(State(k).rank_percentile, 100);  // alone on cosmetics
+  EXPECT_EQ(State(k).tier_code, "vip");
 }
 
 }  // namespace
