@@ -17,6 +17,7 @@ using nlohmann::json;
 using namespace loyalty_core;
 
 constexpr size_t kMaxCodeBytes = 40;
+constexpr int64_t kMaxStoresListed = 10000;
 
 bool ValidCode(const std::string& code) {
   if (code.empty() || code.size() > kMaxCodeBytes) return false;
@@ -114,9 +115,20 @@ Result<json> Programs::List(const Actor& actor) {
                            {"tiers", TierNames(*p)},
                            {"description", p->description}};
     }
+    // Who runs each program besides the company: members put on it (or
+    // started on a store's default) and the stores whose default it is.
+    std::map<std::string, int64_t> own;
+    for (const auto& [code, n] : l.MembersByOwnProgram()) own[code] = n;
+    std::map<std::string, json> stores;
+    for (const auto& st : repo.ListStores(std::nullopt, {kMaxStoresListed, 0}).items) {
+      if (st.program_code.empty()) continue;
+      stores[st.program_code].push_back({{"id", st.id.value}, {"code", st.code}, {"name", st.name}});
+    }
     json items = json::array();
     for (auto& [code, item] : by_code) {
       item["current"] = code == current;
+      item["members_own"] = own.count(code) ? own[code] : 0;
+      item["stores"] = stores.count(code) ? stores[code] : json::array();
       items.push_back(item);
     }
     return json{{"items", items}, {"total", items.size()}};

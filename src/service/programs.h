@@ -17,8 +17,10 @@ class Programs {
   explicit Programs(Env env) : env_(env) {}
 
   // {"items": [{"code", "name", "version", "current", "preset", "stored",
-  //  "tiers": [names]}]}: every preset and stored program, the company's
-  // current one marked. Needs org_read.
+  //  "tiers": [names], "members_own", "stores": [{"id", "code", "name"}]}]}:
+  // every preset and stored program, the company's current one marked, with
+  // how many members are on it as their own program and the stores that
+  // run it by default. Needs org_read.
   Result<nlohmann::json> List(const Actor& actor);
 
   // One program's JSON (ProgramToJson) with "version", "current",

@@ -180,6 +180,8 @@ class LoyaltyRepository {
   // The programs members were put on and stores run by default, each once
   // (never "": the company's program is not in the list).
   virtual std::vector<std::string> ProgramsInUse() = 0;
+  // How many members are on each program of their own (by code, never "").
+  virtual std::vector<std::pair<std::string, int64_t>> MembersByOwnProgram() = 0;
 
   // Transactions. InsertTransaction writes the lines too and sets t.id.
   virtual int64_t InsertTransaction(TransactionRecord& t) = 0;

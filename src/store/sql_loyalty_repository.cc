@@ -56,6 +56,9 @@ constexpr std::string_view kHomeStoreProgram =
 constexpr std::string_view kProgramsInUse =
     "SELECT DISTINCT program_code FROM member_loyalty WHERE program_code > '' "
     "UNION SELECT program_code FROM stores WHERE program_code > '' ORDER BY 1";
+constexpr std::string_view kMembersByOwnProgram =
+    "SELECT program_code, COUNT(*) FROM member_loyalty WHERE program_code > '' "
+    "GROUP BY program_code ORDER BY program_code";
 
 // ---- transactions ----
 constexpr std::string_view kInsertTransaction =
@@ -240,6 +243,11 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
   std::string HomeStoreProgram(MemberId member) override {
     auto r = db_.QueryOne(kHomeStoreProgram, {member.value});
     return r ? r->Text(0) : "";
+  }
+  std::vector<std::pair<std::string, int64_t>> MembersByOwnProgram() override {
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& r : db_.Query(kMembersByOwnProgram)) out.emplace_back(r.Text(0), r.Int(1));
+    return out;
   }
   std::vector<std::string> ProgramsInUse() override {
     std::vector<std::string> out;

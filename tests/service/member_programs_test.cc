@@ -229,5 +229,32 @@ TEST_F(MemberProgramsTest, L6RanksAreAmongTheMembersOfOnesOwnProgram) {
   EXPECT_EQ(State(k).tier_code, "vip");
 }
 
+// The programs list says who runs each program besides the company.
+TEST_F(MemberProgramsTest, L6TheProgramsListCountsMembersAndStoresOnEachProgram) {
+  const MemberId a = NewMember("王芳");
+  const MemberId b = NewMember("李娜");
+  MustPut(a, "cosmetics");
+  MustPut(b, "cosmetics");
+  ASSERT_TRUE(org_.UpdateStore(fx_.admin(), fx_.org().sh02, json{{"program_id", "key-accounts"}}).ok());
+  auto list = programs_.List(fx_.admin());
+  ASSERT_TRUE(list.ok());
+  std::map<std::string, json> by_code;
+  for (const auto& item : (*list)["items"]) by_code[item["code"]] = item;
+  EXPECT_EQ(by_code["cosmetics"]["members_own"], 2);
+  EXPECT_EQ(by_code["cosmetics"]["stores"], json::array());
+  EXPECT_EQ(by_code["key_accounts"]["members_own"], 0);
+  ASSERT_EQ(by_code["key_accounts"]["stores"].size(), 1u);
+  EXPECT_EQ(by_code["key_accounts"]["stores"][0]["id"], fx_.org().sh02.value);
+  EXPECT_EQ(by_code["department_store"]["members_own"], 0);
+  EXPECT_TRUE(by_code["department_store"]["current"]);
+  // Back to the company's program: no longer counted.
+  MustPut(b, nullptr);
+  list = programs_.List(fx_.admin());
+  ASSERT_TRUE(list.ok());
+  for (const auto& item : (*list)["items"]) {
+    if (item["code"] == "cosmetics") EXPECT_EQ(item["members_own"], 1);
+  }
+}
+
 }  // namespace
 }  // namespace vipcare::service

@@ -734,6 +734,12 @@ export const LOYALTY_TESTS = [
         await page.locator('.el-message--success').getByText('已保存').waitFor()
         await row.locator('[data-test=store-program]').getByText(target.name, { exact: true }).waitFor()
         assert.equal((await h.apiAs('admin', 'GET', `/stores/${store.id}`)).program_id, 'key-accounts')
+
+        // The programs page says who runs it besides the company.
+        await page.goto(`${h.base}/#/programs`)
+        const programRow = page.locator('[data-test=programs-table] .el-table__row').filter({ hasText: target.name })
+        await programRow.locator('[data-test=program-members-own]').getByText('1 位会员专属使用').waitFor()
+        await programRow.locator('[data-test=program-stores]').getByText(store.name).waitFor()
       } finally {
         // The tests after this one expect the company's program everywhere.
         await h.apiAs('admin', 'PATCH', `/stores/${store.id}`, { program_id: null }).catch(() => {})
