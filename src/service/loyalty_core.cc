@@ -75,12 +75,16 @@ domain::Program ProgramOf(store::LoyaltyRepository& l, const store::LoyaltyState
   return LoadProgram(l, s.program_code);
 }
 
+std::string ProgramCodeOf(store::LoyaltyRepository& l, const std::string& id) {
+  const std::string_view code = domain::PresetCodeOfId(id);
+  if (code.empty() || l.GetProgram(id)) return id;
+  return std::string(code);
+}
+
 std::optional<std::string> ProgramCodeOfId(store::LoyaltyRepository& l, const std::string& id) {
   if (id.empty()) return std::nullopt;
-  if (l.GetProgram(id)) return id;
-  const std::string_view preset_code = domain::PresetCodeOfId(id);
-  if (!preset_code.empty()) return std::string(preset_code);
-  if (domain::FindPreset(id)) return id;
+  std::string code = ProgramCodeOf(l, id);
+  if (domain::FindPreset(code) || l.GetProgram(code)) return code;
   return std::nullopt;
 }
 

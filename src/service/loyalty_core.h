@@ -40,8 +40,11 @@ domain::Program LoadProgram(store::LoyaltyRepository& l, const std::string& code
 // names, else the company's.
 domain::Program ProgramOf(store::LoyaltyRepository& l, const store::LoyaltyState& s);
 
-// The code a program id names (a preset's stable id such as
-// "department-store", or a code), if a stored program or a preset has it.
+// The code a program id in an address or body names: the preset whose
+// stable id it is (department-store -> department_store), unless a stored
+// program has that very code. Any other id is a code already (no query).
+std::string ProgramCodeOf(store::LoyaltyRepository& l, const std::string& id);
+// ProgramCodeOf(id), if a stored program or a preset has that code.
 std::optional<std::string> ProgramCodeOfId(store::LoyaltyRepository& l, const std::string& id);
 
 // The member's loyalty state, or a fresh one (version 0) if the member has

@@ -49,15 +49,6 @@ std::optional<domain::Program> Find(store::LoyaltyRepository& l, const std::stri
   return std::nullopt;
 }
 
-// The code a program id in an address names: the preset whose stable id it
-// is (department-store -> department_store), unless a stored program has
-// that very code. Any other id is a code already (no query for those).
-std::string CodeOf(store::LoyaltyRepository& l, const std::string& id) {
-  const std::string_view code = domain::PresetCodeOfId(id);
-  if (code.empty() || l.GetProgram(id)) return id;
-  return std::string(code);
-}
-
 json Describe(store::Repository& repo, const domain::Program& p, bool stored) {
   auto& l = repo.loyalty();
   const std::string current = l.CompanyProgram().empty() ? std::string(kDefaultPreset)
@@ -140,7 +131,7 @@ Result<json> Programs::Get(const Actor& actor, const std::string& code, int64_t 
   if (version < 0) return Error::Invalid("version", "must be a positive version number");
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
     bool stored = false;
-    auto p = Find(repo.loyalty(), CodeOf(repo.loyalty(), code), version, &stored);
+    auto p = Find(repo.loyalty(), ProgramCodeOf(repo.loyalty(), code), version, &stored);
     if (!p) return Error::NotFound("no program has that code and version", "code");
     return Describe(repo, *p, stored);
   });
@@ -156,7 +147,7 @@ Result<json> Programs::Put(const Actor& actor, const std::string& id, const json
   std::string code = id;
   if (!domain::PresetCodeOfId(id).empty()) {
     auto resolved = env_.store.Read(
-        [&](store::Repository& repo) -> Result<std::string> { return CodeOf(repo.loyalty(), id); });
+        [&](store::Repository& repo) -> Result<std::string> { return ProgramCodeOf(repo.loyalty(), id); });
     if (!resolved.ok()) return resolved.error();
     code = *resolved;
   }
@@ -200,7 +191,7 @@ Result<json> Programs::Choose(const Actor& actor, const std::string& code) {
   const Timestamp now = env_.clock.Now();
   return env_.store.Write([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
-    const std::string code_of = CodeOf(l, code);
+    const std::string code_of = ProgramCodeOf(l, code);
     bool stored = false;
     auto p = Find(l, code_of, 0, &stored);
     if (!p) return Error::NotFound("no program has that code", "code");
