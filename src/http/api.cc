@@ -748,6 +748,22 @@ void AddProgramRoutes(Router& router, Services s) {
               [s](const Request& req, const Actor* a) {
                 return Reply(s.programs.Choose(*a, req.params.at("code")), Same);
               }});
+  router.Add({"GET", "/api/v1/categories", true, Permission::kNone,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(all, QueryFlag(req, "include_inactive", false));
+                return Reply(s.programs.ListCategories(*a, all), Same);
+              }});
+  router.Add({"POST", "/api/v1/categories", true, Permission::kProgramAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.programs.AddCategory(*a, body), Same, 201);
+              }});
+  router.Add({"PATCH", "/api/v1/categories/{id}", true, Permission::kProgramAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(id, req.PathId("id"));
+                VIPCARE_PARSE(body, req.Json());
+                return Reply(s.programs.UpdateCategory(*a, id, body), Same);
+              }});
 }
 
 void AddRedemptionRoutes(Router& router, Services s) {

@@ -1331,6 +1331,17 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
     }
     report.regions = region_ids.size();
     report.stores = store_ids.size();
+    // The catalogue the demo's sales name (issue 5), and 服务 for what a
+    // till charges besides goods (alterations, engraving, gift wrap): the till
+    // offers it and checks every line against it.
+    std::vector<string_view> catalogue;
+    for (const auto& c : kCatalog) catalogue.push_back(c.name);
+    catalogue.push_back("服务");
+    for (const auto name : catalogue) {
+      store::CategoryRecord rec{0, std::string(name), true, UserId(), accounts_created,
+                                accounts_created};
+      repo.loyalty().InsertCategory(rec);
+    }
 
     std::vector<std::vector<StaffId>> associates(kStores.size());
     std::vector<StaffId> staff_ids;

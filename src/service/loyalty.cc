@@ -270,6 +270,9 @@ struct Loyalty::SaleRead {
   // calendar choice (false: as filed, true: the solar day of birth).
   std::optional<domain::Member> member;
   bool birthday[2] = {false, false};
+  // The lines' categories against the catalogue as read then (a repeat of
+  // an accepted sale is answered before this is looked at).
+  Status categories = OkStatus();
 };
 
 namespace {
@@ -290,6 +293,18 @@ Result<Loyalty::SaleRead> ParseSaleRead(const json& body) {
     read.body_hash = Sha256Hex(body.dump());
   }
   return read;
+}
+
+std::vector<std::string> CategoriesOf(const std::vector<domain::SaleLine>& lines) {
+  std::vector<std::string> out;
+  out.reserve(lines.size());
+  for (const auto& l : lines) out.push_back(l.category);
+  return out;
+}
+
+bool AnyCategory(const std::vector<domain::SaleLine>& lines) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [](const domain::SaleLine& l) { return !l.category.empty(); });
 }
 
 }  // namespace
@@ -322,20 +337,24 @@ Result<std::shared_ptr<const Loyalty::SaleRead>> Loyalty::ReadSale(const Actor& 
   if (!read.ok()) return read.error();
   VIPCARE_TRY(CheckSaleStore(actor, read->sale.store_id));
   const SaleRequest& sale = read->sale;
-  if (!sale.card_no.empty() || sale.member_id) {
-    // Unknown cards and members are left to the posting, which answers them.
-    auto member = env_.store.Read([&](store::Repository& repo) -> Result<domain::Member> {
+  const bool names_member = !sale.card_no.empty() || sale.member_id;
+  const bool names_category = AnyCategory(sale.lines);
+  if (names_member || names_category) {
+    env_.store.Read([&](store::Repository& repo) -> Status {
+      if (names_category) {
+        read->categories = CheckLineCategories(repo.loyalty(), CategoriesOf(sale.lines));
+      }
+      if (!names_member) return OkStatus();
+      // Unknown cards and members are left to the posting, which answers them.
       MemberId id = sale.member_id;
       if (!sale.card_no.empty()) {
         auto card = repo.FindCardByNo(sale.card_no);
-        if (!card) return Error::NotFound("no card", "card_no");
+        if (!card) return OkStatus();
         id = card->member_id;
       }
-      auto member = repo.GetMemberPlain(id);
-      if (!member) return Error::NotFound("no member", "member_id");
-      return *member;
+      read->member = repo.GetMemberPlain(id);
+      return OkStatus();
     });
-    if (member.ok()) read->member = std::move(*member);
     if (read->member && read->member->birthday) {
       const Date day = env_.tz.LocalDate(sale.occurred_at);
       read->birthday[0] = domain::IsBirthday(*read->member->birthday, day, false);
@@ -377,6 +396,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleIn(store::Repository& repo, const Actor
   }
   auto read = ParseSaleRead(body);
   if (!read.ok()) return read.error();
+  read->categories = CheckLineCategories(repo.loyalty(), CategoriesOf(read->sale.lines));
   return PostSaleWith(repo, actor, *read);
 }
 
@@ -403,6 +423,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
     auto& l = repo.loyalty();
     if (auto before = l.FindTransaction(sale.external_id)) return Replay(*before, body_hash);
     if (!repo.GetStore(sale.store_id)) return Error::Invalid("store_id", "no store has that id");
+    VIPCARE_TRY(read.categories);
     if (sale.associate_id) {
       auto s = repo.GetStaff(sale.associate_id);
       if (!s || s->store_id != sale.store_id) {
@@ -999,6 +1020,9 @@ Result<json> Loyalty::Quote(const Actor& actor, const json& body) {
   const Date today = env_.Today();
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
+    std::vector<std::string> categories;
+    for (const auto& line : *cart) categories.push_back(line.category);
+    VIPCARE_TRY(CheckLineCategories(l, categories));
     std::optional<domain::Member> member;
     if (!card_no->empty()) {
       auto card = repo.FindCardByNo(*card_no);

@@ -88,6 +88,42 @@ std::optional<std::string> ProgramCodeOfId(store::LoyaltyRepository& l, const st
   return std::nullopt;
 }
 
+CategoryCatalogue::CategoryCatalogue(store::LoyaltyRepository& l) {
+  for (auto& c : l.ListCategories()) active_.emplace(std::move(c.name), c.active);
+}
+
+std::string_view CategoryCatalogue::Problem(std::string_view category) const {
+  if (!checked() || category.empty()) return {};
+  auto it = active_.find(category);
+  if (it == active_.end()) return kCategoryNotListed;
+  return it->second ? std::string_view() : kCategorySwitchedOff;
+}
+
+std::string_view CategoryProblem(std::string_view category,
+                                 const std::optional<store::CategoryRecord>& found) {
+  if (category.empty()) return {};
+  if (!found) return kCategoryNotListed;
+  return found->active ? std::string_view() : kCategorySwitchedOff;
+}
+
+Status CheckLineCategories(store::LoyaltyRepository& l, const std::vector<std::string>& categories) {
+  if (std::all_of(categories.begin(), categories.end(),
+                  [](const std::string& c) { return c.empty(); }) ||
+      !l.HasCategories()) {
+    return OkStatus();
+  }
+  std::map<std::string_view, std::string_view> seen;
+  for (size_t i = 0; i < categories.size(); ++i) {
+    const std::string& c = categories[i];
+    auto [it, added] = seen.try_emplace(c);
+    if (added) it->second = CategoryProblem(c, c.empty() ? std::nullopt : l.FindCategory(c));
+    if (!it->second.empty()) {
+      return Error::Invalid(fmt::format("lines[{}].category", i), std::string(it->second));
+    }
+  }
+  return OkStatus();
+}
+
 store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member) {
   if (auto s = l.GetLoyaltyState(member)) return *s;
   store::LoyaltyState fresh;

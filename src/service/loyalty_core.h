@@ -47,6 +47,36 @@ std::string ProgramCodeOf(store::LoyaltyRepository& l, const std::string& id);
 // ProgramCodeOf(id), if a stored program or a preset has that code.
 std::optional<std::string> ProgramCodeOfId(store::LoyaltyRepository& l, const std::string& id);
 
+// The company's category catalogue (商品类别) as lines are checked against
+// it (issue 5, "unknown SKUs' categories"): while it lists any category, a
+// line's category must be blank or an active category of it. Loaded whole
+// (a catalogue holds tens of categories) by the import and program checks.
+inline constexpr std::string_view kCategoryNotListed = "is not a category of the catalogue (商品类别)";
+inline constexpr std::string_view kCategorySwitchedOff =
+    "is a category switched off in the catalogue (商品类别)";
+class CategoryCatalogue {
+ public:
+  explicit CategoryCatalogue(store::LoyaltyRepository& l);
+  // Whether lines are checked at all (the catalogue lists a category).
+  bool checked() const { return !active_.empty(); }
+  // Why a line may not name `category` (CategoryProblem), "" if it may.
+  std::string_view Problem(std::string_view category) const;
+  // Whether the catalogue lists `category`, active or switched off.
+  bool Lists(std::string_view category) const { return active_.count(category) > 0; }
+
+ private:
+  std::map<std::string, bool, std::less<>> active_;
+};
+// What is wrong with a line's `category` given its catalogue entry `found`
+// (nothing if the catalogue does not list it), while the catalogue is
+// checked; "" if nothing is.
+std::string_view CategoryProblem(std::string_view category,
+                                 const std::optional<store::CategoryRecord>& found);
+// The first of `categories` (the lines' categories in order) that the
+// catalogue refuses: kInvalidArgument on "lines[i].category". One query
+// while the catalogue is empty, one more per distinct category otherwise.
+Status CheckLineCategories(store::LoyaltyRepository& l, const std::vector<std::string>& categories);
+
 // The member's loyalty state, or a fresh one (version 0) if the member has
 // none yet: on their home store's default program, else the company's.
 store::LoyaltyState StateOf(store::LoyaltyRepository& l, MemberId member);

@@ -79,6 +79,38 @@ json Describe(store::Repository& repo, const domain::Program& p, bool stored) {
   return out;
 }
 
+// A program's category rules name categories of the catalogue (issue 5)
+// while it lists any; switched-off ones too (such a rule just never applies).
+Status CategoriesListed(store::LoyaltyRepository& l, const domain::Program& p) {
+  const CategoryCatalogue catalogue(l);
+  if (!catalogue.checked()) return OkStatus();
+  const auto& e = p.earning;
+  for (size_t i = 0; i < e.category_multipliers.size(); ++i) {
+    if (!catalogue.Lists(e.category_multipliers[i].category)) {
+      return Error::Invalid(fmt::format("earning.category_multipliers[{}].category", i),
+                            std::string(kCategoryNotListed));
+    }
+  }
+  for (size_t i = 0; i < e.campaigns.size(); ++i) {
+    const auto& names = e.campaigns[i].categories;
+    for (size_t k = 0; k < names.size(); ++k) {
+      if (!catalogue.Lists(names[k])) {
+        return Error::Invalid(fmt::format("earning.campaigns[{}].categories[{}]", i, k),
+                              std::string(kCategoryNotListed));
+      }
+    }
+  }
+  return OkStatus();
+}
+
+json CategoryJson(const store::CategoryRecord& c) {
+  return {{"id", c.id},
+          {"name", c.name},
+          {"active", c.active},
+          {"created_at", FormatTimestamp(c.created_at)},
+          {"updated_at", FormatTimestamp(c.updated_at)}};
+}
+
 }  // namespace
 
 Result<json> Programs::List(const Actor& actor) {
@@ -163,6 +195,7 @@ Result<json> Programs::Put(const Actor& actor, const std::string& id, const json
   const Timestamp now = env_.clock.Now();
   return env_.store.Write([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
+    VIPCARE_TRY(CategoriesListed(l, *parsed));
     // A preset counts as the version before the first stored edit of it.
     int64_t next = 1;
     if (auto newest = l.GetProgram(code)) {
@@ -213,6 +246,66 @@ Result<json> Programs::Choose(const Actor& actor, const std::string& code) {
                 fmt::format("version={} before={}", p->version,
                             before.empty() ? std::string(kDefaultPreset) : before));
     return Describe(repo, *p, stored);
+  });
+}
+
+// ---- the category catalogue ----
+
+Result<json> Programs::ListCategories(const Actor&, bool include_inactive) {
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    const auto all = repo.loyalty().ListCategories();
+    json items = json::array();
+    for (const auto& c : all) {
+      if (c.active || include_inactive) items.push_back(CategoryJson(c));
+    }
+    return json{{"items", items}, {"total", items.size()}, {"checked", !all.empty()}};
+  });
+}
+
+Result<json> Programs::AddCategory(const Actor& actor, const json& body) {
+  VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
+  VIPCARE_TRY(OnlyFields(body, {"name"}, "a category"));
+  // As long as a line's category may be (TextField(…, "category", 64, …)).
+  auto name = TextField(body, "name", 64, true);
+  if (!name.ok()) return name.error();
+  if (IsBlank(*name)) return Error::Invalid("name", "must not be blank");
+  if (std::isspace(static_cast<unsigned char>(name->front())) ||
+      std::isspace(static_cast<unsigned char>(name->back()))) {
+    return Error::Invalid("name", "must not begin or end with a space");
+  }
+  const Timestamp now = env_.clock.Now();
+  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    if (l.FindCategory(*name)) return Error::Conflict("the catalogue lists this category", "name");
+    store::CategoryRecord c{0, *name, true, actor.user_id, now, now};
+    l.InsertCategory(c);
+    RecordAudit(repo, env_, actor, "category_add", "category", std::to_string(c.id),
+                "name=" + c.name);
+    return CategoryJson(c);
+  });
+}
+
+Result<json> Programs::UpdateCategory(const Actor& actor, int64_t id, const json& body) {
+  VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  if (!body.is_object()) return Error::Invalid("body", "must be a JSON object");
+  VIPCARE_TRY(OnlyFields(body, {"active"}, "a category change"));
+  auto active = body.find("active");
+  if (active == body.end() || !active->is_boolean()) {
+    return Error::Invalid("active", "must be true or false");
+  }
+  const Timestamp now = env_.clock.Now();
+  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    auto c = l.GetCategory(id);
+    if (!c) return Error::NotFound("no category has that id", "id");
+    if (c->active == active->get<bool>()) return CategoryJson(*c);
+    c->active = active->get<bool>();
+    c->updated_at = now;
+    l.UpdateCategory(*c);
+    RecordAudit(repo, env_, actor, c->active ? "category_on" : "category_off", "category",
+                std::to_string(c->id), "name=" + c->name);
+    return CategoryJson(*c);
   });
 }
 

@@ -45,6 +45,24 @@ class Programs {
   // their next posting. Audited. Needs program_admin. kNotFound on "code".
   Result<nlohmann::json> Choose(const Actor& actor, const std::string& code);
 
+  // The category catalogue (商品类别, issue 5): {"items": [{"id", "name",
+  // "active", "created_at", "updated_at"}], "total", "checked"}, in the order
+  // the categories were added; switched-off ones only with
+  // `include_inactive`. "checked" says whether lines are checked against it
+  // (it lists any category). Any signed-in account: the till, the program
+  // editor and report filters read it.
+  Result<nlohmann::json> ListCategories(const Actor& actor, bool include_inactive);
+  // Adds {"name"} (1-64 bytes, as a line's category; no leading or trailing
+  // blanks). kConflict on "name" if listed (switched off or not). From the
+  // first category on, every sale, quote, imported row and program rule is
+  // checked against the catalogue. Needs program_admin; audited.
+  Result<nlohmann::json> AddCategory(const Actor& actor, const nlohmann::json& body);
+  // {"active": true|false}: switches a category off (new lines may no longer
+  // name it; posted lines, reports and program rules keep it) or on again.
+  // kNotFound on "id". Needs program_admin; audited when it changes.
+  Result<nlohmann::json> UpdateCategory(const Actor& actor, int64_t id,
+                                        const nlohmann::json& body);
+
  private:
   Env env_;
 };

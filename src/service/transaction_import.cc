@@ -376,6 +376,7 @@ class Checker {
       for (auto& s : page.items) staff_.emplace(s.employee_no, std::move(s));
       if (page.items.size() < kStaffPage) break;
     }
+    catalogue_.emplace(repo_.loyalty());
   }
 
   Status Run(std::string_view text) {
@@ -691,6 +692,9 @@ class Checker {
       }
       out->assign(at(c));
     }
+    if (auto why = catalogue_->Problem(l.category); !why.empty()) {
+      AddError(line, Column::kCategory, std::string(why));
+    }
     bool quantity_ok = true;
     if (!at(Column::kQuantity).empty() &&
         (!ParseDigits(at(Column::kQuantity), l.quantity) || l.quantity < 1 ||
@@ -915,6 +919,7 @@ class Checker {
   std::vector<Txn>& txns_;
 
   std::unordered_map<std::string, domain::Store> stores_;  // by code
+  std::optional<loyalty_core::CategoryCatalogue> catalogue_;  // LoadReferenceData
   std::unordered_map<std::string, domain::Staff> staff_;   // by employee_no
   // Card number, member number, mobile -> member or why not.
   std::array<std::unordered_map<std::string, Result<MemberId>>, 3> member_cache_;

@@ -23,6 +23,17 @@ struct ProgramRecord {
   Timestamp created_at{};
 };
 
+// One category of the company's catalogue (商品类别). A category is switched
+// off, never renamed or removed: lines and reports keep naming it.
+struct CategoryRecord {
+  int64_t id = 0;
+  std::string name;
+  bool active = true;
+  UserId created_by;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
 // One line of a sale or refund (L1). Money in fen; `paid` is the line total.
 struct TransactionLine {
   int64_t line_no = 0;
@@ -182,6 +193,18 @@ class LoyaltyRepository {
   virtual std::vector<std::string> ProgramsInUse() = 0;
   // How many members are on each program of their own (by code, never "").
   virtual std::vector<std::pair<std::string, int64_t>> MembersByOwnProgram() = 0;
+
+  // The category catalogue, by name. InsertCategory sets c.id; a name
+  // already listed throws DbError. UpdateCategory writes `active` and
+  // `updated_at`; false if no category has the id.
+  virtual std::vector<CategoryRecord> ListCategories() = 0;
+  virtual std::optional<CategoryRecord> GetCategory(int64_t id) = 0;
+  virtual std::optional<CategoryRecord> FindCategory(const std::string& name) = 0;
+  virtual void InsertCategory(CategoryRecord& c) = 0;
+  virtual bool UpdateCategory(const CategoryRecord& c) = 0;
+  // Whether the catalogue lists any category at all (only then are lines
+  // checked against it).
+  virtual bool HasCategories() = 0;
 
   // Transactions. InsertTransaction writes the lines too and sets t.id.
   virtual int64_t InsertTransaction(TransactionRecord& t) = 0;

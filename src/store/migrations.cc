@@ -708,6 +708,23 @@ ALTER TABLE stores ADD COLUMN program_code TEXT NOT NULL DEFAULT '';
 UPDATE member_loyalty SET program_code = '' WHERE program_code <> '';
 )sql";
 
+// The company's category catalogue (商品类别, issue 5 "unknown SKUs'
+// categories"): while it lists any category, a sale line, a quote line, an
+// imported row and a program's category rule must name one of its categories
+// (a line may leave its category blank). Names are kept as the lines write
+// them; a category is switched off, never renamed or removed, so the lines
+// and reports that name it keep their meaning.
+constexpr std::string_view kV11 = R"sql(
+CREATE TABLE categories (
+  id {{ID}},
+  name TEXT NOT NULL UNIQUE,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_by BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -743,6 +760,7 @@ const std::vector<Migration>& AllMigrations() {
        nullptr},
       {9, "a sale line's reason for a price above list", kV9, nullptr},
       {10, "programs per member and per store", kV10, nullptr},
+      {11, "the category catalogue", kV11, nullptr},
   };
   return kAll;
 }

@@ -60,6 +60,27 @@ constexpr std::string_view kMembersByOwnProgram =
     "SELECT program_code, COUNT(*) FROM member_loyalty WHERE program_code > '' "
     "GROUP BY program_code ORDER BY program_code";
 
+// ---- the category catalogue ----
+#define VIPCARE_CATEGORY_COLUMNS "id, name, active, created_by, created_at, updated_at"
+constexpr std::string_view kListCategories =
+    "SELECT " VIPCARE_CATEGORY_COLUMNS " FROM categories ORDER BY id";
+constexpr std::string_view kGetCategory =
+    "SELECT " VIPCARE_CATEGORY_COLUMNS " FROM categories WHERE id = ?";
+constexpr std::string_view kFindCategory =
+    "SELECT " VIPCARE_CATEGORY_COLUMNS " FROM categories WHERE name = ?";
+constexpr std::string_view kInsertCategory =
+    "INSERT INTO categories (name, active, created_by, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?) RETURNING id";
+constexpr std::string_view kUpdateCategory =
+    "UPDATE categories SET active = ?, updated_at = ? WHERE id = ?";
+constexpr std::string_view kHasCategories = "SELECT 1 FROM categories LIMIT 1";
+#undef VIPCARE_CATEGORY_COLUMNS
+
+CategoryRecord ReadCategory(const Row& r) {
+  return {r.Int(0), r.Text(1), r.Int(2) != 0, UserId(r.IsNull(3) ? 0 : r.Int(3)),
+          FromEpochSeconds(r.Int(4)), FromEpochSeconds(r.Int(5))};
+}
+
 // ---- transactions ----
 constexpr std::string_view kInsertTransaction =
     "INSERT INTO transactions (external_id, body_hash, kind, original_id, member_id, store_id, "
@@ -254,6 +275,34 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     for (const auto& r : db_.Query(kProgramsInUse)) out.push_back(r.Text(0));
     return out;
   }
+
+  std::vector<CategoryRecord> ListCategories() override {
+    std::vector<CategoryRecord> out;
+    for (const auto& r : db_.Query(kListCategories)) out.push_back(ReadCategory(r));
+    return out;
+  }
+  std::optional<CategoryRecord> GetCategory(int64_t id) override {
+    auto r = db_.QueryOne(kGetCategory, {id});
+    if (!r) return std::nullopt;
+    return ReadCategory(*r);
+  }
+  std::optional<CategoryRecord> FindCategory(const std::string& name) override {
+    auto r = db_.QueryOne(kFindCategory, {name});
+    if (!r) return std::nullopt;
+    return ReadCategory(*r);
+  }
+  void InsertCategory(CategoryRecord& c) override {
+    c.id = db_.QueryOne(kInsertCategory, {c.name, int64_t(c.active ? 1 : 0),
+                                          NullIfZero(c.created_by.value),
+                                          ToEpochSeconds(c.created_at),
+                                          ToEpochSeconds(c.updated_at)})
+               ->Int(0);
+  }
+  bool UpdateCategory(const CategoryRecord& c) override {
+    return db_.Exec(kUpdateCategory, {int64_t(c.active ? 1 : 0), ToEpochSeconds(c.updated_at),
+                                      c.id}) == 1;
+  }
+  bool HasCategories() override { return db_.QueryOne(kHasCategories).has_value(); }
 
   int64_t InsertTransaction(TransactionRecord& t) override {
     t.id = db_.InsertId(kInsertTransaction,

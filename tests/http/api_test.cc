@@ -677,6 +677,54 @@ TEST_F(ApiTest, L1_PostingASaleIsIdempotentOnItsExternalId) {
   EXPECT_EQ(unset.Json()["program_id"], nullptr);
 }
 
+// Issue 5, bad input "unknown SKUs' categories": the catalogue over HTTP.
+TEST_F(ApiTest, L1_TheCategoryCatalogueChecksSaleLinesOverHttp) {
+  fx_.AddUser("store1", domain::Role::kStoreManager, fx_.org().manager_sh01);
+  const std::string manager = Login("store1");
+  auto empty = Call("GET", "/api/v1/categories", "", manager);
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(empty.Json()["checked"], false);
+  auto added = AdminJson("POST", "/api/v1/categories", {{"name", "女装"}});
+  ASSERT_EQ(added.status, 201) << added.body;
+  ExpectError(AdminJson("POST", "/api/v1/categories", {{"name", "女装"}}), 409, "name");
+  ExpectError(AdminJson("POST", "/api/v1/categories", {{"name", ""}}), 400, "name");
+  ExpectError(Call("POST", "/api/v1/categories", json{{"name", "男装"}}.dump(), manager), 403, "");
+  auto list = Call("GET", "/api/v1/categories", "", manager);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.Json()["checked"], true);
+  ASSERT_EQ(list.Json()["items"].size(), 1u);
+  EXPECT_EQ(list.Json()["items"][0]["name"], "女装");
+
+  json m = MustCreate(fx_.MemberBody("王芳"));
+  json sale = {{"external_id", "POS-CAT-1"},
+               {"member_id", m["id"]},
+               {"store_id", fx_.org().sh01.value},
+               {"occurred_at", "2026-11-23T10:05:00+08:00"},
+               {"lines",
+                {{{"sku", "W-001"}, {"category", "女装"}, {"list_price_fen", 80000},
+                  {"paid_fen", 80000}},
+                 {{"sku", "S-001"}, {"category", "鞋"}, {"list_price_fen", 20000},
+                  {"paid_fen", 20000}}}}};
+  ExpectError(AdminJson("POST", "/api/v1/transactions", sale), 400, "lines[1].category");
+  json cart = sale["lines"];
+  for (auto& line : cart) line.erase("paid_fen");
+  ExpectError(AdminJson("POST", "/api/v1/quote", {{"member_id", m["id"]}, {"lines", cart}}), 400,
+              "lines[1].category");
+  EXPECT_EQ(Admin("GET", MemberPath(m) + "/points").Json()["points_balance"], 0);
+  const std::string path = "/api/v1/categories/" + std::to_string(added.Json()["id"].get<int64_t>());
+  ExpectError(AdminJson("PATCH", path, {{"active", "off"}}), 400, "active");
+  auto off = AdminJson("PATCH", path, {{"active", false}});
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(off.Json()["active"], false);
+  sale["lines"] = {{{"sku", "W-001"}, {"category", "女装"}, {"list_price_fen", 80000},
+                    {"paid_fen", 80000}}};
+  ExpectError(AdminJson("POST", "/api/v1/transactions", sale), 400, "lines[0].category");
+  ASSERT_EQ(AdminJson("PATCH", path, {{"active", true}}).status, 200);
+  auto posted = AdminJson("POST", "/api/v1/transactions", sale);
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  EXPECT_EQ(posted.Json()["points"], 800);
+}
+
 TEST_F(ApiTest, L5_L8_ATillQuotesRedeemsAndAnAdjustmentNeedsASecondPerson) {
   fx_.AddUser("store1", domain::Role::kStoreManager, fx_.org().manager_sh01);
   const std::string manager = Login("store1");

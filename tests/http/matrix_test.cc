@@ -72,6 +72,11 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/gifts", "ynnyynn"},
     {"POST /api/v1/gifts", "ynnnnnn"},
     {"PATCH /api/v1/gifts/{id}", "ynnnnnn"},
+    // The category catalogue: anyone signed in reads it (the till, the
+    // program editor, report filters); program admins change it.
+    {"GET /api/v1/categories", "yyyyyyy"},
+    {"POST /api/v1/categories", "ynnnnnn"},
+    {"PATCH /api/v1/categories/{id}", "ynnnnnn"},
     {"POST /api/v1/members/{id}/redemptions", "ynnyynn"},
     {"GET /api/v1/members/{id}/vouchers", "ynyyynn"},
     {"POST /api/v1/members/{id}/points-adjustments", "ynyyynn"},
@@ -238,6 +243,7 @@ class MatrixTest : public ::testing::Test {
     if (pattern.find("/devices/") != std::string::npos) id = std::to_string(device_);
     // No such gift or request: the permission check answers before the lookup.
     if (pattern.find("/gifts/") != std::string::npos) id = "1";
+    if (pattern.find("/categories/") != std::string::npos) id = "1";
     if (pattern.find("/points-adjustments/") != std::string::npos) id = "1";
     if (pattern.starts_with("/api/v1/tasks/")) id = "1";
     if (pattern.starts_with("/api/v1/staff-leaves/")) id = "1";

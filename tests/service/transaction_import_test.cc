@@ -946,5 +946,38 @@ TEST_F(TransactionImportTest, L5UnderAnAutomaticCashBackProgramImportedSalesIssu
   EXPECT_EQ(fx_.CountAudit("sale_post"), 1);
 }
 
+// Issue 5, bad input "unknown SKUs' categories": with a catalogue, every row
+// naming a category it does not list (or has switched off) is reported on
+// its line and column, and nothing is posted; blank categories pass.
+TEST_F(TransactionImportTest, L1RowsWithCategoriesTheCatalogueRefusesAreReportedOnTheirColumn) {
+  Programs programs(fx_.env());
+  for (const char* name : {"女装", "配饰", "男装", "美妆"}) {
+    ASSERT_TRUE(programs.AddCategory(fx_.admin(), json{{"name", name}}).ok());
+  }
+  const int64_t sport = (*programs.AddCategory(fx_.admin(), json{{"name", "运动"}}))["id"];
+  ASSERT_TRUE(programs.UpdateCategory(fx_.admin(), sport, json{{"active", false}}).ok());
+  std::string file = GoodFile();
+  Replace(file, ",配饰,", ",饰品,");  // line 3
+  auto r = MustImport(file);
+  // (and the refund of line 2's sale, which is not posted then)
+  ASSERT_EQ(r.errors.size(), 3u) << Errors(r);
+  EXPECT_EQ(r.errors[0].line, 3u);
+  EXPECT_EQ(r.errors[0].field, "category");
+  EXPECT_NE(r.errors[0].message.find("商品类别"), std::string::npos);
+  EXPECT_EQ(r.errors[1].line, 6u);  // 运动 is switched off
+  EXPECT_EQ(r.errors[1].field, "category");
+  EXPECT_EQ(r.errors[2].field, "original_external_id");
+  EXPECT_EQ(r.posted, 0u);
+  EXPECT_EQ(CountPosted({"POS-SH01-0001", "POS-SH01-0002", "POS-SH02-0001"}), 0);
+
+  // With the catalogue's names (and the refund's blank category) it goes in.
+  Replace(file, ",饰品,", ",配饰,");
+  Replace(file, ",运动,", ",,");
+  auto ok = MustImport(file);
+  EXPECT_TRUE(ok.errors.empty()) << Errors(ok);
+  EXPECT_EQ(ok.posted, 5u);
+}
+
 }  // namespace
 }  // namespace vipcare::service
+

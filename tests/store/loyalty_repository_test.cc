@@ -205,6 +205,48 @@ TEST_F(LoyaltyRepositoryTest, L6ProgramsInUseAreTheMembersOwnAndTheStoresDefault
   });
 }
 
+// Issue 5, bad input "unknown SKUs' categories": the catalogue the lines are
+// checked against, in the order it was built, switched off but never removed.
+TEST_F(LoyaltyRepositoryTest, L1TheCategoryCatalogueKeepsItsOrderAndSwitchesOff) {
+  Must([&](Repository& repo) {
+    auto& l = repo.loyalty();
+    EXPECT_FALSE(l.HasCategories());
+    EXPECT_TRUE(l.ListCategories().empty());
+    CategoryRecord a{0, "女装", true, UserId(0), FromEpochSeconds(1000), FromEpochSeconds(1000)};
+    CategoryRecord b{0, "Beauty 美妆", true, UserId(0), FromEpochSeconds(2000),
+                     FromEpochSeconds(2000)};
+    l.InsertCategory(a);
+    l.InsertCategory(b);
+    EXPECT_GT(b.id, a.id);
+    EXPECT_TRUE(l.HasCategories());
+    b.active = false;
+    b.updated_at = FromEpochSeconds(3000);
+    EXPECT_TRUE(l.UpdateCategory(b));
+    CategoryRecord missing = b;
+    missing.id = b.id + 100;
+    EXPECT_FALSE(l.UpdateCategory(missing));
+    auto all = l.ListCategories();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].name, "女装");
+    EXPECT_TRUE(all[0].active);
+    EXPECT_EQ(all[1].name, "Beauty 美妆");
+    EXPECT_FALSE(all[1].active);
+    EXPECT_EQ(all[1].created_at, FromEpochSeconds(2000));
+    EXPECT_EQ(all[1].updated_at, FromEpochSeconds(3000));
+    EXPECT_EQ(l.FindCategory("女装")->id, a.id);
+    EXPECT_FALSE(l.FindCategory("女"));
+    EXPECT_EQ(l.GetCategory(b.id)->name, "Beauty 美妆");
+  });
+  // A name is listed once.
+  EXPECT_THROW(store_->Write([&](Repository& repo) -> Status {
+                 CategoryRecord again{0, "女装", true, UserId(0), FromEpochSeconds(1),
+                                      FromEpochSeconds(1)};
+                 repo.loyalty().InsertCategory(again);
+                 return OkStatus();
+               }),
+               DbError);
+}
+
 TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick) {
   Must([&](Repository& repo) {
     auto& l = repo.loyalty();

@@ -15,6 +15,14 @@ async function noHorizontalOverflow(page, what) {
   assert.ok(scroll <= width + 1, `${what}: the page is ${scroll}px wide in a ${width}px window`)
 }
 
+// Picks `name` in a CategoryInput under `scope` (`test` its data-test): while
+// the catalogue is checked (the demo's is) a filterable select of its
+// active categories.
+async function pickCategory(page, scope, test, name) {
+  await scope.locator(`[data-test=${test}]`).click()
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').getByText(name, { exact: true }).click()
+}
+
 // Points as the UI prints them (thousands separators).
 const pts = (n) => Number(n).toLocaleString('zh-CN')
 
@@ -55,7 +63,7 @@ export const LOYALTY_TESTS = [
       // Two lines; the second one without a SKU is caught on its cell.
       const rows = page.locator('[data-test=cart-table] .el-table__body tr')
       await rows.nth(0).locator('input[data-test=line-sku]').fill('UI-DRESS-01')
-      await rows.nth(0).locator('input[data-test=line-category]').fill('女装')
+      await pickCategory(page, rows.nth(0), 'line-category', '女装')
       await rows.nth(0).locator('input[data-test=line-brand]').fill('UI测试')
       await rows.nth(0).locator('input[data-test=line-price]').fill('1288')
       await page.locator('[data-test=till-add-line]').click()
@@ -120,7 +128,7 @@ export const LOYALTY_TESTS = [
       await page.locator('.el-select-dropdown__item:visible').filter({ hasText: other.name }).first().click()
       const row = page.locator('[data-test=cart-table] .el-table__body tr').nth(0)
       await row.locator('input[data-test=line-sku]').fill('UI-SERVED-01')
-      await row.locator('input[data-test=line-category]').fill('女装')
+      await pickCategory(page, row, 'line-category', '女装')
       await row.locator('input[data-test=line-brand]').fill('UI测试')
       await row.locator('input[data-test=line-price]').fill('199')
       await page.locator('[data-test=till-post]').click()
@@ -618,7 +626,7 @@ export const LOYALTY_TESTS = [
       // 女装 earns double (a category multiplier).
       await editor.locator('[data-test=category-add]').click()
       const cat = editor.locator('[data-test=category-multipliers] .el-table__body tr').nth(c)
-      await cat.locator('input[data-test=category-name]').fill('女装')
+      await pickCategory(page, cat, 'category-name', '女装')
       await typeNumber(`earning.category_multipliers.${c}.multiplier_bp`, '2')
 
       // A campaign window whose end is before its start: the form refuses it on the field.
@@ -745,6 +753,71 @@ export const LOYALTY_TESTS = [
         await h.apiAs('admin', 'PATCH', `/stores/${store.id}`, { program_id: null }).catch(() => {})
         await h.apiAs('admin', 'PATCH', `/members/${member.id}`, { program_id: null }).catch(() => {})
       }
+    },
+  },
+  {
+    name: 'category catalogue: an admin adds a category and switches it off; the till offers only active categories and the server refuses others (issue 5)',
+    needs: [
+      ['GET', '/categories'],
+      ['POST', '/categories'],
+      ['PATCH', '/categories/1'],
+    ],
+    timeout: 40,
+    async fn(h) {
+      const name = `UI类别${Date.now() % 100000}`
+      const page = await h.newPage()
+      await h.login(page, 'admin')
+      await page.goto(`${h.base}/#/programs?tab=categories`)
+      const catalogue = page.locator('[data-test=category-catalogue]')
+      // The demo's catalogue is checked and lists what its stores sell.
+      await catalogue.locator('[data-test=categories-state]').getByText('已启用类别校验').waitFor()
+      await catalogue.locator('[data-test=categories-table]').getByText('女装', { exact: true }).waitFor()
+      // A name the catalogue lists already is refused on the field.
+      await catalogue.locator('input[data-test=category-new-name]').fill('女装')
+      await catalogue.locator('[data-test=category-new-add]').click()
+      await catalogue.locator('[data-field=name] .el-form-item__error').waitFor()
+      await catalogue.locator('input[data-test=category-new-name]').fill(name)
+      await catalogue.locator('[data-test=category-new-add]').click()
+      await page.locator('.el-message--success').getByText(name).waitFor()
+      const row = catalogue.locator('[data-test=categories-table] .el-table__row').filter({ hasText: name })
+      await row.waitFor()
+      const listed = (await h.apiAs('assoc1', 'GET', '/categories')).items.find((c) => c.name === name)
+      assert.ok(listed && listed.active, 'the new category is listed and active')
+
+      // The till offers it while it is on.
+      const member = (await h.apiAs('assoc1', 'GET', '/members?status=formal&limit=1&offset=5')).items[0]
+      const till = await h.newPage()
+      await h.login(till, 'assoc1')
+      await till.goto(`${h.base}/#/till`)
+      await till.locator('input[data-test=till-lookup]').fill(member.member_no)
+      await till.locator('[data-test=till-lookup-button]').click()
+      await till.locator('[data-test=till-member]').getByText(member.name).waitFor()
+      const line = till.locator('[data-test=cart-table] .el-table__body tr').nth(0)
+      await pickCategory(till, line, 'line-category', name)
+      await till.keyboard.press('Escape')
+
+      // Switched off in the catalogue: the server refuses it on the line and
+      // a fresh till no longer offers it.
+      await row.locator('[data-test=category-active]').click()
+      await row.locator('[data-test=category-active]').getByText('停用').waitFor()
+      const off = (await h.apiAs('admin', 'GET', '/categories?include_inactive=true')).items.find((c) => c.name === name)
+      assert.equal(off.active, false)
+      const me = await h.apiAs('assoc1', 'GET', '/auth/me')
+      await assert.rejects(
+        h.apiAs('assoc1', 'POST', '/transactions', {
+          external_id: extId('CAT'),
+          store_id: me.store_id,
+          occurred_at: nowChina(),
+          member_id: member.id,
+          lines: [{ sku: 'UI-CAT', category: name, quantity: 1, list_price_fen: 10000, paid_fen: 10000 }],
+        }),
+        /400.*lines\[0\]\.category/,
+      )
+      await till.reload()
+      await till.locator('[data-test=cart-table] [data-test=line-category]').first().click()
+      const options = till.locator('.el-select-dropdown:visible .el-select-dropdown__item')
+      await options.getByText('女装', { exact: true }).waitFor()
+      assert.equal(await options.getByText(name, { exact: true }).count(), 0, 'a switched-off category is not offered')
     },
   },
 ]
