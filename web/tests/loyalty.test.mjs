@@ -781,6 +781,7 @@ export const LOYALTY_TESTS = [
       await page.locator('.el-message--success').getByText(name).waitFor()
       const row = catalogue.locator('[data-test=categories-table] .el-table__row').filter({ hasText: name })
       await row.waitFor()
+      await h.docShot(page, 'categories')
       const listed = (await h.apiAs('assoc1', 'GET', '/categories')).items.find((c) => c.name === name)
       assert.ok(listed && listed.active, 'the new category is listed and active')
 
