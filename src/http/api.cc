@@ -753,6 +753,11 @@ void AddProgramRoutes(Router& router, Services s) {
                 VIPCARE_PARSE(all, QueryFlag(req, "include_inactive", false));
                 return Reply(s.programs.ListCategories(*a, all), Same);
               }});
+  router.Add({"GET", "/api/v1/categories/sold", true, Permission::kProgramAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(days, req.QueryInt("days", 90, 1, 366));
+                return Reply(s.programs.CategoriesSold(*a, days), Same);
+              }});
   router.Add({"POST", "/api/v1/categories", true, Permission::kProgramAdmin,
               [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(body, req.Json());

@@ -309,4 +309,24 @@ Result<json> Programs::UpdateCategory(const Actor& actor, int64_t id, const json
   });
 }
 
+Result<json> Programs::CategoriesSold(const Actor& actor, int64_t days) {
+  VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  if (days < 1 || days > 366) return Error::Invalid("days", "must be 1-366");
+  const Date from = env_.Today().AddDays(-static_cast<int>(days - 1));
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    auto& l = repo.loyalty();
+    std::map<std::string, bool> listed;
+    for (const auto& c : l.ListCategories()) listed.emplace(c.name, c.active);
+    json items = json::array();
+    for (const auto& [name, lines] : l.CategoriesSold(from)) {
+      auto it = listed.find(name);
+      items.push_back({{"name", name},
+                       {"lines", lines},
+                       {"listed", it != listed.end()},
+                       {"active", it != listed.end() && it->second}});
+    }
+    return json{{"from", from.ToString()}, {"items", items}};
+  });
+}
+
 }  // namespace vipcare::service

@@ -62,6 +62,12 @@ class Programs {
   // kNotFound on "id". Needs program_admin; audited when it changes.
   Result<nlohmann::json> UpdateCategory(const Actor& actor, int64_t id,
                                         const nlohmann::json& body);
+  // What the tills sent in the last `days` days (1-366, today included):
+  // {"from", "items": [{"name", "lines", "listed", "active"}]}, most lines
+  // first: the categories sale lines named, how many lines each, and whether
+  // the catalogue lists it (and has it on). For building the catalogue from
+  // the sales before it checks them. Needs program_admin.
+  Result<nlohmann::json> CategoriesSold(const Actor& actor, int64_t days);
 
  private:
   Env env_;

@@ -205,6 +205,10 @@ class LoyaltyRepository {
   // Whether the catalogue lists any category at all (only then are lines
   // checked against it).
   virtual bool HasCategories() = 0;
+  // The categories named by sale lines of days `from` onwards (store-local
+  // days), with how many lines named each, most lines first; blank ones left
+  // out. What the tills send, for building the catalogue from.
+  virtual std::vector<std::pair<std::string, int64_t>> CategoriesSold(Date from) = 0;
 
   // Transactions. InsertTransaction writes the lines too and sets t.id.
   virtual int64_t InsertTransaction(TransactionRecord& t) = 0;

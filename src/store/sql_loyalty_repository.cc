@@ -74,6 +74,13 @@ constexpr std::string_view kInsertCategory =
 constexpr std::string_view kUpdateCategory =
     "UPDATE categories SET active = ?, updated_at = ? WHERE id = ?";
 constexpr std::string_view kHasCategories = "SELECT 1 FROM categories LIMIT 1";
+// "store_id IN (every store)" lets both engines range-scan
+// transactions_store_day (store_id, local_day) once per store.
+constexpr std::string_view kCategoriesSold =
+    "SELECT tl.category, COUNT(*) FROM transactions t "
+    "JOIN transaction_lines tl ON tl.transaction_id = t.id "
+    "WHERE t.store_id IN (SELECT id FROM stores) AND t.local_day >= ? AND t.kind = 'sale' "
+    "AND tl.category <> '' GROUP BY tl.category ORDER BY 2 DESC, 1";
 #undef VIPCARE_CATEGORY_COLUMNS
 
 CategoryRecord ReadCategory(const Row& r) {
@@ -303,6 +310,13 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
                                       c.id}) == 1;
   }
   bool HasCategories() override { return db_.QueryOne(kHasCategories).has_value(); }
+  std::vector<std::pair<std::string, int64_t>> CategoriesSold(Date from) override {
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& r : db_.Query(kCategoriesSold, {from.ToString()})) {
+      out.emplace_back(r.Text(0), r.Int(1));
+    }
+    return out;
+  }
 
   int64_t InsertTransaction(TransactionRecord& t) override {
     t.id = db_.InsertId(kInsertTransaction,

@@ -75,6 +75,7 @@ const std::map<std::string, std::string> kMatrix = {
     // The category catalogue: anyone signed in reads it (the till, the
     // program editor, report filters); program admins change it.
     {"GET /api/v1/categories", "yyyyyyy"},
+    {"GET /api/v1/categories/sold", "ynnnnnn"},
     {"POST /api/v1/categories", "ynnnnnn"},
     {"PATCH /api/v1/categories/{id}", "ynnnnnn"},
     {"POST /api/v1/members/{id}/redemptions", "ynnyynn"},

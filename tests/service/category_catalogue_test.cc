@@ -197,5 +197,28 @@ TEST_F(CategoryCatalogueTest, L3AProgramsCategoryRulesNameCategoriesOfTheCatalog
   EXPECT_EQ((*saved)["version"], version + 1);
 }
 
+// Building the catalogue from what the tills send: the categories of the
+// last N days' sale lines, and which the catalogue lists already.
+TEST_F(CategoryCatalogueTest, L1TheCategoriesSoldShowWhatTheCatalogueLacks) {
+  const MemberId m = NewMember("赵敏");
+  At(D(2026, 10, 1));
+  ASSERT_TRUE(Sell("O-1", m, "童装").ok());  // 61 days before the 30th of November
+  At(D(2026, 11, 20));
+  ASSERT_TRUE(Sell("N-1", m, "女装").ok());
+  ASSERT_TRUE(Sell("N-2", m, "女装").ok());
+  ASSERT_TRUE(Sell("N-3", m, "配饰").ok());
+  MustAdd("女装");
+  At(D(2026, 11, 30));
+  auto sold = programs_.CategoriesSold(fx_.admin(), 60);
+  ASSERT_TRUE(sold.ok());
+  EXPECT_EQ((*sold)["from"], "2026-10-02");
+  EXPECT_EQ((*sold)["items"],
+            json::parse(R"([{"name":"女装","lines":2,"listed":true,"active":true},
+                            {"name":"配饰","lines":1,"listed":false,"active":false}])"));
+  EXPECT_EQ((*programs_.CategoriesSold(fx_.admin(), 61))["items"].size(), 3u);
+  EXPECT_EQ(programs_.CategoriesSold(fx_.admin(), 0).error().field, "days");
+  EXPECT_EQ(programs_.CategoriesSold(manager_, 30).error().code, ErrorCode::kForbidden);
+}
+
 }  // namespace
 }  // namespace vipcare::service

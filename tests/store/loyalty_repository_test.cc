@@ -2,6 +2,8 @@
 // and PostgreSQL, selected by VIPCARE_TEST_BACKEND.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "store/store.h"
 #include "testing/test_db.h"
 
@@ -245,6 +247,37 @@ TEST_F(LoyaltyRepositoryTest, L1TheCategoryCatalogueKeepsItsOrderAndSwitchesOff)
                  return OkStatus();
                }),
                DbError);
+}
+
+// What the tills sent since a day: sale lines per category, most first;
+// refunds, blank categories and earlier days left out.
+TEST_F(LoyaltyRepositoryTest, L1CategoriesSoldCountSaleLinesSinceADay) {
+  Must([&](Repository& repo) {
+    auto& l = repo.loyalty();
+    for (int i = 0; i < 3; ++i) {
+      TransactionRecord t = Sale("S-" + std::to_string(i), members_[0], 100);
+      t.lines[1].category = i == 2 ? "" : "配饰";
+      l.InsertTransaction(t);
+    }
+    TransactionRecord old = Sale("S-old", members_[1], 100);
+    old.local_day = Date::FromYmd(2026, 10, 1);
+    old.lines[0].category = "童装";
+    l.InsertTransaction(old);
+    TransactionRecord refund = Sale("R-1", members_[0], 100);
+    refund.kind = "refund";
+    refund.lines[0].category = "鞋履";
+    l.InsertTransaction(refund);
+    using Sold = std::vector<std::pair<std::string, int64_t>>;
+    EXPECT_EQ(l.CategoriesSold(Date::FromYmd(2026, 11, 1)), (Sold{{"女装", 3}, {"配饰", 2}}));
+    // (Ties come in either order: the engines sort names differently.)
+    const Sold since_october = l.CategoriesSold(Date::FromYmd(2026, 10, 1));
+    using Counts = std::map<std::string, int64_t>;
+    const Counts expected{{"女装", 3}, {"配饰", 3}, {"童装", 1}};
+    EXPECT_EQ(Counts(since_october.begin(), since_october.end()), expected);
+    ASSERT_EQ(since_october.size(), 3u);
+    EXPECT_EQ(since_october[2].first, "童装");
+    EXPECT_TRUE(l.CategoriesSold(Date::FromYmd(2026, 11, 24)).empty());
+  });
 }
 
 TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick) {

@@ -772,6 +772,10 @@ export const LOYALTY_TESTS = [
       // The demo's catalogue is checked and lists what its stores sell.
       await catalogue.locator('[data-test=categories-state]').getByText('已启用类别校验').waitFor()
       await catalogue.locator('[data-test=categories-table]').getByText('女装', { exact: true }).waitFor()
+      // What the tills sent lately: every category of the demo's sales is listed.
+      const sold = catalogue.locator('[data-test=categories-sold] .el-table__row').filter({ hasText: '女装' }).first()
+      await sold.getByText('已列入', { exact: true }).waitFor()
+      assert.ok(await catalogue.locator('[data-test=categories-add-unlisted]').isDisabled(), 'nothing to add')
       // A name the catalogue lists already is refused on the field.
       await catalogue.locator('input[data-test=category-new-name]').fill('女装')
       await catalogue.locator('[data-test=category-new-add]').click()
