@@ -1132,6 +1132,7 @@ struct Conversion {
   MemberId member;
   Date day;
   std::string reason;
+  int card_valid_months = 0;  // the member's program's (L6)
 };
 
 // Provisional ids of this batch's lots until the real ones are reserved:
@@ -1229,10 +1230,28 @@ class BulkLoader {
   static constexpr int kMaxAttempts = 5;
 
 
-  void SetProgram(domain::Program p) {
-    program_ = std::move(p);
-    birthday_counts_ = program_.earning.birthday_multiplier_bp != domain::kFullRate;
-    referrals_ = program_.referral.reward_points.value > 0;
+  // The newest version of every program in use, as each posting reads it
+  // (L6): the company's, members' own and stores' defaults.
+  void LoadPrograms(store::Repository& repo) {
+    loyalty_ = &repo.loyalty();
+    book_.emplace(*loyalty_);
+    referrals_ = false;
+    for (const domain::Program* p : book_->All()) {
+      referrals_ = referrals_ || p->referral.reward_points.value > 0;
+    }
+    store_programs_.clear();
+    for (int64_t offset = 0;; offset += kStorePage) {
+      auto page = repo.ListStores(std::nullopt, {int64_t(kStorePage), offset});
+      for (const auto& st : page.items) {
+        if (!st.program_code.empty()) store_programs_[st.id.value] = st.program_code;
+      }
+      if (page.items.size() < kStorePage) break;
+    }
+  }
+
+  // The program a member is evaluated by: their loyalty state's.
+  const domain::Program& ProgramOf(const MemberSlot& m) {
+    return book_->Of(*loyalty_, m.state.program_code);
   }
 
   struct Counts {
@@ -1249,8 +1268,7 @@ class BulkLoader {
     Reset();
     now_ = c_.env.clock.Now();
     today_ = c_.env.Today();
-    // The newest program version, as each posting reads it.
-    SetProgram(loyalty_core::LoadProgram(repo.loyalty()));
+    LoadPrograms(repo);
     if (recheck) VIPCARE_TRY(Recheck(db, txns, begin, end));
 
     std::vector<size_t> todo;
@@ -1507,7 +1525,10 @@ class BulkLoader {
     if (m.has_state) return;
     m.state = store::LoyaltyState{};
     m.state.member_id = id;
-    m.state.program_code.clear();  // the company's: Run checked no store runs another
+    // As loyalty_core::StateOf: a first record starts on the home store's
+    // default program ('' = the company's).
+    auto store = store_programs_.find(m.facts.home_store_id.value);
+    m.state.program_code = store == store_programs_.end() ? std::string() : store->second;
     m.has_state = true;
   }
 
@@ -1516,7 +1537,7 @@ class BulkLoader {
     const size_t index = out_lots_.size();
     store::PointsLotRecord lot{kProvisionalLotId + int64_t(index), member, source, transaction_id,
                                points, points, earned_on,
-                               domain::ExpiryDate(program_.expiry, earned_on)};
+                               domain::ExpiryDate(ProgramOf(m).expiry, earned_on)};
     if (m.lots_loaded) {
       m.lots.push_back({{lot.id, lot.remaining, lot.earned_on, lot.expires_on}, transaction_id, index});
     }
@@ -1563,7 +1584,7 @@ class BulkLoader {
     answer.list_total = rec.list_total;
     answer.paid_total = rec.paid_total;
     if (!t.member) {
-      rec.result = loyalty_core::SaleAnswerText(answer, program_);
+      rec.result = loyalty_core::SaleAnswerText(answer, book_->Company());
       ++counts_.non_member;
       RememberSale(rec);
       out_txns_.push_back(std::move(rec));
@@ -1577,20 +1598,22 @@ class BulkLoader {
     }
     EnsureState(m, t.member);
     store::LoyaltyState& state = m.state;
+    const domain::Program& program = ProgramOf(m);
     domain::EarnInput in;
     in.tier = state.tier_code;
     in.on = rec.local_day;
     in.remainder = state.carry_fen;
     // Without a birthday multiplier the birthday changes nothing (Earn).
-    in.birthday = birthday_counts_ && m.facts.birthday &&
+    in.birthday = program.earning.birthday_multiplier_bp != domain::kFullRate &&
+                  m.facts.birthday &&
                   domain::IsBirthday(*m.facts.birthday, rec.local_day,
-                                     program_.birthday_calendar ==
+                                     program.birthday_calendar ==
                                          domain::BirthdayCalendar::kSolarOfBirth);
     in.lines.reserve(t.lines.size());
     for (const Line& l : t.lines) {
       in.lines.push_back({l.sku, l.category, l.brand, l.quantity, l.list_price, l.paid, l.promo});
     }
-    auto earning = domain::Earn(program_, in);
+    auto earning = domain::Earn(program, in);
     if (!earning.ok()) return earning.error();
     rec.member_id = t.member;
     const domain::EarnPlan plan = loyalty_core::ApplyEarning(*earning, rec, state);
@@ -1599,17 +1622,17 @@ class BulkLoader {
     counts_.points += earning->points.value;
 
     // L6, as after a posting: immediate upgrade or the approval queue.
-    auto metrics = domain::ComputeMetrics(program_, Activity(m, today_), today_);
+    auto metrics = domain::ComputeMetrics(program, Activity(m, today_), today_);
     if (!metrics.ok()) throw std::runtime_error("monthly buckets: " + metrics.error().message);
-    auto decision = domain::DecideUpgrade(program_, *metrics, state.tier_code);
+    auto decision = domain::DecideUpgrade(program, *metrics, state.tier_code);
     if (!decision.ok()) {
-      decision = domain::DecideUpgrade(program_, *metrics, "");
+      decision = domain::DecideUpgrade(program, *metrics, "");
       if (!decision.ok()) return decision.error();
     }
     std::optional<std::array<std::string, 3>> upgrade;  // from, to, reason
     std::optional<std::string> pending;
     if (decision->immediate) {
-      const std::string to = program_.tiers[decision->immediate->tier].code;
+      const std::string to = program.tiers[decision->immediate->tier].code;
       out_tiers_.push_back({0, t.member, now_, "upgrade", state.tier_code, to,
                             decision->immediate->reason, c_.actor.user_id});
       upgrade = {state.tier_code, to, decision->immediate->reason};
@@ -1623,7 +1646,7 @@ class BulkLoader {
       ++counts_.upgrades;
     }
     if (decision->needs_approval) {
-      const std::string to = program_.tiers[decision->needs_approval->tier].code;
+      const std::string to = program.tiers[decision->needs_approval->tier].code;
       if (state.pending_tier != to) {
         out_tiers_.push_back({0, t.member, now_, "approval_queued", state.tier_code, to,
                               decision->needs_approval->reason, c_.actor.user_id});
@@ -1639,7 +1662,7 @@ class BulkLoader {
     Points referral{0};
     MemberSlot* referrer = nullptr;
     if (m.facts.referrer_id && !state.referral_rewarded) {
-      referral = domain::ReferralReward(program_, rec.paid_total);
+      referral = domain::ReferralReward(program, rec.paid_total);
       auto it = slots_.find(m.facts.referrer_id.value);
       if (it != slots_.end() && it->second.known && FileUsable(it->second.facts.status)) {
         referrer = &it->second;
@@ -1653,20 +1676,21 @@ class BulkLoader {
 
     // M4 (ConvertIfQualified on the sale's day): decided now, written with the batch.
     bool became_formal = false;
-    if (m.facts.status == domain::MemberStatus::kTemporary && program_.temporary_to_formal) {
+    if (m.facts.status == domain::MemberStatus::kTemporary && program.temporary_to_formal) {
       domain::MemberActivity a = Activity(m, rec.local_day);
       a.rank_percentile = state.rank_percentile;
-      auto on_day = domain::ComputeMetrics(program_, a, rec.local_day);
+      auto on_day = domain::ComputeMetrics(program, a, rec.local_day);
       if (on_day.ok()) {
-        if (auto why = domain::ShouldBecomeFormal(program_, *on_day)) {
-          conversions_.push_back({t.member, rec.local_day, "达到正式会员条件：" + *why});
+        if (auto why = domain::ShouldBecomeFormal(program, *on_day)) {
+          conversions_.push_back(
+              {t.member, rec.local_day, "达到正式会员条件：" + *why, program.card.valid_months});
           m.facts.status = domain::MemberStatus::kFormal;
           became_formal = true;
         }
       }
     }
 
-    loyalty_core::AnswerForMember(answer, t.member, *earning, state, program_, referral,
+    loyalty_core::AnswerForMember(answer, t.member, *earning, state, program, referral,
                                   m.facts.referrer_id);
     if (upgrade) answer.upgrade = {(*upgrade)[0], (*upgrade)[1], (*upgrade)[2]};
     if (pending) {
@@ -1674,7 +1698,7 @@ class BulkLoader {
       answer.pending_reason = state.pending_reason;
     }
     answer.became_formal = became_formal;
-    rec.result = loyalty_core::SaleAnswerText(answer, program_);
+    rec.result = loyalty_core::SaleAnswerText(answer, program);
 
     if (referral.value > 0) {
       // loyalty_core::CreditPoints for the referrer (not growth value).
@@ -1816,7 +1840,8 @@ class BulkLoader {
       in.lines.push_back({line.paid, line.earn_base, sale.refunded_before[line.line_no],
                           it == now_by_line.end() ? Fen(0) : it->second});
     }
-    auto reversal = domain::ReverseForRefund(program_, in);
+    const domain::Program& program = ProgramOf(m);
+    auto reversal = domain::ReverseForRefund(program, in);
     if (!reversal.ok()) return reversal.error();
     const Points points = reversal->points;
 
@@ -1868,7 +1893,7 @@ class BulkLoader {
     j.Key("refund_of").Str(sale.external_id);
     j.Key("store_id").Int(rec.store_id.value);
     j.Key("tier");
-    loyalty_core::TierText(j, program_, state.tier_code);
+    loyalty_core::TierText(j, program, state.tier_code);
     j.End();
     rec.result = j.Take();
     if (points.value != 0) {
@@ -1940,8 +1965,8 @@ class BulkLoader {
       auto it = active.find(cv.member.value);
       if (it != active.end() && it->second.kind != domain::CardKind::kTemporary) continue;
       domain::Card card = domain::NewCard(cv.member, domain::CardKind::kFormal, cv.day);
-      card.expires_on = program_.card.valid_months > 0 ? cv.day.AddMonths(program_.card.valid_months)
-                                                       : Date::FromYmd(9999, 12, 31);
+      card.expires_on = cv.card_valid_months > 0 ? cv.day.AddMonths(cv.card_valid_months)
+                                                  : Date::FromYmd(9999, 12, 31);
       card.card_no = NewCardNumber();
       if (it != active.end()) {
         store::bulk::MarkCardReplaced(db, it->second.id, now_);
@@ -1981,9 +2006,10 @@ class BulkLoader {
   }
 
   const LoadContext& c_;
-  domain::Program program_;
+  store::LoyaltyRepository* loyalty_ = nullptr;   // the batch's
+  std::optional<loyalty_core::ProgramBook> book_;  // read at each batch's start
+  std::unordered_map<int64_t, std::string> store_programs_;  // store id -> default program
   LocalDays days_;
-  bool birthday_counts_ = false;
   bool referrals_ = false;
   Timestamp now_{};
   Date today_;
@@ -2026,8 +2052,7 @@ Result<TransactionImportReport> TransactionImport::Run(
   std::vector<Txn> txns;
   // Column names as this file's header wrote them, for errors found while posting.
   std::array<std::string, kColumnCount> names;
-  domain::Program program;
-  bool one_program = true;
+  bool cash_back = false;
   VIPCARE_TRY(env_.store.Read([&](store::Repository& repo) -> Status {
     report = TransactionImportReport{};
     txns.clear();
@@ -2035,8 +2060,9 @@ Result<TransactionImportReport> TransactionImport::Run(
     checker.LoadReferenceData();
     VIPCARE_TRY(checker.Run(*text));
     for (size_t i = 0; i < kColumnCount; ++i) names[i] = checker.ColumnName(Column(i));
-    program = loyalty_core::LoadProgram(repo.loyalty());
-    one_program = repo.loyalty().ProgramsInUse().empty();
+    for (const domain::Program* p : loyalty_core::ProgramBook(repo.loyalty()).All()) {
+      cash_back = cash_back || (p->redemption.cash_back && p->redemption.cash_back->automatic);
+    }
     return OkStatus();
   }));
   text->clear();
@@ -2052,11 +2078,10 @@ Result<TransactionImportReport> TransactionImport::Run(
   if (!report.errors.empty() && !opt.skip_bad) return finish();
 
   const LoadContext context{env_, actor, opt, names, progress};
-  // The set-wise loader evaluates every member by the company's program: with
-  // members or stores on programs of their own, or automatic cash-back, each
+  // The set-wise loader evaluates each member by their own program (L6) but
+  // does not issue vouchers: under a program with automatic cash-back each
   // transaction is posted as the till posts it.
-  const auto& cash_back = program.redemption.cash_back;
-  if (!one_program || (cash_back && cash_back->automatic)) {
+  if (cash_back) {
     VIPCARE_TRY(PostOneByOne(context, txns, report));
   } else {
     BulkLoader loader(context);

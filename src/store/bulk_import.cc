@@ -41,11 +41,11 @@ constexpr std::string_view kLinesOf =
     "list_price, paid, promo, earn_base, above_list_reason FROM transaction_lines "
     "WHERE transaction_id IN ";
 constexpr std::string_view kMembersByNo =
-    "SELECT id, member_no, status, birthday, birthday_calendar, referrer_id FROM members "
-    "WHERE member_no IN ";
+    "SELECT id, member_no, status, birthday, birthday_calendar, referrer_id, home_store_id "
+    "FROM members WHERE member_no IN ";
 constexpr std::string_view kMembersById =
-    "SELECT id, member_no, status, birthday, birthday_calendar, referrer_id FROM members "
-    "WHERE id IN ";
+    "SELECT id, member_no, status, birthday, birthday_calendar, referrer_id, home_store_id "
+    "FROM members WHERE id IN ";
 constexpr std::string_view kStates = VIPCARE_LOYALTY_STATE_SELECT "WHERE member_id IN ";
 constexpr std::string_view kMonths = VIPCARE_MONTH_SELECT "WHERE month >= ? AND member_id IN ";
 constexpr std::string_view kCardsOf =
@@ -253,6 +253,7 @@ MemberFacts ReadFacts(const Row& r) {
     if (f.birthday) f.birthday->leap_month = leap;
   }
   f.referrer_id = MemberId(r.Int(5));
+  f.home_store_id = StoreId(r.Int(6));
   return f;
 }
 

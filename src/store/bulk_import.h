@@ -46,6 +46,7 @@ struct MemberFacts {
   domain::MemberStatus status = domain::MemberStatus::kTemporary;
   std::optional<domain::CalendarDate> birthday;
   MemberId referrer_id;
+  StoreId home_store_id;  // whose default program a member without loyalty record starts on
 };
 std::vector<MemberFacts> MembersByNo(Db& db, const std::vector<std::string>& member_nos);
 std::vector<MemberFacts> MembersById(Db& db, const std::vector<int64_t>& ids);
