@@ -71,8 +71,10 @@ json SplitNames(const std::string& s) {
 struct CareSetup {
   domain::CareRuleSet rules;
   std::vector<domain::MessageTemplate> templates;
-  domain::Program program;
-  std::vector<std::string> tier_codes;
+  // Every program in use by code as members hold it ("" = the company's):
+  // a member's tier, its grade (A类 = their program's top tier) and
+  // birthday calendar are read in their own program (L6).
+  std::map<std::string, domain::Program> programs;
   std::string brand;
   std::unordered_map<int64_t, std::string> store_names;
   std::unordered_map<int64_t, std::string> store_addresses;
@@ -120,8 +122,7 @@ CareSetup LoadSetup(store::Repository& repo, Date day) {
   CareSetup s;
   s.rules = LoadRules(repo);
   s.templates = LoadTemplates(repo);
-  s.program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
-  for (const auto& t : s.program.tiers) s.tier_codes.push_back(t.code);
+  s.programs = loyalty_core::ProgramBook(repo.loyalty()).ByCode();
   if (auto c = repo.GetCompany()) s.brand = c->name;
   for (const auto& st : repo.ListStores(std::nullopt, {100000, 0}).items) {
     s.store_names[st.id.value] = st.name;
@@ -200,8 +201,19 @@ struct BatchFacts {
   std::unordered_map<int64_t, Date> goods_since;  // oldest goods awaiting pickup (C6)
 };
 
+// The program a member's care facts are read in: their own, else the
+// company's (a member without a loyalty record has no tier either).
+const domain::Program& ProgramOf(const CareSetup& s, const store::CareLoyaltyFacts* l) {
+  if (l != nullptr) {
+    if (auto it = s.programs.find(l->program_code); it != s.programs.end()) return it->second;
+  }
+  return s.programs.at("");
+}
+
 domain::MemberFacts FactsOf(const domain::Member& m, const BatchFacts& b, const CareSetup& s,
                             const TimeZone& tz) {
+  auto li = b.loyalty.find(m.id.value);
+  const domain::Program& program = ProgramOf(s, li == b.loyalty.end() ? nullptr : &li->second);
   domain::MemberFacts f;
   f.status = m.status;
   f.member_type = TypeOf(m);
@@ -209,7 +221,7 @@ domain::MemberFacts FactsOf(const domain::Member& m, const BatchFacts& b, const 
   f.occupation = m.occupation;
   f.birthday = m.birthday;
   f.birthday_solar_of_birth =
-      s.program.birthday_calendar == domain::BirthdayCalendar::kSolarOfBirth;
+      program.birthday_calendar == domain::BirthdayCalendar::kSolarOfBirth;
   f.anniversaries = m.anniversaries;
   f.joined_on = tz.LocalDate(m.created_at);
   if (auto it = b.loyalty.find(m.id.value); it != b.loyalty.end()) {
@@ -266,7 +278,7 @@ domain::MessageValues ValuesFor(const domain::Member& m, const domain::DueOccasi
   v.season = kSeasons[o.occasion_on.month() - 1];
   v.date = o.occasion_on;
   v.points = l ? l->points_balance : Points(0);
-  if (l) v.tier = loyalty_core::TierName(s.program, l->tier_code);
+  if (l) v.tier = loyalty_core::TierName(ProgramOf(s, l), l->tier_code);
   if (f.points_expire_on) {
     v.expiry_date = f.points_expire_on;
     v.expiring_points = f.points_expiring;
@@ -340,12 +352,13 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
   t.updated_at = now;
   // Messages of the occasion (C5), rendered now, sent from their due day.
   const std::string status = StatusKey(m.status);
-  const std::string grade =
-      l ? std::string(domain::GradeOf(
-              int(s.tier_codes.size()) - 1 -
-              int(std::find(s.tier_codes.begin(), s.tier_codes.end(), l->tier_code) -
-                  s.tier_codes.begin())))
-        : std::string();
+  std::string grade;
+  if (l) {
+    const auto& tiers = ProgramOf(s, l).tiers;
+    const auto at = std::find_if(tiers.begin(), tiers.end(),
+                                 [&](const domain::Tier& t) { return t.code == l->tier_code; });
+    grade = std::string(domain::GradeOf(int(tiers.end() - at) - 1));
+  }
   const Timestamp send_from =
       std::max(now, env.tz.StartOfDay(o.due_on) + std::chrono::hours(kSendHour));
   std::vector<store::OutboxMessage> messages;
@@ -628,9 +641,17 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
   if (!setup.ok()) return setup.error();
   const CareSetup& s = *setup;
   const auto calendar = domain::CareCalendar::Around(day, day);
-  const domain::CarePlanner planner(s.rules, s.tier_codes, calendar);
+  // One planner per program in use: a member's actions follow their tier's
+  // rank in their own program's ladder.
+  std::map<std::string, domain::CarePlanner> planners;
+  for (const auto& [code, program] : s.programs) {
+    std::vector<std::string> tier_codes;
+    for (const auto& t : program.tiers) tier_codes.push_back(t.code);
+    planners.try_emplace(code, s.rules, std::move(tier_codes), calendar);
+  }
+  const domain::CarePlanner& company_planner = planners.at("");
   const Timestamp since =
-      env_.tz.StartOfDay(day.AddDays(-planner.PurchaseLookBackDays() - 1));
+      env_.tz.StartOfDay(day.AddDays(-company_planner.PurchaseLookBackDays() - 1));
   // Contacts-without-growth (C4 fallback) counts contacts since the last
   // purchase; members never contacted cost no query.
   MemberId after;
@@ -674,11 +695,13 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
         if (f.last_purchase_on) {
           f.contacts_without_growth = int(care.CountContactsSince(m.id, *f.last_purchase_on));
         }
+        auto li = b.loyalty.find(m.id.value);
+        const store::CareLoyaltyFacts* l = li == b.loyalty.end() ? nullptr : &li->second;
+        auto own = l == nullptr ? planners.end() : planners.find(l->program_code);
+        const domain::CarePlanner& planner = own == planners.end() ? company_planner : own->second;
         due.clear();
         planner.Evaluate(f, day, due);
         if (due.empty()) continue;
-        auto li = b.loyalty.find(m.id.value);
-        const store::CareLoyaltyFacts* l = li == b.loyalty.end() ? nullptr : &li->second;
         const std::string prefix = std::to_string(m.id.value) + ' ';
         for (const auto& o : due) {
           if (have.contains(prefix + o.key)) continue;

@@ -92,6 +92,8 @@ class ProgramBook {
   const domain::Program& Of(store::LoyaltyRepository& l, const std::string& code);
   // Every program loaded, the company's first.
   std::vector<const domain::Program*> All() const;
+  // The same by code as members hold it ("" = the company's).
+  const std::map<std::string, domain::Program>& ByCode() const { return programs_; }
   // The company's program with the tiers of the others that it has no code
   // for appended, in their own ladder order: names and order for reports.
   domain::Program Ladder() const;

@@ -154,6 +154,7 @@ struct VersionedDoc {
 // What the daily care job reads of a member's loyalty state.
 struct CareLoyaltyFacts {
   MemberId member_id;
+  std::string program_code;  // the member's own ("" = the company's)
   std::string tier_code;
   std::optional<Date> last_purchase_on;
   std::optional<Date> downgrade_effective_on;

@@ -134,7 +134,8 @@ constexpr std::string_view kEndLeave = "UPDATE staff_leaves SET ended_at = ? WHE
 
 // ---- batch reads of the daily job ----
 constexpr std::string_view kLoyaltyFactsBetween =
-    "SELECT member_id, tier_code, last_purchase_on, downgrade_effective_on, points_balance "
+    "SELECT member_id, program_code, tier_code, last_purchase_on, downgrade_effective_on, "
+    "points_balance "
     "FROM member_loyalty "
     "WHERE member_id >= ? AND member_id <= ? ORDER BY member_id";
 constexpr std::string_view kPurchaseDaysBetween =
@@ -449,7 +450,8 @@ class SqlCareRepository final : public CareRepository {
   std::vector<CareLoyaltyFacts> LoyaltyFactsBetween(MemberId first, MemberId last) override {
     std::vector<CareLoyaltyFacts> out;
     for (const auto& r : db_.Query(kLoyaltyFactsBetween, {first.value, last.value})) {
-      out.push_back({MemberId(r.Int(0)), r.Text(1), ReadDay(r, 2), ReadDay(r, 3), Points(r.Int(4))});
+      out.push_back({MemberId(r.Int(0)), r.Text(1), r.Text(2), ReadDay(r, 3), ReadDay(r, 4),
+                     Points(r.Int(5))});
     }
     return out;
   }

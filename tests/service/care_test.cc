@@ -133,6 +133,32 @@ TEST_F(CareTest, C1_DayBeforeMidAutumn2027GivesEachTierItsOwnActions) {
   for (const auto& m : Outbox(top)) EXPECT_NE(m.channel, "sms");
 }
 
+// L6 with C1: a member's grade is their tier's rank in their own program's
+// ladder. With members on the key-accounts program (C级, B级, A级), the
+// company's 钻石卡 is still grade B, and key accounts' B级 is grade B too.
+TEST_F(CareTest, C1_EachMembersGradeIsTheirTiersRankInTheirOwnProgram) {
+  const MemberId diamond = Member("丁钻石", "diamond");
+  const MemberId b = Member("戊大客户", "");
+  const MemberId a = Member("己大客户", "");
+  for (MemberId id : {a, b}) {
+    auto moved = members_.Update(fx_.admin(), id, json{{"program_id", "key-accounts"}});
+    ASSERT_TRUE(moved.ok()) << moved.error().field << ": " << moved.error().message;
+  }
+  SetTier(b, "b");
+  SetTier(a, "a");
+  ASSERT_EQ(State(b).program_code, "key_accounts");
+  RunCare(kEveOfMidAutumn);
+  auto t = Task(diamond, "mid_autumn");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->channels, "sms,email,gift");  // B, not the default of a longer ladder
+  t = Task(b, "mid_autumn");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->channels, "sms,email,gift");
+  t = Task(a, "mid_autumn");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->channels, "phone,email,visit,gift");
+}
+
 TEST_F(CareTest, C1_RerunsAndTheNextDayNeverGiveASecondTaskForOneOccasion) {
   const MemberId m = Member("丁会员", "gold");
   RunCare(kEveOfMidAutumn);
