@@ -255,6 +255,10 @@ int RunDemo(const cli::Config& c, size_t members, uint64_t seed, const std::stri
              report->sales, report->non_member_sales, report->refunds,
              report->members_with_sales, report->points_earned, report->members_with_tier,
              report->members_above_normal, report->pending_approvals);
+  fmt::print("programs: {} corporate buyers of {} on {} as their own program; {} starts its new "
+             "members on {}\n",
+             report->members_own_program, report->store_with_default, "key_accounts",
+             report->store_with_default, report->store_default_program);
   // The care engine's tasks for the demo day, so the task screens have work.
   {
     auto tz = TimeZone::Load(c.timezone);

@@ -22,6 +22,7 @@
 #include "service/context.h"
 #include "service/loyalty.h"
 #include "service/member_import.h"  // WriteBulk
+#include "service/tier_admin.h"
 
 namespace vipcare::service {
 namespace {
@@ -1288,6 +1289,38 @@ Status PostHistory(store::Repository& repo, store::Store& store, const TimeZone&
 
 }  // namespace
 
+// Programs per member and store (L6), set after the history so that it was
+// earned under the company's program: the corporate buyers (团购客户) of one
+// store who bought are put on the key-accounts program as their own (each
+// placed on its ladder by their record, with a program_change row in the
+// tier history), and the store starts its members without a loyalty record
+// on the cosmetics program.
+constexpr size_t kProgramStore = 6;  // SZ02
+static_assert(kStores[kProgramStore].code == "SZ02");
+constexpr std::string_view kCorporateProgram = "key_accounts";
+constexpr std::string_view kStoreProgram = "cosmetics";
+
+Status SetUpPrograms(store::Repository& repo, store::Store& store, const TimeZone& tz, Date today,
+                     Timestamp at, StoreId program_store, const std::vector<MemberId>& corporate,
+                     DemoReport& report) {
+  FixedClock clock(at);
+  const Env env{store, clock, tz};
+  const Actor actor = Actor::CommandLine();
+  for (MemberId id : corporate) {
+    if (!repo.loyalty().GetLoyaltyState(id)) continue;  // never bought
+    auto moved = MoveToProgram(repo, env, actor, id, std::string(kCorporateProgram), today);
+    if (!moved.ok()) return moved.error();
+    if (*moved) ++report.members_own_program;
+  }
+  auto st = repo.GetStore(program_store);
+  if (!st) return Error{ErrorCode::kInternal, "the demo's program store is missing", "store_id"};
+  st->program_code = std::string(kStoreProgram);
+  repo.UpdateStore(*st);
+  report.store_with_default = st->code;
+  report.store_default_program = st->program_code;
+  return OkStatus();
+}
+
 Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
                                 const std::function<void(size_t done, size_t total)>& progress,
                                 const std::function<void(size_t done, size_t total)>& sales_progress) {
@@ -1363,6 +1396,7 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
     MemberFactory factory(gen, *tz, associates, store_ids);
     SalesPlanner planner(opt.seed, opt.today, opt.members, opt.churn, *tz, associates);
     std::vector<Shopper> shoppers;
+    std::vector<MemberId> corporate;  // SetUpPrograms
     const std::vector<Timestamp> created = factory.CreationTimes(opt.members);
     std::vector<MemberId> stored;
     stored.reserve(opt.members);
@@ -1393,6 +1427,9 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
         // Card holders buy; prospects have not yet.
         if (!planner.TakesPart()) continue;
         const Member& m = chunk[i];
+        if (m.home_store_id == store_ids[kProgramStore] && !m.business.credit_rating.empty()) {
+          corporate.push_back(m.id);
+        }
         Shopper& shopper = shoppers.emplace_back();
         shopper.id = m.id;
         shopper.created = ToEpochSeconds(m.created_at);
@@ -1417,6 +1454,8 @@ Result<DemoReport> GenerateDemo(store::Store& store, const DemoOptions& opt,
     planner.PlanRefunds();
     VIPCARE_TRY(PostHistory(repo, store, *tz, opt.today, planner.TakeInTimeOrder(), shoppers, store_ids,
                             sales_progress, report));
+    VIPCARE_TRY(SetUpPrograms(repo, store, *tz, opt.today, accounts_created,
+                              store_ids[kProgramStore], corporate, report));
 
     const std::vector<std::string> password_hashes = hashes.get();
     for (size_t i = 0; i < staff_plans.size(); ++i) {

@@ -45,6 +45,11 @@ struct DemoReport {
   size_t members_with_tier = 0;      // any tier of the program, 普卡 and up
   size_t members_above_normal = 0;   // 银卡 and up
   size_t pending_approvals = 0;      // tiers waiting for a store manager (紫金钻石卡)
+  // Programs per member and store (L6): corporate buyers of one store on the
+  // key-accounts program as their own, and that store's default program.
+  size_t members_own_program = 0;
+  std::string store_with_default;  // its code
+  std::string store_default_program;
   std::vector<DemoLogin> logins;
 };
 
