@@ -93,17 +93,15 @@ CategoryCatalogue::CategoryCatalogue(store::LoyaltyRepository& l) {
 }
 
 std::string_view CategoryCatalogue::Problem(std::string_view category) const {
-  if (!checked() || category.empty()) return {};
+  if (!checked()) return {};
   auto it = active_.find(category);
-  if (it == active_.end()) return kCategoryNotListed;
-  return it->second ? std::string_view() : kCategorySwitchedOff;
+  return CategoryProblem(category, it == active_.end() ? std::nullopt : std::optional(it->second));
 }
 
-std::string_view CategoryProblem(std::string_view category,
-                                 const std::optional<store::CategoryRecord>& found) {
+std::string_view CategoryProblem(std::string_view category, std::optional<bool> active) {
   if (category.empty()) return {};
-  if (!found) return kCategoryNotListed;
-  return found->active ? std::string_view() : kCategorySwitchedOff;
+  if (!active) return kCategoryNotListed;
+  return *active ? std::string_view() : kCategorySwitchedOff;
 }
 
 Status CheckLineCategories(store::LoyaltyRepository& l, const std::vector<std::string>& categories) {
@@ -116,7 +114,10 @@ Status CheckLineCategories(store::LoyaltyRepository& l, const std::vector<std::s
   for (size_t i = 0; i < categories.size(); ++i) {
     const std::string& c = categories[i];
     auto [it, added] = seen.try_emplace(c);
-    if (added) it->second = CategoryProblem(c, c.empty() ? std::nullopt : l.FindCategory(c));
+    if (added && !c.empty()) {
+      auto found = l.FindCategory(c);
+      it->second = CategoryProblem(c, found ? std::optional(found->active) : std::nullopt);
+    }
     if (!it->second.empty()) {
       return Error::Invalid(fmt::format("lines[{}].category", i), std::string(it->second));
     }

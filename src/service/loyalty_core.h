@@ -63,15 +63,19 @@ class CategoryCatalogue {
   std::string_view Problem(std::string_view category) const;
   // Whether the catalogue lists `category`, active or switched off.
   bool Lists(std::string_view category) const { return active_.count(category) > 0; }
+  // Whether it lists `category` and has it on.
+  bool Active(std::string_view category) const {
+    auto it = active_.find(category);
+    return it != active_.end() && it->second;
+  }
 
  private:
   std::map<std::string, bool, std::less<>> active_;
 };
-// What is wrong with a line's `category` given its catalogue entry `found`
-// (nothing if the catalogue does not list it), while the catalogue is
-// checked; "" if nothing is.
-std::string_view CategoryProblem(std::string_view category,
-                                 const std::optional<store::CategoryRecord>& found);
+// What is wrong with a line's `category` while the catalogue is checked,
+// given whether the catalogue has it on (`active`; nothing if it does not
+// list it); "" if nothing is.
+std::string_view CategoryProblem(std::string_view category, std::optional<bool> active);
 // The first of `categories` (the lines' categories in order) that the
 // catalogue refuses: kInvalidArgument on "lines[i].category". One query
 // while the catalogue is empty, one more per distinct category otherwise.

@@ -315,15 +315,13 @@ Result<json> Programs::CategoriesSold(const Actor& actor, int64_t days) {
   const Date from = env_.Today().AddDays(-static_cast<int>(days - 1));
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
-    std::map<std::string, bool> listed;
-    for (const auto& c : l.ListCategories()) listed.emplace(c.name, c.active);
+    const CategoryCatalogue catalogue(l);
     json items = json::array();
     for (const auto& [name, lines] : l.CategoriesSold(from)) {
-      auto it = listed.find(name);
       items.push_back({{"name", name},
                        {"lines", lines},
-                       {"listed", it != listed.end()},
-                       {"active", it != listed.end() && it->second}});
+                       {"listed", catalogue.Lists(name)},
+                       {"active", catalogue.Active(name)}});
     }
     return json{{"from", from.ToString()}, {"items", items}};
   });
