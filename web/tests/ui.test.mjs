@@ -215,8 +215,14 @@ export const TESTS = [
 
       // 4. Good data: registered with a temporary card, the 360 page opens.
       await page.locator('[data-field=referrer_id] input').fill('')
+      // Favourite categories offer the company's catalogue (issue 5).
+      await page.locator('[data-field="preferences.categories"] .el-select').click()
+      await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').getByText('美妆', { exact: true }).click()
+      await page.keyboard.press('Escape')
       await page.locator('[data-test=member-submit]').click()
       await page.waitForURL(/#\/members\/\d+$/)
+      const created = await h.apiAs('admin', 'GET', `/members/${page.url().match(/members\/(\d+)$/)[1]}`)
+      assert.deepEqual(created.preferences.categories, ['美妆'])
       await page.locator('[data-test=member-name]').getByText('测试会员').waitFor()
       assert.equal((await page.locator('[data-test=member-mobile]').innerText()).trim(), mobile)
       await page.locator('[data-test=current-card]').getByText('临时卡').waitFor()
