@@ -224,10 +224,10 @@ domain::MemberFacts FactsOf(const domain::Member& m, const BatchFacts& b, const 
       program.birthday_calendar == domain::BirthdayCalendar::kSolarOfBirth;
   f.anniversaries = m.anniversaries;
   f.joined_on = tz.LocalDate(m.created_at);
-  if (auto it = b.loyalty.find(m.id.value); it != b.loyalty.end()) {
-    f.tier_code = it->second.tier_code;
-    f.last_purchase_on = it->second.last_purchase_on;
-    f.downgrade_effective_on = it->second.downgrade_effective_on;
+  if (li != b.loyalty.end()) {
+    f.tier_code = li->second.tier_code;
+    f.last_purchase_on = li->second.last_purchase_on;
+    f.downgrade_effective_on = li->second.downgrade_effective_on;
   }
   if (auto it = b.purchase_days.find(m.id.value); it != b.purchase_days.end()) {
     f.purchase_days = it->second;
@@ -300,7 +300,9 @@ struct Made {
   int messages = 0;
   int suppressed = 0;
 };
+// `planner`: the one of the member's program (their tier's grade).
 Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
+              const domain::CarePlanner& planner,
               const domain::Member& m, const domain::DueOccasion& o,
               const store::CareLoyaltyFacts* l, const domain::MemberFacts& f) {
   // The placeholders' values, worked out once for the occasion's messages.
@@ -352,13 +354,8 @@ Made MakeTask(store::Repository& repo, const Env& env, const CareSetup& s,
   t.updated_at = now;
   // Messages of the occasion (C5), rendered now, sent from their due day.
   const std::string status = StatusKey(m.status);
-  std::string grade;
-  if (l) {
-    const auto& tiers = ProgramOf(s, l).tiers;
-    const auto at = std::find_if(tiers.begin(), tiers.end(),
-                                 [&](const domain::Tier& t) { return t.code == l->tier_code; });
-    grade = std::string(domain::GradeOf(int(tiers.end() - at) - 1));
-  }
+  const std::string grade =
+      l ? std::string(domain::GradeOf(planner.LevelFromTop(l->tier_code))) : std::string();
   const Timestamp send_from =
       std::max(now, env.tz.StartOfDay(o.due_on) + std::chrono::hours(kSendHour));
   std::vector<store::OutboxMessage> messages;
@@ -716,7 +713,7 @@ Status Care::GenerateDay(const Actor& actor, Date day, std::map<std::string, int
             with_reasons.text = churn_text;
             occasion = &with_reasons;
           }
-          auto made = MakeTask(repo, env_, s, m, *occasion, l, f);
+          auto made = MakeTask(repo, env_, s, planner, m, *occasion, l, f);
           if (made.task) {
             counts["care_tasks"] += 1;
             counts["care_messages"] += made.messages;
