@@ -10,6 +10,7 @@
 #include "service/access.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
+#include "store/reports/scope_members.h"
 
 namespace vipcare::service {
 namespace {
@@ -95,20 +96,23 @@ struct Figures {
   std::map<std::string, Cell> by_tier;
 };
 
-// The figures of `store` for month `m`, as of `today`.
+// The figures of `store` for month `m`, as of `today`; tiers keyed as the
+// reports key them (a program of the member's own told apart from the
+// company's, `company`).
 Figures FiguresOf(store::Repository& repo, const TimeZone& tz, StoreId store, const Month& m,
-                  Date today) {
+                  Date today, const std::string& company) {
   Figures f;
   std::unordered_map<int64_t, std::string> tier_of;
   std::set<int64_t> visited;
   for (const auto& r : repo.care().TasksDueInStoreWithTier(store, m.first, m.last)) {
+    const std::string tier = store::reports::TierKey(r.program, r.tier, company);
     f.totals.Add(r, tz, today);
     f.by_channel[r.channel].Add(r, tz, today);
-    f.by_tier[r.tier].Add(r, tz, today);
-    tier_of[r.member_id.value] = r.tier;
+    f.by_tier[tier].Add(r, tz, today);
+    tier_of[r.member_id.value] = tier;
     if (r.status == "done" && visited.insert(r.member_id.value).second) {
       f.totals.visited += 1;
-      f.by_tier[r.tier].visited += 1;
+      f.by_tier[tier].visited += 1;
     }
   }
   for (const auto& [member, points] : repo.care().VisitedMemberPoints(store, m.first, m.last, m.key)) {
@@ -138,8 +142,9 @@ json ChannelRows(const Figures& f) {
   return out;
 }
 
-// Tiers from the top of the company's program down, then codes the program
-// no longer has, then members without a tier.
+// Tiers from the top of the company's program down, then those of the other
+// programs members are on (loyalty_core::ProgramBook::Ladder), then codes no
+// program has, then members without a tier.
 json TierRows(const Figures& f, const domain::Program& program) {
   json out = json::array();
   std::set<std::string> listed;
@@ -151,8 +156,21 @@ json TierRows(const Figures& f, const domain::Program& program) {
     out.push_back(row);
     listed.insert(code);
   };
-  for (auto it = program.tiers.rbegin(); it != program.tiers.rend(); ++it) {
-    if (auto c = f.by_tier.find(it->code); c != f.by_tier.end()) add(it->code, c->second);
+  // The ladder holds each program's tiers lowest first, program after
+  // program ("program:code" keys): each program top down, in that order.
+  size_t end = 0;
+  while (end < program.tiers.size()) {
+    const size_t begin = end;
+    const auto prefix = [&](size_t i) {
+      const std::string& key = program.tiers[i].code;
+      const size_t colon = key.find(':');
+      return colon == std::string::npos ? std::string() : key.substr(0, colon);
+    };
+    while (end < program.tiers.size() && prefix(end) == prefix(begin)) ++end;
+    for (size_t i = end; i-- > begin;) {
+      const std::string& code = program.tiers[i].code;
+      if (auto c = f.by_tier.find(code); c != f.by_tier.end()) add(code, c->second);
+    }
   }
   for (const auto& [code, cell] : f.by_tier) {
     if (!code.empty() && !listed.contains(code)) add(code, cell);
@@ -219,7 +237,7 @@ Result<json> CareReports::MonthlyReport(const Actor& actor, StoreId store,
     VIPCARE_TRY(CheckReportScope(actor, *s));
     if (m->first > today) return Error::Unprocessable("该月尚未开始，没有回访数据", "month");
     const auto program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
-    const Figures f = FiguresOf(repo, env_.tz, store, *m, today);
+    const Figures f = FiguresOf(repo, env_.tz, store, *m, today, program.code);
     return json{{"store", StoreJson(*s)},
                 {"month", m->text},
                 {"from", m->first.ToString()},
@@ -292,7 +310,7 @@ Result<json> CareReports::RegionalSummary(const Actor& actor, RegionId region,
     Cell total;
     json stores = json::array();
     for (const auto& s : repo.ListStores(region, {100000, 0}).items) {
-      const Figures f = FiguresOf(repo, env_.tz, s.id, *m, today);
+      const Figures f = FiguresOf(repo, env_.tz, s.id, *m, today, /*company=*/"");  // totals only
       json row = f.totals.Json(true);
       row["store_id"] = s.id.value;
       row["code"] = s.code;

@@ -11,6 +11,7 @@
 
 #include "domain/points.h"
 #include "domain/presets.h"
+#include "store/reports/scope_members.h"
 
 namespace vipcare::service::loyalty_core {
 
@@ -155,7 +156,10 @@ domain::Program ProgramBook::Ladder() const {
   for (const auto& [code, p] : programs_) {
     if (code.empty() || code == ladder.code) continue;
     for (const auto& t : p.tiers) {
-      if (!domain::FindTier(ladder, t.code)) ladder.tiers.push_back(t);
+      domain::Tier keyed = t;
+      keyed.code = store::reports::TierKey(code, t.code, ladder.code);
+      keyed.name = p.name + "·" + t.name;
+      ladder.tiers.push_back(std::move(keyed));
     }
   }
   return ladder;

@@ -98,8 +98,10 @@ class ProgramBook {
   std::vector<const domain::Program*> All() const;
   // The same by code as members hold it ("" = the company's).
   const std::map<std::string, domain::Program>& ByCode() const { return programs_; }
-  // The company's program with the tiers of the others that it has no code
-  // for appended, in their own ladder order: names and order for reports.
+  // Names and order for reports: the company's program with the tiers of
+  // every other program appended, program after program, each lowest first,
+  // keyed as the reports key them (store::reports::TierKey:
+  // "key_accounts:b") and named "<program>·<tier>".
   domain::Program Ladder() const;
 
  private:

@@ -4,6 +4,7 @@
 
 #include "service/access.h"
 #include "service/audit.h"
+#include "service/loyalty_core.h"
 #include "service/reports/report_query.h"
 
 namespace vipcare::service {
@@ -48,7 +49,14 @@ Result<json> Reports::List(const Actor& actor) {
                      {"description", spec.description},
                      {"filters", filters}});
   }
-  return json{{"items", items}};
+  // The tiers the "tier" filter takes: the company's by code, then those of
+  // every other program members are on or stores run, keyed by program.
+  return env_.store.Read([&](store::Repository& repo) -> Result<json> {
+    json tiers = json::array();
+    const domain::Program ladder = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
+    for (const auto& t : ladder.tiers) tiers.push_back({{"code", t.code}, {"name", t.name}});
+    return json{{"items", items}, {"tiers", tiers}};
+  });
 }
 
 Result<json> Reports::Get(const Actor& actor, const std::string& name, const QueryMap& q) {

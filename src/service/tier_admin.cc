@@ -196,6 +196,7 @@ Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor&
   auto& l = repo.loyalty();
   store::LoyaltyState s = StateOf(l, id);
   if (s.version > 0 && s.program_code == code) return false;
+  const std::string from_code = s.program_code;
   const domain::Program from = ProgramOf(l, s);
   s.program_code = code;
   const domain::Program to = ProgramOf(l, s);
@@ -217,7 +218,8 @@ Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor&
   const std::string change =
       fmt::format("积分方案由「{}」改为「{}」", from.name, to.name) +
       (tier == old_tier ? "，等级不变" : why.empty() ? "，新方案下暂无等级" : "：" + why);
-  l.AppendTierChange({0, id, now, "program_change", old_tier, tier, change, actor.user_id});
+  l.AppendTierChange(
+      {0, id, now, "program_change", old_tier, tier, change, actor.user_id, from_code});
   if (tier != old_tier) {
     s.tier_code = tier;
     s.tier_since = tier.empty() ? std::nullopt : std::optional<Date>(today);

@@ -135,7 +135,8 @@ struct StaffLeave {
 // Counts of one monthly visit report cell (C3).
 struct CareReportRow {
   std::string channel;
-  std::string tier;  // filled by the service; the store has no tiers here
+  std::string tier;     // the member's tier code now ("" none)
+  std::string program;  // the program it is a tier of ("" the company's)
   MemberId member_id;
   std::string status;
   Date due_on;

@@ -167,6 +167,9 @@ struct TierChange {
   std::string to_tier;
   std::string reason;
   UserId actor;
+  // A program change (kind "program_change") only: the program the member
+  // left ("" = they followed the company's), in which `from_tier` is a tier.
+  std::optional<std::string> from_program;
 };
 
 // Persistence of the loyalty engine, inside the transaction of the Repository

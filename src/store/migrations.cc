@@ -725,6 +725,18 @@ CREATE TABLE categories (
 );
 )sql";
 
+// Reports tell programs' tiers apart (R3-R7): programs may share tier codes
+// (普卡 `normal` of the department store and of premium goods), so a report
+// keys a member's tier by their program, and a program change (L6) records
+// the program the member left, for their tiers before it. Older program
+// changes keep NULL (their earlier tiers read under the member's program
+// now). The month-end tiers of the report rollups are rebuilt with the
+// programs (the next `run-jobs`; until then reports read the buckets).
+constexpr std::string_view kV12 = R"sql(
+ALTER TABLE tier_history ADD COLUMN from_program TEXT;
+UPDATE report_rollups SET state = 'stale' WHERE state <> 'stale';
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -761,6 +773,7 @@ const std::vector<Migration>& AllMigrations() {
       {9, "a sale line's reason for a price above list", kV9, nullptr},
       {10, "programs per member and per store", kV10, nullptr},
       {11, "the category catalogue", kV11, nullptr},
+      {12, "reports key tiers by program: a program change's former program", kV12, nullptr},
   };
   return kAll;
 }

@@ -26,8 +26,12 @@ struct StoreMonthSales {
 struct ReportScope {
   std::optional<StoreId> store;
   std::optional<RegionId> region;
-  // Members on this tier code only (R3, R4 ...), when given.
+  // Members on this tier only (R3, R4 ...), when given: a tier key as
+  // reports::TierKey makes it ("none" = members without a tier).
   std::optional<std::string> tier;
+  // The company's program code: its members' tiers are keyed by their plain
+  // code (reports::TierKey).
+  std::string company_program;
 };
 
 // Aggregates for the reports (SPEC R1-R10), read inside the transaction of

@@ -497,7 +497,7 @@ class SqlCareRepository final : public CareRepository {
   // ---- monthly report (service/care_report) and leave lists (service/staff_leave) ----
   static constexpr std::string_view kTasksDueInStoreWithTier =
       "SELECT t.channel, t.member_id, t.status, t.due_on, t.overdue_after, t.completed_at, "
-      "COALESCE(l.tier_code, '') FROM care_tasks t "
+      "COALESCE(l.tier_code, ''), COALESCE(l.program_code, '') FROM care_tasks t "
       "LEFT JOIN member_loyalty l ON l.member_id = t.member_id "
       "WHERE t.store_id = ? AND t.due_on >= ? AND t.due_on <= ? ORDER BY t.id";
   static constexpr std::string_view kVisitedMemberPoints =
@@ -536,6 +536,7 @@ class SqlCareRepository final : public CareRepository {
       row.overdue_after = ReadDay(r, 4).value_or(Date());
       row.completed_at = ReadTime(r, 5);
       row.tier = r.Text(6);
+      row.program = r.Text(7);
       out.push_back(std::move(row));
     }
     return out;

@@ -175,8 +175,8 @@ constexpr std::string_view kCountLedger = "SELECT COUNT(*) FROM points_ledger WH
 
 // ---- tier history ----
 constexpr std::string_view kAppendTierChange =
-    "INSERT INTO tier_history (member_id, at, kind, from_tier, to_tier, reason, actor_id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO tier_history (member_id, at, kind, from_tier, to_tier, reason, actor_id, "
+    "from_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kListTierChanges =
     "SELECT id, member_id, at, kind, from_tier, to_tier, reason, actor_id FROM tier_history "
     "WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
@@ -451,8 +451,13 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
 
   void AppendTierChange(const TierChange& c) override {
     db_.Exec(kAppendTierChange, {c.member_id.value, ToEpochSeconds(c.at), c.kind, c.from_tier,
-                                 c.to_tier, c.reason, NullIfZero(c.actor.value)});
-    if (c.from_tier != c.to_tier) reports::InvalidateRollupsEndingAfter(db_, c.at);
+                                 c.to_tier, c.reason, NullIfZero(c.actor.value),
+                                 c.from_program ? Value(*c.from_program) : Value()});
+    // A program change moves the member's tier to another program's even
+    // when the code stays: the rollups' month-end tiers name the program.
+    if (c.from_tier != c.to_tier || c.from_program) {
+      reports::InvalidateRollupsEndingAfter(db_, c.at);
+    }
   }
   PageOf<TierChange> ListTierChanges(MemberId member, Page page) override {
     PageOf<TierChange> out;

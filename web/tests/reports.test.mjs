@@ -205,6 +205,40 @@ export const REPORTS_TESTS = [
     },
   },
   {
+    name: 'reports: R3 the tiers of every program members are on have rows of their own, and the tier filter picks them by name',
+    needs: [['GET', '/reports'], ['GET', '/reports/tier_mix']],
+    timeout: 30,
+    async fn(h) {
+      const catalogue = await h.apiAs('hq', 'GET', '/reports')
+      // The demo puts SZ02's corporate buyers on the key-accounts program.
+      const own = catalogue.tiers.filter((t) => t.code.startsWith('key_accounts:'))
+      assert.ok(own.length >= 3, JSON.stringify(catalogue.tiers))
+      for (const t of own) assert.ok(t.name.startsWith('大客户') && t.name.includes('·'), t.name)
+      const all = await h.apiAs('hq', 'GET', '/reports/tier_mix')
+      // Each program's ladder has its rows (with or without members).
+      const row = all.rows.find((r) => r.tier_code === own[0].code)
+      assert.ok(row, JSON.stringify(all.rows))
+      assert.equal(row.tier_name, own[0].name)
+      const page = await h.newPage()
+      await openReports(h, page, 'hq')
+      await page.locator('[data-report=tier_mix]').click()
+      await waitRows(page, all.rows.length)
+      const texts = await (await tableRows(page)).allInnerTexts()
+      assert.ok(texts.some((t) => t.includes(row.tier_name) && t.includes(String(row.members))), texts.join('\n'))
+      // The filter offers the program's tiers by their names; picking one asks
+      // for its key and shows its members only.
+      const only = await h.apiAs('hq', 'GET', `/reports/tier_mix?tier=${encodeURIComponent(row.tier_code)}`)
+      assert.equal(only.totals.members, row.members)
+      await page.locator('[data-test=report-tier]').click()
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/reports/tier_mix?') && decodeURIComponent(r.url()).includes(`tier=${row.tier_code}`)),
+        pickOption(page, row.tier_name),
+      ])
+      assert.equal((await answer.json()).totals.members, row.members)
+      await page.locator('[data-test=report-scope]').filter({ hasText: row.tier_name }).waitFor()
+    },
+  },
+  {
     name: 'reports: an associate has no reports menu and is turned away from the report pages',
     needs: LIST,
     timeout: 15,

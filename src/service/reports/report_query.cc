@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "service/access.h"
+#include "service/loyalty_core.h"
 #include "service/reports/report_fns.h"
 
 namespace vipcare::service::reports {
@@ -114,6 +115,9 @@ Result<ReportQuery> ResolveQuery(const Actor& actor, const ReportSpec& spec,
   if (*region) q.scope.region = RegionId(**region);
   auto tier = Param(params, "tier");
   if (!tier.empty()) q.scope.tier = tier;
+  // Tiers of the company's program are keyed by their plain code, those of a
+  // member's own program by "program:code" (store/reports/scope_members.h).
+  q.scope.company_program = loyalty_core::LoadProgram(repo.loyalty()).code;
 
   // Scope: a manager's store, a supervisor's region (P2; aggregates only).
   if (q.scope.store && !repo.GetStore(*q.scope.store)) {

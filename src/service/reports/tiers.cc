@@ -7,6 +7,10 @@
 // "totals": {"members", "share_bp", "upgraded_in", "downgraded_in"},
 // "by_month": [{"month", "tier_code", "members"}] (every tier at each month's
 // end, or today for the current month; months after this one are left out),
+// Tiers are keyed by program: a member on a program of their own (L6) is on
+// "program:code" ("key_accounts:b", named "大客户 A/B/C 分级·B级"), listed
+// after the company's ladder, program after program (two programs may name
+// their tiers alike); the tier filter takes these keys.
 // "matrix": {"tiers": [codes], "names": [names], "cells": [{"from", "to",
 // "members"}]} (non-empty cells only, in ladder order), "reasons":
 // [{"direction": "up"|"down", "reason", "members"}] (up first, most first),
@@ -15,7 +19,8 @@
 //                period's last day) ("as_of");
 //   upgraded_in / downgraded_in  members who moved up / down INTO that tier
 //                within the period (distinct members; totals: distinct
-//                members who moved up / down at all);
+//                members who moved up / down at all); a move to another
+//                program is neither (the matrix and by_month show it);
 //   matrix       each member once: their tier at the end of the day before
 //                the period (none if they registered during it) -> their
 //                tier as of "as_of";
@@ -233,6 +238,8 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
   for (const auto& m : movers) {
     for (const auto& e : m.events) {
       if (e.at < start || e.at >= end) continue;
+      // A move to another program's ladder is neither (the matrix shows it).
+      if (e.kind == "program_change") continue;
       const bool up = IsUp(ladder, e);
       (up ? up_into : down_into)[ladder.rank(e.to_tier)].push_back(m.member_id.value);
       (up ? up_any : down_any).push_back(m.member_id.value);

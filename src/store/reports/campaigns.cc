@@ -1,6 +1,8 @@
 // The SQL of R9 (campaigns), shared by SQLite and PostgreSQL.
 #include "store/reports/campaigns.h"
 
+#include "store/reports/scope_members.h"
+
 namespace vipcare::store::reports {
 namespace {
 
@@ -13,7 +15,8 @@ constexpr std::string_view kMemberSalesBetween =
     "AND t.local_day >= ? AND t.local_day <= ? "
     "AND (? = 0 OR t.store_id = ?) "
     "AND (? = 0 OR t.store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
-    "AND (? = '' OR t.member_id IN (SELECT member_id FROM member_loyalty WHERE tier_code = ?))";
+    "AND (? = 0 OR t.member_id IN (SELECT ml.member_id FROM member_loyalty ml WHERE "
+    VIPCARE_TIER_FILTER("ml") "))";
 
 }  // namespace
 
@@ -21,10 +24,10 @@ MemberSalesWindow MemberSalesBetween(ReportRepository& r, Date from, Date to,
                                      const ReportScope& scope) {
   const int64_t s = scope.store ? scope.store->value : 0;
   const int64_t g = scope.region ? scope.region->value : 0;
-  const std::string tier = scope.tier.value_or("");
+  std::vector<Value> p = {from.ToString(), to.ToString(), s, s, g, g};
+  AppendOptionalTierFilter(p, scope);
   MemberSalesWindow out;
-  auto row = r.db().QueryOne(kMemberSalesBetween,
-                             {from.ToString(), to.ToString(), s, s, g, g, tier, tier});
+  auto row = r.db().QueryOne(kMemberSalesBetween, p);
   if (row) {
     out.buyers = row->Int(0);
     out.sales = row->Int(1);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 
+#include "store/reports/scope_members.h"
+
 namespace vipcare::store::reports {
 namespace {
 
@@ -28,7 +30,8 @@ constexpr std::string_view kCareWorkCells =
     "SUM(CASE WHEN t.status IN ('open', 'forwarded') THEN 1 ELSE 0 END) "
     "FROM care_tasks t LEFT JOIN care_contacts c ON c.id = t.contact_id "
     "WHERE t.due_on >= ? AND t.due_on <= ? AND " VIPCARE_STORE_SCOPE("t.store_id") " "
-    "AND (? = '' OR t.member_id IN (SELECT member_id FROM member_loyalty WHERE tier_code = ?)) "
+    "AND (? = 0 OR t.member_id IN (SELECT ml.member_id FROM member_loyalty ml WHERE "
+    VIPCARE_TIER_FILTER("ml") ")) "
     "GROUP BY substr(t.due_on, 1, 7), COALESCE(t.store_id, 0), t.channel ORDER BY 1, 2, 3";
 
 constexpr std::string_view kStaffInScope =
@@ -100,9 +103,7 @@ std::vector<Value> With(std::vector<Value> head, const ReportScope& scope) {
 std::vector<CareWorkCell> CareWorkCells(ReportRepository& r, Date from, Date to, Date today,
                                         const ReportScope& scope) {
   std::vector<Value> params = With({today.ToString(), from.ToString(), to.ToString()}, scope);
-  const std::string tier = scope.tier.value_or("");
-  params.push_back(tier);
-  params.push_back(tier);
+  AppendOptionalTierFilter(params, scope);
   std::vector<CareWorkCell> out;
   for (const auto& row : r.db().Query(kCareWorkCells, params)) {
     CareWorkCell c;

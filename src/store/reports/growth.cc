@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "store/reports/scope_members.h"
+
 namespace vipcare::store::reports {
 namespace {
 
@@ -20,7 +22,7 @@ constexpr size_t kMonthSlots = 12;
 // kNewMembers without and with the tier filter (the member_loyalty join only
 // when a tier is asked). Parameters: the 11 instants at which months 1..11 of
 // the chunk begin (padded with the chunk's end), formal_by (day), the chunk's
-// start and end, store x2, region x2[, tier code]. The CASE gives each member
+// start and end, store x2, region x2[, tier filter x4]. The CASE gives each member
 // the index of the month their created_at falls in; `c` is the member's first
 // card (no card with a lower id: an inner join, so a file without a card is
 // left out), and the first formal card comes from a probe of
@@ -53,10 +55,10 @@ constexpr std::string_view kNewMembers =
     VIPCARE_NEW_MEMBERS_SELECT VIPCARE_NEW_MEMBERS_WHERE VIPCARE_NEW_MEMBERS_GROUP;
 constexpr std::string_view kNewMembersOfTier =
     VIPCARE_NEW_MEMBERS_SELECT "LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
-    VIPCARE_NEW_MEMBERS_WHERE "AND COALESCE(ml.tier_code, '') = ? " VIPCARE_NEW_MEMBERS_GROUP;
+    VIPCARE_NEW_MEMBERS_WHERE "AND " VIPCARE_TIER_FILTER("ml") " " VIPCARE_NEW_MEMBERS_GROUP;
 
 // kConversions without and with the tier filter. Parameters: from, to
-// (days), store x2, region x2[, tier code]. The formal card counted is the
+// (days), store x2, region x2[, tier filter x4]. The formal card counted is the
 // member's first one, and only when their first card was temporary. The
 // period's formal cards are a range of cards_kind_issued (kind, issued_on,
 // member_id, id); the checks probe cards_member_first, the home store the
@@ -78,7 +80,7 @@ constexpr std::string_view kConversions =
     VIPCARE_CONVERSIONS_FROM VIPCARE_CONVERSIONS_WHERE VIPCARE_CONVERSIONS_GROUP;
 constexpr std::string_view kConversionsOfTier =
     VIPCARE_CONVERSIONS_FROM "LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
-    VIPCARE_CONVERSIONS_WHERE "AND COALESCE(ml.tier_code, '') = ? " VIPCARE_CONVERSIONS_GROUP;
+    VIPCARE_CONVERSIONS_WHERE "AND " VIPCARE_TIER_FILTER("ml") " " VIPCARE_CONVERSIONS_GROUP;
 
 #undef VIPCARE_CONVERSIONS_GROUP
 #undef VIPCARE_CONVERSIONS_WHERE
@@ -88,15 +90,15 @@ constexpr std::string_view kConversionsOfTier =
 #undef VIPCARE_NEW_MEMBERS_SELECT
 #undef VIPCARE_HOME_STORES
 
-// Appends the scope's parameters: store x2, region x2, and the tier code
-// when a tier is asked ("none" is the members without a tier, stored as '').
+// Appends the scope's parameters: store x2, region x2, and the tier filter's
+// four (scope_members.h) when a tier is asked.
 // Returns whether a tier is asked, i.e. which SQL text the parameters fit.
 bool AddScope(std::vector<Value>& p, const ReportScope& scope) {
   const int64_t s = scope.store ? scope.store->value : 0;
   const int64_t r = scope.region ? scope.region->value : 0;
   p.insert(p.end(), {s, s, r, r});
   if (!scope.tier) return false;
-  p.push_back(*scope.tier != "none" ? *scope.tier : std::string());
+  AppendTierFilter(p, scope);
   return true;
 }
 

@@ -29,7 +29,7 @@ namespace {
 // filter (member_loyalty is joined only when a tier is asked). They are
 // grouped by the caller: distinct buyers per key do not add up, so the
 // grouping is one pass in memory instead of a sort per key in SQL.
-// Parameters: from, to, store x2, region x2[, tier code].
+// Parameters: from, to, store x2, region x2[, tier filter x4].
 #define VIPCARE_MIX_SELECT                                                          \
   "SELECT tl.category, tl.brand, tl.paid, tl.quantity, "                            \
   "  CASE WHEN tl.quantity > 0 THEN tl.paid / tl.quantity "                         \
@@ -45,7 +45,7 @@ namespace {
 constexpr std::string_view kMemberSalesLines = VIPCARE_MIX_SELECT VIPCARE_MIX_WHERE;
 constexpr std::string_view kMemberSalesLinesOfTier =
     VIPCARE_MIX_SELECT "LEFT JOIN member_loyalty ml ON ml.member_id = t.member_id "
-    VIPCARE_MIX_WHERE "AND COALESCE(ml.tier_code, '') = ? ";
+    VIPCARE_MIX_WHERE "AND " VIPCARE_TIER_FILTER("ml") " ";
 
 // Parameters: from, to, store x2, region x2.
 constexpr std::string_view kAllSales =
@@ -61,7 +61,7 @@ constexpr std::string_view kAllSales =
 // form for that reason: "home_store_id IN (...)" would lead SQLite to
 // members_report_scope and a sort. A missing birthday is grouped as stored
 // (NULL or ''), shown as '' and merged by the caller. Without and with the
-// tier filter. Parameters: registered_before, store x2, region x2[, tier code].
+// tier filter. Parameters: registered_before, store x2, region x2[, tier filter x4].
 #define VIPCARE_MEMBERS_SELECT \
   "SELECT COALESCE(m.birthday, ''), m.birthday_calendar, m.gender, COUNT(*) FROM members m "
 #define VIPCARE_MEMBERS_WHERE                                                       \
@@ -74,10 +74,10 @@ constexpr std::string_view kMembersByProfile =
     VIPCARE_MEMBERS_SELECT VIPCARE_MEMBERS_WHERE VIPCARE_MEMBERS_GROUP;
 constexpr std::string_view kMembersByProfileOfTier =
     VIPCARE_MEMBERS_SELECT "LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
-    VIPCARE_MEMBERS_WHERE "AND COALESCE(ml.tier_code, '') = ? " VIPCARE_MEMBERS_GROUP;
+    VIPCARE_MEMBERS_WHERE "AND " VIPCARE_TIER_FILTER("ml") " " VIPCARE_MEMBERS_GROUP;
 
 // The store scope is where the sale was made. Without and with the tier
-// filter. Parameters: from, to, store x2, region x2[, tier code].
+// filter. Parameters: from, to, store x2, region x2[, tier filter x4].
 #define VIPCARE_BUYERS_SELECT                                                       \
   "SELECT COALESCE(m.birthday, ''), m.birthday_calendar, m.gender, "                \
   "COUNT(DISTINCT CASE WHEN t.kind = 'sale' THEN t.member_id END), SUM(t.paid_total) " \
@@ -100,7 +100,7 @@ constexpr std::string_view kProfiles =
 // With the tier filter (rare): grouped in SQL.
 constexpr std::string_view kBuyersByProfileOfTier =
     VIPCARE_BUYERS_SELECT "LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
-    VIPCARE_BUYERS_WHERE "AND COALESCE(ml.tier_code, '') = ? " VIPCARE_BUYERS_GROUP;
+    VIPCARE_BUYERS_WHERE "AND " VIPCARE_TIER_FILTER("ml") " " VIPCARE_BUYERS_GROUP;
 
 #undef VIPCARE_BUYERS_GROUP
 #undef VIPCARE_BUYERS_WHERE
@@ -121,12 +121,12 @@ std::vector<Value> PeriodStores(Date from, Date to, const ReportScope& scope) {
   return {from.ToString(), to.ToString(), s, s, r, r};
 }
 
-// Appends the tier filter's parameter when a tier is asked: the code
-// ("none" = no tier, stored as ''). Returns whether it did, i.e. whether the
+// Appends the tier filter's four parameters (scope_members.h) when a tier is
+// asked. Returns whether it did, i.e. whether the
 // parameters fit the "...OfTier" SQL text.
 bool AddTier(std::vector<Value>& p, const ReportScope& scope) {
   if (!scope.tier) return false;
-  p.push_back(*scope.tier != "none" ? *scope.tier : std::string());
+  AppendTierFilter(p, scope);
   return true;
 }
 

@@ -36,12 +36,16 @@ constexpr std::string_view kTiers =
     "SELECT member_id, tier_code FROM member_rollups WHERE month = ? AND tier_code <> ''";
 // Today's tiers, and the tier-changing events since an instant in id order
 // (as tier_mix reads them: store/reports/tiers.h). Parameters: since.
+// Tiers are kept as TierKey(program, code, "") (scope_members.h): a program
+// change names the program left (from_program), in which the member's
+// earlier tiers are.
 constexpr std::string_view kTiersNow =
-    "SELECT member_id, tier_code FROM member_loyalty WHERE tier_code <> ''";
+    "SELECT member_id, tier_code, program_code FROM member_loyalty "
+    "WHERE tier_code <> '' OR program_code <> ''";
 constexpr std::string_view kTierEventsSince =
-    "SELECT member_id, at, from_tier FROM tier_history WHERE at >= ? "
-    "AND kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge') "
-    "AND from_tier <> to_tier ORDER BY id";
+    "SELECT member_id, at, from_tier, from_program FROM tier_history WHERE at >= ? "
+    "AND kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge', 'program_change') "
+    "AND (from_tier <> to_tier OR from_program IS NOT NULL) ORDER BY id";
 constexpr std::string_view kList = "SELECT month, state FROM report_rollups ORDER BY month";
 constexpr std::string_view kReady =
     "SELECT 1 FROM report_rollups WHERE month = ? AND state = 'ready'";
@@ -181,25 +185,42 @@ std::vector<std::vector<MemberRollup>> ComputeRollups(Db& db, const std::vector<
   // Each month's tiers at its end, by member id: today's tier, or the from
   // tier of the member's first tier-changing event at or after the end.
   const size_t size = size_t(LargestMemberId(db)) + 1;
-  TierCodes codes;
+  TierCodes codes;     // tier keys
+  TierCodes programs;  // program codes
   std::vector<uint16_t> now(size, 0);
+  std::vector<uint16_t> program_now(size, 0);
   db.QueryEach(kTiersNow, {}, [&](const Row& row) {
     const int64_t id = row.Int(0);
-    if (id > 0 && id < int64_t(size)) now[size_t(id)] = codes.Of(row.Text(1));
+    if (id <= 0 || id >= int64_t(size)) return;
+    now[size_t(id)] = codes.Of(TierKey(row.Text(2), row.Text(1), ""));
+    program_now[size_t(id)] = programs.Of(row.Text(2));
   });
   std::vector<std::vector<uint16_t>> tiers(months.size(), now);
   std::vector<std::vector<bool>> fixed(months.size(), std::vector<bool>(size, false));
   const Timestamp earliest = *std::min_element(ends_at.begin(), ends_at.end());
+  struct Event {
+    Timestamp at;
+    std::string from_tier;
+  };
+  std::vector<uint32_t> member_of;
+  std::vector<Event> events;
+  std::vector<uint16_t> left;
   db.QueryEach(kTierEventsSince, {ToEpochSeconds(earliest)}, [&](const Row& row) {
     const int64_t id = row.Int(0);
     if (id <= 0 || id >= int64_t(size)) return;
-    const Timestamp at = FromEpochSeconds(row.Int(1));
-    for (size_t i = 0; i < months.size(); ++i) {
-      if (at < ends_at[i] || fixed[i][size_t(id)]) continue;
-      tiers[i][size_t(id)] = codes.Of(row.Text(2));
-      fixed[i][size_t(id)] = true;
-    }
+    member_of.push_back(uint32_t(id));
+    events.push_back({FromEpochSeconds(row.Int(1)), row.Text(2)});
+    left.push_back(row.IsNull(3) ? kSameProgram : programs.Of(row.Text(3)));
   });
+  const EventPrograms of = ProgramsOfEvents(member_of, left, std::move(program_now));
+  for (size_t k = 0; k < events.size(); ++k) {
+    const size_t id = member_of[k];
+    for (size_t i = 0; i < months.size(); ++i) {
+      if (events[k].at < ends_at[i] || fixed[i][id]) continue;
+      tiers[i][id] = codes.Of(TierKey(programs[of.from[k]], events[k].from_tier, ""));
+      fixed[i][id] = true;
+    }
+  }
 
   const int64_t through = *std::max_element(months.begin(), months.end());
   std::vector<int64_t> first(months.size());

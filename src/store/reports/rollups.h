@@ -43,7 +43,9 @@ struct MemberRollup {
   int64_t purchases = 0;  // sales in the 12 calendar months ending with `month`
   int64_t spend = 0;      // paid net of refunds (fen) in those months
   std::string last_day;   // last sale day on or before the month's end; "" none
-  std::string tier_code;  // tier at the month's end; "" none
+  // Tier at the month's end as TierKey(program, code, "") (scope_members.h:
+  // "program:code" for a member on a program of their own); "" none.
+  std::string tier_code;
 };
 
 // Marks every rollup of `month` and later unusable: call in the transaction
@@ -83,8 +85,9 @@ struct WindowFigures {
 std::optional<std::vector<WindowFigures>> WindowFromRollups(Db& db, int64_t from_month,
                                                             int64_t to_month);
 
-// Calls fn(member_id, tier_code) for every member of the ready rollup whose
-// month ends at `ends_at` (members without a row had no tier then); false,
+// Calls fn(member_id, tier key as kept: FoldTierKey it) for every member of
+// the ready rollup whose month ends at `ends_at` (members without a row had
+// no tier then); false,
 // calling nothing, when there is none.
 bool ForEachRollupTier(Db& db, Timestamp ends_at,
                        const std::function<void(int64_t, const std::string&)>& fn);

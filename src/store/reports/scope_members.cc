@@ -16,9 +16,63 @@ constexpr std::string_view kScopeMembers =
     "  WHERE (? = 0 OR s.id = ?) AND (? = 0 OR s.region_id = ?))";
 constexpr std::string_view kLargestMemberId = "SELECT COALESCE(MAX(id), 0) FROM members";
 constexpr std::string_view kLoyalty =
-    "SELECT member_id, tier_code, last_purchase_on FROM member_loyalty";
+    "SELECT member_id, tier_code, last_purchase_on, program_code FROM member_loyalty";
 
 }  // namespace
+
+std::string TierKey(std::string_view program, std::string_view tier, std::string_view company) {
+  if (tier.empty() || program.empty() || program == company) return std::string(tier);
+  std::string key;
+  key.reserve(program.size() + 1 + tier.size());
+  key.append(program).append(":").append(tier);
+  return key;
+}
+
+std::string FoldTierKey(std::string_view key, std::string_view company) {
+  const size_t colon = key.find(':');
+  if (colon == std::string_view::npos) return std::string(key);
+  return TierKey(key.substr(0, colon), key.substr(colon + 1), company);
+}
+
+void AppendTierFilter(std::vector<Value>& p, const ReportScope& scope) {
+  const std::string& key = scope.tier.value();
+  if (key == "none") {
+    p.insert(p.end(), {std::string(), int64_t(1), std::string(), std::string()});
+    return;
+  }
+  const size_t colon = key.find(':');
+  std::string program = colon == std::string::npos ? std::string() : key.substr(0, colon);
+  std::string tier = colon == std::string::npos ? key : key.substr(colon + 1);
+  if (program.empty() || program == scope.company_program) {
+    p.insert(p.end(), {std::move(tier), int64_t(0), std::string(), scope.company_program});
+  } else {
+    p.insert(p.end(), {std::move(tier), int64_t(0), program, program});
+  }
+}
+
+void AppendOptionalTierFilter(std::vector<Value>& p, const ReportScope& scope) {
+  p.emplace_back(int64_t(scope.tier ? 1 : 0));
+  if (scope.tier) {
+    AppendTierFilter(p, scope);
+  } else {
+    p.insert(p.end(), {std::string(), int64_t(1), std::string(), std::string()});
+  }
+}
+
+EventPrograms ProgramsOfEvents(const std::vector<uint32_t>& member_of,
+                               const std::vector<uint16_t>& left, std::vector<uint16_t> now) {
+  EventPrograms out;
+  out.from.resize(member_of.size());
+  out.to.resize(member_of.size());
+  for (size_t i = member_of.size(); i-- > 0;) {
+    const uint32_t id = member_of[i];
+    const uint16_t after = id < now.size() ? now[id] : 0;
+    out.to[i] = after;
+    if (left[i] != kSameProgram && id < now.size()) now[id] = left[i];
+    out.from[i] = id < now.size() ? now[id] : 0;
+  }
+  return out;
+}
 
 int64_t LargestMemberId(Db& db) { return db.QueryOne(kLargestMemberId)->Int(0); }
 
@@ -49,11 +103,14 @@ ScopeMembers LoadScopeMembers(Db& db, const ReportScope& scope, bool with_loyalt
   if (!with_loyalty && !scope.tier) return m;
   m.tier.assign(size, 0);
   m.last.assign(size, 0);
+  m.program.assign(size, 0);
   db.QueryEach(kLoyalty, {}, [&](const Row& row) {
     const int64_t id = row.Int(0);
     if (id <= 0 || id >= int64_t(size)) return;
-    m.tier[size_t(id)] = m.codes.Of(row.Text(1));
+    const std::string program = row.Text(3);
+    m.tier[size_t(id)] = m.codes.Of(TierKey(program, row.Text(1), scope.company_program));
     m.last[size_t(id)] = DayNumber(row, 2);
+    m.program[size_t(id)] = m.programs.Of(program);
   });
   if (scope.tier) {  // "none" is the members without a tier, stored as ''
     const std::string only = *scope.tier != "none" ? *scope.tier : "";

@@ -23,14 +23,17 @@ namespace {
 // events). Kind and reason only for the events before `details_until`: an
 // import of the sales history stamps millions of upgrades on its day, and
 // those after the period only take a member back to an earlier tier.
+// A program change (L6) moves the member onto another program's ladder; the
+// program it left (from_program, NULL before migration 12) tells in which
+// program its from_tier and the member's earlier tiers are.
 // Parameters: details_until x2, since, before.
 constexpr std::string_view kTierEventsSince =
     "SELECT h.member_id, h.at, h.from_tier, h.to_tier, "
-    "CASE WHEN h.at < ? THEN h.kind END, CASE WHEN h.at < ? THEN h.reason END "
+    "CASE WHEN h.at < ? THEN h.kind END, CASE WHEN h.at < ? THEN h.reason END, h.from_program "
     "FROM tier_history h "
     "WHERE h.at >= ? AND h.at < ? "
-    "AND h.kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge') "
-    "AND h.from_tier <> h.to_tier";
+    "AND h.kind IN ('upgrade', 'approved', 'downgrade', 'override', 'merge', 'program_change') "
+    "AND (h.from_tier <> h.to_tier OR h.from_program IS NOT NULL)";
 
 }  // namespace
 
@@ -42,12 +45,19 @@ TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp det
   // tiers then stand for today's, and only the events before it are read.
   int64_t before = std::numeric_limits<int64_t>::max();
   {
+    // The rollup's keys name the program of each tier then, which the walk
+    // back through the events below starts from.
     std::vector<uint16_t> at_end(m.size(), 0);
-    const bool ready = ForEachRollupTier(r.db(), details_until, [&](int64_t id, const std::string& code) {
-      if (id > 0 && id < int64_t(m.size())) at_end[size_t(id)] = m.codes.Of(code);
+    std::vector<uint16_t> program_then = m.program;
+    const bool ready = ForEachRollupTier(r.db(), details_until, [&](int64_t id, const std::string& key) {
+      if (id <= 0 || id >= int64_t(m.size())) return;
+      at_end[size_t(id)] = m.codes.Of(FoldTierKey(key, scope.company_program));
+      const size_t colon = key.find(':');
+      program_then[size_t(id)] = m.programs.Of(colon == std::string::npos ? "" : key.substr(0, colon));
     });
     if (ready) {
       m.tier = std::move(at_end);
+      m.program = std::move(program_then);
       before = ToEpochSeconds(details_until);
     }
   }
@@ -68,6 +78,7 @@ TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp det
   // keeps that order within each member.
   std::vector<uint32_t> member_of;
   std::vector<TierEvent> events;
+  std::vector<uint16_t> left;  // the program a program change left, else kSameProgram
   const int64_t until = ToEpochSeconds(details_until);
   r.db().QueryEach(kTierEventsSince, {until, until, ToEpochSeconds(since), before}, [&](const Row& row) {
     const int64_t id = row.Int(0);
@@ -75,7 +86,28 @@ TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp det
     member_of.push_back(uint32_t(id));
     events.push_back({FromEpochSeconds(row.Int(1)), row.IsNull(4) ? std::string() : row.Text(4),
                       row.Text(2), row.Text(3), row.IsNull(5) ? std::string() : row.Text(5)});
+    left.push_back(row.IsNull(6) ? kSameProgram : m.programs.Of(row.Text(6)));
   });
+  // Each event's tiers keyed by the program they were in; an event whose two
+  // keys are the same (a program change between programs the reports key
+  // alike: from following the company to being put on its code) is left out.
+  {
+    const EventPrograms programs = ProgramsOfEvents(member_of, left, m.program);
+    size_t kept = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+      TierEvent& e = events[i];
+      e.from_tier = TierKey(m.programs[programs.from[i]], e.from_tier, scope.company_program);
+      e.to_tier = TierKey(m.programs[programs.to[i]], e.to_tier, scope.company_program);
+      if (e.from_tier == e.to_tier) continue;
+      if (kept != i) {
+        events[kept] = std::move(e);
+        member_of[kept] = member_of[i];
+      }
+      ++kept;
+    }
+    events.resize(kept);
+    member_of.resize(kept);
+  }
   std::vector<uint32_t> first(m.size() + 1, 0);  // member id -> first slot in `order`
   for (uint32_t id : member_of) first[id + 1] += 1;
   for (size_t id = 0; id < m.size(); ++id) first[id + 1] += first[id];

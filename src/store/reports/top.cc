@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/reports/rollups.h"
+#include "store/reports/scope_members.h"
 
 namespace vipcare::store::reports {
 namespace {
@@ -25,15 +26,17 @@ constexpr size_t kCheckBatch = 256;
 
 // The members among a batch of candidates who are in the scope: open files of
 // its home stores, on its tier when one is asked. Parameters: store x2,
-// region x2, tier x2, then kCheckBatch member ids.
+// region x2, the tier filter's 5 (scope_members.h), then kCheckBatch member
+// ids.
 std::string ScopeCheckSql() {
   std::string sql =
-      "SELECT m.id, m.member_no, m.home_store_id, COALESCE(ml.tier_code, '') "
+      "SELECT m.id, m.member_no, m.home_store_id, COALESCE(ml.tier_code, ''), "
+      "COALESCE(ml.program_code, '') "
       "FROM members m LEFT JOIN member_loyalty ml ON ml.member_id = m.id "
       "WHERE m.status NOT IN ('closed', 'merged', 'erased') "
       "AND (? = 0 OR m.home_store_id = ?) "
       "AND (? = 0 OR m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
-      "AND (? = '' OR ml.tier_code = ?) AND m.id IN (";
+      "AND (? = 0 OR " VIPCARE_TIER_FILTER("ml") ") AND m.id IN (";
   for (size_t i = 0; i < kCheckBatch; ++i) sql += i ? ", ?" : "?";
   return sql + ")";
 }
@@ -52,8 +55,8 @@ void Check(Db& db, const std::vector<int64_t>& ids, const ReportScope& scope, Ch
   static const std::string sql = ScopeCheckSql();
   const int64_t s = scope.store ? scope.store->value : 0;
   const int64_t g = scope.region ? scope.region->value : 0;
-  const std::string tier = scope.tier.value_or("");
-  std::vector<Value> p = {s, s, g, g, tier, tier};
+  std::vector<Value> p = {s, s, g, g};
+  AppendOptionalTierFilter(p, scope);
   for (size_t i = 0; i < kCheckBatch; ++i) p.emplace_back(ids[std::min(i, ids.size() - 1)]);
   for (int64_t id : ids) checked.emplace(id, TopMember{});  // not in scope unless answered
   for (const auto& row : db.Query(sql, p)) {
@@ -61,7 +64,7 @@ void Check(Db& db, const std::vector<int64_t>& ids, const ReportScope& scope, Ch
     t.member_id = MemberId(row.Int(0));
     t.member_no = row.Text(1);
     t.home_store_id = StoreId(row.Int(2));
-    t.tier_code = row.Text(3);
+    t.tier_code = TierKey(row.Text(4), row.Text(3), scope.company_program);
   }
 }
 

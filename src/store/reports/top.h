@@ -32,7 +32,7 @@ struct TopMember {
   MemberId member_id;
   std::string member_no;
   StoreId home_store_id;
-  std::string tier_code;  // "" = no tier
+  std::string tier_code;  // tier key (scope_members.h TierKey); "" = no tier
   Fen spend{0};           // 12 months up to the current window's end
   Fen previous_spend{0};  // 12 months up to the previous window's end
   std::optional<int64_t> rank;           // 1..limit in the current top N

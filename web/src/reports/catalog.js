@@ -6,19 +6,27 @@ import { i18n } from '../i18n/index.js'
 
 let catalog = null
 
+function loadAll() {
+  if (!catalog) {
+    catalog = api.get('/reports').catch((e) => {
+      catalog = null
+      throw e
+    })
+  }
+  return catalog
+}
+
 // [{name, title, spec, description, filters: [...]}] in SPEC order, loaded
 // once per page load (a failed load is tried again next time).
 export function loadCatalog() {
-  if (!catalog) {
-    catalog = api.get('/reports').then(
-      (r) => r.items || [],
-      (e) => {
-        catalog = null
-        throw e
-      },
-    )
-  }
-  return catalog
+  return loadAll().then((r) => r.items || [])
+}
+
+// [{code, name}]: what the tier filter takes — the company's tiers, then
+// those of the other programs members are on, keyed "program:code" and named
+// "<program>·<tier>" (programs may name their tiers alike).
+export function loadReportTiers() {
+  return loadAll().then((r) => r.tiers || [])
 }
 
 export function forgetCatalog() {
