@@ -4,6 +4,11 @@
 // otherwise. Through the services on the backend VIPCARE_TEST_BACKEND selects.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <optional>
+#include <thread>
+#include <vector>
+
 #include "domain/presets.h"
 #include "service/programs.h"
 #include "testing/loyalty_scenario.h"
@@ -164,6 +169,42 @@ TEST_F(CategoryCatalogueTest, L1BadCatalogueChangesNameTheirFieldAndChangeNothin
   EXPECT_EQ(list["items"][0]["name"], "女装");
   EXPECT_EQ(list["items"][0]["active"], true);
   EXPECT_EQ(fx_.CountAudit("category_add"), 1);
+}
+
+TEST_F(CategoryCatalogueTest, L1AdminsAddingOneNameAtOnceGetOneCategoryAndConflictsNamingIt) {
+  // The store's writer runs writes one after another on both engines, so the
+  // name check inside each sees the one before it: a 409 on "name", never
+  // the unique index's error of the database.
+  constexpr int kThreads = 8;
+  std::atomic<int> ready{0};
+  std::vector<std::optional<Result<json>>> answers(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      ready.fetch_add(1);
+      while (ready.load() < kThreads) std::this_thread::yield();
+      try {
+        answers[size_t(i)] = programs_.AddCategory(fx_.admin(), json{{"name", "童装"}});
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "AddCategory threw: " << e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  int added = 0, refused = 0;
+  for (const auto& a : answers) {
+    ASSERT_TRUE(a.has_value());
+    if (a->ok()) {
+      ++added;
+      continue;
+    }
+    EXPECT_EQ(a->error().code, ErrorCode::kConflict) << a->error().message;
+    EXPECT_EQ(a->error().field, "name");
+    ++refused;
+  }
+  EXPECT_EQ(added, 1);
+  EXPECT_EQ(refused, kThreads - 1);
+  EXPECT_EQ(List()["total"], 1);
 }
 
 TEST_F(CategoryCatalogueTest, L3AProgramsCategoryRulesNameCategoriesOfTheCatalogue) {
