@@ -25,12 +25,16 @@
 
 #include "service/reports.h"
 #include "testing/loyalty_scenario.h"
+#include "testing/tier_mix_json.h"
 
 namespace vipcare::service {
 namespace {
 
 using domain::Role;
 using nlohmann::json;
+using vipcare::testing::MatrixCells;
+using vipcare::testing::MonthMix;
+using vipcare::testing::TierRow;
 
 Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
 
@@ -68,29 +72,6 @@ class ReportsProgramsTest : public vipcare::testing::LoyaltyScenarioTest {
     return r.ok() ? *r : json();
   }
 
-  static json Row(const json& report, const std::string& tier) {
-    for (const auto& row : report["rows"]) {
-      if (row["tier_code"] == tier) return row;
-    }
-    return json();
-  }
-
-  static std::map<std::string, int64_t> Cells(const json& report) {
-    std::map<std::string, int64_t> out;
-    for (const auto& c : report["matrix"]["cells"]) {
-      out[c["from"].get<std::string>() + "->" + c["to"].get<std::string>()] = c["members"];
-    }
-    return out;
-  }
-
-  static std::map<std::string, int64_t> MonthMix(const json& report, const std::string& month) {
-    std::map<std::string, int64_t> out;
-    for (const auto& e : report["by_month"]) {
-      if (e["month"] == month && e["members"] != 0) out[e["tier_code"]] = e["members"];
-    }
-    return out;
-  }
-
   const QueryMap period_ = {{"from", "2027-01"}, {"to", "2027-03"}};
   Reports reports_{fx_.env()};
   Actor analyst_;
@@ -99,17 +80,17 @@ class ReportsProgramsTest : public vipcare::testing::LoyaltyScenarioTest {
 
 TEST_F(ReportsProgramsTest, R3TiersOfProgramsThatShareCodesAreCountedApart) {
   const json r = Get("tier_mix", {{"from", "2027-02"}, {"to", "2027-03"}});
-  EXPECT_EQ(Row(r, "normal")["members"], 1) << r.dump();
-  EXPECT_EQ(Row(r, "normal")["tier_name"], "普卡");
-  EXPECT_EQ(Row(r, "gold")["members"], 1);
-  EXPECT_EQ(Row(r, "gold")["upgraded_in"], 1);
-  EXPECT_EQ(Row(r, "premium_goods:normal")["members"], 2);
-  EXPECT_EQ(Row(r, "premium_goods:normal")["tier_name"], "高档消费品会员制·普卡");
-  EXPECT_EQ(Row(r, "premium_goods:normal")["upgraded_in"], 0);
-  EXPECT_EQ(Row(r, "premium_goods:normal")["downgraded_in"], 0);
-  EXPECT_EQ(Row(r, "premium_goods:gold")["members"], 1);
-  EXPECT_EQ(Row(r, "premium_goods:gold")["tier_name"], "高档消费品会员制·金卡");
-  EXPECT_EQ(Row(r, "premium_goods:gold")["upgraded_in"], 1);
+  EXPECT_EQ(TierRow(r, "normal")["members"], 1) << r.dump();
+  EXPECT_EQ(TierRow(r, "normal")["tier_name"], "普卡");
+  EXPECT_EQ(TierRow(r, "gold")["members"], 1);
+  EXPECT_EQ(TierRow(r, "gold")["upgraded_in"], 1);
+  EXPECT_EQ(TierRow(r, "premium_goods:normal")["members"], 2);
+  EXPECT_EQ(TierRow(r, "premium_goods:normal")["tier_name"], "高档消费品会员制·普卡");
+  EXPECT_EQ(TierRow(r, "premium_goods:normal")["upgraded_in"], 0);
+  EXPECT_EQ(TierRow(r, "premium_goods:normal")["downgraded_in"], 0);
+  EXPECT_EQ(TierRow(r, "premium_goods:gold")["members"], 1);
+  EXPECT_EQ(TierRow(r, "premium_goods:gold")["tier_name"], "高档消费品会员制·金卡");
+  EXPECT_EQ(TierRow(r, "premium_goods:gold")["upgraded_in"], 1);
   EXPECT_EQ(r["totals"]["members"], 5);
   EXPECT_EQ(r["totals"]["upgraded_in"], 2);
   EXPECT_EQ(r["totals"]["downgraded_in"], 0);
@@ -123,7 +104,7 @@ TEST_F(ReportsProgramsTest, R3TiersOfProgramsThatShareCodesAreCountedApart) {
 
   // C's move to premium goods (the code kept) takes C from the company's
   // 普卡 to premium goods': the matrix shows it, the month ends too.
-  const auto cells = Cells(r);
+  const auto cells = MatrixCells(r);
   EXPECT_EQ(cells.at("normal->normal"), 1) << r["matrix"].dump();
   EXPECT_EQ(cells.at("normal->premium_goods:normal"), 1);
   EXPECT_EQ(cells.at("premium_goods:normal->premium_goods:normal"), 1);
@@ -142,12 +123,12 @@ TEST_F(ReportsProgramsTest, R3TiersOfProgramsThatShareCodesAreCountedApart) {
 TEST_F(ReportsProgramsTest, R3TheTierFilterTakesAProgramsTierAndRefusesOneNoProgramHas) {
   const json company = Get("tier_mix", {{"from", "2027-02"}, {"to", "2027-03"}, {"tier", "normal"}});
   EXPECT_EQ(company["totals"]["members"], 1) << company.dump();
-  EXPECT_EQ(Row(company, "normal")["members"], 1);
+  EXPECT_EQ(TierRow(company, "normal")["members"], 1);
   const json premium =
       Get("tier_mix", {{"from", "2027-02"}, {"to", "2027-03"}, {"tier", "premium_goods:normal"}});
   EXPECT_EQ(premium["totals"]["members"], 2) << premium.dump();
-  EXPECT_EQ(Row(premium, "premium_goods:normal")["members"], 2);
-  EXPECT_EQ(Cells(premium).at("normal->premium_goods:normal"), 1);
+  EXPECT_EQ(TierRow(premium, "premium_goods:normal")["members"], 2);
+  EXPECT_EQ(MatrixCells(premium).at("normal->premium_goods:normal"), 1);
   // Keys no program in use has (the company's tiers go by their plain code).
   for (const std::string bad :
        {"premium_goods:silver", "cosmetics:vip", "platinum", "department_store:normal"}) {
@@ -168,8 +149,8 @@ TEST_F(ReportsProgramsTest, R3MonthEndsFromTheRollupsNameTheProgramsToo) {
   ExecSql("UPDATE member_rollups SET tier_code = 'premium_goods:diamond' WHERE month = 202703 "
           "AND tier_code = 'premium_goods:gold'");
   const json read = Get("tier_mix", period_);
-  EXPECT_EQ(Row(read, "premium_goods:diamond")["members"], 1) << read.dump();
-  EXPECT_EQ(Row(read, "premium_goods:gold")["members"], 0);
+  EXPECT_EQ(TierRow(read, "premium_goods:diamond")["members"], 1) << read.dump();
+  EXPECT_EQ(TierRow(read, "premium_goods:gold")["members"], 0);
 }
 
 TEST_F(ReportsProgramsTest, R6R7ReportsFilterAndNameTiersByProgram) {

@@ -39,12 +39,16 @@
 #include "service/reports.h"
 #include "service/tier_admin.h"
 #include "testing/loyalty_scenario.h"
+#include "testing/tier_mix_json.h"
 
 namespace vipcare::service {
 namespace {
 
 using domain::Role;
 using nlohmann::json;
+using vipcare::testing::MatrixCells;
+using vipcare::testing::MonthMix;
+using vipcare::testing::TierRow;
 
 Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
 
@@ -108,31 +112,6 @@ class ReportsTiersTest : public vipcare::testing::LoyaltyScenarioTest {
     return r.ok() ? *r : json();
   }
 
-  static json Row(const json& report, const std::string& tier) {
-    for (const auto& row : report["rows"]) {
-      if (row["tier_code"] == tier) return row;
-    }
-    return json();
-  }
-
-  // {"from->to": members} of the matrix.
-  static std::map<std::string, int64_t> Cells(const json& report) {
-    std::map<std::string, int64_t> out;
-    for (const auto& c : report["matrix"]["cells"]) {
-      out[c["from"].get<std::string>() + "->" + c["to"].get<std::string>()] = c["members"];
-    }
-    return out;
-  }
-
-  // {tier: members} of one month of by_month.
-  static std::map<std::string, int64_t> MonthMix(const json& report, const std::string& month) {
-    std::map<std::string, int64_t> out;
-    for (const auto& e : report["by_month"]) {
-      if (e["month"] == month && e["members"] != 0) out[e["tier_code"]] = e["members"];
-    }
-    return out;
-  }
-
   Reports reports_{fx_.env()};
   Actor analyst_;
   MemberId q_;
@@ -148,16 +127,16 @@ TEST_F(ReportsTiersTest, R3DistributionMonthEndsMatrixAndReasonsOfThePeriod) {
   EXPECT_EQ(r["rows"][1]["tier_code"], "normal");
   EXPECT_EQ(r["rows"][1]["tier_name"], "普卡");
   EXPECT_EQ(r["rows"][5]["tier_code"], "purple_diamond");
-  EXPECT_EQ(Row(r, "none"), (json{{"tier_code", "none"}, {"tier_name", "未入级"}, {"members", 2},
+  EXPECT_EQ(TierRow(r, "none"), (json{{"tier_code", "none"}, {"tier_name", "未入级"}, {"members", 2},
                                   {"share_bp", 2500}, {"upgraded_in", 0}, {"downgraded_in", 0}}));
-  EXPECT_EQ(Row(r, "normal")["members"], 5);
-  EXPECT_EQ(Row(r, "normal")["share_bp"], 6250);
-  EXPECT_EQ(Row(r, "normal")["upgraded_in"], 2);
-  EXPECT_EQ(Row(r, "normal")["downgraded_in"], 2);
-  EXPECT_EQ(Row(r, "silver")["members"], 1);
-  EXPECT_EQ(Row(r, "silver")["share_bp"], 1250);
-  EXPECT_EQ(Row(r, "silver")["upgraded_in"], 1);
-  EXPECT_EQ(Row(r, "gold")["members"], 0);
+  EXPECT_EQ(TierRow(r, "normal")["members"], 5);
+  EXPECT_EQ(TierRow(r, "normal")["share_bp"], 6250);
+  EXPECT_EQ(TierRow(r, "normal")["upgraded_in"], 2);
+  EXPECT_EQ(TierRow(r, "normal")["downgraded_in"], 2);
+  EXPECT_EQ(TierRow(r, "silver")["members"], 1);
+  EXPECT_EQ(TierRow(r, "silver")["share_bp"], 1250);
+  EXPECT_EQ(TierRow(r, "silver")["upgraded_in"], 1);
+  EXPECT_EQ(TierRow(r, "gold")["members"], 0);
   EXPECT_EQ(r["totals"], (json{{"members", 8}, {"share_bp", 10000}, {"upgraded_in", 3},
                                {"downgraded_in", 2}}));
 
@@ -170,7 +149,7 @@ TEST_F(ReportsTiersTest, R3DistributionMonthEndsMatrixAndReasonsOfThePeriod) {
   EXPECT_EQ(r["matrix"]["tiers"],
             (json{"none", "normal", "silver", "gold", "diamond", "purple_diamond"}));
   EXPECT_EQ(r["matrix"]["names"][3], "金卡");
-  EXPECT_EQ(Cells(r), (std::map<std::string, int64_t>{{"none->none", 2},
+  EXPECT_EQ(MatrixCells(r), (std::map<std::string, int64_t>{{"none->none", 2},
                                                        {"none->normal", 2},
                                                        {"normal->normal", 1},
                                                        {"normal->silver", 1},
@@ -186,21 +165,21 @@ TEST_F(ReportsTiersTest, R3DistributionMonthEndsMatrixAndReasonsOfThePeriod) {
   // Up to today: the current month counts as of today, X and V now normal.
   auto now = Get(analyst_, {{"from", "2027-02"}, {"to", "2027-04"}});
   EXPECT_EQ(now["as_of"], "2027-04-20");
-  EXPECT_EQ(Row(now, "normal")["members"], 7);
-  EXPECT_EQ(Row(now, "none")["members"], 1);
+  EXPECT_EQ(TierRow(now, "normal")["members"], 7);
+  EXPECT_EQ(TierRow(now, "none")["members"], 1);
   EXPECT_EQ(MonthMix(now, "2027-04"),
             (std::map<std::string, int64_t>{{"none", 1}, {"normal", 7}, {"silver", 1}}));
-  EXPECT_EQ(Cells(now)["none->normal"], 4);  // T W X V
+  EXPECT_EQ(MatrixCells(now)["none->normal"], 4);  // T W X V
 }
 
 TEST_F(ReportsTiersTest, R3AStoreManagerSeesTheirStoreAndTheTierFilterKeepsTodaysTier) {
   auto mine = Get(manager_, {{"from", "2027-02"}, {"to", "2027-03"}});
-  EXPECT_EQ(Row(mine, "none")["members"], 2);
-  EXPECT_EQ(Row(mine, "normal")["members"], 4);
-  EXPECT_EQ(Row(mine, "normal")["upgraded_in"], 1);
-  EXPECT_EQ(Row(mine, "silver")["members"], 1);
+  EXPECT_EQ(TierRow(mine, "none")["members"], 2);
+  EXPECT_EQ(TierRow(mine, "normal")["members"], 4);
+  EXPECT_EQ(TierRow(mine, "normal")["upgraded_in"], 1);
+  EXPECT_EQ(TierRow(mine, "silver")["members"], 1);
   EXPECT_EQ(mine["totals"]["members"], 7);
-  EXPECT_EQ(Cells(mine)["none->normal"], 1);  // T, not W of SH02
+  EXPECT_EQ(MatrixCells(mine)["none->normal"], 1);  // T, not W of SH02
 
   auto other = reports_.Get(manager_, "tier_mix",
                             {{"store_id", std::to_string(fx_.org().sh02.value)}});
@@ -209,8 +188,8 @@ TEST_F(ReportsTiersTest, R3AStoreManagerSeesTheirStoreAndTheTierFilterKeepsToday
 
   auto silver = Get(analyst_, {{"from", "2027-02"}, {"to", "2027-03"}, {"tier", "silver"}});
   EXPECT_EQ(silver["totals"]["members"], 1);
-  EXPECT_EQ(Row(silver, "silver")["members"], 1);
-  EXPECT_EQ(Cells(silver), (std::map<std::string, int64_t>{{"normal->silver", 1}}));
+  EXPECT_EQ(TierRow(silver, "silver")["members"], 1);
+  EXPECT_EQ(MatrixCells(silver), (std::map<std::string, int64_t>{{"normal->silver", 1}}));
   EXPECT_EQ(MonthMix(silver, "2027-02"), (std::map<std::string, int64_t>{{"silver", 1}}));
   EXPECT_EQ(silver["scope"]["tier"], "silver");
 
@@ -244,8 +223,8 @@ TEST_F(ReportsTiersTest, R3AClosedMonthsTiersComeFromItsRollupUntilAnEventIsDate
   // It reads them: P's silver at March's end turned into gold.
   ExecSql("UPDATE member_rollups SET tier_code = 'gold' WHERE month = 202703 AND tier_code = 'silver'");
   auto tampered = Get(analyst_, period);
-  EXPECT_EQ(Row(tampered, "gold")["members"], 1) << tampered.dump();
-  EXPECT_EQ(Row(tampered, "silver")["members"], 0);
+  EXPECT_EQ(TierRow(tampered, "gold")["members"], 1) << tampered.dump();
+  EXPECT_EQ(TierRow(tampered, "silver")["members"], 0);
   // A tier event dated before March's end (a clock that ran behind) makes
   // March's rollup unusable; the answer is the events' again.
   At(D(2027, 3, 25));
@@ -256,7 +235,7 @@ TEST_F(ReportsTiersTest, R3AClosedMonthsTiersComeFromItsRollupUntilAnEventIsDate
   EXPECT_FALSE(fx_.RollupReady(202703));
   EXPECT_TRUE(fx_.RollupReady(202702));
   auto after = Get(analyst_, period);
-  EXPECT_EQ(Row(after, "silver")["members"], 2) << after.dump();
+  EXPECT_EQ(TierRow(after, "silver")["members"], 2) << after.dump();
   EXPECT_EQ(BuildRollups(D(2027, 4, 21))["rollups_built"], 1);
   EXPECT_EQ(Get(analyst_, period), after);
 }
