@@ -629,15 +629,29 @@ Result<std::vector<std::string>> IssueCashBack(store::Repository& repo, const En
       std::min(state.points_balance, domain::Balance(lots, Points(0), today));
   const domain::CashBackPlan plan = domain::CashBackFor(program, usable);
   if (plan.vouchers <= 0) return codes;
-  const Timestamp now = env.clock.Now();
-  auto& r = repo.rewards();
-  for (int64_t i = 0; i < plan.vouchers; ++i) {
-    store::VoucherRecord v = NewVoucher(r, program, state.member_id, cb->voucher, "cashback",
-                                        today, now, actor.user_id);
+  for (auto& v : StoreCashBackVouchers(repo.rewards(), actor, program, state.member_id,
+                                       plan.vouchers, today, store, env.clock.Now())) {
+    VIPCARE_TRY(SpendPoints(l, state, cb->every_points, today, std::move(v.movement)));
+    codes.push_back(std::move(v.code));
+  }
+  RecordAudit(repo, env, actor, "cashback_issue", "member", std::to_string(state.member_id.value),
+              CashBackAuditDetail(plan));
+  return codes;
+}
+
+std::vector<CashBackVoucher> StoreCashBackVouchers(store::RewardsRepository& r, const Actor& actor,
+                                                   const domain::Program& program, MemberId member,
+                                                   int64_t count, Date today, StoreId store,
+                                                   Timestamp now) {
+  const domain::CashBack& cb = *program.redemption.cash_back;
+  std::vector<CashBackVoucher> out;
+  for (int64_t i = 0; i < count; ++i) {
+    store::VoucherRecord v =
+        NewVoucher(r, program, member, cb.voucher, "cashback", today, now, actor.user_id);
     store::RedemptionRecord rec;
-    rec.member_id = state.member_id;
+    rec.member_id = member;
     rec.kind = "cashback";
-    rec.points = cb->every_points;
+    rec.points = cb.every_points;
     rec.voucher_id = v.id;
     rec.store_id = store;
     rec.at = now;
@@ -645,17 +659,18 @@ Result<std::vector<std::string>> IssueCashBack(store::Repository& repo, const En
     r.InsertRedemption(rec);
     store::LedgerEntry move =
         Movement(now, "cashback",
-                 fmt::format("每满 {} 分返 {} 元现金券", cb->every_points.value,
-                             FormatYuan(cb->voucher)),
+                 fmt::format("每满 {} 分返 {} 元现金券", cb.every_points.value,
+                             FormatYuan(cb.voucher)),
                  actor.user_id);
     move.redemption_id = rec.id;
-    VIPCARE_TRY(SpendPoints(l, state, cb->every_points, today, move));
-    codes.push_back(v.code);
+    out.push_back({std::move(v.code), std::move(move)});
   }
-  RecordAudit(repo, env, actor, "cashback_issue", "member", std::to_string(state.member_id.value),
-              fmt::format("vouchers={} points={} value_fen={}", plan.vouchers, plan.points.value,
-                          plan.value.value));
-  return codes;
+  return out;
+}
+
+std::string CashBackAuditDetail(const domain::CashBackPlan& plan) {
+  return fmt::format("vouchers={} points={} value_fen={}", plan.vouchers, plan.points.value,
+                     plan.value.value);
 }
 
 }  // namespace vipcare::service

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "domain/points.h"
 #include "domain/program.h"
 #include "service/context.h"
 #include "store/repository.h"
@@ -165,5 +166,21 @@ Result<std::vector<std::string>> IssueCashBack(store::Repository& repo, const En
                                                const Actor& actor, store::LoyaltyState& state,
                                                const domain::Program& program, Date today,
                                                StoreId store = {});
+
+// IssueCashBack's vouchers, for a caller that keeps the member's lots itself
+// (the set-wise transaction import): `count` vouchers of the program's
+// cash-back, each stored with its redemption row now, and the "cashback"
+// ledger movement that pays for it, to be completed (member, points, balance
+// after) and appended once the caller has spent every_points of its lots.
+struct CashBackVoucher {
+  std::string code;
+  store::LedgerEntry movement;
+};
+std::vector<CashBackVoucher> StoreCashBackVouchers(store::RewardsRepository& r, const Actor& actor,
+                                                   const domain::Program& program, MemberId member,
+                                                   int64_t count, Date today, StoreId store,
+                                                   Timestamp now);
+// The detail of the "cashback_issue" audit row of an issue.
+std::string CashBackAuditDetail(const domain::CashBackPlan& plan);
 
 }  // namespace vipcare::service

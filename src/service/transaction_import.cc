@@ -26,10 +26,10 @@
 #include "service/audit.h"
 #include "service/csv_input.h"
 #include "service/json_text.h"
-#include "service/loyalty.h"
 #include "service/loyalty_core.h"
 #include "service/loyalty_jobs.h"
 #include "service/members.h"
+#include "service/redemption.h"
 #include "store/bulk_import.h"
 #include "store/bulk_tuning.h"
 
@@ -264,40 +264,16 @@ struct Txn {
   std::optional<ImportRowError> member_error;
 };
 
-// The body a till would post for `t`: the same bytes for the same rows, so
-// importing a file again is recognised as a repeat (L1 idempotency).
-json BodyOf(const Txn& t) {
-  json lines = json::array();
-  json body = {{"external_id", t.external_id},
-               {"store_id", t.store.value},
-               {"occurred_at", FormatTimestamp(t.occurred_at)}};
-  if (t.refund) {
-    body["kind"] = "refund";
-    body["original_external_id"] = t.original;
-    for (const auto& l : t.lines) lines.push_back({{"line_no", l.line_no}, {"paid_fen", l.paid.value}});
-  } else {
-    if (t.member) body["member_id"] = t.member.value;
-    if (t.associate) body["associate_id"] = t.associate.value;
-    if (!t.payment_method.empty()) body["payment_method"] = t.payment_method;
-    for (const auto& l : t.lines) {
-      json line = {{"sku", l.sku},
-                   {"quantity", l.quantity},
-                   {"list_price_fen", l.list_price.value},
-                   {"paid_fen", l.paid.value},
-                   {"promo", l.promo}};
-      if (!l.category.empty()) line["category"] = l.category;
-      if (!l.brand.empty()) line["brand"] = l.brand;
-      if (!l.above_list_reason.empty()) line["above_list_reason"] = l.above_list_reason;
-      lines.push_back(std::move(line));
-    }
-  }
-  body["lines"] = std::move(lines);
-  return body;
-}
-
 // ---------------------------------------------------------------- JSON text
 
-// BodyOf(t).dump(), written directly.
+// The body a till would post for `t`, as nlohmann::json's dump() writes it
+// (keys in order): the same bytes for the same rows, so importing a file
+// again, or a till posting one of its sales, is recognised as a repeat (L1
+// idempotency). Refunds: external_id, kind "refund", lines [{line_no,
+// paid_fen}], occurred_at, original_external_id, store_id; sales: the
+// member, associate and payment method when given, lines [{sku, quantity,
+// list_price_fen, paid_fen, promo, and category, brand, above_list_reason
+// when given}].
 std::string BodyText(const Txn& t, const std::string& occurred_at) {
   JsonText j;
   j.Begin();
@@ -991,76 +967,6 @@ struct LoadContext {
   const std::function<void(size_t, size_t)>& progress;
 };
 
-// Posts every transaction through Loyalty::PostSaleIn, opt.batch_size per
-// database transaction: the path for programs that issue cash-back vouchers
-// automatically (L5), which the bulk path does not simulate. A failed
-// transaction is reported, and the batch is retried without it (skip_bad)
-// or the import stops.
-Status PostOneByOne(const LoadContext& c, std::vector<Txn>& txns, TransactionImportReport& report) {
-  Loyalty loyalty(c.env);
-  // One connection for every batch, tuned for writing many rows at once.
-  store::Store::Lease lease = c.env.store.Acquire();
-  store::BulkTuning tuning(lease.db());
-  size_t rows_done = 0;
-  size_t next = 0;
-  bool stopped = false;
-  while (next < txns.size() && !stopped) {
-    size_t end = next;
-    size_t to_post = 0;
-    while (end < txns.size() && to_post < c.opt.batch_size) {
-      if (!txns[end].bad && !txns[end].repeat) ++to_post;
-      ++end;
-    }
-    for (;;) {
-      size_t posted = 0, repeats = 0, non_member = 0;
-      size_t failed = txns.size();
-      Error failure = Error::Invalid("", "");
-      Status st = c.env.store.WriteOn(lease, [&](store::Repository& repo) -> Status {
-        for (size_t i = next; i < end; ++i) {
-          const Txn& t = txns[i];
-          if (t.bad || t.repeat) continue;
-          auto r = loyalty.PostSaleIn(repo, c.actor, BodyOf(t));
-          if (!r.ok()) {
-            failed = i;
-            failure = r.error();
-            return r.error();
-          }
-          if (r->repeat) {
-            ++repeats;
-          } else {
-            ++posted;
-            if (!t.refund && !t.member) ++non_member;
-          }
-        }
-        return OkStatus();
-      });
-      if (st.ok()) {
-        report.posted += posted;
-        report.repeats += repeats;
-        report.non_member_sales += non_member;
-        break;
-      }
-      if (failed == txns.size()) return st.error();  // not a transaction's fault
-      Txn& t = txns[failed];
-      auto [row, column] = Locate(t, failure.field);
-      report.errors.push_back({row, c.names[size_t(column)], failure.message});
-      t.bad = true;
-      if (!c.opt.skip_bad) {
-        stopped = true;
-        end = failed;
-        continue;  // post what came before the failed transaction in this batch
-      }
-    }
-    for (size_t i = next; i < end; ++i) {
-      rows_done += txns[i].rows;
-      if (txns[i].repeat) ++report.repeats;
-    }
-    next = end;
-    if (c.progress) c.progress(rows_done, report.rows_read);
-  }
-  return OkStatus();
-}
-
 bool FileUsable(domain::MemberStatus s) {
   return s != domain::MemberStatus::kMerged && s != domain::MemberStatus::kErased &&
          s != domain::MemberStatus::kClosed;
@@ -1133,6 +1039,7 @@ struct Conversion {
   Date day;
   std::string reason;
   int card_valid_months = 0;  // the member's program's (L6)
+  std::vector<std::string> vouchers;  // the sale's cash-back (L5), named in the notice
 };
 
 // Provisional ids of this batch's lots until the real ones are reserved:
@@ -1144,8 +1051,9 @@ constexpr int64_t kProvisionalLotId = int64_t(1) << 62;
 // applied in file order in memory exactly as Loyalty::PostSaleIn /
 // PostRefundIn would apply it (earning with the tier and carried remainder of
 // that moment, the lot and ledger movement of each sale, the L6 decision
-// after each sale, refunds against the sale's own lot first, M4 on the
-// qualifying sale, L9 referral rewards), and the result is written with a few
+// after each sale, refunds against the sale's own lot first, L5 automatic
+// cash-back vouchers, M4 on the qualifying sale, L9 referral rewards), and
+// the result is written with a few
 // multi-row statements: the transactions and lines, one lot and one ledger
 // movement per sale as a posting makes them, tier events, one monthly bucket
 // upsert per member and month, one loyalty state per member, and one audit
@@ -1281,7 +1189,7 @@ class BulkLoader {
     const auto ids = store::bulk::ReserveIds(db, "transactions", todo.size());
     for (size_t k = 0; k < todo.size(); ++k) {
       const Txn& t = txns[todo[k]];
-      Status st = t.refund ? Refund(repo, t, ids[k]) : Sale(t, ids[k]);
+      Status st = t.refund ? Refund(repo, t, ids[k]) : Sale(repo, t, ids[k]);
       if (!st.ok()) {
         failed_ = todo[k];
         failure_ = st.error();
@@ -1553,7 +1461,7 @@ class BulkLoader {
   }
 
   // Loyalty::PostSaleIn for a sale the checks passed.
-  Status Sale(const Txn& t, int64_t id) {
+  Status Sale(store::Repository& repo, const Txn& t, int64_t id) {
     store::TransactionRecord rec;
     rec.id = id;
     rec.external_id = t.external_id;
@@ -1698,7 +1606,6 @@ class BulkLoader {
       answer.pending_reason = state.pending_reason;
     }
     answer.became_formal = became_formal;
-    rec.result = loyalty_core::SaleAnswerText(answer, program);
 
     if (referral.value > 0) {
       // loyalty_core::CreditPoints for the referrer (not growth value).
@@ -1720,9 +1627,91 @@ class BulkLoader {
     if (earning->points.value != 0) {
       Ledger(t.member, "earn", earning->points, state.points_balance, rec.id, "");
     }
+    // L5 "每满XX分返XX元", issued as soon as the balance allows; a conversion
+    // of this sale (M4) names the vouchers in its notice.
+    if (const auto& cb = program.redemption.cash_back;
+        cb && cb->automatic && state.points_balance >= cb->every_points) {
+      auto codes = CashBack(repo, m, t.member, program, rec.local_day, rec.store_id);
+      if (!codes.ok()) return codes.error();
+      if (!codes->empty()) {
+        answer.cashback_vouchers = std::move(*codes);
+        answer.points_balance = state.points_balance;
+        if (became_formal) conversions_.back().vouchers = answer.cashback_vouchers;
+      }
+    }
+    rec.result = loyalty_core::SaleAnswerText(answer, program);
     RememberSale(rec);
     out_txns_.push_back(std::move(rec));
     return OkStatus();
+  }
+
+  // IssueCashBack (redemption.h) on the member's lots in memory: the
+  // vouchers and their redemption rows are stored now, the lots' remaining
+  // points and the "cashback" movements are written with the batch.
+  Result<std::vector<std::string>> CashBack(store::Repository& repo, MemberSlot& m, MemberId id,
+                                            const domain::Program& program, Date day,
+                                            StoreId store) {
+    const domain::CashBack& cb = *program.redemption.cash_back;
+    std::vector<std::string> codes;
+    store::LoyaltyState& state = m.state;
+    if (cb.every_points.value <= 0 || state.points_balance.value <= 0) return codes;
+    auto& open = OpenLots(repo, m, id);
+    std::vector<domain::PointsLot> lots;
+    std::vector<size_t> where;
+    const Points usable = std::min(state.points_balance,
+                                   domain::Balance(UsableLots(open, lots, where), Points(0), day));
+    const domain::CashBackPlan plan = domain::CashBackFor(program, usable);
+    if (plan.vouchers <= 0) return codes;
+    for (auto& v : StoreCashBackVouchers(repo.rewards(), c_.actor, program, id, plan.vouchers, day,
+                                         store, now_)) {
+      // loyalty_core::SpendPoints.
+      UsableLots(open, lots, where);
+      const Points debt(std::max<int64_t>(0, -state.points_balance.value));
+      auto draws = domain::PlanRedemption(lots, debt, cb.every_points, day);
+      if (!draws.ok()) return draws.error();
+      TakeFromLots(open, lots, where, *draws);
+      state.points_balance = state.points_balance - cb.every_points;
+      v.movement.member_id = id;
+      v.movement.points = Points(-cb.every_points.value);
+      v.movement.balance_after = state.points_balance;
+      out_ledger_.push_back(std::move(v.movement));
+      codes.push_back(std::move(v.code));
+    }
+    RecordAudit(repo, c_.env, c_.actor, "cashback_issue", "member", std::to_string(id.value),
+                CashBackAuditDetail(plan));
+    m.changed = true;
+    Touch(m);
+    return codes;
+  }
+
+  // The open lots with points left, as ListOpenLots gives them, into `lots`,
+  // with where each is in `open`.
+  static std::span<const domain::PointsLot> UsableLots(const std::vector<OpenLot>& open,
+                                                       std::vector<domain::PointsLot>& lots,
+                                                       std::vector<size_t>& where) {
+    lots.clear();
+    where.clear();
+    for (size_t k = 0; k < open.size(); ++k) {
+      if (open[k].lot.remaining.value <= 0) continue;
+      lots.push_back(open[k].lot);
+      where.push_back(k);
+    }
+    return lots;
+  }
+
+  // Takes `draws` (over `lots`, from UsableLots) from the member's lots: a
+  // lot of this batch before it is written, a stored one with the batch.
+  void TakeFromLots(std::vector<OpenLot>& open, const std::vector<domain::PointsLot>& lots,
+                    const std::vector<size_t>& where, const std::vector<domain::LotDraw>& draws) {
+    for (const auto& draw : draws) {
+      OpenLot& lot = open[where[draw.index]];
+      lot.lot.remaining = lots[draw.index].remaining - draw.points;
+      if (lot.fresh) {
+        out_lots_[*lot.fresh].remaining = lot.lot.remaining;
+      } else {
+        stored_lots_[lot.lot.id] = lot.lot.remaining;
+      }
+    }
   }
 
   // Keeps what a later refund of the batch needs of a sale.
@@ -1850,23 +1839,13 @@ class BulkLoader {
     auto& open = OpenLots(repo, m, rec.member_id);
     std::vector<domain::PointsLot> lots;
     std::vector<size_t> where;
+    UsableLots(open, lots, where);
     int64_t own_lot = 0;
-    for (size_t k = 0; k < open.size(); ++k) {
-      if (open[k].lot.remaining.value <= 0) continue;
-      lots.push_back(open[k].lot);
-      where.push_back(k);
+    for (size_t k : where) {
       if (open[k].transaction_id == sale.id) own_lot = open[k].lot.id;
     }
     const domain::ReversalPlan plan = domain::PlanReversal(lots, own_lot, points, today_);
-    for (const auto& draw : plan.draws) {
-      OpenLot& lot = open[where[draw.index]];
-      lot.lot.remaining = lots[draw.index].remaining - draw.points;
-      if (lot.fresh) {
-        out_lots_[*lot.fresh].remaining = lot.lot.remaining;
-      } else {
-        stored_lots_[lot.lot.id] = lot.lot.remaining;
-      }
-    }
+    TakeFromLots(open, lots, where, plan.draws);
     state.points_balance = state.points_balance - points;
     state.growth_lifetime = state.growth_lifetime - points;
     state.carry_fen = reversal->remainder;
@@ -1993,9 +1972,7 @@ class BulkLoader {
                {"pickup_due",
                 card && card->pickup_due ? json(card->pickup_due->ToString()) : json(nullptr)},
                {"reason", cv.reason},
-               // Cash-back vouchers come with M4 only under an automatic
-               // cash-back, which the bulk path leaves to PostOneByOne.
-               {"vouchers", json::array()}}
+               {"vouchers", cv.vouchers}}
               .dump();
       notice.created_at = now_;
       repo.loyalty_jobs().InsertNotice(notice);
@@ -2052,7 +2029,6 @@ Result<TransactionImportReport> TransactionImport::Run(
   std::vector<Txn> txns;
   // Column names as this file's header wrote them, for errors found while posting.
   std::array<std::string, kColumnCount> names;
-  bool cash_back = false;
   VIPCARE_TRY(env_.store.Read([&](store::Repository& repo) -> Status {
     report = TransactionImportReport{};
     txns.clear();
@@ -2060,9 +2036,6 @@ Result<TransactionImportReport> TransactionImport::Run(
     checker.LoadReferenceData();
     VIPCARE_TRY(checker.Run(*text));
     for (size_t i = 0; i < kColumnCount; ++i) names[i] = checker.ColumnName(Column(i));
-    for (const domain::Program* p : loyalty_core::ProgramBook(repo.loyalty()).All()) {
-      cash_back = cash_back || (p->redemption.cash_back && p->redemption.cash_back->automatic);
-    }
     return OkStatus();
   }));
   text->clear();
@@ -2078,15 +2051,8 @@ Result<TransactionImportReport> TransactionImport::Run(
   if (!report.errors.empty() && !opt.skip_bad) return finish();
 
   const LoadContext context{env_, actor, opt, names, progress};
-  // The set-wise loader evaluates each member by their own program (L6) but
-  // does not issue vouchers: under a program with automatic cash-back each
-  // transaction is posted as the till posts it.
-  if (cash_back) {
-    VIPCARE_TRY(PostOneByOne(context, txns, report));
-  } else {
-    BulkLoader loader(context);
-    VIPCARE_TRY(loader.Run(txns, report));
-  }
+  BulkLoader loader(context);
+  VIPCARE_TRY(loader.Run(txns, report));
 
   const json detail = {{"rows_read", report.rows_read},
                        {"transactions", report.transactions},
