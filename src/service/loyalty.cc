@@ -488,7 +488,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
     store::LoyaltyState state = StateOf(l, member->id);
     const domain::Program program = ProgramOf(l, state);
     domain::EarnInput in;
-    in.tier = state.tier_code;
+    in.tier = EarningTier(program, state);
     in.on = t.local_day;
     in.remainder = state.carry_fen;
     const bool solar_of_birth =
@@ -1042,7 +1042,7 @@ Result<json> Loyalty::Quote(const Actor& actor, const json& body) {
     // A member's quote is by their program; a stranger's by the company's.
     const domain::Program program = member ? ProgramOf(l, state) : LoadProgram(l);
     if (member) {
-      in.tier = domain::FindTier(program, state.tier_code) ? state.tier_code : "";
+      in.tier = EarningTier(program, state);
       in.birthday = member->birthday;
       in.points_balance = state.points_balance;
       in.points_remainder = state.carry_fen;

@@ -317,6 +317,10 @@ Status SpendPoints(store::LoyaltyRepository& l, store::LoyaltyState& state, Poin
   return Ok{};
 }
 
+std::string EarningTier(const domain::Program& p, const store::LoyaltyState& s) {
+  return domain::FindTier(p, s.tier_code) ? s.tier_code : std::string();
+}
+
 domain::EarnPlan ApplyEarning(const domain::Earning& earning, store::TransactionRecord& t,
                               store::LoyaltyState& state) {
   for (size_t i = 0; i < t.lines.size(); ++i) t.lines[i].earn_base = earning.lines[i].earn_base;

@@ -118,6 +118,12 @@ domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::Loya
 void FillActivity(const store::LoyaltyState& s, std::span<const store::MonthBucket> months,
                   Date today, domain::MemberActivity& a);
 
+// The tier a sale earns by (its points multiplier, L3): the member's, or
+// none while it is not a tier of their program (the company chose another
+// program, or an admin took the tier out; the sale's L6 decision then places
+// them on the program's ladder).
+std::string EarningTier(const domain::Program& p, const store::LoyaltyState& s);
+
 std::string TierName(const domain::Program& p, const std::string& code);
 // {"code", "name"} or null for "" (no tier).
 nlohmann::json TierJson(const domain::Program& p, const std::string& code);

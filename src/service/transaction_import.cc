@@ -1508,7 +1508,7 @@ class BulkLoader {
     store::LoyaltyState& state = m.state;
     const domain::Program& program = ProgramOf(m);
     domain::EarnInput in;
-    in.tier = state.tier_code;
+    in.tier = loyalty_core::EarningTier(program, state);
     in.on = rec.local_day;
     in.remainder = state.carry_fen;
     // Without a birthday multiplier the birthday changes nothing (Earn).
@@ -1591,7 +1591,7 @@ class BulkLoader {
       if (on_day.ok()) {
         if (auto why = domain::ShouldBecomeFormal(program, *on_day)) {
           conversions_.push_back(
-              {t.member, rec.local_day, "达到正式会员条件：" + *why, program.card.valid_months});
+              {t.member, rec.local_day, "达到正式会员条件：" + *why, program.card.valid_months, {}});
           m.facts.status = domain::MemberStatus::kFormal;
           became_formal = true;
         }

@@ -108,6 +108,33 @@ TEST_F(MemberProgramsTest, L6AMemberPutOnAProgramOfTheirOwnEarnsAndIsTieredByIt)
   EXPECT_EQ(Tiers(a).front().to_tier, "");
 }
 
+// A program change applies from the next evaluation (L6): a member holding
+// a tier the company's new program does not have is still sold to, earns
+// without a tier multiplier, and the sale places them on the new ladder by
+// their record (growth 600 + 300 >= 500: C级, which apparel's ladder queues
+// for the store manager). Quotes alike.
+TEST_F(MemberProgramsTest, L6AfterTheCompanyChangesItsProgramItsTieredMembersStillBuy) {
+  const MemberId a = NewMember("王芳");
+  EXPECT_EQ(Buy(a, 600, D(2026, 3, 2))["tier"]["code"], "normal");
+  ASSERT_TRUE(programs_.Choose(fx_.admin(), "apparel-abc").ok());
+  EXPECT_EQ(State(a).tier_code, "normal");  // until the next evaluation
+  auto quote = loyalty_.Quote(
+      fx_.admin(),
+      json{{"member_id", a.value}, {"lines", {{{"sku", "Q-1"}, {"list_price_fen", 30000}}}}});
+  ASSERT_TRUE(quote.ok()) << quote.error().field << ": " << quote.error().message;
+  EXPECT_EQ((*quote)["points"], 300) << quote->dump();
+  json sale = Buy(a, 300, D(2026, 3, 9));
+  EXPECT_EQ(sale["program"]["code"], "apparel_abc") << sale.dump();
+  EXPECT_EQ(sale["points_earned"], 300);
+  // The apparel ladder's C级 waits for the store manager's approval.
+  EXPECT_EQ(State(a).pending_tier, "c") << sale.dump();
+  auto history = Tiers(a);
+  ASSERT_FALSE(history.empty());
+  EXPECT_EQ(history.front().kind, "approval_queued");
+  EXPECT_EQ(history.front().from_tier, "normal");
+  EXPECT_EQ(history.front().to_tier, "c");
+}
+
 TEST_F(MemberProgramsTest, L6AProgramChangeIsAnAdminsAndAnUnknownProgramChangesNothing) {
   const MemberId a = NewMember("王芳");
   Buy(a, 600, D(2026, 3, 2));
