@@ -20,6 +20,7 @@
 #include "domain/presets.h"
 #include "domain/program.h"
 #include "service/loyalty.h"
+#include "service/loyalty_core.h"
 #include "service/members.h"
 #include "service/org.h"
 #include "service/programs.h"
@@ -1021,6 +1022,31 @@ TEST_F(TransactionImportRaceTest, L1OtherContentPostedByATillMeanwhileIsABadRow)
   EXPECT_EQ(r.posted, 4u);
   EXPECT_EQ(Points(b_.id)["points_balance"], 2500);  // the till's sale
   EXPECT_EQ(Points(a_.id)["points_balance"], 1268);
+}
+
+// L6: after the company chooses another program, a member holding a tier it
+// lacks is imported as the till posts them: earning without a tier
+// multiplier, placed on the new ladder by their record.
+TEST_F(TransactionImportTest, L6AMemberWhoseTierTheNewProgramLacksIsImportedAsAtTheTill) {
+  auto first = loyalty_.PostSale(fx_.admin(), fx_.SaleBody("POS-1", a_.id, 600));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(Points(a_.id)["tier"]["code"], "normal");
+  Programs programs(fx_.env());
+  ASSERT_TRUE(programs.Choose(fx_.admin(), "apparel_abc").ok());
+  auto r = MustImport(
+      "external_id,member_no,store_code,occurred_at,sku,list_price,paid\n"
+      "C-2," + a_.member_no + ",SH01,2026-11-20 14:05,NZ-1,300,300\n");
+  EXPECT_TRUE(r.errors.empty()) << Errors(r);
+  EXPECT_EQ(r.posted, 1u);
+  json a = Points(a_.id);
+  // 600 + 300 points, of which 500 at once a ¥20 voucher (L5).
+  EXPECT_EQ(a["points_balance"], 400) << a.dump();
+  // 600 + 300 growth reaches apparel's C级, which waits for the manager.
+  auto state = fx_.store().Read([&](store::Repository& repo) -> Result<store::LoyaltyState> {
+    return loyalty_core::StateOf(repo.loyalty(), a_.id);
+  });
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->pending_tier, "c");
 }
 
 TEST_F(TransactionImportTest, L5UnderAnAutomaticCashBackProgramImportedSalesIssueVouchers) {
