@@ -162,9 +162,7 @@ json TierRows(const Figures& f, const domain::Program& program) {
   while (end < program.tiers.size()) {
     const size_t begin = end;
     const auto prefix = [&](size_t i) {
-      const std::string& key = program.tiers[i].code;
-      const size_t colon = key.find(':');
-      return colon == std::string::npos ? std::string() : key.substr(0, colon);
+      return store::reports::SplitTierKey(program.tiers[i].code).program;
     };
     while (end < program.tiers.size() && prefix(end) == prefix(begin)) ++end;
     for (size_t i = end; i-- > begin;) {

@@ -28,10 +28,15 @@ std::string TierKey(std::string_view program, std::string_view tier, std::string
   return key;
 }
 
-std::string FoldTierKey(std::string_view key, std::string_view company) {
+TierKeyParts SplitTierKey(std::string_view key) {
   const size_t colon = key.find(':');
-  if (colon == std::string_view::npos) return std::string(key);
-  return TierKey(key.substr(0, colon), key.substr(colon + 1), company);
+  if (colon == std::string_view::npos) return {{}, key};
+  return {key.substr(0, colon), key.substr(colon + 1)};
+}
+
+std::string FoldTierKey(std::string_view key, std::string_view company) {
+  const TierKeyParts k = SplitTierKey(key);
+  return TierKey(k.program, k.tier, company);
 }
 
 void AppendTierFilter(std::vector<Value>& p, const ReportScope& scope) {
@@ -40,13 +45,13 @@ void AppendTierFilter(std::vector<Value>& p, const ReportScope& scope) {
     p.insert(p.end(), {std::string(), int64_t(1), std::string(), std::string()});
     return;
   }
-  const size_t colon = key.find(':');
-  std::string program = colon == std::string::npos ? std::string() : key.substr(0, colon);
-  std::string tier = colon == std::string::npos ? key : key.substr(colon + 1);
-  if (program.empty() || program == scope.company_program) {
-    p.insert(p.end(), {std::move(tier), int64_t(0), std::string(), scope.company_program});
+  const TierKeyParts k = SplitTierKey(key);
+  const std::string tier(k.tier);
+  if (k.program.empty() || k.program == scope.company_program) {
+    p.insert(p.end(), {tier, int64_t(0), std::string(), scope.company_program});
   } else {
-    p.insert(p.end(), {std::move(tier), int64_t(0), program, program});
+    const std::string program(k.program);
+    p.insert(p.end(), {tier, int64_t(0), program, program});
   }
 }
 

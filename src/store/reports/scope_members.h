@@ -41,6 +41,13 @@ class TierCodes {
 // and '-': the ':' cannot be part of one.)
 std::string TierKey(std::string_view program, std::string_view tier, std::string_view company);
 
+// A tier key's program ("" for the company's) and tier code.
+struct TierKeyParts {
+  std::string_view program;
+  std::string_view tier;
+};
+TierKeyParts SplitTierKey(std::string_view key);
+
 // A key of TierKey(program, tier, "") (as the report rollups keep them) for
 // a company whose program is `company`.
 std::string FoldTierKey(std::string_view key, std::string_view company);

@@ -52,8 +52,7 @@ TierPicture TierPictureSince(ReportRepository& r, Timestamp since, Timestamp det
     const bool ready = ForEachRollupTier(r.db(), details_until, [&](int64_t id, const std::string& key) {
       if (id <= 0 || id >= int64_t(m.size())) return;
       at_end[size_t(id)] = m.codes.Of(FoldTierKey(key, scope.company_program));
-      const size_t colon = key.find(':');
-      program_then[size_t(id)] = m.programs.Of(colon == std::string::npos ? "" : key.substr(0, colon));
+      program_then[size_t(id)] = m.programs.Of(std::string(SplitTierKey(key).program));
     });
     if (ready) {
       m.tier = std::move(at_end);
