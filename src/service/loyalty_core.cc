@@ -54,10 +54,14 @@ domain::Program ParseStoredProgram(const store::ProgramRecord& rec) {
   return p;
 }
 
+std::string CompanyProgramCode(store::LoyaltyRepository& l) {
+  std::string code = l.CompanyProgram();
+  return code.empty() ? std::string(kDefaultPreset) : code;
+}
+
 domain::Program LoadProgram(store::LoyaltyRepository& l) {
   // The preset a company runs until it chooses may still have been edited.
-  std::string code = l.CompanyProgram();
-  if (code.empty()) code = kDefaultPreset;
+  const std::string code = CompanyProgramCode(l);
   if (auto rec = l.GetProgram(code)) return ParseStoredProgram(*rec);
   const domain::Program* preset = domain::FindPreset(code);
   if (preset == nullptr) throw std::logic_error("the company's program " + code + " is missing");

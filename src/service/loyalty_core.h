@@ -31,6 +31,8 @@ std::string Sha256Hex(const std::string& text);
 // record). A body that no longer parses is a broken database: it throws.
 domain::Program ParseStoredProgram(const store::ProgramRecord& rec);
 
+// The code of the company's program: the one it chose, else the default preset.
+std::string CompanyProgramCode(store::LoyaltyRepository& l);
 // The company's program: the stored one it chose, else the default preset.
 domain::Program LoadProgram(store::LoyaltyRepository& l);
 // The program `code` names: its newest stored version, else the preset; ""

@@ -51,8 +51,7 @@ std::optional<domain::Program> Find(store::LoyaltyRepository& l, const std::stri
 
 json Describe(store::Repository& repo, const domain::Program& p, bool stored) {
   auto& l = repo.loyalty();
-  const std::string current = l.CompanyProgram().empty() ? std::string(kDefaultPreset)
-                                                         : l.CompanyProgram();
+  const std::string current = CompanyProgramCode(l);
   json out = domain::ProgramToJson(p);
   out["id"] = std::string(domain::ProgramId(p.code));
   out["version"] = p.version;
@@ -117,8 +116,7 @@ Result<json> Programs::List(const Actor& actor) {
   VIPCARE_TRY(Authorize(actor, Permission::kOrgRead));
   return env_.store.Read([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
-    const std::string current =
-        l.CompanyProgram().empty() ? std::string(kDefaultPreset) : l.CompanyProgram();
+    const std::string current = CompanyProgramCode(l);
     std::map<std::string, json> by_code;
     for (const auto& p : domain::Presets()) {
       by_code[p.code] = {{"code", p.code}, {"name", p.name},      {"version", p.version},

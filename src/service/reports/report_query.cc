@@ -117,7 +117,7 @@ Result<ReportQuery> ResolveQuery(const Actor& actor, const ReportSpec& spec,
   if (!tier.empty()) q.scope.tier = tier;
   // Tiers of the company's program are keyed by their plain code, those of a
   // member's own program by "program:code" (store/reports/scope_members.h).
-  q.scope.company_program = loyalty_core::LoadProgram(repo.loyalty()).code;
+  q.scope.company_program = loyalty_core::CompanyProgramCode(repo.loyalty());
 
   // Scope: a manager's store, a supervisor's region (P2; aggregates only).
   if (q.scope.store && !repo.GetStore(*q.scope.store)) {
