@@ -307,6 +307,11 @@ CashBackPlan CashBackFor(const Program& program, Points balance) {
   return plan;
 }
 
+CashBackPlan CashBackFor(const Program& program, Points balance, std::span<const PointsLot> lots,
+                         Date today) {
+  return CashBackFor(program, std::min(balance, Balance(lots, Points(0), today)));
+}
+
 Points ReferralReward(const Program& program, Fen paid) {
   const Referral& r = program.referral;
   if (r.reward_points.value <= 0 || paid.value <= 0 || paid < r.min_purchase) return Points(0);

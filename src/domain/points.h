@@ -158,6 +158,11 @@ struct CashBackPlan {
 };
 // Zero when the program has no cash-back or the balance is not positive.
 CashBackPlan CashBackFor(const Program& program, Points balance);
+// The same for the usable balance of a member holding `balance` and the open
+// `lots` on `today`: lots past their expiry that the daily job has not yet
+// expired do not count.
+CashBackPlan CashBackFor(const Program& program, Points balance, std::span<const PointsLot> lots,
+                         Date today);
 
 // L9: the referrer's reward when the referred member's first sale paid `paid`;
 // 0 if below the program's minimum or the program has no reward.

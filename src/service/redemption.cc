@@ -619,15 +619,11 @@ Result<std::vector<std::string>> IssueCashBack(store::Repository& repo, const En
   const auto& cb = program.redemption.cash_back;
   if (!cb || cb->every_points.value <= 0 || state.points_balance.value <= 0) return codes;
   auto& l = repo.loyalty();
-  // The usable balance: lots past their expiry that the daily job has not
-  // yet expired do not count.
   std::vector<domain::PointsLot> lots;
   for (const auto& lot : l.ListOpenLots(state.member_id)) {
     lots.push_back({lot.id, lot.remaining, lot.earned_on, lot.expires_on});
   }
-  const Points usable =
-      std::min(state.points_balance, domain::Balance(lots, Points(0), today));
-  const domain::CashBackPlan plan = domain::CashBackFor(program, usable);
+  const domain::CashBackPlan plan = domain::CashBackFor(program, state.points_balance, lots, today);
   if (plan.vouchers <= 0) return codes;
   for (auto& v : StoreCashBackVouchers(repo.rewards(), actor, program, state.member_id,
                                        plan.vouchers, today, store, env.clock.Now())) {

@@ -1658,9 +1658,8 @@ class BulkLoader {
     auto& open = OpenLots(repo, m, id);
     std::vector<domain::PointsLot> lots;
     std::vector<size_t> where;
-    const Points usable = std::min(state.points_balance,
-                                   domain::Balance(UsableLots(open, lots, where), Points(0), day));
-    const domain::CashBackPlan plan = domain::CashBackFor(program, usable);
+    const domain::CashBackPlan plan =
+        domain::CashBackFor(program, state.points_balance, UsableLots(open, lots, where), day);
     if (plan.vouchers <= 0) return codes;
     for (auto& v : StoreCashBackVouchers(repo.rewards(), c_.actor, program, id, plan.vouchers, day,
                                          store, now_)) {

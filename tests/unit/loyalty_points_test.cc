@@ -329,6 +329,13 @@ TEST(LoyaltyLedgerTest, L5CashBackEveryFullStep) {
   EXPECT_EQ(CashBackFor(apparel, Points(499)).vouchers, 0);
   EXPECT_EQ(CashBackFor(apparel, Points(-20)).vouchers, 0);
   EXPECT_EQ(CashBackFor(*FindPreset("cosmetics"), Points(5000)).vouchers, 0);  // no cash-back
+  // Of a balance of 1,250 only the lots still usable today count: 700 points
+  // past their expiry (not yet expired by the daily job) leave 550, one voucher.
+  const Date today = Date::FromYmd(2026, 12, 2);
+  const std::vector<PointsLot> lots = {{1, Points(700), Date::FromYmd(2024, 1, 5), Date::FromYmd(2026, 11, 30)},
+                                       {2, Points(550), Date::FromYmd(2026, 11, 1), std::nullopt}};
+  EXPECT_EQ(CashBackFor(apparel, Points(1250), lots, today).vouchers, 1);
+  EXPECT_EQ(CashBackFor(apparel, Points(400), lots, today).vouchers, 0);  // the balance caps it
 }
 
 TEST(LoyaltyReferralTest, L9RewardOnAQualifyingFirstPurchase) {
