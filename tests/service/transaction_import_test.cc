@@ -113,6 +113,20 @@ class TransactionImportTest : public ::testing::Test {
     return p.ok() ? *p : json();
   }
 
+  // The company put on the apparel preset (every 500 points a ¥20 voucher,
+  // L5), then a file of one sale of `yuan` by member A imported.
+  TransactionImportReport ImportASaleOnApparel(const std::string& external_id, int yuan) {
+    Programs programs(fx_.env());
+    EXPECT_TRUE(programs.Choose(fx_.admin(), "apparel_abc").ok());
+    const std::string amount = std::to_string(yuan);
+    auto r = MustImport("external_id,member_no,store_code,occurred_at,sku,list_price,paid\n" +
+                        external_id + "," + a_.member_no + ",SH01,2026-11-20 14:05,NZ-1," +
+                        amount + "," + amount + "\n");
+    EXPECT_TRUE(r.errors.empty()) << Errors(r);
+    EXPECT_EQ(r.posted, 1u);
+    return r;
+  }
+
   // How many of these external ids are posted (sales and refunds alike).
   int CountPosted(const std::vector<std::string>& external_ids) {
     return fx_.store()
@@ -1031,13 +1045,7 @@ TEST_F(TransactionImportTest, L6AMemberWhoseTierTheNewProgramLacksIsImportedAsAt
   auto first = loyalty_.PostSale(fx_.admin(), fx_.SaleBody("POS-1", a_.id, 600));
   ASSERT_TRUE(first.ok()) << first.error().message;
   ASSERT_EQ(Points(a_.id)["tier"]["code"], "normal");
-  Programs programs(fx_.env());
-  ASSERT_TRUE(programs.Choose(fx_.admin(), "apparel_abc").ok());
-  auto r = MustImport(
-      "external_id,member_no,store_code,occurred_at,sku,list_price,paid\n"
-      "C-2," + a_.member_no + ",SH01,2026-11-20 14:05,NZ-1,300,300\n");
-  EXPECT_TRUE(r.errors.empty()) << Errors(r);
-  EXPECT_EQ(r.posted, 1u);
+  ImportASaleOnApparel("C-2", 300);
   json a = Points(a_.id);
   // 600 + 300 points, of which 500 at once a ¥20 voucher (L5).
   EXPECT_EQ(a["points_balance"], 400) << a.dump();
@@ -1052,13 +1060,7 @@ TEST_F(TransactionImportTest, L6AMemberWhoseTierTheNewProgramLacksIsImportedAsAt
 TEST_F(TransactionImportTest, L5UnderAnAutomaticCashBackProgramImportedSalesIssueVouchers) {
   // The apparel preset turns every 500 points into a ¥20 voucher at once,
   // in the import as at the till (loaded set-wise all the same).
-  Programs programs(fx_.env());
-  ASSERT_TRUE(programs.Choose(fx_.admin(), "apparel_abc").ok());
-  auto r = MustImport(
-      "external_id,member_no,store_code,occurred_at,sku,list_price,paid\n"
-      "C-1," + a_.member_no + ",SH01,2026-11-20 14:05,NZ-1,1200,1200\n");
-  EXPECT_TRUE(r.errors.empty()) << Errors(r);
-  EXPECT_EQ(r.posted, 1u);
+  ImportASaleOnApparel("C-1", 1200);
   json a = Points(a_.id);
   bool cashback = false;
   for (const auto& e : a["ledger"]["items"]) cashback |= e["kind"] == "cashback";
