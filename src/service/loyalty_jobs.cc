@@ -23,7 +23,9 @@
 #include "service/audit.h"
 #include "service/churn_job.h"
 #include "service/loyalty_core.h"
+#include "service/member_batch.h"
 #include "service/members.h"
+#include "service/program_switch.h"
 #include "service/redemption.h"
 #include "service/report_rollups.h"
 #include "store/bulk_import.h"
@@ -76,7 +78,8 @@ constexpr const char* kCounters[] = {"expired_points",
                                      "leaves_started",
                                      "leaves_ended",
                                      "tasks_handed_over",
-                                     "tasks_returned"};
+                                     "tasks_returned",
+                                     "program_switched"};
 
 // A batch that finds a member's state changed by a posting at the same moment
 // is rolled back and run again.
@@ -107,103 +110,6 @@ bool UsesRank(const domain::Program& p) {
   }
   return false;
 }
-
-// The first month of the buckets the metrics on `day` read (kMaxBuckets
-// calendar months ending with the day's month).
-int64_t FirstMonth(Date day) { return YearMonth(day.AddMonths(-int(domain::kMaxBuckets) + 1)); }
-
-// The member's L6 metrics on `day` from their state and monthly buckets
-// (`months`: theirs from FirstMonth(day) on, in any order; a month after the
-// day's, a sale dated after `day` under run-jobs --date, is left out),
-// with their rank: what loyalty_core::ActivityOf gives, from buckets already
-// read. nullopt if their monthly figures do not add up, and then the jobs
-// leave the member alone (counted as members_skipped) rather than stop the
-// whole schedule for everyone.
-std::optional<domain::Metrics> MetricsFrom(const store::LoyaltyState& s,
-                                           std::span<const store::MonthBucket> months,
-                                           const domain::Program& p, Date day) {
-  domain::MemberActivity a;
-  loyalty_core::FillActivity(s, months, day, a);
-  auto m = domain::ComputeMetrics(p, a, day);
-  if (!m.ok()) return std::nullopt;
-  return *m;
-}
-
-// MetricsFrom for one member, reading their buckets.
-std::optional<domain::Metrics> MetricsOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,
-                                         const domain::Program& p, Date day) {
-  return MetricsFrom(s, l.ListMonths(s.member_id, FirstMonth(day)), p, day);
-}
-
-// A batch of members as the rank job and the review read them: their states
-// and the buckets the metrics on the day read, a few statements per batch
-// instead of two per member. A walk keeps one and refills it batch after
-// batch, reusing its memory.
-class MemberBatch {
- public:
-  struct Member {
-    store::LoyaltyState* state;
-    std::span<const store::MonthBucket> months;  // from FirstMonth(day) on
-  };
-
-  // Reads `ids` (in increasing order, as the walks give them) for `day`;
-  // members() is then theirs, in member id order, without those who have no
-  // state. Ids close together (the usual batch: most members of a walk are
-  // next to each other) are read with one range scan per table, and the rows
-  // of members between them that are not in the batch are dropped; scattered
-  // ids key by key, a few hundred per statement.
-  void Read(store::Db& db, const std::vector<MemberId>& ids, Date day) {
-    states_.clear();
-    months_.clear();
-    members_.clear();
-    if (ids.empty()) return;
-    const int64_t from_month = FirstMonth(day);
-    if (ids.back().value - ids.front().value < 2 * int64_t(ids.size())) {
-      store::bulk::LoyaltyStatesBetween(db, ids.front(), ids.back(), states_);
-      store::bulk::MonthsBetween(db, ids.front(), ids.back(), from_month, months_);
-    } else {
-      std::vector<int64_t> keys;
-      keys.reserve(ids.size());
-      for (MemberId id : ids) keys.push_back(id.value);
-      auto states = store::bulk::LoyaltyStates(db, keys);
-      states_.insert(states_.end(), std::make_move_iterator(states.begin()),
-                     std::make_move_iterator(states.end()));
-      std::sort(states_.begin(), states_.end(),
-                [](const store::LoyaltyState& a, const store::LoyaltyState& b) {
-                  return a.member_id.value < b.member_id.value;
-                });
-      auto months = store::bulk::Months(db, keys, from_month);
-      months_.insert(months_.end(), months.begin(), months.end());
-      std::stable_sort(months_.begin(), months_.end(),
-                       [](const store::MonthBucket& a, const store::MonthBucket& b) {
-                         return a.member_id.value < b.member_id.value;
-                       });
-    }
-    // States, ids and buckets are all in member id order now: one merge.
-    size_t next_id = 0, next_month = 0;
-    for (auto& s : states_) {
-      const int64_t member = s.member_id.value;
-      while (next_id < ids.size() && ids[next_id].value < member) ++next_id;
-      if (next_id == ids.size()) break;
-      if (ids[next_id].value != member) continue;  // between the batch's members
-      while (next_month < months_.size() && months_[next_month].member_id.value < member) {
-        ++next_month;
-      }
-      const size_t first = next_month;
-      while (next_month < months_.size() && months_[next_month].member_id.value == member) {
-        ++next_month;
-      }
-      members_.push_back({&s, std::span(months_).subspan(first, next_month - first)});
-    }
-  }
-
-  std::vector<Member>& members() { return members_; }
-
- private:
-  std::vector<store::LoyaltyState> states_;
-  std::vector<store::MonthBucket> months_;
-  std::vector<Member> members_;
-};
 
 // The percentile of each rank among `n` members: rank 1 of 5 is the top 20%.
 int Percentile(size_t rank, size_t n) { return int(std::max<size_t>(1, (rank * 100 + n - 1) / n)); }
@@ -874,6 +780,10 @@ json Summary(Date day, const Counts& counts) {
 
 Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
   VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
+  // A change of the company's program cut short is finished before anyone
+  // is reviewed by the ladder they no longer hold a tier of.
+  auto switched = FinishProgramSwitch(env_, actor, day, batch_size_);
+  if (!switched.ok()) return switched.error();
   struct Before {
     std::optional<store::JobRun> run;
     std::optional<Date> last;
@@ -895,6 +805,8 @@ Result<json> LoyaltyJobs::RunDay(const Actor& actor, Date day) {
   }
   DayRun run(env_, actor, day, batch_size_, std::move(before->programs));
   Counts total;
+  // Members put on the company's new program by this run.
+  if (switched->is_object()) total["program_switched"] = (*switched)["members"].get<int64_t>();
   const std::pair<const char*, Status (DayRun::*)(Counts&)> jobs[] = {
       {kExpiryJob, &DayRun::ExpirePoints},     {kRankJob, &DayRun::Rank},
       {kReviewJob, &DayRun::ReviewDowngrades}, {kFormalJob, &DayRun::ConvertTemporary},

@@ -69,9 +69,11 @@ class LoyaltyJobs {
   // "expiry_notices", "downgrade_warned", "downgrade_applied",
   // "downgrade_cancelled", "held", "holds_expired", "ranked", "upgraded",
   // "approval_queued", "converted", "churn_scored", "churn_high",
-  // "churn_changed", "members_skipped", "skipped"}
+  // "churn_changed", "members_skipped", "program_switched", "skipped"}
   // (members_skipped: members left alone because their monthly figures do
-  // not add up). A day already run answers its stored summary with
+  // not add up; program_switched: members put on the company's new program
+  // by FinishProgramSwitch, which runs first when a change of the company's
+  // program was cut short). A day already run answers its stored summary with
   // "skipped": true and changes nothing; a job finished before an
   // interruption is not run again. Needs program_admin.
   // kUnprocessable on "date" for a day before the last day run (days run in

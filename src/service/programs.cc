@@ -9,6 +9,7 @@
 #include "service/access.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
+#include "service/program_switch.h"
 
 namespace vipcare::service {
 namespace {
@@ -220,7 +221,13 @@ Result<json> Programs::Put(const Actor& actor, const std::string& id, const json
 Result<json> Programs::Choose(const Actor& actor, const std::string& code) {
   VIPCARE_TRY(Authorize(actor, Permission::kProgramAdmin));
   const Timestamp now = env_.clock.Now();
-  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+  const Date today = env_.Today();
+  // A switch cut short (the process stopped) is finished first: its
+  // followers still hold the tiers of the program it left.
+  auto earlier = FinishProgramSwitch(env_, actor, today);
+  if (!earlier.ok()) return earlier.error();
+  bool switched = false;
+  auto chosen = env_.store.Write([&](store::Repository& repo) -> Result<json> {
     auto& l = repo.loyalty();
     const std::string code_of = ProgramCodeOf(l, code);
     bool stored = false;
@@ -238,13 +245,29 @@ Result<json> Programs::Choose(const Actor& actor, const std::string& code) {
       p->version = 1;
       stored = true;
     }
-    const std::string before = l.CompanyProgram();
+    const std::string before = CompanyProgramCode(l);
     l.SetCompanyProgram(code_of);
+    if (before != code_of) {
+      l.SetPendingProgramSwitch({before, code_of, MemberId(), now, actor.user_id});
+      switched = true;
+    }
     RecordAudit(repo, env_, actor, "program_choose", "program", code_of,
-                fmt::format("version={} before={}", p->version,
-                            before.empty() ? std::string(kDefaultPreset) : before));
+                fmt::format("version={} before={}", p->version, before));
     return Describe(repo, *p, stored);
   });
+  if (!chosen.ok() || !switched) {
+    if (chosen.ok()) (*chosen)["switch"] = nullptr;
+    return chosen;
+  }
+  auto placed = FinishProgramSwitch(env_, actor, today);
+  if (placed.ok()) {
+    (*chosen)["switch"] = *placed;
+  } else {
+    // The program is the company's; the next run-jobs (or choice) finishes
+    // putting its followers on the new ladder.
+    (*chosen)["switch"] = json{{"finished", false}, {"error", placed.error().message}};
+  }
+  return chosen;
 }
 
 // ---- the category catalogue ----

@@ -40,9 +40,14 @@ class Programs {
   // The company runs `code` from now on (a preset not yet stored is stored
   // as version 1 first): every member who follows the company's program
   // moves with it, a member put on a program of their own (or started on
-  // their store's default) stays. Members keep their tier while it exists in
-  // the new program; one that does not is placed again on the new ladder at
-  // their next posting. Audited. Needs program_admin. kNotFound on "code".
+  // their store's default) stays. The followers who hold a tier or wait for
+  // one are put on the new ladder at once (FinishProgramSwitch: a tier the
+  // new program has is kept, the others are placed by their record), and
+  // the answer's "switch" says what it did ({"from", "to", "members",
+  // "tier_kept", "tier_changed", "approval_queued", "members_skipped",
+  // "finished"}; null when the program was already the company's). A switch
+  // cut short earlier is finished first. Audited. Needs program_admin.
+  // kNotFound on "code".
   Result<nlohmann::json> Choose(const Actor& actor, const std::string& code);
 
   // The category catalogue (商品类别, issue 5): {"items": [{"id", "name",

@@ -191,24 +191,17 @@ Result<json> TierAdmin::OverrideTier(const Actor& actor, MemberId id, const json
   });
 }
 
-Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor& actor,
-                           MemberId id, const std::string& code, Date today) {
-  auto& l = repo.loyalty();
-  store::LoyaltyState s = StateOf(l, id);
-  if (s.version > 0 && s.program_code == code) return false;
-  const std::string from_code = s.program_code;
-  const domain::Program from = ProgramOf(l, s);
-  s.program_code = code;
-  const domain::Program to = ProgramOf(l, s);
-  const Timestamp now = env.clock.Now();
-  auto metrics = domain::ComputeMetrics(to, ActivityOf(l, s, today), today);
-  if (!metrics.ok()) throw std::runtime_error("monthly buckets: " + metrics.error().message);
+Result<Placement> PlaceOnProgram(store::LoyaltyRepository& l, store::LoyaltyState& s,
+                                 const domain::Program& from, const std::string& from_code,
+                                 const domain::Program& to, const domain::Metrics& metrics,
+                                 Timestamp now, Date today, UserId actor) {
   // The tier is kept when the new program has its code; otherwise the member
   // starts on the new ladder from their record, as a first evaluation would.
   const std::string old_tier = s.tier_code;
   const bool keeps_tier = !old_tier.empty() && domain::FindTier(to, old_tier).has_value();
-  auto decision = domain::DecideUpgrade(to, *metrics, keeps_tier ? old_tier : "");
+  auto decision = domain::DecideUpgrade(to, metrics, keeps_tier ? old_tier : "");
   if (!decision.ok()) return decision.error();
+  Placement out;
   std::string tier = keeps_tier ? old_tier : "";
   std::string why;
   if (decision->immediate) {
@@ -218,15 +211,17 @@ Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor&
   const std::string change =
       fmt::format("积分方案由「{}」改为「{}」", from.name, to.name) +
       (tier == old_tier ? "，等级不变" : why.empty() ? "，新方案下暂无等级" : "：" + why);
-  l.AppendTierChange(
-      {0, id, now, "program_change", old_tier, tier, change, actor.user_id, from_code});
+  l.AppendTierChange({0, s.member_id, now, "program_change", old_tier, tier, change, actor,
+                      from_code});
   if (tier != old_tier) {
+    out.tier_changed = true;
     s.tier_code = tier;
     s.tier_since = tier.empty() ? std::nullopt : std::optional<Date>(today);
     s.hold_until.reset();
     s.hold_reason.clear();
     if (s.downgrade_warned_on || s.downgrade_effective_on) {
-      l.AppendTierChange({0, id, now, "downgrade_cancelled", tier, tier, change, actor.user_id});
+      l.AppendTierChange(
+          {0, s.member_id, now, "downgrade_cancelled", tier, tier, change, actor});
     }
     s.downgrade_warned_on.reset();
     s.downgrade_effective_on.reset();
@@ -244,12 +239,30 @@ Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor&
   if (decision->needs_approval) {
     const std::string queued = to.tiers[decision->needs_approval->tier].code;
     if (s.pending_tier != queued) {
-      l.AppendTierChange({0, id, now, "approval_queued", s.tier_code, queued,
-                          decision->needs_approval->reason, actor.user_id});
+      l.AppendTierChange({0, s.member_id, now, "approval_queued", s.tier_code, queued,
+                          decision->needs_approval->reason, actor});
       s.pending_tier = queued;
       s.pending_reason = decision->needs_approval->reason;
+      out.queued = true;
     }
   }
+  return out;
+}
+
+Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor& actor,
+                           MemberId id, const std::string& code, Date today) {
+  auto& l = repo.loyalty();
+  store::LoyaltyState s = StateOf(l, id);
+  if (s.version > 0 && s.program_code == code) return false;
+  const std::string from_code = s.program_code;
+  const domain::Program from = ProgramOf(l, s);
+  s.program_code = code;
+  const domain::Program to = ProgramOf(l, s);
+  auto metrics = domain::ComputeMetrics(to, ActivityOf(l, s, today), today);
+  if (!metrics.ok()) throw std::runtime_error("monthly buckets: " + metrics.error().message);
+  auto placed =
+      PlaceOnProgram(l, s, from, from_code, to, *metrics, env.clock.Now(), today, actor.user_id);
+  if (!placed.ok()) return placed.error();
   if (!l.SaveLoyaltyState(s)) {
     return Error::Conflict("the member's tier changed at the same time; reload and retry",
                            "program_id");

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "core/result.h"
+#include "domain/program.h"
+#include "domain/tiers.h"
 #include "service/context.h"
 #include "store/repository.h"
 
@@ -52,6 +54,23 @@ class TierAdmin {
  private:
   Env env_;
 };
+
+// What PlaceOnProgram did to the member's tier.
+struct Placement {
+  bool tier_changed = false;  // their tier is another (or none) now
+  bool queued = false;        // an approval was queued for the store manager
+};
+
+// The rule of MoveToProgram on a state and metrics already read, inside the
+// caller's transaction: `s` (whose program_code already names the program
+// the member is on now) moves from `from` (`from_code` as tier_history
+// keeps it: "" = the company's at the time) to `to`, with the metrics of
+// `to` on `today`. Appends the tier history and changes `s`; the caller
+// saves it and writes the audit row.
+Result<Placement> PlaceOnProgram(store::LoyaltyRepository& l, store::LoyaltyState& s,
+                                 const domain::Program& from, const std::string& from_code,
+                                 const domain::Program& to, const domain::Metrics& metrics,
+                                 Timestamp now, Date today, UserId actor);
 
 // Puts the member on the program `code` ("" = back to following the
 // company's), inside the caller's transaction (L6, issue 5 "a member's

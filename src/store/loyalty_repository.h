@@ -172,6 +172,18 @@ struct TierChange {
   std::optional<std::string> from_program;
 };
 
+// A change of the company's program whose followers (members on "", the
+// company's program) are still being put on the new ladder (L6): the program
+// left and the one chosen (codes), the last member done (members are done in
+// id order, a batch at a time) and who chose it when.
+struct ProgramSwitch {
+  std::string from_code;
+  std::string to_code;
+  MemberId after;
+  Timestamp at{};
+  UserId by;
+};
+
 // Persistence of the loyalty engine, inside the transaction of the Repository
 // that hands it out (Repository::loyalty()). Same failure rules: constraint
 // violations throw DbError, "not found" is an empty optional. Not thread-safe.
@@ -189,6 +201,11 @@ class LoyaltyRepository {
   // The program the company runs ("" if none chosen yet).
   virtual std::string CompanyProgram() = 0;
   virtual void SetCompanyProgram(const std::string& code) = 0;
+  // The company's program switch still under way, if any (one at a time);
+  // Set writes it (a new one or the progress of the current), Clear ends it.
+  virtual std::optional<ProgramSwitch> PendingProgramSwitch() = 0;
+  virtual void SetPendingProgramSwitch(const ProgramSwitch& s) = 0;
+  virtual void ClearPendingProgramSwitch() = 0;
   // The default program of the member's home store ("" = the company's).
   virtual std::string HomeStoreProgram(MemberId member) = 0;
   // The programs members were put on and stores run by default, each once

@@ -42,6 +42,9 @@ constexpr std::string_view kTieredMembersAfter =
     VIPCARE_OPEN_MEMBERS "AND l.tier_code <> '' ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kRankedMembersAfter =
     VIPCARE_OPEN_MEMBERS "AND l.rank_percentile IS NOT NULL ORDER BY l.member_id LIMIT ?";
+constexpr std::string_view kFollowersAfter =
+    VIPCARE_OPEN_MEMBERS "AND l.program_code = '' AND (l.tier_code <> '' OR l.pending_tier <> '') "
+    "ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kMembersWithStatusAfter =
     "SELECT l.member_id FROM member_loyalty l JOIN members m ON m.id = l.member_id "
     "WHERE m.status = ? AND l.member_id > ? ORDER BY l.member_id LIMIT ?";
@@ -147,6 +150,7 @@ class SqlLoyaltyJobsRepository final : public LoyaltyJobsRepository {
     std::string_view sql = kAllMembersAfter;
     if (walk == LoyaltyWalk::kTiered) sql = kTieredMembersAfter;
     if (walk == LoyaltyWalk::kRanked) sql = kRankedMembersAfter;
+    if (walk == LoyaltyWalk::kFollowers) sql = kFollowersAfter;
     std::vector<MemberId> out;
     for (const auto& r : db_.Query(sql, {after.value, limit})) out.emplace_back(r.Int(0));
     return out;

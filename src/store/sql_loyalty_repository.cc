@@ -48,6 +48,14 @@ constexpr std::string_view kCompanyProgram =
 constexpr std::string_view kSetCompanyProgram =
     "INSERT INTO settings (name, value) VALUES ('program_code', ?) "
     "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+// A program switch under way is a setting too: "from\nto\nafter\nat\nby".
+constexpr std::string_view kProgramSwitch =
+    "SELECT value FROM settings WHERE name = 'program_switch'";
+constexpr std::string_view kSetProgramSwitch =
+    "INSERT INTO settings (name, value) VALUES ('program_switch', ?) "
+    "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+constexpr std::string_view kClearProgramSwitch =
+    "DELETE FROM settings WHERE name = 'program_switch'";
 constexpr std::string_view kHomeStoreProgram =
     "SELECT s.program_code FROM members m JOIN stores s ON s.id = m.home_store_id "
     "WHERE m.id = ?";
@@ -178,8 +186,8 @@ constexpr std::string_view kAppendTierChange =
     "INSERT INTO tier_history (member_id, at, kind, from_tier, to_tier, reason, actor_id, "
     "from_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kListTierChanges =
-    "SELECT id, member_id, at, kind, from_tier, to_tier, reason, actor_id FROM tier_history "
-    "WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
+    "SELECT id, member_id, at, kind, from_tier, to_tier, reason, actor_id, from_program "
+    "FROM tier_history WHERE member_id = ? ORDER BY id DESC LIMIT ? OFFSET ?";
 constexpr std::string_view kCountTierChanges =
     "SELECT COUNT(*) FROM tier_history WHERE member_id = ?";
 
@@ -266,8 +274,38 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     return r ? r->Text(0) : "";
   }
   void SetCompanyProgram(const std::string& code) override {
+    // The report rollups keep the tiers of the members who follow the
+    // company's program under its tier codes: another program makes them
+    // wrong until they are built again (with the program changes that name
+    // the program left).
+    if (CompanyProgram() != code) reports::InvalidateRollupsFrom(db_, 0);
     db_.Exec(kSetCompanyProgram, {code});
   }
+  std::optional<ProgramSwitch> PendingProgramSwitch() override {
+    auto r = db_.QueryOne(kProgramSwitch);
+    if (!r) return std::nullopt;
+    std::vector<std::string> parts;
+    const std::string text = r->Text(0);
+    for (size_t from = 0;;) {
+      const size_t nl = text.find('\n', from);
+      parts.push_back(text.substr(from, nl == std::string::npos ? nl : nl - from));
+      if (nl == std::string::npos) break;
+      from = nl + 1;
+    }
+    if (parts.size() != 5) throw DbError(DbError::Kind::kOther, "settings.program_switch is malformed");
+    try {
+      return ProgramSwitch{parts[0], parts[1], MemberId(std::stoll(parts[2])),
+                           FromEpochSeconds(std::stoll(parts[3])), UserId(std::stoll(parts[4]))};
+    } catch (const std::logic_error&) {
+      throw DbError(DbError::Kind::kOther, "settings.program_switch is malformed");
+    }
+  }
+  void SetPendingProgramSwitch(const ProgramSwitch& s) override {
+    db_.Exec(kSetProgramSwitch,
+             {s.from_code + '\n' + s.to_code + '\n' + std::to_string(s.after.value) + '\n' +
+              std::to_string(ToEpochSeconds(s.at)) + '\n' + std::to_string(s.by.value)});
+  }
+  void ClearPendingProgramSwitch() override { db_.Exec(kClearProgramSwitch); }
   std::string HomeStoreProgram(MemberId member) override {
     auto r = db_.QueryOne(kHomeStoreProgram, {member.value});
     return r ? r->Text(0) : "";
@@ -463,7 +501,8 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     PageOf<TierChange> out;
     for (const auto& r : db_.Query(kListTierChanges, {member.value, page.limit, page.offset})) {
       out.items.push_back({r.Int(0), MemberId(r.Int(1)), FromEpochSeconds(r.Int(2)), r.Text(3),
-                           r.Text(4), r.Text(5), r.Text(6), UserId(r.Int(7))});
+                           r.Text(4), r.Text(5), r.Text(6), UserId(r.Int(7)),
+                           r.IsNull(8) ? std::nullopt : std::optional<std::string>(r.Text(8))});
     }
     out.total = db_.QueryOne(kCountTierChanges, {member.value})->Int(0);
     return out;

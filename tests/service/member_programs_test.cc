@@ -3,8 +3,11 @@
 // program"), through the services on the backend VIPCARE_TEST_BACKEND selects.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "domain/presets.h"
 #include "service/org.h"
+#include "service/loyalty_jobs.h"
 #include "service/programs.h"
 #include "testing/loyalty_scenario.h"
 
@@ -38,6 +41,14 @@ class MemberProgramsTest : public vipcare::testing::LoyaltyScenarioTest {
     });
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : std::vector<store::TierChange>{};
+  }
+  int64_t AuditCount(const std::string& action) {
+    auto r = fx_.store().Read([&](store::Repository& repo) -> Result<int64_t> {
+      return repo.reports().db().QueryOne("SELECT COUNT(*) FROM audit_log WHERE action = ?",
+                                          {action})->Int(0);
+    });
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : -1;
   }
   Result<domain::Store> SetStoreProgram(const json& id) {
     return org_.UpdateStore(fx_.admin(), fx_.org().sh01, json{{"program_id", id}});
@@ -108,16 +119,126 @@ TEST_F(MemberProgramsTest, L6AMemberPutOnAProgramOfTheirOwnEarnsAndIsTieredByIt)
   EXPECT_EQ(Tiers(a).front().to_tier, "");
 }
 
-// A program change applies from the next evaluation (L6): a member holding
-// a tier the company's new program does not have is still sold to, earns
-// without a tier multiplier, and the sale places them on the new ladder by
-// their record (growth 600 + 300 >= 500: C级, which apparel's ladder queues
-// for the store manager). Quotes alike.
-TEST_F(MemberProgramsTest, L6AfterTheCompanyChangesItsProgramItsTieredMembersStillBuy) {
+// L6: when the company chooses another program, the members who follow it
+// and hold a tier are put on the new ladder at once, as a move to a program
+// of their own puts them: premium goods has 普卡 and 金卡 but no 银卡, and
+// grants its tiers by the largest single purchase (普卡 >= 2,000, 金卡 >=
+// 8,000), at once.
+//   A  600 -> 普卡, kept
+//   B  one purchase of 3,000 -> 银卡; premium goods places them on 普卡
+//   C  three purchases of 1,000 -> 银卡; premium goods grants them nothing
+//   D  on cosmetics of their own: stays as is
+//   E  follows, never bought: nothing to place
+TEST_F(MemberProgramsTest, L6WhenTheCompanyChoosesAnotherProgramItsTieredFollowersArePlacedAtOnce) {
+  const MemberId a = NewMember("王芳");
+  const MemberId b = NewMember("李娜");
+  const MemberId c = NewMember("张敏");
+  const MemberId d = NewMember("赵雷");
+  const MemberId e = NewMember("钱多");
+  EXPECT_EQ(Buy(a, 600, D(2026, 3, 2))["tier"]["code"], "normal");
+  EXPECT_EQ(Buy(b, 3000, D(2026, 3, 2))["tier"]["code"], "silver");
+  Buy(c, 1000, D(2026, 3, 2));
+  Buy(c, 1000, D(2026, 3, 3));
+  EXPECT_EQ(Buy(c, 1000, D(2026, 3, 4))["tier"]["code"], "silver");
+  MustPut(d, "cosmetics");
+  EXPECT_EQ(Buy(d, 1000, D(2026, 3, 4))["tier"]["code"], "vip");
+  const auto d_before = State(d);
+  const size_t d_rows = Tiers(d).size();
+  At(D(2026, 3, 10));
+
+  auto chosen = programs_.Choose(fx_.admin(), "premium-goods");
+  ASSERT_TRUE(chosen.ok()) << chosen.error().message;
+  const json& sw = (*chosen)["switch"];
+  EXPECT_EQ(sw["from"], "department_store") << chosen->dump();
+  EXPECT_EQ(sw["to"], "premium_goods");
+  EXPECT_EQ(sw["members"], 3);
+  EXPECT_EQ(sw["tier_kept"], 1);
+  EXPECT_EQ(sw["tier_changed"], 2);
+  EXPECT_EQ(sw["approval_queued"], 0);
+  EXPECT_EQ(sw["finished"], true);
+
+  EXPECT_EQ(State(a).tier_code, "normal");
+  EXPECT_EQ(State(b).tier_code, "normal");
+  EXPECT_EQ(State(b).tier_since, D(2026, 3, 10));
+  EXPECT_EQ(State(c).tier_code, "");
+  EXPECT_EQ(State(d).tier_code, "vip");
+  EXPECT_EQ(State(d).version, d_before.version);
+  // The member file names the new program's tier.
+  EXPECT_EQ(File(b).program_code, "premium_goods");
+  EXPECT_EQ(File(b).tier_name, "普卡");
+  EXPECT_TRUE(Tiers(e).empty());
+  EXPECT_EQ(Tiers(d).size(), d_rows);
+
+  // Each follower's history names the program left, for the reports.
+  for (const auto& [m, from, to] : {std::tuple{a, "normal", "normal"},
+                                    std::tuple{b, "silver", "normal"},
+                                    std::tuple{c, "silver", ""}}) {
+    const auto h = Tiers(m);
+    ASSERT_FALSE(h.empty());
+    EXPECT_EQ(h.front().kind, "program_change");
+    EXPECT_EQ(h.front().from_tier, from);
+    EXPECT_EQ(h.front().to_tier, to);
+    EXPECT_EQ(h.front().from_program, "department_store");
+    EXPECT_NE(h.front().reason.find("高档消费品会员制"), std::string::npos) << h.front().reason;
+  }
+  EXPECT_NE(Tiers(c).front().reason.find("新方案下暂无等级"), std::string::npos);
+  EXPECT_EQ(AuditCount("program_switch"), 1);
+
+  // Choosing the program the company runs already moves nobody.
+  const size_t rows = Tiers(a).size();
+  chosen = programs_.Choose(fx_.admin(), "premium-goods");
+  ASSERT_TRUE(chosen.ok());
+  EXPECT_TRUE((*chosen)["switch"].is_null()) << chosen->dump();
+  EXPECT_EQ(Tiers(a).size(), rows);
+  EXPECT_EQ(AuditCount("program_switch"), 1);
+}
+
+// Apparel's upgrades wait for the store manager: a 普卡 holder whose record
+// reaches C级 (growth 600 >= 500) has no apparel tier until it is approved,
+// and is queued for it. They buy as before.
+TEST_F(MemberProgramsTest, L6FollowersWhomTheNewLadderQueuesWaitForTheStoreManager) {
   const MemberId a = NewMember("王芳");
   EXPECT_EQ(Buy(a, 600, D(2026, 3, 2))["tier"]["code"], "normal");
-  ASSERT_TRUE(programs_.Choose(fx_.admin(), "apparel-abc").ok());
-  EXPECT_EQ(State(a).tier_code, "normal");  // until the next evaluation
+  auto chosen = programs_.Choose(fx_.admin(), "apparel-abc");
+  ASSERT_TRUE(chosen.ok());
+  EXPECT_EQ((*chosen)["switch"]["approval_queued"], 1) << chosen->dump();
+  EXPECT_EQ(State(a).tier_code, "");
+  EXPECT_EQ(State(a).pending_tier, "c");
+  auto history = Tiers(a);
+  ASSERT_GE(history.size(), 2u);
+  EXPECT_EQ(history[0].kind, "approval_queued");
+  EXPECT_EQ(history[0].to_tier, "c");
+  EXPECT_EQ(history[1].kind, "program_change");
+  EXPECT_EQ(history[1].from_tier, "normal");
+  EXPECT_EQ(history[1].to_tier, "");
+  json sale = Buy(a, 300, D(2026, 3, 9));
+  EXPECT_EQ(sale["program"]["code"], "apparel_abc") << sale.dump();
+  EXPECT_EQ(sale["points_earned"], 300);
+  EXPECT_EQ(State(a).pending_tier, "c");
+}
+
+// A switch cut short (the process stopped after the company's program was
+// written) leaves followers on tiers the program lacks. They are still sold
+// to: the sale earns without a tier multiplier and places them by their
+// record (L6; quotes alike). The next run-jobs finishes the switch before
+// its jobs, batch by batch from where it stopped.
+TEST_F(MemberProgramsTest, L6AProgramSwitchCutShortIsFinishedByTheNextRun) {
+  const MemberId a = NewMember("王芳");
+  const MemberId b = NewMember("李娜");
+  const MemberId c = NewMember("张敏");
+  EXPECT_EQ(Buy(a, 600, D(2026, 3, 2))["tier"]["code"], "normal");
+  EXPECT_EQ(Buy(b, 600, D(2026, 3, 2))["tier"]["code"], "normal");
+  EXPECT_EQ(Buy(c, 3000, D(2026, 3, 2))["tier"]["code"], "silver");
+  // As a switch to apparel leaves it before its first batch.
+  auto cut = fx_.store().Write([&](store::Repository& repo) -> Status {
+    repo.loyalty().SetCompanyProgram("apparel_abc");
+    repo.loyalty().SetPendingProgramSwitch(
+        {"department_store", "apparel_abc", MemberId(), fx_.env().clock.Now(), UserId()});
+    return OkStatus();
+  });
+  ASSERT_TRUE(cut.ok());
+  EXPECT_EQ(State(a).tier_code, "normal");
+
   auto quote = loyalty_.Quote(
       fx_.admin(),
       json{{"member_id", a.value}, {"lines", {{{"sku", "Q-1"}, {"list_price_fen", 30000}}}}});
@@ -126,13 +247,41 @@ TEST_F(MemberProgramsTest, L6AfterTheCompanyChangesItsProgramItsTieredMembersSti
   json sale = Buy(a, 300, D(2026, 3, 9));
   EXPECT_EQ(sale["program"]["code"], "apparel_abc") << sale.dump();
   EXPECT_EQ(sale["points_earned"], 300);
-  // The apparel ladder's C级 waits for the store manager's approval.
   EXPECT_EQ(State(a).pending_tier, "c") << sale.dump();
   auto history = Tiers(a);
   ASSERT_FALSE(history.empty());
   EXPECT_EQ(history.front().kind, "approval_queued");
   EXPECT_EQ(history.front().from_tier, "normal");
-  EXPECT_EQ(history.front().to_tier, "c");
+
+  // One member per batch: the first batch is done, then the process stops.
+  auto first = fx_.store().Write([&](store::Repository& repo) -> Status {
+    auto sw = repo.loyalty().PendingProgramSwitch();
+    sw->after = a;  // as if a's batch had been committed
+    repo.loyalty().SetPendingProgramSwitch(*sw);
+    return OkStatus();
+  });
+  ASSERT_TRUE(first.ok());
+  const size_t a_rows = Tiers(a).size();
+  auto day = LoyaltyJobs(fx_.env(), 1).RunDay(fx_.admin(), D(2026, 3, 10));
+  ASSERT_TRUE(day.ok()) << day.error().message;
+  EXPECT_EQ((*day)["program_switched"], 2) << day->dump();
+  EXPECT_EQ(Tiers(a).size(), a_rows);  // not placed twice
+  // Apparel queues B's C级 (growth 600) and C's B级 (growth 3,000).
+  for (const auto& [m, queued] : {std::pair{b, "c"}, std::pair{c, "b"}}) {
+    EXPECT_EQ(State(m).tier_code, "");
+    EXPECT_EQ(State(m).pending_tier, queued);
+    EXPECT_EQ(Tiers(m)[1].kind, "program_change");
+    EXPECT_EQ(Tiers(m)[1].from_program, "department_store");
+  }
+  EXPECT_EQ(AuditCount("program_switch"), 2);  // one per batch
+  auto pending = fx_.store().Read([&](store::Repository& repo) -> Result<bool> {
+    return repo.loyalty().PendingProgramSwitch().has_value();
+  });
+  ASSERT_TRUE(pending.ok());
+  EXPECT_FALSE(*pending);
+  auto next = LoyaltyJobs(fx_.env(), 1).RunDay(fx_.admin(), D(2026, 3, 11));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ((*next)["program_switched"], 0);
 }
 
 TEST_F(MemberProgramsTest, L6AProgramChangeIsAnAdminsAndAnUnknownProgramChangesNothing) {

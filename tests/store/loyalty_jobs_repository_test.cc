@@ -44,13 +44,15 @@ class LoyaltyJobsRepositoryTest : public ::testing::Test {
     ASSERT_TRUE(st.ok());
   }
 
-  void SaveState(MemberId id, const std::string& tier, std::optional<int> rank = {}) {
+  void SaveState(MemberId id, const std::string& tier, std::optional<int> rank = {},
+                 const std::string& program = "department_store", const std::string& pending = "") {
     Must([&](Repository& repo) {
       LoyaltyState s;
       s.member_id = id;
-      s.program_code = "department_store";
+      s.program_code = program;
       s.tier_code = tier;
       s.rank_percentile = rank;
+      s.pending_tier = pending;
       ASSERT_TRUE(repo.loyalty().SaveLoyaltyState(s));
     });
   }
@@ -171,6 +173,27 @@ TEST_F(LoyaltyJobsRepositoryTest, L4NoticesAreUniquePerOccasionAndListedByDueDay
   });
 }
 
+// L6: after the company changes its program, the members who follow it
+// ("") and hold a tier or wait for one are put on the new ladder; members on
+// a program of their own, members without either, and ended files are not.
+TEST_F(LoyaltyJobsRepositoryTest, L6TheFollowersWalkVisitsTieredMembersOnTheCompanysProgram) {
+  SaveState(members_[0], "", {}, "");             // follows, no tier: not visited
+  SaveState(members_[1], "normal", {}, "");       // follows with a tier
+  SaveState(members_[2], "gold", {}, "cosmetics");  // a program of their own
+  SaveState(members_[3], "", {}, "", "gold");     // follows, waits for gold
+  SaveState(members_[4], "silver", {}, "");       // follows with a tier
+  SaveState(members_[5], "gold", {}, "");         // closed: never walked
+  Must([&](Repository& repo) {
+    auto& j = repo.loyalty_jobs();
+    EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, MemberId(), 10),
+              (std::vector<MemberId>{members_[1], members_[3], members_[4]}));
+    EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, MemberId(), 2),
+              (std::vector<MemberId>{members_[1], members_[3]}));
+    EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, members_[3], 10),
+              (std::vector<MemberId>{members_[4]}));
+  });
+}
+
 TEST_F(LoyaltyJobsRepositoryTest, L7WalksVisitMembersInIdOrderByWhatTheyHave) {
   SaveState(members_[0], "");
   SaveState(members_[1], "normal");
@@ -190,6 +213,9 @@ TEST_F(LoyaltyJobsRepositoryTest, L7WalksVisitMembersInIdOrderByWhatTheyHave) {
               (std::vector<MemberId>{members_[1], members_[2], members_[4]}));
     EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kRanked, members_[2], 10),
               (std::vector<MemberId>{members_[4]}));
+    // A company program switch re-places the members who follow the
+    // company's program and hold a tier or wait for one: none here.
+    EXPECT_TRUE(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, MemberId(), 10).empty());
     // M4: temporary members who have bought (have a loyalty state).
     EXPECT_EQ(j.MembersWithStatusAfter("temporary", MemberId(), 10),
               (std::vector<MemberId>{members_[0], members_[1]}));

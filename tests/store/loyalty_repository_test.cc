@@ -89,6 +89,33 @@ TEST_F(LoyaltyRepositoryTest, L6ProgramVersionsAreKeptAndTheNewestIsCurrent) {
   });
 }
 
+// L6: a change of the company's program is kept, with its progress, until it
+// is cleared; one at a time.
+TEST_F(LoyaltyRepositoryTest, L6AProgramSwitchUnderWayIsKeptWithItsProgress) {
+  Must([&](Repository& repo) {
+    auto& l = repo.loyalty();
+    EXPECT_FALSE(l.PendingProgramSwitch());
+    l.SetPendingProgramSwitch({"department_store", "apparel_abc", MemberId(), FromEpochSeconds(100),
+                               UserId(7)});
+  });
+  Must([&](Repository& repo) {
+    auto& l = repo.loyalty();
+    auto s = l.PendingProgramSwitch();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->from_code, "department_store");
+    EXPECT_EQ(s->to_code, "apparel_abc");
+    EXPECT_EQ(s->after, MemberId());
+    EXPECT_EQ(s->at, FromEpochSeconds(100));
+    EXPECT_EQ(s->by, UserId(7));
+    s->after = MemberId(42);
+    l.SetPendingProgramSwitch(*s);
+    EXPECT_EQ(l.PendingProgramSwitch()->after, MemberId(42));
+    EXPECT_EQ(l.PendingProgramSwitch()->to_code, "apparel_abc");
+    l.ClearPendingProgramSwitch();
+    EXPECT_FALSE(l.PendingProgramSwitch());
+  });
+}
+
 TEST_F(LoyaltyRepositoryTest, L1TransactionsKeepTheirLinesAndAreFoundByExternalId) {
   Must([&](Repository& repo) {
     auto& l = repo.loyalty();

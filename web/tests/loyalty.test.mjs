@@ -436,27 +436,44 @@ export const LOYALTY_TESTS = [
     },
   },
   {
-    name: "program: '使用此方案' makes another program the company's current one",
+    name: "program: '使用此方案' makes another program the company's current one and says how its members were placed (L6)",
     needs: [
       ['GET', '/programs'],
-      ['POST', '/programs/cosmetics/choose'],
+      ['PUT', '/programs/ui_choose'],
+      ['POST', '/programs/ui_choose/choose'],
     ],
     async fn(h) {
+      // A copy of the department store's ladder under another code: every
+      // tiered member who follows the company's program keeps their tier, so
+      // the tests after this one find the demo's tiers as they were.
+      const dept = await h.apiAs('admin', 'GET', '/programs/department_store')
+      delete dept.code
+      dept.name = '百货五级卡（UI测试副本）'
+      await h.apiAs('admin', 'PUT', '/programs/ui_choose', dept)
       const page = await h.newPage()
       await h.login(page, 'admin')
       await page.goto(`${h.base}/#/programs`)
-      const row = page.locator('[data-test=programs-table] .el-table__row').filter({ hasText: 'cosmetics' })
+      const row = page.locator('[data-test=programs-table] .el-table__row').filter({ hasText: 'ui_choose' })
       await row.click()
       const editor = page.locator('[data-test=program-editor]')
-      await editor.getByText('cosmetics', { exact: true }).waitFor()
+      await editor.getByText('ui_choose', { exact: true }).waitFor()
       await editor.locator('[data-test=program-choose]').click()
-      await page.locator('.el-message-box').getByText('从现在起使用').waitFor()
+      await page.locator('.el-message-box').getByText('立即按消费记录在新方案中重新定级').waitFor()
+      const answer = page.waitForResponse((r) => r.url().endsWith('/programs/ui_choose/choose'))
       await page.locator('.el-message-box .el-button--primary').click()
+      const chosen = await (await answer).json()
+      assert.equal(chosen.switch.from, 'department_store', JSON.stringify(chosen.switch))
+      assert.ok(chosen.switch.members > 0, 'the demo has tiered members who follow the company')
+      assert.equal(chosen.switch.tier_kept + chosen.switch.tier_changed, chosen.switch.members)
+      assert.equal(chosen.switch.tier_changed, 0, 'the same ladder keeps every tier')
+      await page.locator('.el-message').getByText(`${chosen.switch.members} 位有等级的会员已按新方案定级`).waitFor()
       await row.locator('[data-test=program-current]').waitFor()
       assert.equal(await page.locator('[data-test=programs-table] [data-test=program-current]').count(), 1, 'one current program')
-      assert.equal((await h.apiAs('admin', 'GET', '/programs/current')).code, 'cosmetics')
+      assert.equal((await h.apiAs('admin', 'GET', '/programs/current')).code, 'ui_choose')
       // Back to the program the other tests expect.
-      await h.apiAs('admin', 'POST', '/programs/department_store/choose', {})
+      const back = await h.apiAs('admin', 'POST', '/programs/department_store/choose', {})
+      assert.equal(back.switch.members, chosen.switch.members)
+      assert.equal(back.switch.tier_changed, 0)
     },
   },
   {
