@@ -155,18 +155,43 @@ std::vector<const domain::Program*> ProgramBook::All() const {
   return out;
 }
 
+namespace {
+
+// `p`'s tiers (of code `code`) at the end of the report ladder.
+void AppendKeyed(domain::Program& ladder, const std::string& code, const domain::Program& p) {
+  for (const auto& t : p.tiers) {
+    domain::Tier keyed = t;
+    keyed.code = store::reports::TierKey(code, t.code, ladder.code);
+    keyed.name = p.name + "·" + t.name;
+    ladder.tiers.push_back(std::move(keyed));
+  }
+}
+
+}  // namespace
+
 domain::Program ProgramBook::Ladder() const {
   domain::Program ladder = Company();
   for (const auto& [code, p] : programs_) {
     if (code.empty() || code == ladder.code) continue;
-    for (const auto& t : p.tiers) {
-      domain::Tier keyed = t;
-      keyed.code = store::reports::TierKey(code, t.code, ladder.code);
-      keyed.name = p.name + "·" + t.name;
-      ladder.tiers.push_back(std::move(keyed));
-    }
+    AppendKeyed(ladder, code, p);
   }
   return ladder;
+}
+
+void AppendProgramTiers(store::LoyaltyRepository& l, domain::Program& ladder,
+                        const std::string& code) {
+  if (code.empty() || code == ladder.code) return;
+  std::optional<domain::Program> p;
+  if (auto rec = l.GetProgram(code)) {
+    p = ParseStoredProgram(*rec);
+  } else if (const domain::Program* preset = domain::FindPreset(code)) {
+    p = *preset;
+  }
+  if (!p || p->tiers.empty()) return;
+  if (domain::FindTier(ladder, store::reports::TierKey(code, p->tiers.front().code, ladder.code))) {
+    return;
+  }
+  AppendKeyed(ladder, code, *p);
 }
 
 domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,

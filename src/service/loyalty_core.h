@@ -110,6 +110,13 @@ class ProgramBook {
   std::map<std::string, domain::Program> programs_;  // by code as members hold it
 };
 
+// Appends the tiers of program `code` to `ladder` (a ProgramBook::Ladder())
+// keyed and named as Ladder() does, for the reports' earlier tiers of a
+// program no member is on any more. Nothing if its tiers are there already
+// or no program (stored or preset) has that code.
+void AppendProgramTiers(store::LoyaltyRepository& l, domain::Program& ladder,
+                        const std::string& code);
+
 // The member's activity for the tier rules, from their loyalty state and the
 // monthly buckets of the last 24 months (never the transaction history).
 domain::MemberActivity ActivityOf(store::LoyaltyRepository& l, const store::LoyaltyState& s,

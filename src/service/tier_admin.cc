@@ -254,7 +254,9 @@ Result<bool> MoveToProgram(store::Repository& repo, const Env& env, const Actor&
   auto& l = repo.loyalty();
   store::LoyaltyState s = StateOf(l, id);
   if (s.version > 0 && s.program_code == code) return false;
-  const std::string from_code = s.program_code;
+  // The program left by its code, the company's too: "" would read as the
+  // company's program of the day the history is read.
+  const std::string from_code = s.program_code.empty() ? CompanyProgramCode(l) : s.program_code;
   const domain::Program from = ProgramOf(l, s);
   s.program_code = code;
   const domain::Program to = ProgramOf(l, s);

@@ -63,8 +63,8 @@ struct Placement {
 
 // The rule of MoveToProgram on a state and metrics already read, inside the
 // caller's transaction: `s` (whose program_code already names the program
-// the member is on now) moves from `from` (`from_code` as tier_history
-// keeps it: "" = the company's at the time) to `to`, with the metrics of
+// the member is on now) moves from `from` (`from_code`: its code, the
+// company's too, as tier_history.from_program keeps it) to `to`, with the metrics of
 // `to` on `today`. Appends the tier history and changes `s`; the caller
 // saves it and writes the audit row.
 Result<Placement> PlaceOnProgram(store::LoyaltyRepository& l, store::LoyaltyState& s,

@@ -167,8 +167,10 @@ struct TierChange {
   std::string to_tier;
   std::string reason;
   UserId actor;
-  // A program change (kind "program_change") only: the program the member
-  // left ("" = they followed the company's), in which `from_tier` is a tier.
+  // A program change (kind "program_change") only: the code of the program
+  // the member left, in which `from_tier` is a tier ("" in rows written before
+  // a company's program was named by its code: the company's, read as the
+  // company's program now).
   std::optional<std::string> from_program;
 };
 

@@ -23,6 +23,7 @@
 //   none -> gold E, none -> premium_goods:gold D.
 #include <gtest/gtest.h>
 
+#include "service/programs.h"
 #include "service/reports.h"
 #include "testing/loyalty_scenario.h"
 #include "testing/tier_mix_json.h"
@@ -151,6 +152,58 @@ TEST_F(ReportsProgramsTest, R3MonthEndsFromTheRollupsNameTheProgramsToo) {
   const json read = Get("tier_mix", period_);
   EXPECT_EQ(TierRow(read, "premium_goods:diamond")["members"], 1) << read.dump();
   EXPECT_EQ(TierRow(read, "premium_goods:gold")["members"], 0);
+}
+
+// The company chooses premium goods on 2027-04-20 (L6): its followers A and
+// E keep their codes (premium goods has a 普卡 and a 金卡), and B, C, D's
+// program is now the company's. The months before keep the department
+// store's tiers, listed and named by it.
+TEST_F(ReportsProgramsTest, R3AfterTheCompanyChoosesAnotherProgramEarlierMonthsKeepItsTiers) {
+  // Rollups of February and March built before the choice keep the
+  // followers' tiers under the department store's codes: the choice marks
+  // them stale, and the report reads the buckets until they are built again.
+  EXPECT_EQ(BuildRollups(D(2027, 4, 20))["rollups_built"], 2);
+  Programs programs(fx_.env());
+  auto chosen = programs.Choose(fx_.admin(), "premium-goods");
+  ASSERT_TRUE(chosen.ok()) << chosen.error().message;
+  EXPECT_EQ((*chosen)["switch"]["members"], 2) << chosen->dump();
+  const json r = Get("tier_mix", period_);
+  EXPECT_EQ(MonthMix(r, "2027-01"), (std::map<std::string, int64_t>{{"none", 2},
+                                                                    {"department_store:normal", 2},
+                                                                    {"normal", 1}}))
+      << r["by_month"].dump();
+  EXPECT_EQ(MonthMix(r, "2027-03"), (std::map<std::string, int64_t>{{"department_store:normal", 1},
+                                                                    {"department_store:gold", 1},
+                                                                    {"normal", 2},
+                                                                    {"gold", 1}}))
+      << r["by_month"].dump();
+  EXPECT_EQ(TierRow(r, "department_store:gold")["tier_name"], "百货商场五级会员卡·金卡") << r.dump();
+  EXPECT_EQ(TierRow(r, "normal")["tier_name"], "普卡");
+  // Today's tiers, in the period after the choice: E on premium goods' 普卡,
+  // A on none; the choice is neither an upgrade nor a downgrade.
+  // The department store's ladder after the programs in use, lowest first.
+  std::vector<std::string> order;
+  for (const auto& row : r["rows"]) order.push_back(row["tier_code"]);
+  const std::vector<std::string> want = {
+      "none", "normal", "gold", "diamond", "department_store:normal", "department_store:silver",
+      "department_store:gold", "department_store:diamond", "department_store:purple_diamond"};
+  EXPECT_EQ(order, want);
+  // Today's tiers, in the period of the choice; the choice is neither an
+  // upgrade nor a downgrade, and the matrix shows it.
+  const json now = Get("tier_mix", {{"from", "2027-04"}, {"to", "2027-04"}});
+  EXPECT_EQ(TierRow(now, "normal")["members"], 3) << now.dump();
+  EXPECT_EQ(TierRow(now, "gold")["members"], 2);
+  EXPECT_EQ(TierRow(now, "none")["members"], 0);
+  EXPECT_EQ(now["totals"]["upgraded_in"], 0);
+  EXPECT_EQ(now["totals"]["downgraded_in"], 0);
+  const auto cells = MatrixCells(now);
+  EXPECT_EQ(cells.at("department_store:gold->gold"), 1) << now["matrix"].dump();
+  EXPECT_EQ(cells.at("department_store:normal->normal"), 1);
+  EXPECT_EQ(cells.at("normal->normal"), 2);
+  EXPECT_EQ(cells.at("gold->gold"), 1);
+  // The rollups built again after the choice agree.
+  EXPECT_EQ(BuildRollups(D(2027, 4, 21))["rollups_built"], 2);
+  EXPECT_EQ(Get("tier_mix", period_), r);
 }
 
 TEST_F(ReportsProgramsTest, R6R7ReportsFilterAndNameTiersByProgram) {

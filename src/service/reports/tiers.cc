@@ -47,6 +47,7 @@
 
 #include "core/clock.h"
 #include "service/loyalty_core.h"
+#include "store/reports/scope_members.h"
 #include "service/reports/report_fns.h"
 #include "store/reports/tiers.h"
 
@@ -188,7 +189,7 @@ int64_t Distinct(std::vector<int64_t>& ids) {
 }  // namespace
 
 ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
-  const domain::Program program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
+  domain::Program program = loyalty_core::ProgramBook(repo.loyalty()).Ladder();
   if (q.scope.tier && *q.scope.tier != kNone && !domain::FindTier(program, *q.scope.tier)) {
     return Error::Invalid("tier", fmt::format("\"{}\" is not a tier of the programs members are on ({}) "
                                               "(\"none\" = members without a tier)",
@@ -205,6 +206,23 @@ ReportResult TierMix(const ReportQuery& q, store::Repository& repo) {
   const auto& current = picture.current;
   const auto& movers = picture.movers;
 
+  // Earlier tiers of a program nobody is on any more (the one a program
+  // change left, the company's before it chose another) are listed and
+  // named by that program, after the programs in use.
+  auto name_program_of = [&](const std::string& key) {
+    if (key.empty() || domain::FindTier(program, key)) return;
+    const auto parts = store::reports::SplitTierKey(key);
+    if (!parts.program.empty()) {
+      loyalty_core::AppendProgramTiers(repo.loyalty(), program, std::string(parts.program));
+    }
+  };
+  for (const auto& c : current) name_program_of(c.tier_code);
+  for (const auto& m : movers) {
+    for (const auto& e : m.events) {
+      name_program_of(e.from_tier);
+      name_program_of(e.to_tier);
+    }
+  }
   Ladder ladder(program);
   for (const auto& c : current) ladder.AddUnknown(c.tier_code);
   for (const auto& m : movers) {
