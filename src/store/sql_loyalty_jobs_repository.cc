@@ -42,12 +42,13 @@ constexpr std::string_view kTieredMembersAfter =
     VIPCARE_OPEN_MEMBERS "AND l.tier_code <> '' ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kRankedMembersAfter =
     VIPCARE_OPEN_MEMBERS "AND l.rank_percentile IS NOT NULL ORDER BY l.member_id LIMIT ?";
-// `+l.program_code`: walked in member order, not through member_loyalty_tier
-// (whose '' entries are nearly every member: sorted again for each batch, a
-// switch over 1,000,000 members took 8 minutes instead of seconds).
+// `l.program_code || ''` (PostgreSQL has no unary + for text): walked in
+// member order, not through member_loyalty_tier (whose '' entries are nearly
+// every member: sorted again for each batch, a switch over 1,000,000 members
+// took 8 minutes instead of seconds).
 constexpr std::string_view kFollowersAfter =
-    VIPCARE_OPEN_MEMBERS "AND +l.program_code = '' AND (l.tier_code <> '' OR l.pending_tier <> '') "
-    "ORDER BY l.member_id LIMIT ?";
+    VIPCARE_OPEN_MEMBERS "AND l.program_code || '' = '' "
+    "AND (l.tier_code <> '' OR l.pending_tier <> '') ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kMembersWithStatusAfter =
     "SELECT l.member_id FROM member_loyalty l JOIN members m ON m.id = l.member_id "
     "WHERE m.status = ? AND l.member_id > ? ORDER BY l.member_id LIMIT ?";
