@@ -13,6 +13,13 @@
 #include "service/loyalty_core.h"
 
 namespace vipcare::service {
+
+// "V" and 10 random digits (libsodium's generator, unbiased per half), not
+// guessable from earlier codes.
+std::string NewVoucherCode() {
+  return fmt::format("V{:05}{:05}", randombytes_uniform(100000), randombytes_uniform(100000));
+}
+
 namespace {
 
 using nlohmann::json;
@@ -122,11 +129,6 @@ json AdjustmentJson(store::Repository& repo, const store::AdjustmentRecord& a) {
           {"decision_reason", a.decision_reason}};
 }
 
-// "V" and 10 random digits (libsodium's generator, unbiased per half), not
-// guessable from earlier codes.
-std::string NewVoucherCode() {
-  return fmt::format("V{:05}{:05}", randombytes_uniform(100000), randombytes_uniform(100000));
-}
 
 std::string UniqueVoucherCode(store::RewardsRepository& r) {
   for (int i = 0; i < kVoucherCodeAttempts; ++i) {
@@ -209,12 +211,13 @@ store::LedgerEntry Movement(Timestamp at, std::string kind, std::string reason, 
   return e;
 }
 
-// A voucher of `value` from the program's voucher rules, valid from `today`.
-store::VoucherRecord NewVoucher(store::RewardsRepository& r, const domain::Program& program,
-                                MemberId member, Fen value, const std::string& source, Date today,
-                                Timestamp now, UserId by) {
+// A voucher of `value` with `code` from the program's voucher rules, valid
+// from `today`, not stored.
+store::VoucherRecord VoucherOf(const domain::Program& program, MemberId member, Fen value,
+                               std::string code, const std::string& source, Date today,
+                               Timestamp now, UserId by) {
   store::VoucherRecord v;
-  v.code = UniqueVoucherCode(r);
+  v.code = std::move(code);
   v.member_id = member;
   v.value = value;
   v.min_spend = program.redemption.voucher.min_spend;
@@ -223,6 +226,15 @@ store::VoucherRecord NewVoucher(store::RewardsRepository& r, const domain::Progr
   v.source = source;
   v.created_at = now;
   v.created_by = by;
+  return v;
+}
+
+// VoucherOf with a code no voucher has, stored.
+store::VoucherRecord NewVoucher(store::RewardsRepository& r, const domain::Program& program,
+                                MemberId member, Fen value, const std::string& source, Date today,
+                                Timestamp now, UserId by) {
+  store::VoucherRecord v =
+      VoucherOf(program, member, value, UniqueVoucherCode(r), source, today, now, by);
   r.InsertVoucher(v);
   return v;
 }
@@ -625,42 +637,36 @@ Result<std::vector<std::string>> IssueCashBack(store::Repository& repo, const En
   }
   const domain::CashBackPlan plan = domain::CashBackFor(program, state.points_balance, lots, today);
   if (plan.vouchers <= 0) return codes;
-  for (auto& v : StoreCashBackVouchers(repo.rewards(), actor, program, state.member_id,
-                                       plan.vouchers, today, store, env.clock.Now())) {
-    VIPCARE_TRY(SpendPoints(l, state, cb->every_points, today, std::move(v.movement)));
-    codes.push_back(std::move(v.code));
+  auto& r = repo.rewards();
+  for (int64_t i = 0; i < plan.vouchers; ++i) {
+    CashBackRows rows = CashBackRowsOf(actor, program, state.member_id, UniqueVoucherCode(r),
+                                       today, store, env.clock.Now());
+    rows.redemption.voucher_id = r.InsertVoucher(rows.voucher);
+    rows.movement.redemption_id = r.InsertRedemption(rows.redemption);
+    VIPCARE_TRY(SpendPoints(l, state, cb->every_points, today, std::move(rows.movement)));
+    codes.push_back(std::move(rows.voucher.code));
   }
   RecordAudit(repo, env, actor, "cashback_issue", "member", std::to_string(state.member_id.value),
               CashBackAuditDetail(plan));
   return codes;
 }
 
-std::vector<CashBackVoucher> StoreCashBackVouchers(store::RewardsRepository& r, const Actor& actor,
-                                                   const domain::Program& program, MemberId member,
-                                                   int64_t count, Date today, StoreId store,
-                                                   Timestamp now) {
+CashBackRows CashBackRowsOf(const Actor& actor, const domain::Program& program, MemberId member,
+                            std::string code, Date today, StoreId store, Timestamp now) {
   const domain::CashBack& cb = *program.redemption.cash_back;
-  std::vector<CashBackVoucher> out;
-  for (int64_t i = 0; i < count; ++i) {
-    store::VoucherRecord v =
-        NewVoucher(r, program, member, cb.voucher, "cashback", today, now, actor.user_id);
-    store::RedemptionRecord rec;
-    rec.member_id = member;
-    rec.kind = "cashback";
-    rec.points = cb.every_points;
-    rec.voucher_id = v.id;
-    rec.store_id = store;
-    rec.at = now;
-    rec.created_by = actor.user_id;
-    r.InsertRedemption(rec);
-    store::LedgerEntry move =
-        Movement(now, "cashback",
-                 fmt::format("每满 {} 分返 {} 元现金券", cb.every_points.value,
-                             FormatYuan(cb.voucher)),
-                 actor.user_id);
-    move.redemption_id = rec.id;
-    out.push_back({std::move(v.code), std::move(move)});
-  }
+  CashBackRows out;
+  out.voucher = VoucherOf(program, member, cb.voucher, std::move(code), "cashback", today, now,
+                          actor.user_id);
+  out.redemption.member_id = member;
+  out.redemption.kind = "cashback";
+  out.redemption.points = cb.every_points;
+  out.redemption.store_id = store;
+  out.redemption.at = now;
+  out.redemption.created_by = actor.user_id;
+  out.movement = Movement(now, "cashback",
+                          fmt::format("每满 {} 分返 {} 元现金券", cb.every_points.value,
+                                      FormatYuan(cb.voucher)),
+                          actor.user_id);
   return out;
 }
 

@@ -167,19 +167,21 @@ Result<std::vector<std::string>> IssueCashBack(store::Repository& repo, const En
                                                const domain::Program& program, Date today,
                                                StoreId store = {});
 
-// IssueCashBack's vouchers, for a caller that keeps the member's lots itself
-// (the set-wise transaction import): `count` vouchers of the program's
-// cash-back, each stored with its redemption row now, and the "cashback"
-// ledger movement that pays for it, to be completed (member, points, balance
-// after) and appended once the caller has spent every_points of its lots.
-struct CashBackVoucher {
-  std::string code;
+// One voucher of an automatic cash-back as IssueCashBack makes it, not yet
+// stored: the voucher (code given), its redemption row and the "cashback"
+// ledger movement that pays for it. The redemption's voucher_id and the
+// movement's redemption_id are for the caller to set once the rows have ids;
+// the movement's member, points and balance after once every_points of the
+// member's lots are spent.
+struct CashBackRows {
+  store::VoucherRecord voucher;
+  store::RedemptionRecord redemption;
   store::LedgerEntry movement;
 };
-std::vector<CashBackVoucher> StoreCashBackVouchers(store::RewardsRepository& r, const Actor& actor,
-                                                   const domain::Program& program, MemberId member,
-                                                   int64_t count, Date today, StoreId store,
-                                                   Timestamp now);
+CashBackRows CashBackRowsOf(const Actor& actor, const domain::Program& program, MemberId member,
+                            std::string code, Date today, StoreId store, Timestamp now);
+// A fresh voucher code ("V" and 10 random digits), not looked up.
+std::string NewVoucherCode();
 // The detail of the "cashback_issue" audit row of an issue.
 std::string CashBackAuditDetail(const domain::CashBackPlan& plan);
 

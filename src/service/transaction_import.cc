@@ -1227,6 +1227,11 @@ class BulkLoader {
     out_txns_.clear();
     out_lots_.clear();
     out_ledger_.clear();
+    out_vouchers_.clear();
+    out_redemptions_.clear();
+    cashback_moves_.clear();
+    code_pool_.clear();
+    batch_codes_.clear();
     out_tiers_.clear();
     month_deltas_.clear();
     month_index_.clear();
@@ -1646,8 +1651,8 @@ class BulkLoader {
   }
 
   // IssueCashBack (redemption.h) on the member's lots in memory: the
-  // vouchers and their redemption rows are stored now, the lots' remaining
-  // points and the "cashback" movements are written with the batch.
+  // vouchers, their redemption rows, the lots' remaining points and the
+  // "cashback" movements are written with the batch.
   Result<std::vector<std::string>> CashBack(store::Repository& repo, MemberSlot& m, MemberId id,
                                             const domain::Program& program, Date day,
                                             StoreId store) {
@@ -1661,8 +1666,10 @@ class BulkLoader {
     const domain::CashBackPlan plan =
         domain::CashBackFor(program, state.points_balance, UsableLots(open, lots, where), day);
     if (plan.vouchers <= 0) return codes;
-    for (auto& v : StoreCashBackVouchers(repo.rewards(), c_.actor, program, id, plan.vouchers, day,
-                                         store, now_)) {
+    store::Db& db = repo.reports().db();
+    for (int64_t i = 0; i < plan.vouchers; ++i) {
+      CashBackRows rows = CashBackRowsOf(c_.actor, program, id, FreshVoucherCode(db), day, store,
+                                         now_);
       // loyalty_core::SpendPoints.
       UsableLots(open, lots, where);
       const Points debt(std::max<int64_t>(0, -state.points_balance.value));
@@ -1670,17 +1677,46 @@ class BulkLoader {
       if (!draws.ok()) return draws.error();
       TakeFromLots(open, lots, where, *draws);
       state.points_balance = state.points_balance - cb.every_points;
-      v.movement.member_id = id;
-      v.movement.points = Points(-cb.every_points.value);
-      v.movement.balance_after = state.points_balance;
-      out_ledger_.push_back(std::move(v.movement));
-      codes.push_back(std::move(v.code));
+      rows.movement.member_id = id;
+      rows.movement.points = Points(-cb.every_points.value);
+      rows.movement.balance_after = state.points_balance;
+      // Until Write gives the rows their ids, the redemption names its
+      // voucher and the movement its redemption by their place in the batch.
+      rows.redemption.voucher_id = int64_t(out_vouchers_.size());
+      cashback_moves_.push_back({out_ledger_.size(), out_redemptions_.size()});
+      codes.push_back(rows.voucher.code);
+      out_vouchers_.push_back(std::move(rows.voucher));
+      out_redemptions_.push_back(std::move(rows.redemption));
+      out_ledger_.push_back(std::move(rows.movement));
     }
     RecordAudit(repo, c_.env, c_.actor, "cashback_issue", "member", std::to_string(id.value),
                 CashBackAuditDetail(plan));
     m.changed = true;
     Touch(m);
     return codes;
+  }
+
+  // A voucher code that no stored voucher and no other voucher of the batch
+  // has: drawn from fresh codes checked against the vouchers a few hundred
+  // at a time (10^10 codes: ~1 in 10,000 is taken once a million are out).
+  std::string FreshVoucherCode(store::Db& db) {
+    constexpr size_t kCandidates = 512;
+    while (code_pool_.empty()) {
+      std::vector<std::string> candidates;
+      candidates.reserve(kCandidates);
+      while (candidates.size() < kCandidates) {
+        std::string code = NewVoucherCode();
+        if (batch_codes_.insert(code).second) candidates.push_back(std::move(code));
+      }
+      const auto taken = store::bulk::TakenVoucherCodes(db, candidates);
+      const std::unordered_set<std::string> out(taken.begin(), taken.end());
+      for (auto& code : candidates) {
+        if (!out.count(code)) code_pool_.push_back(std::move(code));
+      }
+    }
+    std::string code = std::move(code_pool_.back());
+    code_pool_.pop_back();
+    return code;
   }
 
   // The open lots with points left, as ListOpenLots gives them, into `lots`,
@@ -1889,6 +1925,7 @@ class BulkLoader {
     for (size_t k = 0; k < out_lots_.size(); ++k) out_lots_[k].id = lot_ids[k];
     store::bulk::InsertTransactions(db, out_txns_);
     store::bulk::InsertLots(db, out_lots_);
+    WriteCashBack(db);
     store::bulk::InsertLedger(db, out_ledger_);
     store::bulk::InsertTierChanges(db, out_tiers_);
     store::bulk::AddToMonths(db, month_deltas_);
@@ -1914,6 +1951,26 @@ class BulkLoader {
     std::vector<std::pair<int64_t, Points>> lots(stored_lots_.begin(), stored_lots_.end());
     store::bulk::SetLotsRemaining(db, lots);
     return Convert(repo, db);
+  }
+
+  // The batch's cash-back vouchers and redemptions, numbered now; their
+  // ledger movements are given their redemption's id.
+  void WriteCashBack(store::Db& db) {
+    if (out_vouchers_.empty()) return;
+    const auto voucher_ids = store::bulk::ReserveIds(db, "vouchers", out_vouchers_.size());
+    const auto redemption_ids =
+        store::bulk::ReserveIds(db, "redemptions", out_redemptions_.size());
+    for (size_t k = 0; k < out_vouchers_.size(); ++k) out_vouchers_[k].id = voucher_ids[k];
+    for (size_t k = 0; k < out_redemptions_.size(); ++k) {
+      auto& r = out_redemptions_[k];
+      r.id = redemption_ids[k];
+      r.voucher_id = voucher_ids[size_t(r.voucher_id)];
+    }
+    for (const auto& [ledger, redemption] : cashback_moves_) {
+      out_ledger_[ledger].redemption_id = redemption_ids[redemption];
+    }
+    store::bulk::InsertVouchers(db, out_vouchers_);
+    store::bulk::InsertRedemptions(db, out_redemptions_);
   }
 
   // ConvertIfQualified's changes for the members the batch made formal.
@@ -2003,6 +2060,12 @@ class BulkLoader {
   std::vector<store::TransactionRecord> out_txns_;
   std::vector<store::PointsLotRecord> out_lots_;
   std::vector<store::LedgerEntry> out_ledger_;
+  std::vector<store::VoucherRecord> out_vouchers_;
+  std::vector<store::RedemptionRecord> out_redemptions_;
+  // Cash-back movements: (index in out_ledger_, index in out_redemptions_).
+  std::vector<std::pair<size_t, size_t>> cashback_moves_;
+  std::vector<std::string> code_pool_;            // free voucher codes (FreshVoucherCode)
+  std::unordered_set<std::string> batch_codes_;   // every code the batch drew
   std::vector<store::TierChange> out_tiers_;
   std::vector<store::MonthBucket> month_deltas_;
   std::unordered_map<int64_t, size_t> month_index_;  // member * 10^6 + month -> delta

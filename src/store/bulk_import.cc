@@ -65,6 +65,29 @@ constexpr std::string_view kPgNextTransactionIds =
     "SELECT nextval('transactions_id_seq') FROM generate_series(1, ?)";
 constexpr std::string_view kPgNextLotIds =
     "SELECT nextval('points_lots_id_seq') FROM generate_series(1, ?)";
+constexpr std::string_view kSqliteMaxVoucherId =
+    "SELECT MAX(COALESCE((SELECT MAX(id) FROM vouchers), 0), "
+    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'vouchers'), 0))";
+constexpr std::string_view kSqliteMaxRedemptionId =
+    "SELECT MAX(COALESCE((SELECT MAX(id) FROM redemptions), 0), "
+    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'redemptions'), 0))";
+constexpr std::string_view kPgNextVoucherIds =
+    "SELECT nextval('vouchers_id_seq') FROM generate_series(1, ?)";
+constexpr std::string_view kPgNextRedemptionIds =
+    "SELECT nextval('redemptions_id_seq') FROM generate_series(1, ?)";
+// The tables ReserveIds numbers, with the statements that do it.
+struct IdSource {
+  std::string_view table;
+  std::string_view sqlite_max;
+  std::string_view pg_next;
+};
+constexpr IdSource kIdSources[] = {
+    {"transactions", kSqliteMaxTransactionId, kPgNextTransactionIds},
+    {"points_lots", kSqliteMaxLotId, kPgNextLotIds},
+    {"vouchers", kSqliteMaxVoucherId, kPgNextVoucherIds},
+    {"redemptions", kSqliteMaxRedemptionId, kPgNextRedemptionIds},
+};
+constexpr std::string_view kVoucherCodesIn = "SELECT code FROM vouchers WHERE code IN ";
 
 // ---- writes ----
 constexpr std::string_view kInsertTransactions =
@@ -89,6 +112,16 @@ constexpr std::string_view kInsertLedger =
     "redemption_id, reason, approved_by, created_by) VALUES ";
 constexpr std::string_view kLedgerRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr size_t kLedgerWidth = 10;
+constexpr std::string_view kInsertVouchers =
+    "INSERT INTO vouchers (id, code, member_id, value, min_spend, valid_from, valid_to, source, "
+    "used_at, used_transaction_id, created_at, created_by) VALUES ";
+constexpr std::string_view kVoucherRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr size_t kVoucherWidth = 12;
+constexpr std::string_view kInsertRedemptions =
+    "INSERT INTO redemptions (id, member_id, kind, gift_id, quantity, points, voucher_id, "
+    "store_id, at, created_by) VALUES ";
+constexpr std::string_view kRedemptionRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr size_t kRedemptionWidth = 10;
 constexpr std::string_view kInsertTierChanges =
     "INSERT INTO tier_history (member_id, at, kind, from_tier, to_tier, reason, actor_id) "
     "VALUES ";
@@ -347,19 +380,20 @@ std::vector<MonthBucket> Months(Db& db, const std::vector<int64_t>& member_ids,
 std::vector<int64_t> ReserveIds(Db& db, std::string_view table, size_t n) {
   std::vector<int64_t> ids;
   if (n == 0) return ids;
-  const bool lots = table == "points_lots";
-  if (!lots && table != "transactions") {
+  const IdSource* source = nullptr;
+  for (const auto& s : kIdSources) {
+    if (s.table == table) source = &s;
+  }
+  if (source == nullptr) {
     throw DbError(DbError::Kind::kOther, "bulk::ReserveIds: no ids for table " + std::string(table));
   }
   ids.reserve(n);
   if (db.dialect() == Dialect::kSqlite) {
-    const int64_t max = db.QueryOne(lots ? kSqliteMaxLotId : kSqliteMaxTransactionId)->Int(0);
+    const int64_t max = db.QueryOne(source->sqlite_max)->Int(0);
     for (size_t i = 0; i < n; ++i) ids.push_back(max + 1 + int64_t(i));
     return ids;
   }
-  for (const auto& r : db.Query(lots ? kPgNextLotIds : kPgNextTransactionIds, {int64_t(n)})) {
-    ids.push_back(r.Int(0));
-  }
+  for (const auto& r : db.Query(source->pg_next, {int64_t(n)})) ids.push_back(r.Int(0));
   std::sort(ids.begin(), ids.end());
   return ids;
 }
@@ -425,6 +459,48 @@ void InsertLots(Db& db, std::vector<PointsLotRecord>& lots) {
                p.emplace_back(l.earned_on.ToString());
                p.push_back(OptDay(l.expires_on));
              });
+}
+
+void InsertVouchers(Db& db, std::vector<VoucherRecord>& vouchers) {
+  InsertRows(db, kInsertVouchers, kVoucherRow, kVoucherWidth, "", vouchers.size(),
+             [&](size_t i, std::vector<Value>& p) {
+               VoucherRecord& v = vouchers[i];
+               p.emplace_back(v.id);
+               p.emplace_back(std::move(v.code));
+               p.push_back(NullIfZero(v.member_id.value));
+               p.emplace_back(v.value.value);
+               p.emplace_back(v.min_spend.value);
+               p.emplace_back(v.valid_from.ToString());
+               p.emplace_back(v.valid_to.ToString());
+               p.emplace_back(std::move(v.source));
+               p.push_back(v.used_at ? Value(ToEpochSeconds(*v.used_at)) : Value());
+               p.push_back(NullIfZero(v.used_transaction_id));
+               p.emplace_back(ToEpochSeconds(v.created_at));
+               p.push_back(NullIfZero(v.created_by.value));
+             });
+}
+
+void InsertRedemptions(Db& db, const std::vector<RedemptionRecord>& rows) {
+  InsertRows(db, kInsertRedemptions, kRedemptionRow, kRedemptionWidth, "", rows.size(),
+             [&](size_t i, std::vector<Value>& p) {
+               const RedemptionRecord& r = rows[i];
+               p.emplace_back(r.id);
+               p.emplace_back(r.member_id.value);
+               p.emplace_back(r.kind);
+               p.push_back(NullIfZero(r.gift_id));
+               p.emplace_back(r.quantity);
+               p.emplace_back(r.points.value);
+               p.push_back(NullIfZero(r.voucher_id));
+               p.push_back(NullIfZero(r.store_id.value));
+               p.emplace_back(ToEpochSeconds(r.at));
+               p.push_back(NullIfZero(r.created_by.value));
+             });
+}
+
+std::vector<std::string> TakenVoucherCodes(Db& db, const std::vector<std::string>& codes) {
+  std::vector<std::string> taken;
+  QueryIn(db, kVoucherCodesIn, "", codes, {}, [&](const Row& r) { taken.push_back(r.Text(0)); });
+  return taken;
 }
 
 void InsertLedger(Db& db, std::vector<LedgerEntry>& entries) {

@@ -11,6 +11,7 @@
 #include "domain/card.h"
 #include "domain/member.h"
 #include "store/db.h"
+#include "store/rewards_repository.h"
 #include "store/loyalty_repository.h"
 
 // Set-based reads and writes for bulk loads of sales (`vipcare import
@@ -63,7 +64,8 @@ int64_t InsertMany(Db& db, std::string_view head, std::string_view tuple, size_t
                    std::string_view tail, size_t n,
                    const std::function<void(size_t, std::vector<Value>&)>& row);
 
-// `n` new ids for rows of `table` ("transactions" or "points_lots"), in
+// `n` new ids for rows of `table` ("transactions", "points_lots",
+// "vouchers" or "redemptions"), in
 // increasing order. SQLite: the ids after the largest used (the write
 // transaction holds the database's lock); PostgreSQL: drawn from the table's
 // sequence.
@@ -74,6 +76,12 @@ std::vector<int64_t> ReserveIds(Db& db, std::string_view table, size_t n);
 void InsertTransactions(Db& db, std::vector<TransactionRecord>& rows);
 // Lots with their ids already set. Moves the text out of `lots`.
 void InsertLots(Db& db, std::vector<PointsLotRecord>& lots);
+// Vouchers and redemptions with their ids already set (ReserveIds). Moves
+// the text out of `vouchers`.
+void InsertVouchers(Db& db, std::vector<VoucherRecord>& vouchers);
+void InsertRedemptions(Db& db, const std::vector<RedemptionRecord>& rows);
+// Of `codes`, those a stored voucher has (any order).
+std::vector<std::string> TakenVoucherCodes(Db& db, const std::vector<std::string>& codes);
 // Ledger movements, numbered by the database in the order given.
 void InsertLedger(Db& db, std::vector<LedgerEntry>& entries);
 // Tier events, numbered by the database in the order given.
