@@ -1229,6 +1229,7 @@ class BulkLoader {
     out_ledger_.clear();
     out_vouchers_.clear();
     out_redemptions_.clear();
+    audit_rows_.clear();
     cashback_moves_.clear();
     code_pool_.clear();
     batch_codes_.clear();
@@ -1689,8 +1690,9 @@ class BulkLoader {
       out_redemptions_.push_back(std::move(rows.redemption));
       out_ledger_.push_back(std::move(rows.movement));
     }
-    RecordAudit(repo, c_.env, c_.actor, "cashback_issue", "member", std::to_string(id.value),
-                CashBackAuditDetail(plan));
+    // RecordAudit's row, appended with the batch's others (Write).
+    audit_rows_.push_back({0, now_, c_.actor.user_id, "cashback_issue", "member",
+                           std::to_string(id.value), CashBackAuditDetail(plan), c_.actor.address});
     m.changed = true;
     Touch(m);
     return codes;
@@ -1923,6 +1925,8 @@ class BulkLoader {
   Status Write(store::Repository& repo, store::Db& db) {
     const auto lot_ids = store::bulk::ReserveIds(db, "points_lots", out_lots_.size());
     for (size_t k = 0; k < out_lots_.size(); ++k) out_lots_[k].id = lot_ids[k];
+    // The cash-back issues' audit rows come first, as their sales did.
+    repo.AppendAudits(audit_rows_);
     store::bulk::InsertTransactions(db, out_txns_);
     store::bulk::InsertLots(db, out_lots_);
     WriteCashBack(db);
@@ -2062,6 +2066,7 @@ class BulkLoader {
   std::vector<store::LedgerEntry> out_ledger_;
   std::vector<store::VoucherRecord> out_vouchers_;
   std::vector<store::RedemptionRecord> out_redemptions_;
+  std::vector<store::AuditEntry> audit_rows_;  // the cash-back issues'
   // Cash-back movements: (index in out_ledger_, index in out_redemptions_).
   std::vector<std::pair<size_t, size_t>> cashback_moves_;
   std::vector<std::string> code_pool_;            // free voucher codes (FreshVoucherCode)

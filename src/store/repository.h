@@ -280,6 +280,8 @@ class Repository {
   // Audit (append-only, hash-chained). AppendAudit assigns id, prev_hash and
   // hash; concurrent appends are serialised on the chain head.
   virtual void AppendAudit(const AuditEntry& e) = 0;
+  // AppendAudit for each of `entries`, in order, with one move of the head.
+  virtual void AppendAudits(const std::vector<AuditEntry>& entries) = 0;
   virtual PageOf<AuditEntry> ListAudit(Page page) = 0;
   // Rows with id > after_id in id order, at most `limit` (verification).
   virtual std::vector<AuditEntry> AuditRowsAfter(int64_t after_id, int64_t limit) = 0;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "domain/member_json.h"
+#include "store/bulk_import.h"
 #include "store/repository.h"
 #include "store/sealer.h"
 
@@ -206,6 +207,12 @@ constexpr std::string_view kEnsureAuditHead =
 // the chain; it answers the new id and the hash of the row before it.
 constexpr std::string_view kNextAuditId =
     "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash";
+constexpr std::string_view kNextAuditIds =
+    "UPDATE audit_head SET last_id = last_id + ? WHERE id = 1 RETURNING last_id, last_hash";
+constexpr std::string_view kInsertAudits =
+    "INSERT INTO audit_log (id, at, user_id, action, entity, entity_id, detail, address, "
+    "prev_hash, hash) VALUES ";
+constexpr std::string_view kAuditTuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kGetAuditHead = "SELECT last_id, last_hash FROM audit_head WHERE id = 1";
 constexpr std::string_view kSetAuditHash = "UPDATE audit_head SET last_hash = ? WHERE id = 1";
 constexpr std::string_view kInsertAudit =
@@ -981,6 +988,39 @@ class SqlRepository final : public Repository {
                             row.action, row.entity, row.entity_id, row.detail, row.address,
                             row.prev_hash, row.hash});
     db_.Exec(kSetAuditHash, {row.hash});
+  }
+  void AppendAudits(const std::vector<AuditEntry>& entries) override {
+    if (entries.empty()) return;
+    const int64_t n = int64_t(entries.size());
+    auto head = db_.QueryOne(kNextAuditIds, {n});
+    if (!head) {
+      db_.Exec(kEnsureAuditHead);
+      head = db_.QueryOne(kNextAuditIds, {n});
+    }
+    std::vector<AuditEntry> rows(entries);
+    int64_t id = head->Int(0) - n + 1;
+    std::string prev = head->Text(1);
+    for (auto& row : rows) {
+      row.id = id++;
+      row.prev_hash = prev;
+      row.hash = AuditRowHash(row);
+      prev = row.hash;
+    }
+    bulk::InsertMany(db_, kInsertAudits, kAuditTuple, 10, "", rows.size(),
+                     [&](size_t i, std::vector<Value>& p) {
+                       AuditEntry& r = rows[i];
+                       p.emplace_back(r.id);
+                       p.emplace_back(ToEpochSeconds(r.at));
+                       p.push_back(NullIfZero(r.user_id.value));
+                       p.emplace_back(std::move(r.action));
+                       p.emplace_back(std::move(r.entity));
+                       p.emplace_back(std::move(r.entity_id));
+                       p.emplace_back(std::move(r.detail));
+                       p.emplace_back(std::move(r.address));
+                       p.emplace_back(std::move(r.prev_hash));
+                       p.emplace_back(std::move(r.hash));
+                     });
+    db_.Exec(kSetAuditHash, {prev});
   }
   PageOf<AuditEntry> ListAudit(Page page) override {
     PageOf<AuditEntry> out;

@@ -43,6 +43,33 @@ TEST_F(AuditTest, P6AnUntouchedLogVerifies) {
   EXPECT_EQ(page->items[0].prev_hash, page->items[1].hash);
 }
 
+// Rows appended many at once (a bulk import's) join the same chain, in
+// order, between rows appended one by one.
+TEST_F(AuditTest, P6RowsAppendedTogetherContinueTheChain) {
+  const int64_t before = Rows();
+  auto st = fx_.store().Write([&](store::Repository& repo) -> Status {
+    std::vector<store::AuditEntry> rows;
+    for (int i = 0; i < 300; ++i) {
+      rows.push_back({0, fx_.env().clock.Now(), UserId(), "cashback_issue", "member",
+                      std::to_string(i), "vouchers=1", ""});
+    }
+    repo.AppendAudits(rows);
+    repo.AppendAudits({});
+    return OkStatus();
+  });
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(members_.Create(fx_.admin(), fx_.MemberBody("审计后")).ok());
+  auto v = log_.Verify();
+  EXPECT_TRUE(v.ok()) << v.problems.at(0).message;
+  EXPECT_EQ(v.rows, before + 301);
+  auto page = log_.List(fx_.admin(), {3, 0});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items[0].action, "member_create");
+  EXPECT_EQ(page->items[1].entity_id, "299");
+  EXPECT_EQ(page->items[2].entity_id, "298");
+  EXPECT_EQ(page->items[0].id, before + 301);
+}
+
 TEST_F(AuditTest, P6AnEditedRowIsNamed) {
   Raw("UPDATE audit_log SET detail = 'nothing happened' WHERE id = 3");
   auto v = log_.Verify();
