@@ -4,6 +4,8 @@
 // the maximum), so each connection prepares only a handful of texts.
 #include "store/bulk_import.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <map>
@@ -55,38 +57,28 @@ constexpr std::string_view kCardsOrder = " ORDER BY id";
 // ---- ids ----
 // SQLite keeps AUTOINCREMENT's high-water mark in sqlite_sequence; an id at
 // or below it is never handed out again, so both are considered.
-constexpr std::string_view kSqliteMaxTransactionId =
-    "SELECT MAX(COALESCE((SELECT MAX(id) FROM transactions), 0), "
-    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'transactions'), 0))";
-constexpr std::string_view kSqliteMaxLotId =
-    "SELECT MAX(COALESCE((SELECT MAX(id) FROM points_lots), 0), "
-    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'points_lots'), 0))";
-constexpr std::string_view kPgNextTransactionIds =
-    "SELECT nextval('transactions_id_seq') FROM generate_series(1, ?)";
-constexpr std::string_view kPgNextLotIds =
-    "SELECT nextval('points_lots_id_seq') FROM generate_series(1, ?)";
-constexpr std::string_view kSqliteMaxVoucherId =
-    "SELECT MAX(COALESCE((SELECT MAX(id) FROM vouchers), 0), "
-    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'vouchers'), 0))";
-constexpr std::string_view kSqliteMaxRedemptionId =
-    "SELECT MAX(COALESCE((SELECT MAX(id) FROM redemptions), 0), "
-    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'redemptions'), 0))";
-constexpr std::string_view kPgNextVoucherIds =
-    "SELECT nextval('vouchers_id_seq') FROM generate_series(1, ?)";
-constexpr std::string_view kPgNextRedemptionIds =
-    "SELECT nextval('redemptions_id_seq') FROM generate_series(1, ?)";
-// The tables ReserveIds numbers, with the statements that do it.
+// The tables ReserveIds numbers, with the statements that do it (made once:
+// statements are cached by their text). SQLite: the largest id used, or
+// AUTOINCREMENT's last if larger; PostgreSQL: the table's sequence.
 struct IdSource {
-  std::string_view table;
-  std::string_view sqlite_max;
-  std::string_view pg_next;
+  std::string table;
+  std::string sqlite_max;
+  std::string pg_next;
 };
-constexpr IdSource kIdSources[] = {
-    {"transactions", kSqliteMaxTransactionId, kPgNextTransactionIds},
-    {"points_lots", kSqliteMaxLotId, kPgNextLotIds},
-    {"vouchers", kSqliteMaxVoucherId, kPgNextVoucherIds},
-    {"redemptions", kSqliteMaxRedemptionId, kPgNextRedemptionIds},
-};
+const std::vector<IdSource>& IdSources() {
+  static const std::vector<IdSource> kSources = [] {
+    std::vector<IdSource> out;
+    for (std::string_view t : {"transactions", "points_lots", "vouchers", "redemptions"}) {
+      out.push_back({std::string(t),
+                     fmt::format("SELECT MAX(COALESCE((SELECT MAX(id) FROM {0}), 0), "
+                                 "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{0}'), 0))",
+                                 t),
+                     fmt::format("SELECT nextval('{}_id_seq') FROM generate_series(1, ?)", t)});
+    }
+    return out;
+  }();
+  return kSources;
+}
 constexpr std::string_view kVoucherCodesIn = "SELECT code FROM vouchers WHERE code IN ";
 
 // ---- writes ----
@@ -381,7 +373,7 @@ std::vector<int64_t> ReserveIds(Db& db, std::string_view table, size_t n) {
   std::vector<int64_t> ids;
   if (n == 0) return ids;
   const IdSource* source = nullptr;
-  for (const auto& s : kIdSources) {
+  for (const auto& s : IdSources()) {
     if (s.table == table) source = &s;
   }
   if (source == nullptr) {
