@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <tuple>
 
@@ -129,6 +130,7 @@ struct Gap {
   int rank = 0;  // lower is simpler to explain: money, then counts, then the rest
   int64_t amount = 0;
   std::string text;
+  int64_t share_bp = 10000;  // of the condition met so far, in 1/10,000
 };
 
 std::optional<Gap> GapOf(const Condition& c, const Metrics& m) {
@@ -137,27 +139,28 @@ std::optional<Gap> GapOf(const Condition& c, const Metrics& m) {
   if (c.op == Op::kAtMost && c.metric != Metric::kRankPercentile) return std::nullopt;
   int64_t have = v.value_or(0);
   int64_t need = c.value - have;
+  const int64_t share = c.value > 0 ? std::clamp(have, int64_t(0), c.value) * 10000 / c.value : 0;
   switch (c.metric) {
     case Metric::kSpend3m:
     case Metric::kSpend6m:
     case Metric::kSpend12m:
-      return Gap{0, need, "再消费 " + YuanText(Fen(need))};
+      return Gap{0, need, "再消费 " + YuanText(Fen(need)), share};
     case Metric::kFirstPurchase:
       if (v) return std::nullopt;  // the first purchase is history
-      return Gap{0, c.value, "首次消费满 " + YuanText(Fen(c.value))};
+      return Gap{0, c.value, "首次消费满 " + YuanText(Fen(c.value)), 0};
     case Metric::kLargestPurchase12m:
-      return Gap{0, c.value, "单笔消费满 " + YuanText(Fen(c.value))};
+      return Gap{0, c.value, "单笔消费满 " + YuanText(Fen(c.value)), 0};
     case Metric::kPurchasesMonth:
-      return Gap{1, need, fmt::format("本月再消费 {} 次", need)};
+      return Gap{1, need, fmt::format("本月再消费 {} 次", need), share};
     case Metric::kPurchasesQuarter:
-      return Gap{1, need, fmt::format("近3个月内再消费 {} 次", need)};
+      return Gap{1, need, fmt::format("近3个月内再消费 {} 次", need), share};
     case Metric::kGrowthPointsPeriod:
     case Metric::kGrowthPointsLifetime:
-      return Gap{2, need, fmt::format("再获得 {} 积分", Thousands(need))};
+      return Gap{2, need, fmt::format("再获得 {} 积分", Thousands(need)), share};
     case Metric::kPointsBalance:
-      return Gap{2, need, fmt::format("积分余额再增加 {} 分", Thousands(need))};
+      return Gap{2, need, fmt::format("积分余额再增加 {} 分", Thousands(need)), share};
     case Metric::kRankPercentile:
-      return Gap{3, 0, fmt::format("消费排名进入前 {}%", c.value)};
+      return Gap{3, 0, fmt::format("消费排名进入前 {}%", c.value), 0};
   }
   return std::nullopt;
 }
@@ -409,12 +412,14 @@ std::optional<TierProgress> ProgressToNextTier(const Program& program, const Met
   const std::string approval = p.needs_approval ? "（需店长审批）" : "";
   if (Qualifies(t.qualify, m)) {
     p.already_met = true;
+    p.percent = 100;
     p.text = fmt::format("已达到{}条件{}", t.name,
                          p.needs_approval ? "，待店长审批" : "，下次评估时升级");
     return p;
   }
   // The group with the fewest missing pieces, then the simplest and smallest.
   std::optional<std::vector<Gap>> best;
+  int64_t best_share_bp = 0;  // the mean share of the best group's conditions
   auto key = [](const std::vector<Gap>& gaps) {
     int rank = 0;
     int64_t amount = 0;
@@ -427,15 +432,20 @@ std::optional<TierProgress> ProgressToNextTier(const Program& program, const Met
   for (const auto& group : t.qualify.any_of) {
     std::vector<Gap> gaps;
     bool reachable = true;
+    int64_t shares_bp = 0;
     for (const auto& c : group) {
       auto g = GapOf(c, m);
       if (!g) {
         reachable = false;
         break;
       }
+      shares_bp += g->share_bp;
       if (!g->text.empty()) gaps.push_back(*g);
     }
-    if (reachable && (!best || key(gaps) < key(*best))) best = std::move(gaps);
+    if (reachable && (!best || key(gaps) < key(*best))) {
+      best = std::move(gaps);
+      best_share_bp = group.empty() ? 0 : shares_bp / int64_t(group.size());
+    }
   }
   if (!best) {
     p.text = fmt::format("暂无可达成的{}条件", t.name);
@@ -447,6 +457,8 @@ std::optional<TierProgress> ProgressToNextTier(const Program& program, const Met
     what += g.text;
   }
   p.text = fmt::format("{} 升级{}{}", what, t.name, approval);
+  // Short of the target: never shown as 100 %.
+  p.percent = int(std::min<int64_t>(99, best_share_bp / 100));
   return p;
 }
 

@@ -157,13 +157,18 @@ struct DowngradeStep {
 // The UI's "progress to next tier": the tier above `current_tier` ("" = none)
 // and what is missing in the simplest terms ("再消费 ¥1,200 升级金卡"), from
 // the group of conditions closest to being met. nullopt at the top tier or for
-// an unknown tier code.
+// an unknown tier code. `percent` is how far the member is along that same
+// group (the mean of its conditions' shares, each have ÷ target, a met one
+// 100 %, one that is met at once or never — a first purchase, a rank — 0 %),
+// so the bar and the text speak of one path; 100 when already met, nullopt
+// when no group can be reached.
 struct TierProgress {
   std::string next_tier;
   std::string next_tier_name;
   bool already_met = false;  // waiting for approval or the next evaluation
   bool needs_approval = false;
   std::string text;
+  std::optional<int> percent;
 };
 std::optional<TierProgress> ProgressToNextTier(const Program& program, const Metrics& m,
                                                std::string_view current_tier);

@@ -799,7 +799,8 @@ Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page 
         out["progress"] = {{"next_tier", {{"code", p->next_tier}, {"name", p->next_tier_name}}},
                            {"already_met", p->already_met},
                            {"needs_approval", p->needs_approval},
-                           {"text", p->text}};
+                           {"text", p->text},
+                           {"percent", p->percent ? json(*p->percent) : json(nullptr)}};
       }
       out["spend_12m_fen"] = metrics->spend_12m.value;
     }

@@ -244,8 +244,13 @@ TEST_F(LoyaltyTest, L6ProgressTellsWhatIsMissingForTheNextTier) {
   json p = Points();
   ASSERT_FALSE(p["progress"].is_null());
   EXPECT_EQ(p["progress"]["next_tier"]["name"], "银卡");
-  EXPECT_NE(p["progress"]["text"].get<std::string>().find("银卡"), std::string::npos)
-      << p["progress"]["text"];
+  EXPECT_EQ(p["progress"]["text"], "再消费 ¥2,400 升级银卡");  // the 6-month ¥3,000 rule
+  EXPECT_EQ(p["progress"]["percent"], 20);                   // ¥600 of it, not of ¥5,000
+  MustPost(Sale("POS-2", 2400));
+  p = Points();
+  EXPECT_EQ(p["tier"]["name"], "银卡");
+  EXPECT_EQ(p["progress"]["next_tier"]["name"], "金卡");
+  EXPECT_TRUE(p["progress"]["percent"].is_number_integer()) << p["progress"];
 }
 
 TEST_F(LoyaltyTest, P2PointsFollowTheMemberFilesScope) {

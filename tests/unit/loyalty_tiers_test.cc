@@ -386,5 +386,44 @@ TEST(LoyaltyProgressTest, I3SimplestMissingPieceForTheNextTier) {
   EXPECT_EQ(next->text, "再消费 ¥1,200 升级普卡");
 }
 
+// The bar under the text measures the same path the text names (I3): the
+// 6-month rule of 银卡 at ¥1,800 of ¥3,000 is 60 %, not ¥1,800 of the 12-month
+// rule's ¥5,000.
+TEST(LoyaltyProgressTest, I3ThePercentFollowsThePathTheTextNames) {
+  const Program& p = *FindPreset("department_store");
+  auto next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 180000}}, D(2026, 4, 1)), "normal");
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->text, "再消费 ¥1,200 升级银卡");
+  EXPECT_EQ(next->percent, 60);
+
+  next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 3000000}}, D(2026, 4, 1)), "diamond");
+  EXPECT_EQ(next->percent, 75);  // ¥30,000 of ¥40,000
+  next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 4000000}}, D(2026, 4, 1)), "diamond");
+  EXPECT_EQ(next->percent, 100);  // met, waiting for the store manager
+  // A first purchase is made at once or not at all.
+  next = ProgressToNextTier(p, MetricsOn(p, {}, D(2026, 4, 1)), "");
+  EXPECT_EQ(next->percent, 0);
+  next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 30000}}, D(2026, 4, 1)), "");
+  EXPECT_EQ(next->percent, 20);  // ¥300 of the 3-month ¥1,500
+  // ¥2,999.99 of ¥3,000 is still short of it.
+  next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 299999}}, D(2026, 4, 1)), "normal");
+  EXPECT_EQ(next->percent, 99);
+
+  // A group of two conditions: the mean of their shares.
+  Program two = p;
+  two.tiers[1].qualify.any_of = {{{Metric::kSpend12m, Op::kAtLeast, 1000000},
+                                  {Metric::kPurchasesQuarter, Op::kAtLeast, 4}}};
+  next = ProgressToNextTier(
+      two, MetricsOn(two, {{D(2026, 2, 1), 200000}, {D(2026, 3, 1), 200000}}, D(2026, 4, 1)),
+      "normal");
+  EXPECT_EQ(next->text, "再消费 ¥6,000，近3个月内再消费 2 次 升级银卡");
+  EXPECT_EQ(next->percent, 45);  // (40 % + 50 %) / 2
+  // No group can be reached: no bar.
+  two.tiers[1].qualify.any_of = {{{Metric::kPointsBalance, Op::kAtMost, 10}}};
+  next = ProgressToNextTier(two, MetricsOn(two, {{D(2026, 3, 1), 200000}}, D(2026, 4, 1)), "normal");
+  EXPECT_EQ(next->text, "暂无可达成的银卡条件");
+  EXPECT_FALSE(next->percent.has_value());
+}
+
 }  // namespace
 }  // namespace vipcare::domain

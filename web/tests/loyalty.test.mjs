@@ -94,6 +94,13 @@ export const LOYALTY_TESTS = [
       await first.getByText(`+${pts(earned)}`).waitFor()
       await first.getByText('消费积分').waitFor()
       await page.locator('[data-test=points-lots] .el-table__body tr').first().waitFor()
+      // The bar measures the path the text names (I3), as the server says.
+      if (after.progress) {
+        await page.locator('[data-test=tier-progress-text]').getByText(after.progress.text, { exact: true }).waitFor()
+        const bar = page.locator('[data-test=tier-progress] .el-progress__text')
+        if (after.progress.percent === null) assert.equal(await bar.count(), 0, 'no bar without a reachable path')
+        else assert.equal((await bar.innerText()).trim(), `${after.progress.percent}%`)
+      }
       await h.docShot(page, 'member-points')
     },
   },

@@ -107,22 +107,6 @@ export function qualifyText(t, qualify) {
   return s
 }
 
-// Progress towards the next tier in percent, from the 12-month spend when
-// the next tier's rules are plain spend_12m thresholds; null otherwise.
-export function spendProgress(program, nextCode, spend12mFen) {
-  if (!program || !nextCode || spend12mFen === undefined || spend12mFen === null) return null
-  const tier = (program.tiers || []).find((x) => x.code === nextCode)
-  if (!tier || !tier.qualify) return null
-  let best = null
-  for (const g of tier.qualify.any_of || []) {
-    const conds = g.all_of || []
-    if (conds.length !== 1 || conds[0].metric !== 'spend_12m' || conds[0].op !== '>=' || !conds[0].value) continue
-    const pct = Math.min(100, Math.floor((Number(spend12mFen) * 100) / conds[0].value))
-    best = best === null ? pct : Math.max(best, pct)
-  }
-  return best
-}
-
 // The value a program is chosen by (GET /programs items): its stable id, or
 // its code from a server that lists no ids.
 export function programKey(p) {
