@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/tiers.h"
 #include "service/audit.h"
 #include "service/loyalty_core.h"
 #include "service/member_batch.h"
@@ -62,6 +63,15 @@ Result<json> FinishProgramSwitch(const Env& env, const Actor& actor, Date today,
             counts["members_skipped"] += 1;
             continue;
           }
+          // A follower without a tier (or one waiting) is placed only when
+          // the new ladder gives them one at once or queues one; otherwise
+          // nothing about them changes and nothing is written.
+          if (s.tier_code.empty() && s.pending_tier.empty()) {
+            counts["untiered_checked"] += 1;
+            auto first = domain::DecideUpgrade(to, *metrics, "");
+            if (!first.ok()) return first.error();
+            if (!first->immediate && !first->needs_approval) continue;
+          }
           auto placed = PlaceOnProgram(l, s, from, sw->from_code, to, *metrics, now, today,
                                        actor.user_id);
           if (!placed.ok()) return placed.error();
@@ -89,7 +99,8 @@ Result<json> FinishProgramSwitch(const Env& env, const Actor& actor, Date today,
   if (!seen) return json(nullptr);
   json out{{"from", seen->from_code}, {"to", seen->to_code}, {"finished", true}};
   for (const char* key :
-       {"members", "tier_kept", "tier_changed", "approval_queued", "members_skipped"}) {
+       {"members", "tier_kept", "tier_changed", "approval_queued", "members_skipped",
+        "untiered_checked"}) {
     out[key] = total[key];
   }
   return out;

@@ -59,7 +59,7 @@ enum class LoyaltyWalk {
   kAll,     // every member with a loyalty state
   kTiered,  // members with a tier
   kRanked,  // members with a rank percentile
-  kFollowers,  // members who follow the company's program with a tier or one pending
+  kFollowers,  // members who follow the company's program (with a tier or not)
 };
 
 // Persistence of the loyalty engine's daily schedule (SPEC L4, L6, L7, M4,

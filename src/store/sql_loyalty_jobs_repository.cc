@@ -47,8 +47,7 @@ constexpr std::string_view kRankedMembersAfter =
 // every member: sorted again for each batch, a switch over 1,000,000 members
 // took 8 minutes instead of seconds).
 constexpr std::string_view kFollowersAfter =
-    VIPCARE_OPEN_MEMBERS "AND l.program_code || '' = '' "
-    "AND (l.tier_code <> '' OR l.pending_tier <> '') ORDER BY l.member_id LIMIT ?";
+    VIPCARE_OPEN_MEMBERS "AND l.program_code || '' = '' ORDER BY l.member_id LIMIT ?";
 constexpr std::string_view kMembersWithStatusAfter =
     "SELECT l.member_id FROM member_loyalty l JOIN members m ON m.id = l.member_id "
     "WHERE m.status = ? AND l.member_id > ? ORDER BY l.member_id LIMIT ?";

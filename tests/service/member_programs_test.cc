@@ -193,6 +193,37 @@ TEST_F(MemberProgramsTest, L6WhenTheCompanyChoosesAnotherProgramItsTieredFollowe
   EXPECT_EQ(AuditCount("program_switch"), 1);
 }
 
+// A follower without a tier whose record earns one on the new ladder gets it
+// at the switch, as a move to a program of their own gives it; one whose
+// record earns nothing is left as they are, without a history row.
+TEST_F(MemberProgramsTest, L6FollowersWithoutATierWhomTheNewLadderGivesOneArePlacedAtOnce) {
+  const MemberId f = NewMember("孙丽");
+  const MemberId g = NewMember("周强");
+  Buy(f, 400, D(2025, 12, 1));  // first purchase under ¥500
+  EXPECT_EQ(Buy(f, 1000, D(2026, 3, 2))["tier"], nullptr);  // ¥1,000 in 3 months
+  EXPECT_EQ(Buy(g, 300, D(2026, 3, 2))["tier"], nullptr);
+  const auto g_before = State(g);
+  At(D(2026, 3, 10));
+
+  auto chosen = programs_.Choose(fx_.admin(), "cosmetics");  // VIP: one purchase of ¥1,000
+  ASSERT_TRUE(chosen.ok()) << chosen.error().message;
+  const json& sw = (*chosen)["switch"];
+  EXPECT_EQ(sw["members"], 1) << chosen->dump();
+  EXPECT_EQ(sw["tier_changed"], 1);
+  EXPECT_EQ(sw["untiered_checked"], 2);
+  EXPECT_EQ(State(f).tier_code, "vip");
+  EXPECT_EQ(State(f).tier_since, D(2026, 3, 10));
+  const auto h = Tiers(f);
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(h.front().kind, "program_change");
+  EXPECT_EQ(h.front().from_tier, "");
+  EXPECT_EQ(h.front().to_tier, "vip");
+  EXPECT_EQ(h.front().from_program, "department_store");
+  EXPECT_EQ(State(g).tier_code, "");
+  EXPECT_EQ(State(g).version, g_before.version);
+  EXPECT_TRUE(Tiers(g).empty());
+}
+
 // Apparel's upgrades wait for the store manager: a 普卡 holder whose record
 // reaches C级 (growth 600 >= 500) has no apparel tier until it is approved,
 // and is queued for it. They buy as before.

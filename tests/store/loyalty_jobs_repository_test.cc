@@ -176,21 +176,21 @@ TEST_F(LoyaltyJobsRepositoryTest, L4NoticesAreUniquePerOccasionAndListedByDueDay
 // L6: after the company changes its program, the members who follow it
 // ("") and hold a tier or wait for one are put on the new ladder; members on
 // a program of their own, members without either, and ended files are not.
-TEST_F(LoyaltyJobsRepositoryTest, L6TheFollowersWalkVisitsTieredMembersOnTheCompanysProgram) {
-  SaveState(members_[0], "", {}, "");             // follows, no tier: not visited
+TEST_F(LoyaltyJobsRepositoryTest, L6TheFollowersWalkVisitsEveryOpenMemberOnTheCompanysProgram) {
+  SaveState(members_[0], "", {}, "");             // follows, no tier yet
   SaveState(members_[1], "normal", {}, "");       // follows with a tier
-  SaveState(members_[2], "gold", {}, "cosmetics");  // a program of their own
+  SaveState(members_[2], "gold", {}, "cosmetics");  // a program of their own: not visited
   SaveState(members_[3], "", {}, "", "gold");     // follows, waits for gold
   SaveState(members_[4], "silver", {}, "");       // follows with a tier
   SaveState(members_[5], "gold", {}, "");         // closed: never walked
   Must([&](Repository& repo) {
     auto& j = repo.loyalty_jobs();
     EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, MemberId(), 10),
-              (std::vector<MemberId>{members_[1], members_[3], members_[4]}));
+              (std::vector<MemberId>{members_[0], members_[1], members_[3], members_[4]}));
     EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, MemberId(), 2),
-              (std::vector<MemberId>{members_[1], members_[3]}));
-    EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, members_[3], 10),
-              (std::vector<MemberId>{members_[4]}));
+              (std::vector<MemberId>{members_[0], members_[1]}));
+    EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, members_[1], 10),
+              (std::vector<MemberId>{members_[3], members_[4]}));
   });
 }
 
@@ -214,7 +214,7 @@ TEST_F(LoyaltyJobsRepositoryTest, L7WalksVisitMembersInIdOrderByWhatTheyHave) {
     EXPECT_EQ(j.LoyaltyMembersAfter(LoyaltyWalk::kRanked, members_[2], 10),
               (std::vector<MemberId>{members_[4]}));
     // A company program switch re-places the members who follow the
-    // company's program and hold a tier or wait for one: none here.
+    // company's program: none here (all are on the department store's).
     EXPECT_TRUE(j.LoyaltyMembersAfter(LoyaltyWalk::kFollowers, MemberId(), 10).empty());
     // M4: temporary members who have bought (have a loyalty state).
     EXPECT_EQ(j.MembersWithStatusAfter("temporary", MemberId(), 10),

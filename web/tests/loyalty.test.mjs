@@ -473,7 +473,7 @@ export const LOYALTY_TESTS = [
       assert.ok(chosen.switch.members > 0, 'the demo has tiered members who follow the company')
       assert.equal(chosen.switch.tier_kept + chosen.switch.tier_changed, chosen.switch.members)
       assert.equal(chosen.switch.tier_changed, 0, 'the same ladder keeps every tier')
-      await page.locator('.el-message').getByText(`${chosen.switch.members} 位有等级的会员已按新方案定级`).waitFor()
+      await page.locator('.el-message').getByText(`${chosen.switch.members} 位会员已按新方案定级`).waitFor()
       await row.locator('[data-test=program-current]').waitFor()
       assert.equal(await page.locator('[data-test=programs-table] [data-test=program-current]').count(), 1, 'one current program')
       assert.equal((await h.apiAs('admin', 'GET', '/programs/current')).code, 'ui_choose')

@@ -856,7 +856,7 @@ export default {
     membersOwn: '{n} members on it as their own',
     storesDefault: 'Store default: {names}',
     chosen: '"{name}" is now in use',
-    chosenMoved: '"{name}" is now in use: {members} members with a tier placed on its ladder ({kept} kept their tier, {changed} changed, {queued} wait for a store manager\'s approval)',
+    chosenMoved: '"{name}" is now in use: {members} members placed on its ladder ({kept} kept their tier, {changed} changed, {queued} wait for a store manager\'s approval)',
     chosenUnfinished: '"{name}" is now in use; placing its members on the new ladder stopped and is finished by the next daily run',
     discard: 'Discard changes',
     newest: 'Newest version',

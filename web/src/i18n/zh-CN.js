@@ -856,7 +856,7 @@ export default {
     membersOwn: '{n} 位会员专属使用',
     storesDefault: '门店默认：{names}',
     chosen: '已启用“{name}”',
-    chosenMoved: '已启用“{name}”：{members} 位有等级的会员已按新方案定级（{kept} 位保留原等级，{changed} 位等级变更，{queued} 位待店长审批）',
+    chosenMoved: '已启用“{name}”：{members} 位会员已按新方案定级（{kept} 位保留原等级，{changed} 位等级变更，{queued} 位待店长审批）',
     chosenUnfinished: '已启用“{name}”；会员重新定级未完成，将在下次每日作业时完成',
     discard: '放弃修改',
     newest: '最新版本',
