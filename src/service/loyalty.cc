@@ -848,7 +848,7 @@ Result<json> Loyalty::PendingApprovals(const Actor& actor, store::Page page) {
     ProgramBook programs(l);
     auto page_of = l.ListPendingApprovals(store, region, page);
     json items = json::array();
-    for (const auto& s : page_of.items) {
+    for (const auto& [s, queued_at] : page_of.items) {
       auto m = repo.GetMember(s.member_id);
       if (!m) continue;
       const domain::Program& program = programs.Of(l, s.program_code);
@@ -856,9 +856,11 @@ Result<json> Loyalty::PendingApprovals(const Actor& actor, store::Page page) {
                        {"member_no", m->member_no},
                        {"name", m->name},
                        {"store_id", m->home_store_id.value},
+                       {"program", {{"code", program.code}, {"name", program.name}}},
                        {"tier", TierJson(program, s.tier_code)},
                        {"pending_tier", TierJson(program, s.pending_tier)},
-                       {"reason", s.pending_reason}});
+                       {"reason", s.pending_reason},
+                       {"queued_at", queued_at ? json(FormatTimestamp(*queued_at)) : json(nullptr)}});
     }
     return json{{"items", items}, {"total", page_of.total}};
   });

@@ -156,6 +156,13 @@ struct LedgerEntry {
   UserId created_by;
 };
 
+// A member waiting for a store manager's approval of a tier (L6), with when
+// it was queued (nullopt: no tier event says so).
+struct PendingApproval {
+  LoyaltyState state;
+  std::optional<Timestamp> queued_at;
+};
+
 // One tier event with its reason (L6, L7): upgrade, approval_queued, approved,
 // rejected, downgrade_warned, downgrade, downgrade_cancelled, hold, override.
 struct TierChange {
@@ -249,11 +256,13 @@ class LoyaltyRepository {
   virtual std::optional<LoyaltyState> GetLoyaltyState(MemberId member) = 0;
   virtual bool SaveLoyaltyState(LoyaltyState& s) = 0;
 
-  // Members with a tier waiting for approval (L6), in member id order,
-  // narrowed to a store's or a region's members when given.
-  virtual PageOf<LoyaltyState> ListPendingApprovals(std::optional<StoreId> store,
-                                                    std::optional<RegionId> region,
-                                                    Page page) = 0;
+  // Members with a tier waiting for approval (L6), the longest waiting
+  // first (by their latest "approval_queued" tier event; members without one
+  // last), then in member id order; narrowed to a store's or a region's
+  // members when given.
+  virtual PageOf<PendingApproval> ListPendingApprovals(std::optional<StoreId> store,
+                                                       std::optional<RegionId> region,
+                                                       Page page) = 0;
 
   // Monthly buckets: adds spend, purchases and points to the member's month
   // and keeps the larger `largest`.

@@ -149,7 +149,9 @@ constexpr std::string_view kUpdateStateUnindexed =
   "WHERE l.pending_tier <> '' AND (? = 0 OR m.home_store_id = ?) AND (? = 0 OR "    \
   "m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
 constexpr std::string_view kPendingApprovals =
-    "SELECT l.member_id " VIPCARE_PENDING_WHERE "ORDER BY l.member_id LIMIT ? OFFSET ?";
+    "SELECT l.member_id, (SELECT MAX(h.at) FROM tier_history h WHERE h.member_id = l.member_id "
+    "AND h.kind = 'approval_queued') AS queued_at " VIPCARE_PENDING_WHERE
+    "ORDER BY queued_at ASC NULLS LAST, l.member_id LIMIT ? OFFSET ?";
 constexpr std::string_view kCountPendingApprovals = "SELECT COUNT(*) " VIPCARE_PENDING_WHERE;
 #undef VIPCARE_PENDING_WHERE
 
@@ -422,13 +424,18 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     return true;
   }
 
-  PageOf<LoyaltyState> ListPendingApprovals(std::optional<StoreId> store,
-                                            std::optional<RegionId> region, Page page) override {
+  PageOf<PendingApproval> ListPendingApprovals(std::optional<StoreId> store,
+                                               std::optional<RegionId> region,
+                                               Page page) override {
     const int64_t s = store ? store->value : 0;
     const int64_t r = region ? region->value : 0;
-    PageOf<LoyaltyState> out;
+    PageOf<PendingApproval> out;
     for (const auto& row : db_.Query(kPendingApprovals, {s, s, r, r, page.limit, page.offset})) {
-      if (auto state = GetLoyaltyState(MemberId(row.Int(0)))) out.items.push_back(*state);
+      if (auto state = GetLoyaltyState(MemberId(row.Int(0)))) {
+        out.items.push_back({*state, row.IsNull(1) ? std::nullopt
+                                                   : std::optional<Timestamp>(
+                                                         FromEpochSeconds(row.Int(1)))});
+      }
     }
     out.total = db_.QueryOne(kCountPendingApprovals, {s, s, r, r})->Int(0);
     return out;

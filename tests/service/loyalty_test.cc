@@ -391,6 +391,9 @@ TEST_F(LoyaltyTest, L6TheStoreManagerApprovesOrRejectsAQueuedTier) {
   ASSERT_EQ((*queue)["total"], 1);
   EXPECT_EQ((*queue)["items"][0]["pending_tier"]["name"], "紫金钻石卡");
   EXPECT_EQ((*queue)["items"][0]["name"], "王芳");
+  // Since when it waits, and by which program's ladder.
+  EXPECT_EQ((*queue)["items"][0]["queued_at"], FormatTimestamp(fx_.clock().Now()));
+  EXPECT_EQ((*queue)["items"][0]["program"]["code"], "department_store");
   EXPECT_EQ(loyalty_.PendingApprovals(assoc_, {50, 0}).error().code, ErrorCode::kForbidden);
 
   EXPECT_EQ(loyalty_.DecideApproval(manager, member_, true, "").error().field, "reason");

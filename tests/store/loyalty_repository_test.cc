@@ -340,7 +340,7 @@ TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick)
     // The pending queue (read through its index) lists the member.
     auto queue = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{50, 0});
     ASSERT_EQ(queue.items.size(), 1u);
-    EXPECT_EQ(queue.items[0].member_id, members_[0]);
+    EXPECT_EQ(queue.items[0].state.member_id, members_[0]);
     // A stale copy still loses on either path.
     got->version = 3;
     got->points_balance = Points(1);
@@ -348,6 +348,47 @@ TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick)
     got->tier_code = "gold";
     EXPECT_FALSE(l.SaveLoyaltyState(*got));
     EXPECT_EQ(l.GetLoyaltyState(members_[0])->points_balance, Points(150));
+  });
+}
+
+// The store manager's queue lists the longest waiting first, with the time
+// each was queued (the latest "approval_queued" event: a member queued,
+// rejected and queued again waits from the second time).
+TEST_F(LoyaltyRepositoryTest, L6TheApprovalQueueListsTheLongestWaitingFirst) {
+  Must([&](Repository& repo) {
+    domain::Member m;
+    m.name = "会员";
+    m.mobile.number = "13500000003";
+    m.home_store_id = store_id_;
+    m.status = domain::MemberStatus::kFormal;
+    members_.push_back(repo.InsertMember(m));
+    auto& l = repo.loyalty();
+    for (MemberId id : members_) {
+      LoyaltyState s;
+      s.member_id = id;
+      s.tier_code = "silver";
+      s.pending_tier = "gold";
+      ASSERT_TRUE(l.SaveLoyaltyState(s));
+    }
+    const auto at = [](int64_t s) { return FromEpochSeconds(1790000000 + s); };
+    l.AppendTierChange({0, members_[0], at(500), "approval_queued", "silver", "gold", "r", UserId()});
+    l.AppendTierChange({0, members_[0], at(600), "rejected", "silver", "silver", "r", UserId()});
+    l.AppendTierChange({0, members_[1], at(1000), "approval_queued", "silver", "gold", "r", UserId()});
+    l.AppendTierChange({0, members_[0], at(2000), "approval_queued", "silver", "gold", "r", UserId()});
+    // members_[2] waits with no event saying since when: listed last.
+    auto queue = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{50, 0});
+    ASSERT_EQ(queue.items.size(), 3u);
+    EXPECT_EQ(queue.total, 3);
+    EXPECT_EQ(queue.items[0].state.member_id, members_[1]);
+    EXPECT_EQ(queue.items[0].queued_at, at(1000));
+    EXPECT_EQ(queue.items[1].state.member_id, members_[0]);
+    EXPECT_EQ(queue.items[1].queued_at, at(2000));
+    EXPECT_EQ(queue.items[1].state.pending_tier, "gold");
+    EXPECT_EQ(queue.items[2].state.member_id, members_[2]);
+    EXPECT_FALSE(queue.items[2].queued_at.has_value());
+    auto second = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{1, 1});
+    ASSERT_EQ(second.items.size(), 1u);
+    EXPECT_EQ(second.items[0].state.member_id, members_[0]);
   });
 }
 

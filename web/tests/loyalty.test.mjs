@@ -206,6 +206,11 @@ export const LOYALTY_TESTS = [
       const row = page.locator('[data-test=tier-approvals] .el-table__row').filter({ hasText: member.member_no })
       await row.waitFor()
       assert.equal((await row.locator('[data-test=pending-tier]').innerText()).trim(), queued.name)
+      // Since when it waits, and by which program's ladder.
+      await row.locator('[data-test=approval-waiting]').getByText('今日提交').waitFor()
+      assert.match((await row.locator('[data-test=approval-queued-at]').innerText()).trim(), /^\d{4}-\d\d-\d\d \d\d:\d\d$/)
+      const points = await h.apiAs('store1', 'GET', `/members/${member.id}/points?limit=1`)
+      assert.equal((await row.locator('[data-test=approval-program]').innerText()).trim(), points.program.name)
       await h.docShot(page, 'approvals')
 
       await row.locator('[data-test=approve-tier]').click()
