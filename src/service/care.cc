@@ -42,10 +42,6 @@ constexpr int kKnownKeysDays = 62;
 
 bool Pending(const std::string& status) { return status == "open" || status == "forwarded"; }
 
-bool IsMessageChannel(domain::Channel c) {
-  return c == domain::Channel::kSms || c == domain::Channel::kEmail;
-}
-
 std::string JoinNames(domain::ChannelSet set) {
   std::string out;
   for (const auto& n : domain::ChannelNames(set)) {

@@ -340,7 +340,8 @@ Result<std::shared_ptr<const Loyalty::SaleRead>> Loyalty::ReadSale(const Actor& 
   const bool names_member = !sale.card_no.empty() || sale.member_id;
   const bool names_category = AnyCategory(sale.lines);
   if (names_member || names_category) {
-    env_.store.Read([&](store::Repository& repo) -> Status {
+    // Nothing here fails: what it cannot find is left to the posting.
+    (void)env_.store.Read([&](store::Repository& repo) -> Status {
       if (names_category) {
         read->categories = CheckLineCategories(repo.loyalty(), CategoriesOf(sale.lines));
       }
