@@ -66,7 +66,8 @@ Result<json> FinishProgramSwitch(const Env& env, const Actor& actor, Date today,
           // A follower without a tier (or one waiting) is placed only when
           // the new ladder gives them one at once or queues one; otherwise
           // nothing about them changes and nothing is written.
-          if (s.tier_code.empty() && s.pending_tier.empty()) {
+          const bool untiered = s.tier_code.empty() && s.pending_tier.empty();
+          if (untiered) {
             counts["untiered_checked"] += 1;
             auto first = domain::DecideUpgrade(to, *metrics, "");
             if (!first.ok()) return first.error();
@@ -77,7 +78,12 @@ Result<json> FinishProgramSwitch(const Env& env, const Actor& actor, Date today,
           if (!placed.ok()) return placed.error();
           if (!l.SaveLoyaltyState(s)) return Changed();
           counts["members"] += 1;
-          counts[placed->tier_changed ? "tier_changed" : "tier_kept"] += 1;
+          // A member without a tier who is only queued kept nothing.
+          if (placed->tier_changed) {
+            counts["tier_changed"] += 1;
+          } else if (!untiered) {
+            counts["tier_kept"] += 1;
+          }
           if (placed->queued) counts["approval_queued"] += 1;
         }
         RecordAudit(repo, env, actor, "program_switch", "program", sw->to_code,

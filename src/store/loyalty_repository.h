@@ -256,10 +256,9 @@ class LoyaltyRepository {
   virtual std::optional<LoyaltyState> GetLoyaltyState(MemberId member) = 0;
   virtual bool SaveLoyaltyState(LoyaltyState& s) = 0;
 
-  // Members with a tier waiting for approval (L6), the longest waiting
-  // first (by their latest "approval_queued" tier event; members without one
-  // last), then in member id order; narrowed to a store's or a region's
-  // members when given.
+  // Members with a tier waiting for approval (L6), in member id order, with
+  // when each was queued (their latest "approval_queued" tier event),
+  // narrowed to a store's or a region's members when given.
   virtual PageOf<PendingApproval> ListPendingApprovals(std::optional<StoreId> store,
                                                        std::optional<RegionId> region,
                                                        Page page) = 0;

@@ -149,9 +149,12 @@ constexpr std::string_view kUpdateStateUnindexed =
   "WHERE l.pending_tier <> '' AND (? = 0 OR m.home_store_id = ?) AND (? = 0 OR "    \
   "m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
 constexpr std::string_view kPendingApprovals =
-    "SELECT l.member_id, (SELECT MAX(h.at) FROM tier_history h WHERE h.member_id = l.member_id "
-    "AND h.kind = 'approval_queued') AS queued_at " VIPCARE_PENDING_WHERE
-    "ORDER BY queued_at ASC NULLS LAST, l.member_id LIMIT ? OFFSET ?";
+    "SELECT l.member_id " VIPCARE_PENDING_WHERE "ORDER BY l.member_id LIMIT ? OFFSET ?";
+// When a member's upgrade was queued: their latest approval_queued event
+// (read through tier_history_member for the listed page only; ordering the
+// whole queue by it would read every waiting member's history).
+constexpr std::string_view kApprovalQueuedAt =
+    "SELECT MAX(at) FROM tier_history WHERE member_id = ? AND kind = 'approval_queued'";
 constexpr std::string_view kCountPendingApprovals = "SELECT COUNT(*) " VIPCARE_PENDING_WHERE;
 #undef VIPCARE_PENDING_WHERE
 
@@ -432,9 +435,10 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     PageOf<PendingApproval> out;
     for (const auto& row : db_.Query(kPendingApprovals, {s, s, r, r, page.limit, page.offset})) {
       if (auto state = GetLoyaltyState(MemberId(row.Int(0)))) {
-        out.items.push_back({*state, row.IsNull(1) ? std::nullopt
-                                                   : std::optional<Timestamp>(
-                                                         FromEpochSeconds(row.Int(1)))});
+        auto at = db_.QueryOne(kApprovalQueuedAt, {row.Int(0)});
+        out.items.push_back({*state, !at || at->IsNull(0)
+                                         ? std::nullopt
+                                         : std::optional<Timestamp>(FromEpochSeconds(at->Int(0)))});
       }
     }
     out.total = db_.QueryOne(kCountPendingApprovals, {s, s, r, r})->Int(0);

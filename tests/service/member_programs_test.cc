@@ -229,10 +229,19 @@ TEST_F(MemberProgramsTest, L6FollowersWithoutATierWhomTheNewLadderGivesOneArePla
 // and is queued for it. They buy as before.
 TEST_F(MemberProgramsTest, L6FollowersWhomTheNewLadderQueuesWaitForTheStoreManager) {
   const MemberId a = NewMember("王芳");
+  const MemberId u = NewMember("孙丽");
   EXPECT_EQ(Buy(a, 600, D(2026, 3, 2))["tier"]["code"], "normal");
+  Buy(u, 400, D(2025, 12, 1));
+  EXPECT_EQ(Buy(u, 400, D(2026, 3, 2))["tier"], nullptr);  // growth 800, no 普卡
   auto chosen = programs_.Choose(fx_.admin(), "apparel-abc");
   ASSERT_TRUE(chosen.ok());
-  EXPECT_EQ((*chosen)["switch"]["approval_queued"], 1) << chosen->dump();
+  const json& sw = (*chosen)["switch"];
+  EXPECT_EQ(sw["approval_queued"], 2) << chosen->dump();
+  EXPECT_EQ(sw["members"], 2);
+  EXPECT_EQ(sw["tier_changed"], 1);  // 普卡 to none
+  EXPECT_EQ(sw["tier_kept"], 0);     // the member without a tier kept nothing
+  EXPECT_EQ(sw["untiered_checked"], 1);
+  EXPECT_EQ(State(u).pending_tier, "c");
   EXPECT_EQ(State(a).tier_code, "");
   EXPECT_EQ(State(a).pending_tier, "c");
   auto history = Tiers(a);

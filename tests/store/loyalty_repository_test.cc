@@ -351,10 +351,10 @@ TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick)
   });
 }
 
-// The store manager's queue lists the longest waiting first, with the time
-// each was queued (the latest "approval_queued" event: a member queued,
-// rejected and queued again waits from the second time).
-TEST_F(LoyaltyRepositoryTest, L6TheApprovalQueueListsTheLongestWaitingFirst) {
+// The store manager's queue lists each member with the time their upgrade
+// was queued (the latest "approval_queued" event: a member queued, rejected
+// and queued again waits from the second time).
+TEST_F(LoyaltyRepositoryTest, L6TheApprovalQueueSaysSinceWhenEachMemberWaits) {
   Must([&](Repository& repo) {
     domain::Member m;
     m.name = "会员";
@@ -379,16 +379,17 @@ TEST_F(LoyaltyRepositoryTest, L6TheApprovalQueueListsTheLongestWaitingFirst) {
     auto queue = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{50, 0});
     ASSERT_EQ(queue.items.size(), 3u);
     EXPECT_EQ(queue.total, 3);
-    EXPECT_EQ(queue.items[0].state.member_id, members_[1]);
-    EXPECT_EQ(queue.items[0].queued_at, at(1000));
-    EXPECT_EQ(queue.items[1].state.member_id, members_[0]);
-    EXPECT_EQ(queue.items[1].queued_at, at(2000));
-    EXPECT_EQ(queue.items[1].state.pending_tier, "gold");
+    EXPECT_EQ(queue.items[0].state.member_id, members_[0]);
+    EXPECT_EQ(queue.items[0].queued_at, at(2000));
+    EXPECT_EQ(queue.items[0].state.pending_tier, "gold");
+    EXPECT_EQ(queue.items[1].state.member_id, members_[1]);
+    EXPECT_EQ(queue.items[1].queued_at, at(1000));
     EXPECT_EQ(queue.items[2].state.member_id, members_[2]);
     EXPECT_FALSE(queue.items[2].queued_at.has_value());
     auto second = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{1, 1});
     ASSERT_EQ(second.items.size(), 1u);
-    EXPECT_EQ(second.items[0].state.member_id, members_[0]);
+    EXPECT_EQ(second.items[0].state.member_id, members_[1]);
+    EXPECT_EQ(second.items[0].queued_at, at(1000));
   });
 }
 
