@@ -17,15 +17,15 @@ namespace vipcare::service {
 // history "program_change" naming the program left, so the reports keep
 // their earlier tiers apart. A follower with no tier and none waiting is
 // placed only if the new ladder grants or queues one on their record; the
-// others are left untouched (counted in untiered_checked). `batch` members per transaction,
-// in id order; the switch's progress is stored with each batch (one audit
-// row "program_switch" per batch), so a switch cut short is finished by the
-// next call (Programs::Choose, LoyaltyJobs::RunDay). Members whose monthly
-// figures do not add up are left as they are (members_skipped).
-// Answers {"from", "to", "members", "tier_kept", "tier_changed",
-// "approval_queued", "members_skipped", "untiered_checked", "finished"} for
-// the work of this
-// call, or null when no switch was under way.
+// others are left untouched (counted in untiered_checked). `batch` members
+// per transaction, in id order; the switch's progress is stored with each
+// batch (one audit row "program_switch" per batch), so a switch cut short is
+// finished by the next call (Programs::Choose, LoyaltyJobs::RunDay). Members
+// whose monthly figures do not add up are left as they are
+// (members_skipped). Answers {"from", "to", "members", "tier_kept",
+// "tier_changed", "approval_queued", "members_skipped", "untiered_checked",
+// "finished"} for the work of this call, or null when no switch was under
+// way.
 Result<nlohmann::json> FinishProgramSwitch(const Env& env, const Actor& actor, Date today,
                                            int64_t batch = 1000);
 
