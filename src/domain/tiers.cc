@@ -131,6 +131,7 @@ struct Gap {
   int64_t amount = 0;
   std::string text;
   int64_t share_bp = 10000;  // of the condition met so far, in 1/10,000
+  bool measured = true;      // false: met at once or not at all (no share to show)
 };
 
 std::optional<Gap> GapOf(const Condition& c, const Metrics& m) {
@@ -147,9 +148,9 @@ std::optional<Gap> GapOf(const Condition& c, const Metrics& m) {
       return Gap{0, need, "再消费 " + YuanText(Fen(need)), share};
     case Metric::kFirstPurchase:
       if (v) return std::nullopt;  // the first purchase is history
-      return Gap{0, c.value, "首次消费满 " + YuanText(Fen(c.value)), 0};
+      return Gap{0, c.value, "首次消费满 " + YuanText(Fen(c.value)), 0, false};
     case Metric::kLargestPurchase12m:
-      return Gap{0, c.value, "单笔消费满 " + YuanText(Fen(c.value)), 0};
+      return Gap{0, c.value, "单笔消费满 " + YuanText(Fen(c.value)), 0, false};
     case Metric::kPurchasesMonth:
       return Gap{1, need, fmt::format("本月再消费 {} 次", need), share};
     case Metric::kPurchasesQuarter:
@@ -160,7 +161,7 @@ std::optional<Gap> GapOf(const Condition& c, const Metrics& m) {
     case Metric::kPointsBalance:
       return Gap{2, need, fmt::format("积分余额再增加 {} 分", Thousands(need)), share};
     case Metric::kRankPercentile:
-      return Gap{3, 0, fmt::format("消费排名进入前 {}%", c.value), 0};
+      return Gap{3, 0, fmt::format("消费排名进入前 {}%", c.value), 0, false};
   }
   return std::nullopt;
 }
@@ -419,7 +420,7 @@ std::optional<TierProgress> ProgressToNextTier(const Program& program, const Met
   }
   // The group with the fewest missing pieces, then the simplest and smallest.
   std::optional<std::vector<Gap>> best;
-  int64_t best_share_bp = 0;  // the mean share of the best group's conditions
+  std::optional<int64_t> best_share_bp;  // the mean share of the best group's conditions
   auto key = [](const std::vector<Gap>& gaps) {
     int rank = 0;
     int64_t amount = 0;
@@ -433,6 +434,7 @@ std::optional<TierProgress> ProgressToNextTier(const Program& program, const Met
     std::vector<Gap> gaps;
     bool reachable = true;
     int64_t shares_bp = 0;
+    bool measured = false;  // some condition is met or can be partly met
     for (const auto& c : group) {
       auto g = GapOf(c, m);
       if (!g) {
@@ -440,11 +442,13 @@ std::optional<TierProgress> ProgressToNextTier(const Program& program, const Met
         break;
       }
       shares_bp += g->share_bp;
+      measured = measured || g->measured;
       if (!g->text.empty()) gaps.push_back(*g);
     }
     if (reachable && (!best || key(gaps) < key(*best))) {
       best = std::move(gaps);
-      best_share_bp = group.empty() ? 0 : shares_bp / int64_t(group.size());
+      best_share_bp.reset();
+      if (measured && !group.empty()) best_share_bp = shares_bp / int64_t(group.size());
     }
   }
   if (!best) {
@@ -458,7 +462,7 @@ std::optional<TierProgress> ProgressToNextTier(const Program& program, const Met
   }
   p.text = fmt::format("{} 升级{}{}", what, t.name, approval);
   // Short of the target: never shown as 100 %.
-  p.percent = int(std::min<int64_t>(99, best_share_bp / 100));
+  if (best_share_bp) p.percent = int(std::min<int64_t>(99, *best_share_bp / 100));
   return p;
 }
 

@@ -159,9 +159,10 @@ struct DowngradeStep {
 // the group of conditions closest to being met. nullopt at the top tier or for
 // an unknown tier code. `percent` is how far the member is along that same
 // group (the mean of its conditions' shares, each have ÷ target, a met one
-// 100 %, one that is met at once or never — a first purchase, a rank — 0 %),
-// so the bar and the text speak of one path; 100 when already met, nullopt
-// when no group can be reached.
+// 100 %, one that is met at once or never — a first purchase, a single
+// purchase, a rank — 0 %), so the bar and the text speak of one path; 100
+// when already met; nullopt when no group can be reached or the group is
+// only such all-at-once conditions, none met (no bar to draw).
 struct TierProgress {
   std::string next_tier;
   std::string next_tier_name;

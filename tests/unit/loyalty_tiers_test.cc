@@ -400,14 +400,22 @@ TEST(LoyaltyProgressTest, I3ThePercentFollowsThePathTheTextNames) {
   EXPECT_EQ(next->percent, 75);  // ¥30,000 of ¥40,000
   next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 4000000}}, D(2026, 4, 1)), "diamond");
   EXPECT_EQ(next->percent, 100);  // met, waiting for the store manager
-  // A first purchase is made at once or not at all.
+  // A first purchase is made at once or not at all: no bar.
   next = ProgressToNextTier(p, MetricsOn(p, {}, D(2026, 4, 1)), "");
-  EXPECT_EQ(next->percent, 0);
+  EXPECT_EQ(next->text, "首次消费满 ¥500 升级普卡");
+  EXPECT_FALSE(next->percent.has_value());
   next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 30000}}, D(2026, 4, 1)), "");
   EXPECT_EQ(next->percent, 20);  // ¥300 of the 3-month ¥1,500
   // ¥2,999.99 of ¥3,000 is still short of it.
   next = ProgressToNextTier(p, MetricsOn(p, {{D(2026, 3, 1), 299999}}, D(2026, 4, 1)), "normal");
   EXPECT_EQ(next->percent, 99);
+
+  // Premium goods' tiers are single purchases: no bar either.
+  const Program& premium = *FindPreset("premium_goods");
+  next = ProgressToNextTier(premium, MetricsOn(premium, {{D(2026, 3, 1), 300000}}, D(2026, 4, 1)),
+                            "normal");
+  EXPECT_EQ(next->text, "单笔消费满 ¥8,000 升级金卡");
+  EXPECT_FALSE(next->percent.has_value());
 
   // A group of two conditions: the mean of their shares.
   Program two = p;
@@ -418,6 +426,12 @@ TEST(LoyaltyProgressTest, I3ThePercentFollowsThePathTheTextNames) {
       "normal");
   EXPECT_EQ(next->text, "再消费 ¥6,000，近3个月内再消费 2 次 升级银卡");
   EXPECT_EQ(next->percent, 45);  // (40 % + 50 %) / 2
+  // A single purchase short of its mark beside a met spend: half way.
+  two.tiers[1].qualify.any_of = {{{Metric::kSpend12m, Op::kAtLeast, 100000},
+                                  {Metric::kLargestPurchase12m, Op::kAtLeast, 300000}}};
+  next = ProgressToNextTier(two, MetricsOn(two, {{D(2026, 3, 1), 200000}}, D(2026, 4, 1)), "normal");
+  EXPECT_EQ(next->text, "单笔消费满 ¥3,000 升级银卡");
+  EXPECT_EQ(next->percent, 50);
   // No group can be reached: no bar.
   two.tiers[1].qualify.any_of = {{{Metric::kPointsBalance, Op::kAtMost, 10}}};
   next = ProgressToNextTier(two, MetricsOn(two, {{D(2026, 3, 1), 200000}}, D(2026, 4, 1)), "normal");
