@@ -129,7 +129,6 @@ json AdjustmentJson(store::Repository& repo, const store::AdjustmentRecord& a) {
           {"decision_reason", a.decision_reason}};
 }
 
-
 std::string UniqueVoucherCode(store::RewardsRepository& r) {
   for (int i = 0; i < kVoucherCodeAttempts; ++i) {
     std::string code = NewVoucherCode();

@@ -11,8 +11,8 @@
 #include "domain/card.h"
 #include "domain/member.h"
 #include "store/db.h"
-#include "store/rewards_repository.h"
 #include "store/loyalty_repository.h"
+#include "store/rewards_repository.h"
 
 // Set-based reads and writes for bulk loads of sales (`vipcare import
 // transactions`, service/transaction_import.h): many keys per statement,

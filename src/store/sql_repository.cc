@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "domain/member_json.h"
@@ -202,11 +203,10 @@ constexpr std::string_view kUpdateCard =
 // ---- audit ----
 constexpr std::string_view kEnsureAuditHead =
     "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING";
-// Taking the next id updates the head first, which takes its row lock
+// Taking the next ids updates the head first, which takes its row lock
 // (PostgreSQL), so appends from several servers queue up instead of forking
-// the chain; it answers the new id and the hash of the row before it.
-constexpr std::string_view kNextAuditId =
-    "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash";
+// the chain; it answers the last id taken and the hash of the row before the
+// first.
 constexpr std::string_view kNextAuditIds =
     "UPDATE audit_head SET last_id = last_id + ? WHERE id = 1 RETURNING last_id, last_hash";
 constexpr std::string_view kInsertAudits =
@@ -974,15 +974,20 @@ class SqlRepository final : public Repository {
     return out;
   }
 
-  void AppendAudit(const AuditEntry& e) override {
-    auto head = db_.QueryOne(kNextAuditId);
+  // Moves the chain head on by `n` ids: the first id taken and the hash the
+  // first new row follows.
+  std::pair<int64_t, std::string> TakeAuditIds(int64_t n) {
+    auto head = db_.QueryOne(kNextAuditIds, {n});
     if (!head) {  // the first row of a new database
       db_.Exec(kEnsureAuditHead);
-      head = db_.QueryOne(kNextAuditId);
+      head = db_.QueryOne(kNextAuditIds, {n});
     }
+    return {head->Int(0) - n + 1, head->Text(1)};
+  }
+
+  void AppendAudit(const AuditEntry& e) override {
     AuditEntry row = e;
-    row.id = head->Int(0);
-    row.prev_hash = head->Text(1);
+    std::tie(row.id, row.prev_hash) = TakeAuditIds(1);
     row.hash = AuditRowHash(row);
     db_.Exec(kInsertAudit, {row.id, ToEpochSeconds(row.at), NullIfZero(row.user_id.value),
                             row.action, row.entity, row.entity_id, row.detail, row.address,
@@ -991,15 +996,8 @@ class SqlRepository final : public Repository {
   }
   void AppendAudits(const std::vector<AuditEntry>& entries) override {
     if (entries.empty()) return;
-    const int64_t n = int64_t(entries.size());
-    auto head = db_.QueryOne(kNextAuditIds, {n});
-    if (!head) {
-      db_.Exec(kEnsureAuditHead);
-      head = db_.QueryOne(kNextAuditIds, {n});
-    }
+    auto [id, prev] = TakeAuditIds(int64_t(entries.size()));
     std::vector<AuditEntry> rows(entries);
-    int64_t id = head->Int(0) - n + 1;
-    std::string prev = head->Text(1);
     for (auto& row : rows) {
       row.id = id++;
       row.prev_hash = prev;
