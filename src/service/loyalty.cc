@@ -535,6 +535,7 @@ Result<Loyalty::Posted> Loyalty::PostSaleWith(store::Repository& repo, const Act
                             decision->needs_approval->reason, actor.user_id});
         state.pending_tier = to;
         state.pending_reason = decision->needs_approval->reason;
+        state.pending_since = now;
       }
       answer.pending_tier = to;
       answer.pending_reason = state.pending_reason;
@@ -786,10 +787,7 @@ Result<json> Loyalty::MemberPoints(const Actor& actor, MemberId id, store::Page 
                 {"growth_points", state.growth_lifetime.value},
                 {"tier", TierJson(program, state.tier_code)},
                 {"tier_since", state.tier_since ? json(state.tier_since->ToString()) : json(nullptr)},
-                {"pending_approval", state.pending_tier.empty()
-                                         ? json(nullptr)
-                                         : json{{"tier", TierJson(program, state.pending_tier)},
-                                                {"reason", state.pending_reason}}},
+                {"pending_approval", PendingApprovalJson(program, state)},
                 {"downgrade", state.downgrade_effective_on
                                   ? json{{"effective_on", state.downgrade_effective_on->ToString()}}
                                   : json(nullptr)},
@@ -849,7 +847,7 @@ Result<json> Loyalty::PendingApprovals(const Actor& actor, store::Page page) {
     ProgramBook programs(l);
     auto page_of = l.ListPendingApprovals(store, region, page);
     json items = json::array();
-    for (const auto& [s, queued_at] : page_of.items) {
+    for (const auto& s : page_of.items) {
       auto m = repo.GetMember(s.member_id);
       if (!m) continue;
       const domain::Program& program = programs.Of(l, s.program_code);
@@ -861,7 +859,8 @@ Result<json> Loyalty::PendingApprovals(const Actor& actor, store::Page page) {
                        {"tier", TierJson(program, s.tier_code)},
                        {"pending_tier", TierJson(program, s.pending_tier)},
                        {"reason", s.pending_reason},
-                       {"queued_at", queued_at ? json(FormatTimestamp(*queued_at)) : json(nullptr)}});
+                       {"queued_at", s.pending_since ? json(FormatTimestamp(*s.pending_since))
+                                                     : json(nullptr)}});
     }
     return json{{"items", items}, {"total", page_of.total}};
   });

@@ -231,6 +231,13 @@ json TierJson(const domain::Program& p, const std::string& code) {
   return {{"code", code}, {"name", TierName(p, code)}};
 }
 
+json PendingApprovalJson(const domain::Program& p, const store::LoyaltyState& s) {
+  if (s.pending_tier.empty()) return nullptr;
+  return {{"tier", TierJson(p, s.pending_tier)},
+          {"reason", s.pending_reason},
+          {"queued_at", s.pending_since ? json(FormatTimestamp(*s.pending_since)) : json(nullptr)}};
+}
+
 void TierText(JsonText& j, const domain::Program& p, const std::string& code) {
   if (code.empty()) {
     j.Null();

@@ -136,6 +136,9 @@ std::string EarningTier(const domain::Program& p, const store::LoyaltyState& s);
 std::string TierName(const domain::Program& p, const std::string& code);
 // {"code", "name"} or null for "" (no tier).
 nlohmann::json TierJson(const domain::Program& p, const std::string& code);
+// The tier waiting for a store manager's approval (L6) with its reason and
+// since when it waits ("queued_at", RFC 3339 or null), or null if none.
+nlohmann::json PendingApprovalJson(const domain::Program& p, const store::LoyaltyState& s);
 // TierJson(p, code), written into `j`.
 void TierText(JsonText& j, const domain::Program& p, const std::string& code);
 

@@ -142,6 +142,7 @@ bool ApplyUpgrade(store::LoyaltyRepository& l, const domain::Program& p, store::
                           d.needs_approval->reason, actor});
       s.pending_tier = to;
       s.pending_reason = d.needs_approval->reason;
+      s.pending_since = now;
       c["approval_queued"] += 1;
       changed = true;
     }

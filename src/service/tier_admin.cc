@@ -43,9 +43,7 @@ json StateJson(const domain::Program& p, const store::LoyaltyState& s) {
                         ? json{{"warned_on", s.downgrade_warned_on->ToString()},
                                {"effective_on", s.downgrade_effective_on->ToString()}}
                         : json(nullptr)},
-      {"pending_approval", s.pending_tier.empty() ? json(nullptr)
-                                                  : json{{"tier", TierJson(p, s.pending_tier)},
-                                                         {"reason", s.pending_reason}}}};
+      {"pending_approval", PendingApprovalJson(p, s)}};
 }
 
 // The member's tier state for a change by `actor`: the member exists, is in
@@ -243,6 +241,7 @@ Result<Placement> PlaceOnProgram(store::LoyaltyRepository& l, store::LoyaltyStat
                           decision->needs_approval->reason, actor});
       s.pending_tier = queued;
       s.pending_reason = decision->needs_approval->reason;
+      s.pending_since = now;
       out.queued = true;
     }
   }

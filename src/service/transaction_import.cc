@@ -1566,6 +1566,7 @@ class BulkLoader {
                               decision->needs_approval->reason, c_.actor.user_id});
         state.pending_tier = to;
         state.pending_reason = decision->needs_approval->reason;
+        state.pending_since = now_;
         m.tier_changed = true;
         Touch(m);
         ++counts_.queued;

@@ -127,15 +127,15 @@ constexpr std::string_view kStateColumns =
     "INSERT INTO member_loyalty (program_code, tier_code, tier_since, points_balance, "
     "growth_lifetime, carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, "
     "pending_tier, pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, "
-    "hold_reason, rank_percentile, referral_rewarded, member_id, version) VALUES ";
+    "hold_reason, rank_percentile, referral_rewarded, pending_since, member_id, version) VALUES ";
 constexpr std::string_view kNewStateRow =
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
-constexpr size_t kNewStateWidth = 18;
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+constexpr size_t kNewStateWidth = 19;
 // Existing states: the row given carries the version the caller read; the
 // update happens only where the stored version is still that one.
 constexpr std::string_view kStateRow =
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr size_t kStateWidth = 19;
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr size_t kStateWidth = 20;
 constexpr std::string_view kUpdateStatesTail =
     " ON CONFLICT (member_id) DO UPDATE SET program_code = excluded.program_code, "
     "tier_code = excluded.tier_code, tier_since = excluded.tier_since, "
@@ -146,7 +146,8 @@ constexpr std::string_view kUpdateStatesTail =
     "downgrade_warned_on = excluded.downgrade_warned_on, "
     "downgrade_effective_on = excluded.downgrade_effective_on, hold_until = excluded.hold_until, "
     "hold_reason = excluded.hold_reason, rank_percentile = excluded.rank_percentile, "
-    "referral_rewarded = excluded.referral_rewarded, version = member_loyalty.version + 1 "
+    "referral_rewarded = excluded.referral_rewarded, pending_since = excluded.pending_since, "
+    "version = member_loyalty.version + 1 "
     "WHERE member_loyalty.version = excluded.version";
 // Existing states whose tier columns did not change: only the figures are
 // set, so the indexes on tier and pending tier are not rewritten.
@@ -282,27 +283,6 @@ MemberFacts ReadFacts(const Row& r) {
   return f;
 }
 
-// The columns of kStateColumns without the version.
-void AppendState(const LoyaltyState& s, std::vector<Value>& p) {
-  p.emplace_back(s.program_code);
-  p.emplace_back(s.tier_code);
-  p.push_back(OptDay(s.tier_since));
-  p.emplace_back(s.points_balance.value);
-  p.emplace_back(s.growth_lifetime.value);
-  p.emplace_back(s.carry_fen.value);
-  p.emplace_back(s.first_purchase.value);
-  p.push_back(OptDay(s.first_purchase_on));
-  p.push_back(OptDay(s.last_purchase_on));
-  p.emplace_back(s.pending_tier);
-  p.emplace_back(s.pending_reason);
-  p.push_back(OptDay(s.downgrade_warned_on));
-  p.push_back(OptDay(s.downgrade_effective_on));
-  p.push_back(OptDay(s.hold_until));
-  p.emplace_back(s.hold_reason);
-  p.push_back(s.rank_percentile ? Value(int64_t(*s.rank_percentile)) : Value());
-  p.emplace_back(int64_t(s.referral_rewarded ? 1 : 0));
-  p.emplace_back(s.member_id.value);
-}
 
 }  // namespace
 
@@ -550,11 +530,11 @@ bool SaveLoyaltyStates(Db& db, std::vector<LoyaltyState>& states,
     }
   }
   InsertRows(db, kStateColumns, kNewStateRow, kNewStateWidth, "", fresh.size(),
-             [&](size_t i, std::vector<Value>& p) { AppendState(states[fresh[i]], p); });
+             [&](size_t i, std::vector<Value>& p) { rows::AppendStateParams(p, states[fresh[i]]); });
   int64_t updated =
       InsertRows(db, kStateColumns, kStateRow, kStateWidth, kUpdateStatesTail, stored.size(),
                  [&](size_t i, std::vector<Value>& p) {
-                   AppendState(states[stored[i]], p);
+                   rows::AppendStateParams(p, states[stored[i]]);
                    p.emplace_back(states[stored[i]].version);
                  });
   updated += InsertRows(db, kFigureColumns, kFigureRow, kFigureWidth, kUpdateFiguresTail,

@@ -90,6 +90,9 @@ struct LoyaltyState {
   std::optional<Date> last_purchase_on;
   std::string pending_tier;  // waiting for a store manager's approval
   std::string pending_reason;
+  // When pending_tier was queued (its approval_queued event); the approval
+  // queue lists the longest-waiting first. Stored only while a tier waits.
+  std::optional<Timestamp> pending_since;
   std::optional<Date> downgrade_warned_on;
   std::optional<Date> downgrade_effective_on;
   std::optional<Date> hold_until;
@@ -97,7 +100,7 @@ struct LoyaltyState {
   std::optional<int> rank_percentile;  // 1 = top 1% (L6 rank rules), set by the daily jobs
   bool referral_rewarded = false;      // L9: the referrer got their reward for this member
   int64_t version = 0;  // 0 = not stored yet
-  // The indexed columns (program, tier, pending tier, rank) as stored, kept
+  // The indexed columns (program, tier, pending tier and since, rank) as stored, kept
   // by the repository when it reads or saves the state. A save that leaves
   // them as they were writes only the other columns: SQLite rewrites an
   // index whenever an UPDATE assigns its columns, even to the same values,
@@ -154,13 +157,6 @@ struct LedgerEntry {
   std::string reason;
   UserId approved_by;
   UserId created_by;
-};
-
-// A member waiting for a store manager's approval of a tier (L6), with when
-// it was queued (nullopt: no tier event says so).
-struct PendingApproval {
-  LoyaltyState state;
-  std::optional<Timestamp> queued_at;
 };
 
 // One tier event with its reason (L6, L7): upgrade, approval_queued, approved,
@@ -256,12 +252,13 @@ class LoyaltyRepository {
   virtual std::optional<LoyaltyState> GetLoyaltyState(MemberId member) = 0;
   virtual bool SaveLoyaltyState(LoyaltyState& s) = 0;
 
-  // Members with a tier waiting for approval (L6), in member id order, with
-  // when each was queued (their latest "approval_queued" tier event),
-  // narrowed to a store's or a region's members when given.
-  virtual PageOf<PendingApproval> ListPendingApprovals(std::optional<StoreId> store,
-                                                       std::optional<RegionId> region,
-                                                       Page page) = 0;
+  // The loyalty states of the members with a tier waiting for approval (L6),
+  // the longest-waiting first (pending_since, then member id; a wait of
+  // unknown start first), narrowed to a store's or a region's members when
+  // given.
+  virtual PageOf<LoyaltyState> ListPendingApprovals(std::optional<StoreId> store,
+                                                    std::optional<RegionId> region,
+                                                    Page page) = 0;
 
   // Monthly buckets: adds spend, purchases and points to the member's month
   // and keeps the larger `largest`.

@@ -54,6 +54,7 @@ LoyaltyState ReadLoyaltyState(const Row& r) {
   s.version = r.Int(16);
   if (auto rank = r.OptInt(17)) s.rank_percentile = int(*rank);
   s.referral_rewarded = r.Int(18) != 0;
+  if (auto since = r.OptInt(19)) s.pending_since = FromEpochSeconds(*since);
   s.stored_index_key = IndexKeyOf(s);
   return s;
 }
@@ -66,8 +67,39 @@ std::string IndexKeyOf(const LoyaltyState& s) {
   key += '\x1f';
   key += s.pending_tier;
   key += '\x1f';
+  if (const Value since = PendingSince(s); auto* at = std::get_if<int64_t>(&since)) {
+    key += std::to_string(*at);
+  }
+  key += '\x1f';
   if (s.rank_percentile) key += std::to_string(*s.rank_percentile);
   return key;
+}
+
+Value PendingSince(const LoyaltyState& s) {
+  if (s.pending_tier.empty() || !s.pending_since) return Value();
+  return Value(ToEpochSeconds(*s.pending_since));
+}
+
+void AppendStateParams(std::vector<Value>& p, const LoyaltyState& s) {
+  p.emplace_back(s.program_code);
+  p.emplace_back(s.tier_code);
+  p.push_back(OptDay(s.tier_since));
+  p.emplace_back(s.points_balance.value);
+  p.emplace_back(s.growth_lifetime.value);
+  p.emplace_back(s.carry_fen.value);
+  p.emplace_back(s.first_purchase.value);
+  p.push_back(OptDay(s.first_purchase_on));
+  p.push_back(OptDay(s.last_purchase_on));
+  p.emplace_back(s.pending_tier);
+  p.emplace_back(s.pending_reason);
+  p.push_back(OptDay(s.downgrade_warned_on));
+  p.push_back(OptDay(s.downgrade_effective_on));
+  p.push_back(OptDay(s.hold_until));
+  p.emplace_back(s.hold_reason);
+  p.push_back(s.rank_percentile ? Value(int64_t(*s.rank_percentile)) : Value());
+  p.emplace_back(int64_t(s.referral_rewarded ? 1 : 0));
+  p.push_back(PendingSince(s));
+  p.emplace_back(s.member_id.value);
 }
 
 MonthBucket ReadMonthBucket(const Row& r) {

@@ -28,8 +28,17 @@ TransactionRecord ReadTransaction(const Row& r);  // without its lines
   "SELECT member_id, program_code, tier_code, tier_since, points_balance, growth_lifetime, "    \
   "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "         \
   "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, "     \
-  "version, rank_percentile, referral_rewarded FROM member_loyalty "
+  "version, rank_percentile, referral_rewarded, pending_since FROM member_loyalty "
 LoyaltyState ReadLoyaltyState(const Row& r);  // with its stored_index_key
+// pending_since as stored: NULL while no tier waits.
+Value PendingSince(const LoyaltyState& s);
+// Appends the state's columns in this order, without the version: program_code
+// 0, tier_code 1, tier_since, points_balance, growth_lifetime, carry_fen,
+// first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier 9,
+// pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until,
+// hold_reason, rank_percentile 15, referral_rewarded, pending_since 17,
+// member_id 18.
+void AppendStateParams(std::vector<Value>& p, const LoyaltyState& s);
 // The state's indexed columns as one comparable text (stored_index_key).
 std::string IndexKeyOf(const LoyaltyState& s);
 

@@ -737,6 +737,23 @@ ALTER TABLE tier_history ADD COLUMN from_program TEXT;
 UPDATE report_rollups SET state = 'stale' WHERE state <> 'stale';
 )sql";
 
+// The upgrade approval queue (L6) lists the longest-waiting member first:
+// member_loyalty.pending_since is when the waiting tier was queued (the
+// member's latest approval_queued event, set with pending_tier and NULL while
+// none waits), and member_loyalty_pending walks the waiting members in that
+// order. A waiting member whose queue event cannot be found keeps NULL and is
+// listed first (queued before this version).
+constexpr std::string_view kV13 = R"sql(
+ALTER TABLE member_loyalty ADD COLUMN pending_since BIGINT;
+UPDATE member_loyalty SET pending_since = (
+  SELECT MAX(h.at) FROM tier_history h
+  WHERE h.member_id = member_loyalty.member_id AND h.kind = 'approval_queued')
+WHERE pending_tier <> '';
+DROP INDEX member_loyalty_pending;
+CREATE INDEX member_loyalty_pending ON member_loyalty(pending_since{{NULLS_FIRST}}, member_id)
+  WHERE pending_tier <> '';
+)sql";
+
 // Migration 2's code step: the rows a version-1 database holds in plaintext
 // are sealed with the key file's current key. Without a key only an empty
 // database can move on (the key is then recorded when a server first opens it).
@@ -774,6 +791,7 @@ const std::vector<Migration>& AllMigrations() {
       {10, "programs per member and per store", kV10, nullptr},
       {11, "the category catalogue", kV11, nullptr},
       {12, "reports key tiers by program: a program change's former program", kV12, nullptr},
+      {13, "the upgrade approval queue in the order members were queued", kV13, nullptr},
   };
   return kAll;
 }
@@ -785,6 +803,8 @@ std::string RenderForDialect(std::string_view sql, Dialect d) {
       {"{{TEXT_C}}", pg ? "TEXT COLLATE \"C\"" : "TEXT"},
       {"{{BIGINT}}", "BIGINT"},
       {"{{WITHOUT_ROWID}}", pg ? "" : " WITHOUT ROWID"},
+      // SQLite's indexes sort NULL first and take no NULLS clause.
+      {"{{NULLS_FIRST}}", pg ? " NULLS FIRST" : ""},
   };
   std::string out(sql);
   for (const auto& [token, replacement] : tokens) {

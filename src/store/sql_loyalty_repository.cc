@@ -126,17 +126,19 @@ constexpr std::string_view kInsertState =
     "INSERT INTO member_loyalty (program_code, tier_code, tier_since, points_balance, "
     "growth_lifetime, carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, "
     "pending_tier, pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, "
-    "hold_reason, rank_percentile, referral_rewarded, member_id, version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+    "hold_reason, rank_percentile, referral_rewarded, pending_since, member_id, version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
 constexpr std::string_view kUpdateState =
     "UPDATE member_loyalty SET program_code = ?, tier_code = ?, tier_since = ?, "
     "points_balance = ?, growth_lifetime = ?, carry_fen = ?, first_purchase_fen = ?, "
     "first_purchase_on = ?, last_purchase_on = ?, pending_tier = ?, pending_reason = ?, "
     "downgrade_warned_on = ?, downgrade_effective_on = ?, hold_until = ?, hold_reason = ?, "
-    "rank_percentile = ?, referral_rewarded = ?, version = version + 1 WHERE member_id = ? AND version = ?";
+    "rank_percentile = ?, referral_rewarded = ?, pending_since = ?, version = version + 1 "
+    "WHERE member_id = ? AND version = ?";
 // kUpdateState without the indexed columns (program_code, tier_code,
-// pending_tier, rank_percentile: member_loyalty's four indexes), for a save
-// that leaves them as stored. Parameters: StateParams without those four.
+// pending_tier, rank_percentile, pending_since: member_loyalty's four
+// indexes), for a save that leaves them as stored. Parameters: StateParams
+// without those five.
 constexpr std::string_view kUpdateStateUnindexed =
     "UPDATE member_loyalty SET tier_since = ?, "
     "points_balance = ?, growth_lifetime = ?, carry_fen = ?, first_purchase_fen = ?, "
@@ -148,13 +150,11 @@ constexpr std::string_view kUpdateStateUnindexed =
   "FROM member_loyalty l JOIN members m ON m.id = l.member_id "                      \
   "WHERE l.pending_tier <> '' AND (? = 0 OR m.home_store_id = ?) AND (? = 0 OR "    \
   "m.home_store_id IN (SELECT id FROM stores WHERE region_id = ?)) "
+// The longest-waiting first, in member_loyalty_pending's order (a member
+// whose queue time predates migration 13 and could not be found first).
 constexpr std::string_view kPendingApprovals =
-    "SELECT l.member_id " VIPCARE_PENDING_WHERE "ORDER BY l.member_id LIMIT ? OFFSET ?";
-// When a member's upgrade was queued: their latest approval_queued event
-// (read through tier_history_member for the listed page only; ordering the
-// whole queue by it would read every waiting member's history).
-constexpr std::string_view kApprovalQueuedAt =
-    "SELECT MAX(at) FROM tier_history WHERE member_id = ? AND kind = 'approval_queued'";
+    "SELECT l.member_id " VIPCARE_PENDING_WHERE
+    "ORDER BY l.pending_since NULLS FIRST, l.member_id LIMIT ? OFFSET ?";
 constexpr std::string_view kCountPendingApprovals = "SELECT COUNT(*) " VIPCARE_PENDING_WHERE;
 #undef VIPCARE_PENDING_WHERE
 
@@ -208,24 +208,10 @@ PointsLotRecord ReadLot(const Row& r) {
 }
 
 std::vector<Value> StateParams(const LoyaltyState& s) {
-  return {s.program_code,
-          s.tier_code,
-          OptDay(s.tier_since),
-          s.points_balance.value,
-          s.growth_lifetime.value,
-          s.carry_fen.value,
-          s.first_purchase.value,
-          OptDay(s.first_purchase_on),
-          OptDay(s.last_purchase_on),
-          s.pending_tier,
-          s.pending_reason,
-          OptDay(s.downgrade_warned_on),
-          OptDay(s.downgrade_effective_on),
-          OptDay(s.hold_until),
-          s.hold_reason,
-          s.rank_percentile ? Value(int64_t(*s.rank_percentile)) : Value(),
-          int64_t(s.referral_rewarded ? 1 : 0),
-          s.member_id.value};
+  std::vector<Value> p;
+  p.reserve(20);
+  rows::AppendStateParams(p, s);
+  return p;
 }
 
 class SqlLoyaltyRepository final : public LoyaltyRepository {
@@ -416,8 +402,8 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     }
     p.push_back(s.version);
     if (key == s.stored_index_key) {
-      // StateParams' order: program 0, tier 1, pending 9, rank 15.
-      for (size_t i : {15, 9, 1, 0}) p.erase(p.begin() + ptrdiff_t(i));
+      // rows::AppendStateParams' order: program 0, tier 1, pending 9, rank 15, since 17.
+      for (size_t i : {17, 15, 9, 1, 0}) p.erase(p.begin() + ptrdiff_t(i));
       if (db_.Exec(kUpdateStateUnindexed, p) != 1) return false;
     } else {
       if (db_.Exec(kUpdateState, p) != 1) return false;
@@ -427,19 +413,14 @@ class SqlLoyaltyRepository final : public LoyaltyRepository {
     return true;
   }
 
-  PageOf<PendingApproval> ListPendingApprovals(std::optional<StoreId> store,
-                                               std::optional<RegionId> region,
-                                               Page page) override {
+  PageOf<LoyaltyState> ListPendingApprovals(std::optional<StoreId> store,
+                                            std::optional<RegionId> region,
+                                            Page page) override {
     const int64_t s = store ? store->value : 0;
     const int64_t r = region ? region->value : 0;
-    PageOf<PendingApproval> out;
+    PageOf<LoyaltyState> out;
     for (const auto& row : db_.Query(kPendingApprovals, {s, s, r, r, page.limit, page.offset})) {
-      if (auto state = GetLoyaltyState(MemberId(row.Int(0)))) {
-        auto at = db_.QueryOne(kApprovalQueuedAt, {row.Int(0)});
-        out.items.push_back({*state, !at || at->IsNull(0)
-                                         ? std::nullopt
-                                         : std::optional<Timestamp>(FromEpochSeconds(at->Int(0)))});
-      }
+      if (auto state = GetLoyaltyState(MemberId(row.Int(0)))) out.items.push_back(std::move(*state));
     }
     out.total = db_.QueryOne(kCountPendingApprovals, {s, s, r, r})->Int(0);
     return out;

@@ -411,6 +411,40 @@ TEST_F(LoyaltyTest, L6TheStoreManagerApprovesOrRejectsAQueuedTier) {
   EXPECT_EQ(fx_.CountAudit("tier_approve"), 1);
 }
 
+// The store manager works the queue from the member who has waited longest,
+// whatever their member number; a member rejected and queued again waits from
+// the second time.
+TEST_F(LoyaltyTest, L6TheQueueListsTheMemberWhoHasWaitedLongestFirst) {
+  Actor manager = fx_.AddUser("manager.sh01", Role::kStoreManager, fx_.org().manager_sh01);
+  ASSERT_TRUE(members_.Create(fx_.admin(), fx_.MemberBody("李娜", fx_.org().sh01)).ok());
+  const MemberId later = members_.Search(fx_.admin(), {"李娜"})->items.at(0).id;
+  ASSERT_GT(later.value, member_.value);
+  json sale = Sale("POS-1", 40000);
+  sale["member_id"] = later.value;
+  ASSERT_TRUE(loyalty_.PostSale(fx_.admin(), sale).ok());
+  const std::string first_at = FormatTimestamp(fx_.clock().Now());
+  fx_.clock().Advance(hours(24));
+  MustPost(Sale("POS-2", 40000));
+  const std::string second_at = FormatTimestamp(fx_.clock().Now());
+  // The member's points tab says since when the tier waits too.
+  EXPECT_EQ(Points()["pending_approval"]["queued_at"], second_at);
+  const auto names = [&] {
+    json q = *loyalty_.PendingApprovals(manager, {50, 0});
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& item : q["items"]) out.emplace_back(item["name"], item["queued_at"]);
+    return out;
+  };
+  using Queue = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(names(), (Queue{{"李娜", first_at}, {"王芳", second_at}}));
+
+  ASSERT_TRUE(loyalty_.DecideApproval(manager, later, false, "信用记录不足").ok());
+  fx_.clock().Advance(hours(24));
+  sale["external_id"] = "POS-3";
+  sale["occurred_at"] = FormatTimestamp(fx_.clock().Now());
+  ASSERT_TRUE(loyalty_.PostSale(fx_.admin(), sale).ok());
+  EXPECT_EQ(names(), (Queue{{"王芳", second_at}, {"李娜", FormatTimestamp(fx_.clock().Now())}}));
+}
+
 TEST_F(LoyaltyTest, L6ARejectedTierLeavesTheMemberWhereTheyAre) {
   MustPost(Sale("POS-1", 40000));
   auto no = loyalty_.DecideApproval(fx_.admin(), member_, false, "信用记录不足");

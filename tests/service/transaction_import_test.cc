@@ -673,7 +673,7 @@ std::map<std::string, std::vector<std::string>> DumpTables(store::Store& st) {
        "SELECT member_id, program_code, tier_code, tier_since, points_balance, growth_lifetime, "
        "carry_fen, first_purchase_fen, first_purchase_on, last_purchase_on, pending_tier, "
        "pending_reason, downgrade_warned_on, downgrade_effective_on, hold_until, hold_reason, "
-       "rank_percentile, referral_rewarded FROM member_loyalty ORDER BY member_id"},
+       "rank_percentile, referral_rewarded, pending_since FROM member_loyalty ORDER BY member_id"},
       {"member_months", "SELECT * FROM member_months ORDER BY member_id, month"},
       {"points_lots", "SELECT * FROM points_lots ORDER BY id"},
       {"points_ledger", "SELECT * FROM points_ledger ORDER BY id"},

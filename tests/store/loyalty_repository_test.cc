@@ -340,7 +340,7 @@ TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick)
     // The pending queue (read through its index) lists the member.
     auto queue = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{50, 0});
     ASSERT_EQ(queue.items.size(), 1u);
-    EXPECT_EQ(queue.items[0].state.member_id, members_[0]);
+    EXPECT_EQ(queue.items[0].member_id, members_[0]);
     // A stale copy still loses on either path.
     got->version = 3;
     got->points_balance = Points(1);
@@ -351,45 +351,59 @@ TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick)
   });
 }
 
-// The store manager's queue lists each member with the time their upgrade
-// was queued (the latest "approval_queued" event: a member queued, rejected
-// and queued again waits from the second time).
-TEST_F(LoyaltyRepositoryTest, L6TheApprovalQueueSaysSinceWhenEachMemberWaits) {
+// The store manager's queue lists the longest-waiting member first, each with
+// the time their waiting tier was queued; a member queued, rejected and queued
+// again waits from the second time (the caller sets pending_since with the
+// pending tier), and a cleared queue entry keeps no time.
+TEST_F(LoyaltyRepositoryTest, L6TheApprovalQueueListsTheLongestWaitingFirst) {
   Must([&](Repository& repo) {
-    domain::Member m;
-    m.name = "会员";
-    m.mobile.number = "13500000003";
-    m.home_store_id = store_id_;
-    m.status = domain::MemberStatus::kFormal;
-    members_.push_back(repo.InsertMember(m));
+    for (const char* mobile : {"13500000003", "13500000004"}) {
+      domain::Member m;
+      m.name = "会员";
+      m.mobile.number = mobile;
+      m.home_store_id = store_id_;
+      m.status = domain::MemberStatus::kFormal;
+      members_.push_back(repo.InsertMember(m));
+    }
     auto& l = repo.loyalty();
-    for (MemberId id : members_) {
+    const auto at = [](int64_t s) { return FromEpochSeconds(1790000000 + s); };
+    // members_[0] queued at 500, then again at 2000; [1] at 1000; [2] with no
+    // time (queued before the time was kept); [3] at 1000 too, a later id.
+    const std::optional<Timestamp> since[] = {at(500), at(1000), std::nullopt, at(1000)};
+    for (size_t i = 0; i < members_.size(); ++i) {
       LoyaltyState s;
-      s.member_id = id;
+      s.member_id = members_[i];
       s.tier_code = "silver";
       s.pending_tier = "gold";
+      s.pending_since = since[i];
       ASSERT_TRUE(l.SaveLoyaltyState(s));
     }
-    const auto at = [](int64_t s) { return FromEpochSeconds(1790000000 + s); };
-    l.AppendTierChange({0, members_[0], at(500), "approval_queued", "silver", "gold", "r", UserId()});
-    l.AppendTierChange({0, members_[0], at(600), "rejected", "silver", "silver", "r", UserId()});
-    l.AppendTierChange({0, members_[1], at(1000), "approval_queued", "silver", "gold", "r", UserId()});
-    l.AppendTierChange({0, members_[0], at(2000), "approval_queued", "silver", "gold", "r", UserId()});
-    // members_[2] waits with no event saying since when: listed last.
+    auto first = l.GetLoyaltyState(members_[0]);
+    EXPECT_EQ(first->pending_since, at(500));
+    first->pending_tier.clear();  // rejected
+    ASSERT_TRUE(l.SaveLoyaltyState(*first));
+    EXPECT_FALSE(l.GetLoyaltyState(members_[0])->pending_since.has_value());
+    EXPECT_EQ(l.ListPendingApprovals(std::nullopt, std::nullopt, Page{50, 0}).total, 3);
+    first->pending_tier = "gold";  // queued again
+    first->pending_since = at(2000);
+    ASSERT_TRUE(l.SaveLoyaltyState(*first));
+
     auto queue = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{50, 0});
-    ASSERT_EQ(queue.items.size(), 3u);
-    EXPECT_EQ(queue.total, 3);
-    EXPECT_EQ(queue.items[0].state.member_id, members_[0]);
-    EXPECT_EQ(queue.items[0].queued_at, at(2000));
-    EXPECT_EQ(queue.items[0].state.pending_tier, "gold");
-    EXPECT_EQ(queue.items[1].state.member_id, members_[1]);
-    EXPECT_EQ(queue.items[1].queued_at, at(1000));
-    EXPECT_EQ(queue.items[2].state.member_id, members_[2]);
-    EXPECT_FALSE(queue.items[2].queued_at.has_value());
+    ASSERT_EQ(queue.items.size(), 4u);
+    EXPECT_EQ(queue.total, 4);
+    const MemberId order[] = {members_[2], members_[1], members_[3], members_[0]};
+    for (size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(queue.items[i].member_id, order[i]) << i;
+      EXPECT_EQ(queue.items[i].pending_tier, "gold");
+    }
+    EXPECT_FALSE(queue.items[0].pending_since.has_value());
+    EXPECT_EQ(queue.items[1].pending_since, at(1000));
+    EXPECT_EQ(queue.items[2].pending_since, at(1000));
+    EXPECT_EQ(queue.items[3].pending_since, at(2000));
     auto second = l.ListPendingApprovals(std::nullopt, std::nullopt, Page{1, 1});
     ASSERT_EQ(second.items.size(), 1u);
-    EXPECT_EQ(second.items[0].state.member_id, members_[1]);
-    EXPECT_EQ(second.items[0].queued_at, at(1000));
+    EXPECT_EQ(second.items[0].member_id, members_[1]);
+    EXPECT_EQ(second.items[0].pending_since, at(1000));
   });
 }
 

@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "store/migrations.h"
 #include "testing/test_db.h"
@@ -57,6 +59,44 @@ TEST(MigrationTest, R4R5MigrationSevenFillsEachBucketsLastSaleDayFromTheStoredSa
   EXPECT_EQ(LastDay(*db, 1, 202603), "2026-03-20");  // the refund of the 28th is not a sale
   EXPECT_EQ(LastDay(*db, 1, 202604), "2026-04-02");
   EXPECT_EQ(LastDay(*db, 2, 202603), "2026-03-31");
+}
+
+// L6: version 13 gives every member waiting for an upgrade approval the time
+// of their latest approval_queued event, so the queue lists the
+// longest-waiting first from then on; a member not waiting keeps none, and one
+// waiting without such an event is listed first.
+TEST(MigrationTest, L6MigrationThirteenDatesTheWaitingMembersFromTheirTierHistory) {
+  OlderDatabase v12(12);
+  auto db = OpenDb(v12.url());
+  db->ExecScript(
+      "INSERT INTO regions (code, name) VALUES ('E', '华东');"
+      "INSERT INTO stores (code, name, region_id) VALUES ('SH01', '上海店', 1);"
+      "INSERT INTO members (member_no, status, name_enc, gender, source, home_store_id, "
+      "profile_enc, created_at, updated_at) VALUES "
+      "('M1', 'formal', 'x', 'female', 'store', 1, 'x', 0, 0), "
+      "('M2', 'formal', 'x', 'male', 'store', 1, 'x', 0, 0), "
+      "('M3', 'formal', 'x', 'male', 'store', 1, 'x', 0, 0), "
+      "('M4', 'formal', 'x', 'male', 'store', 1, 'x', 0, 0);"
+      "INSERT INTO member_loyalty (member_id, program_code, tier_code, pending_tier) VALUES "
+      "(1, '', 'silver', 'gold'), (2, '', 'silver', 'gold'), (3, '', 'silver', ''), "
+      "(4, '', 'silver', 'gold');"
+      "INSERT INTO tier_history (member_id, at, kind, from_tier, to_tier, reason) VALUES "
+      "(1, 500, 'approval_queued', 'silver', 'gold', 'r'), "
+      "(1, 600, 'rejected', 'silver', 'silver', 'r'), "
+      "(1, 2000, 'approval_queued', 'silver', 'gold', 'r'), "
+      "(2, 1000, 'approval_queued', 'silver', 'gold', 'r'), "
+      "(3, 700, 'approval_queued', 'silver', 'gold', 'r'), "
+      "(3, 800, 'approved', 'silver', 'gold', 'r'), "
+      "(2, 1500, 'upgrade', 'normal', 'silver', 'r');");
+  EXPECT_EQ(Migrate(*db), AllMigrations().back().version);
+  std::vector<std::pair<int64_t, std::optional<int64_t>>> got;
+  for (const auto& r : db->Query("SELECT member_id, pending_since FROM member_loyalty "
+                                 "ORDER BY member_id")) {
+    got.emplace_back(r.Int(0), r.OptInt(1));
+  }
+  const std::vector<std::pair<int64_t, std::optional<int64_t>>> expected = {
+      {1, 2000}, {2, 1000}, {3, std::nullopt}, {4, std::nullopt}};
+  EXPECT_EQ(got, expected);
 }
 
 }  // namespace

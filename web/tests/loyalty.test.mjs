@@ -211,6 +211,22 @@ export const LOYALTY_TESTS = [
       assert.match((await row.locator('[data-test=approval-queued-at]').innerText()).trim(), /^\d{4}-\d\d-\d\d \d\d:\d\d$/)
       const points = await h.apiAs('store1', 'GET', `/members/${member.id}/points?limit=1`)
       assert.equal((await row.locator('[data-test=approval-program]').innerText()).trim(), points.program.name)
+      // The longest-waiting first: across the company (the admin's queue) the
+      // demo's upgrades queued in earlier months come before this one.
+      const admin = await h.newPage()
+      await h.login(admin, 'admin')
+      await admin.goto(`${h.base}/#/approvals`)
+      const adminRow = admin.locator('[data-test=tier-approvals] .el-table__row').filter({ hasText: member.member_no })
+      await adminRow.waitFor()
+      const times = (await admin.locator('[data-test=tier-approvals] [data-test=approval-queued-at]').allInnerTexts()).map((x) => x.trim())
+      assert.ok(times.length > 2, `the demo has upgrades queued before today: ${times}`)
+      assert.deepEqual(times, [...times].sort(), 'oldest first')
+      assert.ok(times[0] < times[times.length - 1], `queued on different days: ${times}`)
+      assert.equal((await adminRow.locator('[data-test=approval-queued-at]').innerText()).trim(), times[times.length - 1])
+      // The member's points tab says since when the tier waits.
+      assert.equal(points.pending_approval.queued_at, (await h.apiAs('store1', 'GET', '/tier-approvals?limit=200')).items.find((x) => x.member_id === member.id).queued_at)
+      await admin.goto(`${h.base}/#/members/${member.id}?tab=points`)
+      await admin.locator('[data-test=points-pending-since]').getByText('今日提交').waitFor()
       await h.docShot(page, 'approvals')
 
       await row.locator('[data-test=approve-tier]').click()

@@ -703,6 +703,7 @@ export default {
     needsApproval: 'Needs approval',
     topTier: 'Top tier reached',
     pending: 'Qualifies for {tier}: waiting for the store manager',
+    pendingSince: 'Queued {time} ({wait})',
     pendingShort: 'Pending approval',
     downgrade: 'Down one tier on {day}',
     downgradeShort: 'Down on {day}',
@@ -815,7 +816,7 @@ export default {
   approvals: {
     title: 'Approvals',
     tiers: 'Tier upgrades',
-    tiersHint: 'Upgrades the program leaves to the store manager (e.g. a credit check). An approval applies from today.',
+    tiersHint: 'Upgrades the program leaves to the store manager (e.g. a credit check), longest waiting first. An approval applies from today.',
     noTiers: 'No upgrade is waiting',
     fromTo: 'Tier',
     why: 'Reason',

@@ -703,6 +703,7 @@ export default {
     needsApproval: '需店长审批',
     topTier: '已是最高等级',
     pending: '已达到{tier}条件，待店长审批',
+    pendingSince: '提交于 {time}（{wait}）',
     pendingShort: '待审批',
     downgrade: '将于 {day} 降一级',
     downgradeShort: '{day} 降级',
@@ -815,7 +816,7 @@ export default {
   approvals: {
     title: '升级审批',
     tiers: '等级升级',
-    tiersHint: '按方案规定需店长确认的升级（如紫金钻石卡需信用调查）。批准后自今日起生效。',
+    tiersHint: '按方案规定需店长确认的升级（如紫金钻石卡需信用调查），等待最久的排在最前。批准后自今日起生效。',
     noTiers: '暂无待审批的升级',
     fromTo: '等级',
     why: '原因',

@@ -72,6 +72,13 @@ export function daysBetween(from, to) {
   return Math.round((b - a) / 86400000)
 }
 
+// Whole days (China's calendar) a tier queued at `queuedAt` (RFC 3339) has
+// waited for the store manager's approval, as the i18n text that says so.
+export function waitingText(t, queuedAt) {
+  const days = daysBetween(todayChina(new Date(queuedAt)), todayChina())
+  return days > 0 ? t('approvals.waitingDays', { n: days }) : t('approvals.queuedToday')
+}
+
 // The idempotency key of a till sale (L1): "WEB-<store>-<yyyymmddhhmmss>-<random>".
 // A retry of the same cart sends the same key, so a sale is never posted twice.
 export function newExternalId(store, date = new Date()) {
