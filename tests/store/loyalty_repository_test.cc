@@ -22,15 +22,18 @@ class LoyaltyRepositoryTest : public ::testing::Test {
       s.name = "上海南京路店";
       s.region_id = region;
       store_id_ = repo.InsertStore(s);
-      for (const char* mobile : {"13500000001", "13500000002"}) {
-        domain::Member m;
-        m.name = "会员";
-        m.mobile.number = mobile;
-        m.home_store_id = store_id_;
-        m.status = domain::MemberStatus::kFormal;
-        members_.push_back(repo.InsertMember(m));
-      }
+      for (const char* mobile : {"13500000001", "13500000002"}) AddMember(repo, mobile);
     });
+  }
+
+  // A formal member of the test store, appended to members_.
+  void AddMember(Repository& repo, const char* mobile) {
+    domain::Member m;
+    m.name = "会员";
+    m.mobile.number = mobile;
+    m.home_store_id = store_id_;
+    m.status = domain::MemberStatus::kFormal;
+    members_.push_back(repo.InsertMember(m));
   }
 
   template <class F>
@@ -357,14 +360,7 @@ TEST_F(LoyaltyRepositoryTest, L6SavesThatKeepOrChangeTheIndexedColumnsBothStick)
 // pending tier), and a cleared queue entry keeps no time.
 TEST_F(LoyaltyRepositoryTest, L6TheApprovalQueueListsTheLongestWaitingFirst) {
   Must([&](Repository& repo) {
-    for (const char* mobile : {"13500000003", "13500000004"}) {
-      domain::Member m;
-      m.name = "会员";
-      m.mobile.number = mobile;
-      m.home_store_id = store_id_;
-      m.status = domain::MemberStatus::kFormal;
-      members_.push_back(repo.InsertMember(m));
-    }
+    for (const char* mobile : {"13500000003", "13500000004"}) AddMember(repo, mobile);
     auto& l = repo.loyalty();
     const auto at = [](int64_t s) { return FromEpochSeconds(1790000000 + s); };
     // members_[0] queued at 500, then again at 2000; [1] at 1000; [2] with no
