@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include <fmt/format.h>
+
 #include "domain/member_json.h"
 #include "domain/presets.h"
 #include "http/care_api.h"
@@ -670,6 +672,23 @@ Result<std::pair<bool, std::string>> Decision(const json& body, bool reason_requ
   return std::make_pair(approve->get<bool>(), *reason);
 }
 
+// "member_ids": a list of member ids (each a positive integer).
+Result<std::vector<MemberId>> MemberIds(const json& body) {
+  auto list = body.find("member_ids");
+  if (list == body.end() || !list->is_array()) {
+    return Error::Invalid("member_ids", "must be a list of member ids");
+  }
+  std::vector<MemberId> out;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& v = (*list)[i];
+    if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+      return Error::Invalid(fmt::format("member_ids[{}]", i), "must be a member id");
+    }
+    out.emplace_back(v.get<int64_t>());
+  }
+  return out;
+}
+
 void AddLoyaltyRoutes(Router& router, Services s) {
   // A repeat of an external_id answers the first result, 200.
   const auto posted = [](const Result<service::Loyalty::Posted>& r) {
@@ -706,6 +725,13 @@ void AddLoyaltyRoutes(Router& router, Services s) {
               [s](const Request& req, const Actor* a) {
                 VIPCARE_PARSE(page, PageOf(req));
                 return Reply(s.loyalty.PendingApprovals(*a, page), Same);
+              }});
+  router.Add({"POST", "/api/v1/tier-approvals/decisions", true, Permission::kMemberAdmin,
+              [s](const Request& req, const Actor* a) {
+                VIPCARE_PARSE(body, req.Json());
+                VIPCARE_PARSE(ids, MemberIds(body));
+                VIPCARE_PARSE(d, Decision(body, true));
+                return Reply(s.loyalty.DecideApprovals(*a, ids, d.first, d.second), Same);
               }});
   router.Add({"POST", "/api/v1/members/{id}/tier-approval", true, Permission::kMemberAdmin,
               [s](const Request& req, const Actor* a) {

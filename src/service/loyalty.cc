@@ -866,47 +866,99 @@ Result<json> Loyalty::PendingApprovals(const Actor& actor, store::Page page) {
   });
 }
 
-Result<json> Loyalty::DecideApproval(const Actor& actor, MemberId id, bool approve,
-                                     const std::string& reason) {
-  VIPCARE_TRY(Authorize(actor, Permission::kMemberAdmin));
+namespace {
+
+// One member's queued tier approved or rejected inside the caller's write
+// transaction (L6): the tier event with the manager's reason, the state, the
+// audit row. Errors name `field` (the member's place in the request).
+Result<json> DecideQueuedTier(store::Repository& repo, const Env& env, const Actor& actor,
+                              MemberId id, bool approve, const std::string& reason,
+                              const std::string& field) {
+  const Timestamp now = env.clock.Now();
+  const Date today = env.Today();
+  auto m = repo.GetMember(id);
+  if (!m) return Error::NotFound("no member has that id", field);
+  if (auto scope = CheckMemberScopeIn(repo, actor, *m, false); !scope.ok()) {
+    Error e = scope.error();
+    e.field = field;
+    return e;
+  }
+  auto& l = repo.loyalty();
+  auto state = l.GetLoyaltyState(id);
+  if (!state || state->pending_tier.empty()) {
+    return Error::Unprocessable("no tier is waiting for approval for this member", field);
+  }
+  const domain::Program program = ProgramOf(l, *state);
+  const std::string queued = state->pending_tier;
+  const std::string from = state->tier_code;
+  const std::string why = (approve ? "店长审批通过：" : "店长审批未通过：") + reason;
+  l.AppendTierChange({0, id, now, approve ? "approved" : "rejected", from, queued, why,
+                      actor.user_id});
+  if (approve) {
+    state->tier_code = queued;
+    state->tier_since = today;
+    state->downgrade_warned_on.reset();
+    state->downgrade_effective_on.reset();
+  }
+  state->pending_tier.clear();
+  state->pending_reason.clear();
+  if (!l.SaveLoyaltyState(*state)) {
+    return Error::Conflict("the member's tier changed at the same time; reload and retry", field);
+  }
+  RecordAudit(repo, env, actor, approve ? "tier_approve" : "tier_reject", "member",
+              std::to_string(id.value), "tier=" + queued);
+  return json{{"member_id", id.value},
+              {"approved", approve},
+              {"tier", TierJson(program, state->tier_code)},
+              {"reason", why}};
+}
+
+Status CheckDecisionReason(const std::string& reason) {
   if (reason.empty() || reason.size() > 200) {
     return Error::Invalid("reason", "is required, at most 200 bytes");
   }
-  const Timestamp now = env_.clock.Now();
-  const Date today = env_.Today();
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<json> Loyalty::DecideApproval(const Actor& actor, MemberId id, bool approve,
+                                     const std::string& reason) {
+  VIPCARE_TRY(Authorize(actor, Permission::kMemberAdmin));
+  VIPCARE_TRY(CheckDecisionReason(reason));
   return env_.store.Write([&](store::Repository& repo) -> Result<json> {
-    auto m = repo.GetMember(id);
-    if (!m) return Error::NotFound("no member has that id", "id");
-    VIPCARE_TRY(CheckMemberScopeIn(repo, actor, *m, false));
-    auto& l = repo.loyalty();
-    auto state = l.GetLoyaltyState(id);
-    if (!state || state->pending_tier.empty()) {
-      return Error::Unprocessable("no tier is waiting for approval for this member", "member_id");
+    auto r = DecideQueuedTier(repo, env_, actor, id, approve, reason, "member_id");
+    if (!r.ok() && r.error().code == ErrorCode::kNotFound) {
+      return Error::NotFound(r.error().message, "id");  // the path's member
     }
-    const domain::Program program = ProgramOf(l, *state);
-    const std::string queued = state->pending_tier;
-    const std::string from = state->tier_code;
-    const std::string why = (approve ? "店长审批通过：" : "店长审批未通过：") + reason;
-    l.AppendTierChange({0, id, now, approve ? "approved" : "rejected", from, queued, why,
-                        actor.user_id});
-    if (approve) {
-      state->tier_code = queued;
-      state->tier_since = today;
-      state->downgrade_warned_on.reset();
-      state->downgrade_effective_on.reset();
+    return r;
+  });
+}
+
+Result<json> Loyalty::DecideApprovals(const Actor& actor, const std::vector<MemberId>& members,
+                                      bool approve, const std::string& reason) {
+  VIPCARE_TRY(Authorize(actor, Permission::kMemberAdmin));
+  if (members.empty() || members.size() > kMaxDecisions) {
+    return Error::Invalid("member_ids", fmt::format("must list 1-{} members", kMaxDecisions));
+  }
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (!seen.insert(members[i].value).second) {
+      return Error::Invalid(fmt::format("member_ids[{}]", i), "lists a member twice");
     }
-    state->pending_tier.clear();
-    state->pending_reason.clear();
-    if (!l.SaveLoyaltyState(*state)) {
-      return Error::Conflict("the member's tier changed at the same time; reload and retry",
-                             "member_id");
+  }
+  VIPCARE_TRY(CheckDecisionReason(reason));
+  // One transaction: a member who cannot be decided (not found, out of scope,
+  // nothing waiting) fails the whole request and nothing is decided.
+  return env_.store.Write([&](store::Repository& repo) -> Result<json> {
+    json items = json::array();
+    for (size_t i = 0; i < members.size(); ++i) {
+      auto one = DecideQueuedTier(repo, env_, actor, members[i], approve, reason,
+                                  fmt::format("member_ids[{}]", i));
+      if (!one.ok()) return one.error();
+      items.push_back(std::move(*one));
     }
-    RecordAudit(repo, env_, actor, approve ? "tier_approve" : "tier_reject", "member",
-                std::to_string(id.value), "tier=" + queued);
-    return json{{"member_id", id.value},
-                {"approved", approve},
-                {"tier", TierJson(program, state->tier_code)},
-                {"reason", why}};
+    return json{{"decided", items.size()}, {"approved", approve}, {"items", std::move(items)}};
   });
 }
 

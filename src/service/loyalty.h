@@ -99,6 +99,12 @@ class Loyalty {
   // nothing is queued; scope as for the member file.
   Result<nlohmann::json> DecideApproval(const Actor& actor, MemberId member, bool approve,
                                         const std::string& reason);
+  // The same decision with one reason for several members at once (a store
+  // manager working the queue page by page): all or none; an error names the
+  // member's place, "member_ids[2]".
+  static constexpr size_t kMaxDecisions = 200;
+  Result<nlohmann::json> DecideApprovals(const Actor& actor, const std::vector<MemberId>& members,
+                                         bool approve, const std::string& reason);
 
   // L8 benefits quote for a till: {"member_id" or "card_no" (optional: a
   // non-member pays list prices), "id_checked" (the clerk saw the ID card,

@@ -88,6 +88,7 @@ const std::map<std::string, std::string> kMatrix = {
     {"POST /api/v1/members/{id}/tier-override", "ynyynnn"},
     {"GET /api/v1/tier-approvals", "ynyynnn"},
     {"POST /api/v1/members/{id}/tier-approval", "ynyynnn"},
+    {"POST /api/v1/tier-approvals/decisions", "ynyynnn"},
     {"POST /api/v1/members/{id}/status", "ynyyynn"},
     {"POST /api/v1/members/{id}/erasure", "ynyynnn"},
     {"POST /api/v1/members/{id}/merge", "ynyynnn"},

@@ -445,6 +445,63 @@ TEST_F(LoyaltyTest, L6TheQueueListsTheMemberWhoHasWaitedLongestFirst) {
   EXPECT_EQ(names(), (Queue{{"王芳", second_at}, {"李娜", FormatTimestamp(fx_.clock().Now())}}));
 }
 
+// A store manager decides several queued members at once with one reason:
+// all or none — a member listed twice, another store's member or one with
+// nothing waiting fails the request on that member's place and decides no one.
+TEST_F(LoyaltyTest, L6TheStoreManagerDecidesSeveralQueuedMembersAtOnce) {
+  Actor manager = fx_.AddUser("manager.sh01", Role::kStoreManager, fx_.org().manager_sh01);
+  std::vector<MemberId> queued = {member_};
+  for (const char* name : {"李娜", "张伟"}) {
+    ASSERT_TRUE(members_.Create(fx_.admin(), fx_.MemberBody(name, fx_.org().sh01)).ok());
+    queued.push_back(members_.Search(fx_.admin(), {name})->items.at(0).id);
+  }
+  ASSERT_TRUE(members_.Create(fx_.admin(), fx_.MemberBody("赵敏", fx_.org().sh02)).ok());
+  const MemberId elsewhere = members_.Search(fx_.admin(), {"赵敏"})->items.at(0).id;
+  ASSERT_TRUE(members_.Create(fx_.admin(), fx_.MemberBody("钱多", fx_.org().sh01)).ok());
+  const MemberId idle = members_.Search(fx_.admin(), {"钱多"})->items.at(0).id;
+  int n = 0;
+  for (MemberId id : {queued[0], queued[1], queued[2], elsewhere}) {
+    json sale = Sale("POS-" + std::to_string(++n), 40000);
+    sale["member_id"] = id.value;
+    if (id == elsewhere) {
+      sale["store_id"] = fx_.org().sh02.value;
+      sale.erase("associate_id");
+    }
+    ASSERT_TRUE(loyalty_.PostSale(fx_.admin(), sale).ok());
+  }
+  const auto waiting = [&] { return (*loyalty_.PendingApprovals(fx_.admin(), {50, 0}))["total"]; };
+  ASSERT_EQ(waiting(), 4);
+
+  const auto refused = [&](std::vector<MemberId> ids, const std::string& reason) {
+    auto r = loyalty_.DecideApprovals(manager, ids, true, reason);
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? Error{} : r.error();
+  };
+  EXPECT_EQ(refused({queued[0], queued[1], queued[0]}, "ok").field, "member_ids[2]");
+  EXPECT_EQ(refused({queued[0], elsewhere}, "ok").field, "member_ids[1]");
+  EXPECT_EQ(refused({queued[0], queued[1], idle}, "ok").field, "member_ids[2]");
+  EXPECT_EQ(refused({queued[0]}, "").field, "reason");
+  EXPECT_EQ(refused({}, "ok").field, "member_ids");
+  EXPECT_EQ(waiting(), 4) << "a refused request decides no one";
+  EXPECT_EQ(fx_.CountAudit("tier_approve"), 0);
+
+  auto ok = loyalty_.DecideApprovals(manager, {queued[2], queued[0]}, true, "年度大客户，信用良好");
+  ASSERT_TRUE(ok.ok()) << ok.error().field << ": " << ok.error().message;
+  EXPECT_EQ((*ok)["decided"], 2);
+  EXPECT_EQ((*ok)["items"][0]["member_id"], queued[2].value);
+  EXPECT_EQ((*ok)["items"][1]["tier"]["name"], "紫金钻石卡");
+  EXPECT_EQ(Points()["tier"]["code"], "purple_diamond");
+  EXPECT_EQ(Points()["tier_history"][0]["kind"], "approved");
+  EXPECT_EQ(fx_.CountAudit("tier_approve"), 2);
+  auto no = loyalty_.DecideApprovals(manager, {queued[1]}, false, "信用记录不足");
+  ASSERT_TRUE(no.ok());
+  EXPECT_EQ((*no)["items"][0]["tier"]["name"], "钻石卡");
+  // What is left waits in another store.
+  auto left = *loyalty_.PendingApprovals(fx_.admin(), {50, 0});
+  ASSERT_EQ(left["total"], 1);
+  EXPECT_EQ(left["items"][0]["member_id"], elsewhere.value);
+}
+
 TEST_F(LoyaltyTest, L6ARejectedTierLeavesTheMemberWhereTheyAre) {
   MustPost(Sale("POS-1", 40000));
   auto no = loyalty_.DecideApproval(fx_.admin(), member_, false, "信用记录不足");

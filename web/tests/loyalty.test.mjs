@@ -248,6 +248,61 @@ export const LOYALTY_TESTS = [
     },
   },
   {
+    name: 'approvals: a store manager approves the selected upgrades together, all or none',
+    needs: [
+      ['POST', '/transactions'],
+      ['GET', '/tier-approvals'],
+      ['POST', '/tier-approvals/decisions'],
+      ['POST', '/members/1/tier-approval'],
+    ],
+    timeout: 60,
+    async fn(h) {
+      const some = (await h.apiAs('store1', 'GET', '/members?status=formal&limit=3&offset=8')).items
+      for (const [i, m] of some.entries()) {
+        const sale = await postSale(h, 'store1', m.id, 4200000, `BULK${i}`)
+        assert.ok(sale.pending_approval, `the sale queued an upgrade: ${JSON.stringify(sale)}`)
+      }
+      const page = await h.newPage()
+      await h.login(page, 'store1')
+      await page.goto(`${h.base}/#/approvals`)
+      const rowOf = (m) => page.locator('[data-test=tier-approvals] .el-table__row').filter({ hasText: m.member_no })
+      for (const m of some) await rowOf(m).locator('.el-checkbox').click()
+      await page.locator('[data-test=tier-selected]').getByText('已选 3 位').waitFor()
+
+      // Someone decides the first one meanwhile: the request fails on that
+      // member, by name, and decides no one.
+      await h.apiAs('store1', 'POST', `/members/${some[0].id}/tier-approval`, { approve: false, reason: '另行处理（UI测试）' })
+      await page.locator('[data-test=approve-selected]').click()
+      const dialog = page.locator('.el-dialog:visible')
+      await dialog.locator('[data-test=decide-members]').getByText(some[1].name).waitFor()
+      await dialog.locator('textarea[data-test=decide-reason]').fill('年度大客户（UI测试）')
+      await dialog.locator('[data-test=decide-submit]').click()
+      await dialog.locator('[data-test=decide-error]').getByText(some[0].member_no).waitFor()
+      for (const m of some.slice(1)) {
+        const p = await h.apiAs('store1', 'GET', `/members/${m.id}/points?limit=1`)
+        assert.ok(p.pending_approval, 'still waiting: the failed request decided no one')
+      }
+      await dialog.locator('button').filter({ hasText: '取消' }).click()
+
+      // Reloaded, the two still waiting are approved together.
+      await page.locator('[data-test=approvals] .page-header button').click()
+      await rowOf(some[0]).waitFor({ state: 'detached' })
+      for (const m of some.slice(1)) await rowOf(m).locator('.el-checkbox').click()
+      await page.locator('[data-test=tier-selected]').getByText('已选 2 位').waitFor()
+      await page.locator('[data-test=approve-selected]').click()
+      await dialog.locator('textarea[data-test=decide-reason]').fill('年度大客户（UI测试）')
+      await dialog.locator('[data-test=decide-submit]').click()
+      await page.locator('.el-message--success').getByText('已批准 2 位会员升级').waitFor()
+      for (const m of some.slice(1)) {
+        await rowOf(m).waitFor({ state: 'detached' })
+        const p = await h.apiAs('store1', 'GET', `/members/${m.id}/points?limit=1`)
+        assert.equal(p.pending_approval, null)
+        assert.equal(p.tier_history[0].kind, 'approved')
+        assert.match(p.tier_history[0].reason, /年度大客户（UI测试）/)
+      }
+    },
+  },
+  {
     name: 'till: a member redeems a gift and a cash voucher, then pays with the voucher',
     needs: [
       ['POST', '/transactions'],
