@@ -18,22 +18,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VIPCARE=${VIPCARE:-$ROOT/build/vipcare}
 DB=${1:?usage: bench/approval_queue.sh DB}
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT/api/v1
-LOG=$(mktemp)
 OUT=$(mktemp)
-
-"$VIPCARE" --db "$DB" serve --port "$PORT" >"$LOG" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LOG" "$OUT"' EXIT
-for _ in $(seq 300); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
-  sleep 0.1
-done
-token() {
-  curl -s -X POST "$BASE/auth/login" -d "{\"username\":\"$1\",\"password\":\"vipcare-demo\"}" |
-    python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])'
-}
+CLEANUP=$OUT
+source "$ROOT/bench/serve.sh"
+serve "$DB"
 for user in admin store1; do
   TOKEN=$(token "$user")
   for query in "limit=20" "limit=20" "limit=20" "limit=20&offset=500" "limit=200&offset=100000"; do

@@ -19,19 +19,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VIPCARE=${VIPCARE:-$ROOT/build/vipcare}
 DB=${1:?usage: bench/program_switch.sh DB [PROGRAM]}
 PROGRAM=${2:-premium-goods}
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT/api/v1
-LOG=$(mktemp)
-
-"$VIPCARE" --db "$DB" serve --port "$PORT" >"$LOG" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LOG"' EXIT
-for _ in $(seq 300); do
-  curl -s -o /dev/null "$BASE/reports" && break
-  sleep 0.1
-done
-TOKEN=$(curl -s -X POST "$BASE/auth/login" -d '{"username":"admin","password":"vipcare-demo"}' |
-  python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])')
+source "$ROOT/bench/serve.sh"
+serve "$DB"
+TOKEN=$(token admin)
 cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 HZ=$(getconf CLK_TCK)
 BEFORE=$(cpu)

@@ -24,22 +24,8 @@ DB=${1:?usage: bench/report_timings.sh DB [MONTH] [FROM TO]}
 MONTH=${2:-2026-10}
 FROM=${3:-2025-12}
 TO=${4:-2026-11}
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT/api/v1
-LOG=$(mktemp)
-
-"$VIPCARE" --db "$DB" serve --port "$PORT" >"$LOG" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LOG"' EXIT
-for _ in $(seq 100); do
-  curl -s -o /dev/null "$BASE/reports" && break
-  sleep 0.1
-done
-
-token() {
-  curl -s -X POST "$BASE/auth/login" -d "{\"username\":\"$1\",\"password\":\"vipcare-demo\"}" |
-    python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])'
-}
+source "$ROOT/bench/serve.sh"
+serve "$DB"
 HQ=$(token hq)
 STORE=$(token store1)
 
